@@ -1,0 +1,139 @@
+//! Which files to check: explicit files as given, directories walked honouring ignore files.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// One file to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Named on the command line (checked whatever its extension).
+    pub explicit: bool,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Files to read, sorted by path, without duplicates.
+    pub files: Vec<Candidate>,
+    /// Paths that could not be walked: (path, message).
+    pub errors: Vec<(PathBuf, String)>,
+    /// Notes for verbose output (skipped Helm templates).
+    pub notes: Vec<String>,
+}
+
+/// True for `*.yaml` / `*.yml`.
+pub fn is_yaml_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// True when `path` sits in a Helm chart's `templates/` directory (a `Chart.yaml` beside it).
+pub fn is_helm_template(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|name| name == "templates")
+            && dir.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file())
+    })
+}
+
+/// Expand the given paths into the files to check.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut found = Discovered::default();
+    for path in paths {
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                found.errors.push((path.clone(), error.to_string()));
+                continue;
+            }
+        };
+        if !metadata.is_dir() {
+            found.files.push(Candidate {
+                path: path.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        let walker = WalkBuilder::new(path)
+            .require_git(false)
+            .follow_links(false)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    found.errors.push((path.clone(), error.to_string()));
+                    continue;
+                }
+            };
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if !is_file || !is_yaml_name(entry.path()) {
+                continue;
+            }
+            if is_helm_template(entry.path()) {
+                found.notes.push(format!(
+                    "skipped {}: a Helm chart template (render the chart to check it)",
+                    entry.path().display()
+                ));
+                continue;
+            }
+            found.files.push(Candidate {
+                path: entry.into_path(),
+                explicit: false,
+            });
+        }
+    }
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    found.files.dedup_by(|a, b| {
+        let same = a.path == b.path;
+        if same {
+            b.explicit |= a.explicit;
+        }
+        same
+    });
+    found
+}
+
+/// The path as shown to users: relative to the working directory when inside it, `/`-separated.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = relative.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text).to_string();
+    if text.is_empty() { ".".to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_yaml_files_in_order_honouring_ignore_files_and_helm_charts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["b.yaml", "a.yml", "c.txt", "ignored/x.yaml", "chart/templates/job.yaml", "chart/values.yaml"] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a: 1\n").unwrap();
+        }
+        std::fs::write(root.join("chart/Chart.yaml"), "name: x\n").unwrap();
+        std::fs::write(root.join(".ignore"), "ignored/\n").unwrap();
+        let found = discover(&[root.to_path_buf(), root.join("c.txt")]);
+        let names: Vec<_> = found
+            .files
+            .iter()
+            .map(|c| c.path.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.yml", "b.yaml", "c.txt", "chart/Chart.yaml", "chart/values.yaml"]);
+        assert_eq!(found.notes.len(), 1);
+        assert!(found.notes[0].contains("job.yaml"));
+        let missing = discover(&[root.join("nope.yaml")]);
+        assert_eq!(missing.errors.len(), 1);
+    }
+}

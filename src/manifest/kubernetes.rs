@@ -1,0 +1,369 @@
+//! Kubernetes objects: where each kind keeps its pod template, and the facts of its containers.
+
+use crate::model::image::ImageRef;
+use crate::model::role::Role;
+use crate::model::workload::{
+    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Origin, Workload,
+};
+use crate::span::{FileId, Span, Spanned};
+use crate::yaml::{NodeId, Tree};
+
+/// Deepest `kind: List` nesting followed.
+const MAX_LIST_DEPTH: usize = 8;
+
+/// Extract the workloads of a Kubernetes object (or of each item of a `List`).
+pub fn extract(
+    tree: &Tree,
+    root: NodeId,
+    file: FileId,
+    document: usize,
+    notes: &mut Vec<String>,
+) -> Vec<Workload> {
+    let mut out = Vec::new();
+    let mut pending = vec![(root, 0usize)];
+    while let Some((object, depth)) = pending.pop() {
+        let kind = str_at(tree, object, &["kind"]).unwrap_or_default();
+        if kind == "List" || (kind.ends_with("List") && tree.get(object, "items").is_some()) {
+            if depth < MAX_LIST_DEPTH {
+                let items = tree.get(object, "items").map_or(&[][..], |i| tree.items(i));
+                // Reversed so that popping keeps source order.
+                pending.extend(items.iter().rev().map(|&item| (item, depth + 1)));
+            }
+            continue;
+        }
+        if let Some(workload) = extract_object(tree, object, file, document, notes) {
+            out.push(workload);
+        }
+    }
+    out
+}
+
+/// The pod spec of a workload kind, or None when the kind has none (or is not a workload).
+fn pod_spec(tree: &Tree, object: NodeId, api_version: &str, kind: &str) -> Option<NodeId> {
+    let group = api_version.split('/').next().unwrap_or_default();
+    let path: &[&str] = match (group, kind) {
+        (_, "Pod") => &["spec"],
+        (_, "CronJob") => &["spec", "jobTemplate", "spec", "template", "spec"],
+        (
+            _,
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            | "Job",
+        ) => &["spec", "template", "spec"],
+        ("argoproj.io", "Rollout") => &["spec", "template", "spec"],
+        ("apps.openshift.io" | "v1", "DeploymentConfig") => &["spec", "template", "spec"],
+        ("serving.knative.dev", "Service" | "Configuration") => &["spec", "template", "spec"],
+        _ => return None,
+    };
+    tree.path(object, path).filter(|&spec| tree.is_mapping(spec))
+}
+
+fn extract_object(
+    tree: &Tree,
+    object: NodeId,
+    file: FileId,
+    document: usize,
+    notes: &mut Vec<String>,
+) -> Option<Workload> {
+    let api_version = str_at(tree, object, &["apiVersion"]).unwrap_or_default();
+    let kind = str_at(tree, object, &["kind"])?;
+    let span = |id: NodeId| node_span(tree, file, id);
+    let Some(pod) = pod_spec(tree, object, api_version, kind) else {
+        if kind == "Rollout" && tree.path(object, &["spec", "workloadRef"]).is_some() {
+            // The Rollout borrows a Deployment's template; that Deployment is linted itself.
+            return None;
+        }
+        return None;
+    };
+    let metadata = tree.get(object, "metadata");
+    let text = |keys: &[&str]| -> Option<Spanned<String>> {
+        let id = tree.path(metadata?, keys)?;
+        Some(Spanned::new(tree.str(id)?.to_string(), span(id)))
+    };
+    let (name, generated_name) = match text(&["name"]) {
+        Some(name) => (Some(name), false),
+        None => (text(&["generateName"]), true),
+    };
+    let string_map = |key: &str| -> Vec<(String, Spanned<String>)> {
+        let Some(map) = metadata.and_then(|m| tree.get(m, key)) else {
+            return Vec::new();
+        };
+        tree.entries(map)
+            .into_iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    tree.str(k)?.to_string(),
+                    Spanned::new(tree.str(v)?.to_string(), span(v)),
+                ))
+            })
+            .collect()
+    };
+    let spanned_str = |parent: NodeId, key: &str| -> Option<Spanned<String>> {
+        let id = tree.get(parent, key)?;
+        Some(Spanned::new(tree.str(id)?.to_string(), span(id)))
+    };
+    let volumes = pod_volumes(tree, pod);
+    let mut containers = Vec::new();
+    for (key, init) in [("initContainers", true), ("containers", false)] {
+        let Some(list) = tree.get(pod, key) else {
+            continue;
+        };
+        for &item in tree.items(list) {
+            if tree.is_mapping(item) {
+                containers.push(extract_container(tree, item, file, init, &volumes));
+            }
+        }
+    }
+    let image_pull_secrets = tree
+        .get(pod, "imagePullSecrets")
+        .map(|list| {
+            tree.items(list)
+                .iter()
+                .filter_map(|&item| spanned_str(item, "name"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut workload = Workload {
+        origin: Origin::Kubernetes,
+        file,
+        document,
+        api_version: Some(api_version.to_string()),
+        kind: kind.to_string(),
+        span: span(object),
+        name,
+        generated_name,
+        namespace: text(&["namespace"]),
+        labels: string_map("labels"),
+        annotations: string_map("annotations"),
+        role: Role::LongRunning(String::new()),
+        service_account: spanned_str(pod, "serviceAccountName")
+            .or_else(|| spanned_str(pod, "serviceAccount")),
+        image_pull_secrets,
+        restart_policy: spanned_str(pod, "restartPolicy"),
+        containers,
+    };
+    workload.role = role_of(&workload);
+    if let Role::Ignored(_) = workload.role {
+        notes.push(format!("ignoring {} (adminlint.io/role: ignore)", workload.title()));
+    }
+    Some(workload)
+}
+
+/// The role of a Kubernetes workload: declarations, hooks, then the kind.
+fn role_of(workload: &Workload) -> Role {
+    if let Some(declared) = workload.annotation("adminlint.io/role") {
+        match declared.value.as_str() {
+            "admin" => return Role::Admin("declared `adminlint.io/role: admin`".into()),
+            "app" | "long-running" => {
+                return Role::LongRunning("declared `adminlint.io/role: app`".into());
+            }
+            "ignore" => return Role::Ignored("declared `adminlint.io/role: ignore`".into()),
+            _ => {}
+        }
+    }
+    for hook in ["helm.sh/hook", "argocd.argoproj.io/hook"] {
+        if let Some(value) = workload.annotation(hook) {
+            return Role::Admin(format!("`{hook}: {}` hook", value.value));
+        }
+    }
+    match workload.kind.as_str() {
+        "Job" => Role::Admin("a Job".into()),
+        "CronJob" => Role::Admin("a CronJob".into()),
+        "Pod" => match workload.restart_policy.as_ref().map(|p| p.value.as_str()) {
+            Some(policy @ ("Never" | "OnFailure")) => {
+                Role::Admin(format!("a Pod with `restartPolicy: {policy}`"))
+            }
+            _ => Role::LongRunning("a Pod that restarts always".into()),
+        },
+        kind => Role::LongRunning(format!("a {kind}")),
+    }
+}
+
+/// A ConfigMap / Secret / projected volume of the pod, by volume name.
+struct ConfigVolume {
+    name: String,
+    sources: Vec<(ConfigKind, String, bool, NodeId)>,
+}
+
+fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
+    let Some(list) = tree.get(pod, "volumes") else {
+        return Vec::new();
+    };
+    let mut volumes = Vec::new();
+    for &volume in tree.items(list) {
+        let Some(name) = tree.get(volume, "name").and_then(|n| tree.str(n)) else {
+            continue;
+        };
+        let mut sources = Vec::new();
+        let mut read = |source: NodeId| {
+            if let Some(cm) = tree.get(source, "configMap") {
+                if let Some(id) = tree.get(cm, "name") {
+                    sources.push((ConfigKind::ConfigMap, tree.str(id).unwrap_or_default().to_string(), optional(tree, cm), id));
+                }
+            }
+            if let Some(secret) = tree.get(source, "secret") {
+                if let Some(id) = tree.get(secret, "secretName").or_else(|| tree.get(secret, "name")) {
+                    sources.push((ConfigKind::Secret, tree.str(id).unwrap_or_default().to_string(), optional(tree, secret), id));
+                }
+            }
+        };
+        read(volume);
+        if let Some(projected) = tree.path(volume, &["projected", "sources"]) {
+            for &source in tree.items(projected) {
+                read(source);
+            }
+        }
+        if !sources.is_empty() {
+            volumes.push(ConfigVolume {
+                name: name.to_string(),
+                sources,
+            });
+        }
+    }
+    volumes
+}
+
+fn optional(tree: &Tree, node: NodeId) -> bool {
+    tree.get(node, "optional").and_then(|o| tree.str(o)) == Some("true")
+}
+
+fn extract_container(
+    tree: &Tree,
+    node: NodeId,
+    file: FileId,
+    init: bool,
+    volumes: &[ConfigVolume],
+) -> Container {
+    let span = |id: NodeId| node_span(tree, file, id);
+    let spanned = |key: &str| -> Option<Spanned<String>> {
+        let id = tree.get(node, key)?;
+        Some(Spanned::new(tree.str(id)?.to_string(), span(id)))
+    };
+    let words = |key: &str| -> Option<Vec<Spanned<String>>> {
+        let list = tree.get(node, key)?;
+        if tree.is_null(list) {
+            return None;
+        }
+        if let Some(single) = tree.str(list) {
+            // Not valid Kubernetes, but seen in the wild: treat a string as one word.
+            return Some(vec![Spanned::new(single.to_string(), span(list))]);
+        }
+        Some(
+            tree.items(list)
+                .iter()
+                .filter_map(|&w| Some(Spanned::new(tree.str(w)?.to_string(), span(w))))
+                .collect(),
+        )
+    };
+    let image = tree.get(node, "image").and_then(|id| {
+        let text = tree.str(id)?;
+        Some(Spanned::new(ImageRef::parse(text), span(id)))
+    });
+    let mut config = Vec::new();
+    if let Some(env_from) = tree.get(node, "envFrom") {
+        for &entry in tree.items(env_from) {
+            for (key, kind) in [("configMapRef", ConfigKind::ConfigMap), ("secretRef", ConfigKind::Secret)] {
+                let Some(reference) = tree.get(entry, key) else {
+                    continue;
+                };
+                let Some(name_id) = tree.get(reference, "name") else {
+                    continue;
+                };
+                config.push(ConfigSource {
+                    kind,
+                    name: tree.str(name_id).unwrap_or_default().to_string(),
+                    via: ConfigVia::EnvFrom,
+                    span: span(name_id),
+                    optional: optional(tree, reference),
+                });
+            }
+        }
+    }
+    if let Some(mounts) = tree.get(node, "volumeMounts") {
+        for &mount in tree.items(mounts) {
+            let Some(volume_name) = tree.get(mount, "name").and_then(|n| tree.str(n)) else {
+                continue;
+            };
+            let mount_path = tree
+                .get(mount, "mountPath")
+                .and_then(|p| tree.str(p))
+                .unwrap_or_default();
+            let Some(volume) = volumes.iter().find(|v| v.name == volume_name) else {
+                continue;
+            };
+            for (kind, name, is_optional, _) in &volume.sources {
+                config.push(ConfigSource {
+                    kind: *kind,
+                    name: name.clone(),
+                    via: ConfigVia::Volume(mount_path.to_string()),
+                    span: span(mount),
+                    optional: *is_optional,
+                });
+            }
+        }
+    }
+    let env = tree
+        .get(node, "env")
+        .map(|list| {
+            tree.items(list)
+                .iter()
+                .filter_map(|&entry| env_var(tree, entry, file))
+                .collect()
+        })
+        .unwrap_or_default();
+    Container {
+        name: spanned("name"),
+        init,
+        span: span(node),
+        image,
+        command: words("command"),
+        args: words("args"),
+        working_dir: spanned("workingDir"),
+        config,
+        env,
+    }
+}
+
+fn env_var(tree: &Tree, entry: NodeId, file: FileId) -> Option<EnvVar> {
+    let name = tree.str(tree.get(entry, "name")?)?.to_string();
+    let value = match tree.get(entry, "valueFrom") {
+        Some(from) => {
+            let read = |reference: &str| -> Option<(String, String)> {
+                let r = tree.get(from, reference)?;
+                let name = tree.get(r, "name").and_then(|n| tree.str(n)).unwrap_or_default();
+                let key = tree.get(r, "key").and_then(|k| tree.str(k)).unwrap_or_default();
+                Some((name.to_string(), key.to_string()))
+            };
+            if let Some((name, key)) = read("configMapKeyRef") {
+                EnvValue::ConfigMapKey { name, key }
+            } else if let Some((name, key)) = read("secretKeyRef") {
+                EnvValue::SecretKey { name, key }
+            } else if let Some(path) = str_at(tree, from, &["fieldRef", "fieldPath"]) {
+                EnvValue::FieldRef(path.to_string())
+            } else if let Some(resource) = str_at(tree, from, &["resourceFieldRef", "resource"]) {
+                EnvValue::ResourceFieldRef(resource.to_string())
+            } else {
+                EnvValue::Other
+            }
+        }
+        None => EnvValue::Literal(
+            tree.get(entry, "value")
+                .filter(|&v| !tree.is_null(v))
+                .and_then(|v| tree.str(v))
+                .map(str::to_string),
+        ),
+    };
+    Some(EnvVar {
+        name,
+        value,
+        span: node_span(tree, file, entry),
+    })
+}
+
+fn str_at<'t>(tree: &'t Tree, node: NodeId, keys: &[&str]) -> Option<&'t str> {
+    tree.str(tree.path(node, keys)?)
+}
+
+fn node_span(tree: &Tree, file: FileId, id: NodeId) -> Span {
+    let (start, end) = tree.span(id);
+    Span::new(file, start, end)
+}

@@ -1,0 +1,55 @@
+//! Recognising what each YAML document is and extracting workloads from it.
+
+pub mod kubernetes;
+
+use crate::model::workload::Workload;
+use crate::span::FileId;
+use crate::yaml::{Document, Tree};
+
+/// What a document turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A Kubernetes object (or a List of them).
+    Kubernetes,
+    /// A Docker Compose file (handled by the Compose loader).
+    Compose,
+    /// A kustomization.
+    Kustomization,
+    /// Anything else: ignored.
+    Other,
+}
+
+/// Decide what a document is from its top-level keys.
+pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
+    let Some(root) = document.root else {
+        return DocumentKind::Other;
+    };
+    if !tree.is_mapping(root) {
+        return DocumentKind::Other;
+    }
+    let kind = tree.get(root, "kind").and_then(|k| tree.str(k));
+    let api_version = tree.get(root, "apiVersion").and_then(|k| tree.str(k));
+    match (api_version, kind) {
+        (Some(api), Some("Kustomization" | "Component")) if api.starts_with("kustomize.config.k8s.io") => {
+            DocumentKind::Kustomization
+        }
+        (Some(_), Some(_)) => DocumentKind::Kubernetes,
+        (None, _) if tree.get(root, "resources").is_some() && tree.get(root, "services").is_none() => {
+            DocumentKind::Kustomization
+        }
+        (None, None) if tree.get(root, "services").is_some_and(|s| tree.is_mapping(s)) => {
+            DocumentKind::Compose
+        }
+        _ => DocumentKind::Other,
+    }
+}
+
+/// Extract the workloads of one document.
+pub fn extract(tree: &Tree, document: &Document, file: FileId, notes: &mut Vec<String>) -> Vec<Workload> {
+    match (recognize(tree, document), document.root) {
+        (DocumentKind::Kubernetes, Some(root)) => {
+            kubernetes::extract(tree, root, file, document.index, notes)
+        }
+        _ => Vec::new(),
+    }
+}

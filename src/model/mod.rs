@@ -1,0 +1,6 @@
+//! The facts adminlint reasons about: workloads, images, commands, roles and the project.
+pub mod command;
+pub mod image;
+pub mod project;
+pub mod role;
+pub mod workload;

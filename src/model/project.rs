@@ -1,0 +1,231 @@
+//! The project: every workload of the run, which containers are admin processes, and their peers.
+
+use crate::model::command::{self, CommandLine, Intent};
+use crate::model::image::ImageRef;
+use crate::model::workload::{Container, Workload};
+use crate::span::{FileId, Span};
+use crate::yaml::SyntaxError;
+
+/// A container of a workload, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContainerRef {
+    /// Index in [`Project::workloads`].
+    pub workload: usize,
+    /// Index in that workload's containers.
+    pub container: usize,
+}
+
+/// How near a set of release peers is to the admin container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Proximity {
+    /// The same file.
+    SameFile,
+    /// The same directory.
+    SameDirectory,
+    /// The same app by labels (`adminlint.io/app`, `app.kubernetes.io/*`, `app`).
+    SameApp,
+    /// Only the same namespace.
+    SameNamespace,
+}
+
+/// A file of the run as the model sees it.
+#[derive(Debug, Clone)]
+pub struct ProjectFile {
+    /// Display path (`/`-separated, relative).
+    pub path: String,
+    /// Its directory ("" for the working directory).
+    pub dir: String,
+}
+
+/// Everything the rules read.
+#[derive(Debug, Default)]
+pub struct Project {
+    /// Files by [`FileId`].
+    pub files: Vec<ProjectFile>,
+    /// Workloads in file and source order.
+    pub workloads: Vec<Workload>,
+    /// Syntax errors by file.
+    pub syntax_errors: Vec<(FileId, SyntaxError)>,
+}
+
+/// Label and annotation keys that name an app, most specific first.
+const APP_KEYS: [&str; 5] = [
+    "adminlint.io/app",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/part-of",
+    "app",
+];
+
+/// Images that many unrelated workloads run as tools (shells, clients, proxies); their peers
+/// must be near (same file or same labelled app), never just the same namespace.
+const UTILITY_IMAGES: [&str; 30] = [
+    "alpine", "bash", "busybox", "centos", "curl", "debian", "fedora", "ubuntu", "kubectl",
+    "k8s-wait-for", "git", "jq", "yq", "postgres", "mysql", "mariadb", "redis", "mongo",
+    "memcached", "nginx", "python", "node", "ruby", "golang", "openjdk", "aws-cli",
+    "cloud-sdk", "rabbitmq", "haproxy", "envoy",
+];
+
+/// True for generic tool images (`busybox`, `postgres`, `bitnami/kubectl`, …).
+pub fn is_utility_image(image: &ImageRef) -> bool {
+    let repository = image.repository();
+    let last = repository.rsplit('/').next().unwrap_or_default();
+    UTILITY_IMAGES.contains(&last)
+}
+
+impl Project {
+    /// A workload and one of its containers.
+    pub fn container(&self, at: ContainerRef) -> (&Workload, &Container) {
+        let workload = &self.workloads[at.workload];
+        (workload, &workload.containers[at.container])
+    }
+
+    /// Every container with its reference.
+    pub fn containers(&self) -> impl Iterator<Item = (ContainerRef, &Workload, &Container)> {
+        self.workloads.iter().enumerate().flat_map(|(w, workload)| {
+            workload.containers.iter().enumerate().map(move |(c, container)| {
+                (
+                    ContainerRef {
+                        workload: w,
+                        container: c,
+                    },
+                    workload,
+                    container,
+                )
+            })
+        })
+    }
+
+    /// Why a container is an admin process, or None when it is not one.
+    ///
+    /// Every container of an admin workload is one; so is an init container of a long-running
+    /// workload whose command is an admin task (`migrate`, `db:migrate`, …).
+    pub fn admin_reason(&self, at: ContainerRef) -> Option<String> {
+        let (workload, container) = self.container(at);
+        if workload.role.is_admin() {
+            return Some(workload.role.reason().to_string());
+        }
+        if workload.role.is_long_running() && container.init {
+            if let (Intent::Admin, Some(word)) = command::intent(&command_line(container)) {
+                return Some(format!("an init container that runs `{word}`"));
+            }
+        }
+        None
+    }
+
+    /// True when a container is part of the app's long-running release.
+    pub fn is_long_running(&self, at: ContainerRef) -> bool {
+        self.workloads[at.workload].role.is_long_running() && self.admin_reason(at).is_none()
+    }
+
+    /// The admin containers of the run.
+    pub fn admin_containers(&self) -> Vec<(ContainerRef, String)> {
+        self.containers()
+            .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
+            .collect()
+    }
+
+    /// The long-running containers that run the same image repository as `admin`, nearest first:
+    /// same file, then same directory, then same labelled app, then (for app images, not
+    /// utility images) the same namespace. Empty when none runs that repository.
+    pub fn release_peers(&self, admin: ContainerRef) -> (Vec<ContainerRef>, Option<Proximity>) {
+        let (workload, container) = self.container(admin);
+        let Some(image) = &container.image else {
+            return (Vec::new(), None);
+        };
+        if matches!(image.value.kind, crate::model::image::ImageKind::Opaque) {
+            return (Vec::new(), None);
+        }
+        let repository = image.value.repository();
+        let namespace = workload.namespace_name();
+        let declared_app = workload.annotation("adminlint.io/app").map(|a| &a.value);
+        let candidates: Vec<ContainerRef> = self
+            .containers()
+            .filter(|&(at, peer, peer_container)| {
+                at != admin
+                    && peer.namespace_name() == namespace
+                && peer_container
+                    .image
+                    .as_ref()
+                    .is_some_and(|i| i.value.repository() == repository)
+                && self.is_long_running(at)
+                && match (declared_app, peer.annotation("adminlint.io/app")) {
+                        (Some(mine), Some(theirs)) => *mine == theirs.value,
+                        _ => true,
+                    }
+            })
+            .map(|(at, _, _)| at)
+            .collect();
+        let utility = is_utility_image(&image.value);
+        let tiers = [
+            Proximity::SameFile,
+            Proximity::SameDirectory,
+            Proximity::SameApp,
+            Proximity::SameNamespace,
+        ];
+        for tier in tiers {
+            if utility && matches!(tier, Proximity::SameDirectory | Proximity::SameNamespace) {
+                continue;
+            }
+            let near: Vec<ContainerRef> = candidates
+                .iter()
+                .copied()
+                .filter(|&peer| self.within(admin.workload, peer.workload, tier))
+                .collect();
+            if !near.is_empty() {
+                return (near, Some(tier));
+            }
+        }
+        (Vec::new(), None)
+    }
+
+    /// True when workload `b` is within `tier` of workload `a`.
+    pub fn within(&self, a: usize, b: usize, tier: Proximity) -> bool {
+        let (wa, wb) = (&self.workloads[a], &self.workloads[b]);
+        match tier {
+            Proximity::SameFile => wa.file == wb.file,
+            Proximity::SameDirectory => self.dir(wa.file) == self.dir(wb.file),
+            Proximity::SameApp => same_app(wa, wb) == Some(true),
+            Proximity::SameNamespace => true,
+        }
+    }
+
+    /// The directory of a file.
+    pub fn dir(&self, file: FileId) -> &str {
+        self.files
+            .get(file.0 as usize)
+            .map_or("", |f| f.dir.as_str())
+    }
+}
+
+/// Do two workloads name the same app? None when they share no app key.
+pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
+    let value = |w: &Workload, key: &str| {
+        w.annotation(key)
+            .or_else(|| w.label(key))
+            .map(|v| v.value.clone())
+    };
+    APP_KEYS.iter().find_map(|key| match (value(a, key), value(b, key)) {
+        (Some(x), Some(y)) => Some(x == y),
+        _ => None,
+    })
+}
+
+/// The container's command line (command ++ args), tokenised.
+pub fn command_line(container: &Container) -> CommandLine {
+    let argv = container.argv();
+    let words: Vec<&str> = argv.iter().map(|w| w.value.as_str()).collect();
+    command::parse_argv(&words)
+}
+
+/// The span covering a container's command and args, if it sets either.
+pub fn command_span(container: &Container) -> Option<Span> {
+    let argv = container.argv();
+    let first = argv.first()?.span;
+    let last = argv.last()?.span;
+    Some(Span {
+        file: first.file,
+        start: first.start,
+        end: last.end.max(first.start),
+    })
+}

@@ -1,0 +1,222 @@
+//! Workloads and containers: the facts extracted from one Kubernetes object or Compose service.
+
+use crate::model::image::ImageRef;
+use crate::model::role::Role;
+use crate::span::{FileId, Span, Spanned};
+
+/// Where a workload was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A Kubernetes object with a pod template.
+    Kubernetes,
+    /// A Docker Compose service.
+    Compose,
+}
+
+/// One Kubernetes object with a pod template (or one Compose service).
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Kubernetes or Compose.
+    pub origin: Origin,
+    /// The file it is in.
+    pub file: FileId,
+    /// Index of its YAML document in the file.
+    pub document: usize,
+    /// `apiVersion` as written.
+    pub api_version: Option<String>,
+    /// `kind` as written (`Job`, `Deployment`, …).
+    pub kind: String,
+    /// The whole object, for findings about the object itself.
+    pub span: Span,
+    /// `metadata.name`, or `generateName` (see [`Workload::generated_name`]).
+    pub name: Option<Spanned<String>>,
+    /// True when the name came from `metadata.generateName`.
+    pub generated_name: bool,
+    /// `metadata.namespace`.
+    pub namespace: Option<Spanned<String>>,
+    /// `metadata.labels`, in source order.
+    pub labels: Vec<(String, Spanned<String>)>,
+    /// `metadata.annotations`, in source order.
+    pub annotations: Vec<(String, Spanned<String>)>,
+    /// Long-running or admin, and why.
+    pub role: Role,
+    /// `serviceAccountName` of the pod.
+    pub service_account: Option<Spanned<String>>,
+    /// `imagePullSecrets` names.
+    pub image_pull_secrets: Vec<Spanned<String>>,
+    /// `restartPolicy` of the pod.
+    pub restart_policy: Option<Spanned<String>>,
+    /// Init containers first, then containers, in source order.
+    pub containers: Vec<Container>,
+}
+
+impl Workload {
+    /// `Kind name` for messages, e.g. "Job `db-migrate`".
+    pub fn title(&self) -> String {
+        match &self.name {
+            Some(name) if self.generated_name => format!("{} `{}*`", self.kind, name.value),
+            Some(name) => format!("{} `{}`", self.kind, name.value),
+            None => format!("unnamed {}", self.kind),
+        }
+    }
+
+    /// A label value.
+    pub fn label(&self, key: &str) -> Option<&Spanned<String>> {
+        self.labels.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// An annotation value.
+    pub fn annotation(&self, key: &str) -> Option<&Spanned<String>> {
+        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The namespace, or "" when none is set.
+    pub fn namespace_name(&self) -> &str {
+        self.namespace.as_ref().map_or("", |n| n.value.as_str())
+    }
+}
+
+/// One container of a pod template (or the single process of a Compose service).
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// `name`.
+    pub name: Option<Spanned<String>>,
+    /// True for `initContainers`.
+    pub init: bool,
+    /// The container's node.
+    pub span: Span,
+    /// `image`, parsed.
+    pub image: Option<Spanned<ImageRef>>,
+    /// `command` (exec form), each word with its span; None when not set.
+    pub command: Option<Vec<Spanned<String>>>,
+    /// `args`, each word with its span; None when not set.
+    pub args: Option<Vec<Spanned<String>>>,
+    /// `workingDir`.
+    pub working_dir: Option<Spanned<String>>,
+    /// Whole-source config: `envFrom` and mounted ConfigMap / Secret volumes.
+    pub config: Vec<ConfigSource>,
+    /// `env` entries.
+    pub env: Vec<EnvVar>,
+}
+
+impl Container {
+    /// `command` followed by `args`, as the container runtime sees them.
+    pub fn argv(&self) -> Vec<&Spanned<String>> {
+        self.command
+            .iter()
+            .flatten()
+            .chain(self.args.iter().flatten())
+            .collect()
+    }
+
+    /// The container name or "?" for messages.
+    pub fn display_name(&self) -> &str {
+        self.name.as_ref().map_or("?", |n| n.value.as_str())
+    }
+}
+
+/// Kinds of configuration object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConfigKind {
+    /// A ConfigMap.
+    ConfigMap,
+    /// A Secret.
+    Secret,
+    /// A Compose `env_file`.
+    EnvFile,
+}
+
+impl ConfigKind {
+    /// Name for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigKind::ConfigMap => "ConfigMap",
+            ConfigKind::Secret => "Secret",
+            ConfigKind::EnvFile => "env_file",
+        }
+    }
+}
+
+/// How a config source reaches the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigVia {
+    /// `envFrom` (all keys as environment variables, with an optional prefix).
+    EnvFrom,
+    /// A volume mounted at this path.
+    Volume(String),
+    /// A Compose `env_file`.
+    EnvFile,
+}
+
+/// One ConfigMap / Secret / env file a container reads as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSource {
+    /// ConfigMap, Secret or env file.
+    pub kind: ConfigKind,
+    /// Its name (or path for env files).
+    pub name: String,
+    /// How it is read.
+    pub via: ConfigVia,
+    /// The reference in the manifest.
+    pub span: Span,
+    /// `optional: true`.
+    pub optional: bool,
+}
+
+/// Where an environment variable's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// `value: …` (None when `value` is absent or null).
+    Literal(Option<String>),
+    /// `valueFrom.configMapKeyRef`.
+    ConfigMapKey {
+        /// ConfigMap name.
+        name: String,
+        /// Key.
+        key: String,
+    },
+    /// `valueFrom.secretKeyRef`.
+    SecretKey {
+        /// Secret name.
+        name: String,
+        /// Key.
+        key: String,
+    },
+    /// `valueFrom.fieldRef.fieldPath`.
+    FieldRef(String),
+    /// `valueFrom.resourceFieldRef.resource`.
+    ResourceFieldRef(String),
+    /// Anything else under `valueFrom`.
+    Other,
+}
+
+impl EnvValue {
+    /// True when the value comes from a ConfigMap or Secret.
+    pub fn is_config_ref(&self) -> bool {
+        matches!(self, EnvValue::ConfigMapKey { .. } | EnvValue::SecretKey { .. })
+    }
+
+    /// Short description for messages: "Secret `db`, key `url`", "the literal `x`".
+    pub fn describe(&self) -> String {
+        match self {
+            EnvValue::Literal(Some(v)) => format!("the literal `{v}`"),
+            EnvValue::Literal(None) => "an empty value".to_string(),
+            EnvValue::ConfigMapKey { name, key } => format!("ConfigMap `{name}` key `{key}`"),
+            EnvValue::SecretKey { name, key } => format!("Secret `{name}` key `{key}`"),
+            EnvValue::FieldRef(path) => format!("field `{path}`"),
+            EnvValue::ResourceFieldRef(res) => format!("resource `{res}`"),
+            EnvValue::Other => "another source".to_string(),
+        }
+    }
+}
+
+/// One `env` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    /// Variable name.
+    pub name: String,
+    /// Where its value comes from.
+    pub value: EnvValue,
+    /// The whole entry.
+    pub span: Span,
+}

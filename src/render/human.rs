@@ -1,0 +1,272 @@
+//! `--format full`: miette graphical reports with source snippets, for people.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::RenderOptions;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::Report;
+use crate::source::SourceFile;
+use crate::span::Span;
+
+/// Longest label taken from the message when a diagnostic has no label of its own.
+const SHORT_LABEL_CHARS: usize = 60;
+
+/// Write one graphical report per diagnostic, then (unless quiet) the summary line.
+pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(options.width)
+        .with_context_lines(1);
+    for diagnostic in &report.diagnostics {
+        let finding = Finding::new(report, diagnostic);
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &finding)
+            .map_err(|_| io::Error::other(format!("cannot render {}", diagnostic.rule)))?;
+        text.push('\n');
+        out.write_all(text.as_bytes())?;
+    }
+    if !options.quiet {
+        writeln!(out, "{}", super::concise::summary_line(report))?;
+    }
+    Ok(())
+}
+
+/// A [`Diagnostic`] as miette sees it: the primary file's text, labels for the primary span
+/// and for related spans in the same file, and sub-reports for related spans in other files.
+#[derive(Debug)]
+struct Finding<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    elsewhere: Vec<RelatedElsewhere<'a>>,
+}
+
+impl<'a> Finding<'a> {
+    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
+        let file = report.file(diagnostic.span.file);
+        let label = diagnostic
+            .label
+            .clone()
+            .unwrap_or_else(|| short_form(&diagnostic.message));
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(label),
+            source_span(file, diagnostic.span),
+        )];
+        let mut elsewhere = Vec::new();
+        for related in &diagnostic.related {
+            if related.span.file == diagnostic.span.file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(related.message.clone()),
+                    source_span(file, related.span),
+                ));
+            } else {
+                let other = report.file(related.span.file);
+                elsewhere.push(RelatedElsewhere {
+                    message: &related.message,
+                    source: named_source(other),
+                    label: LabeledSpan::new_primary_with_span(
+                        None,
+                        source_span(other, related.span),
+                    ),
+                });
+            }
+        }
+        Finding {
+            diagnostic,
+            source: named_source(file),
+            labels,
+            elsewhere,
+        }
+    }
+}
+
+impl fmt::Display for Finding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Finding<'_> {}
+
+impl miette::Diagnostic for Finding<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Info => miette::Severity::Advice,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere
+                .iter()
+                .map(|related| related as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// A related location in another file than the finding's: its own report with its own source.
+#[derive(Debug)]
+struct RelatedElsewhere<'a> {
+    message: &'a str,
+    source: NamedSource<Arc<str>>,
+    label: LabeledSpan,
+}
+
+impl fmt::Display for RelatedElsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for RelatedElsewhere<'_> {}
+
+impl miette::Diagnostic for RelatedElsewhere<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+fn named_source(file: &SourceFile) -> NamedSource<Arc<str>> {
+    NamedSource::new(&file.display, Arc::clone(&file.text))
+}
+
+/// The span as miette wants it, clamped to the file and to character boundaries so that a
+/// bad span cannot make rendering fail.
+fn source_span(file: &SourceFile, span: Span) -> SourceSpan {
+    let start = file.position(span.start as usize).offset;
+    let end = file.position(span.end as usize).offset.max(start);
+    SourceSpan::from(start..end)
+}
+
+/// The message cut at a word boundary to fit a label.
+fn short_form(message: &str) -> String {
+    if message.chars().count() <= SHORT_LABEL_CHARS {
+        return message.to_owned();
+    }
+    let cut = message
+        .char_indices()
+        .nth(SHORT_LABEL_CHARS)
+        .map_or(message.len(), |(i, _)| i);
+    let head = &message[..cut];
+    let head = head.rfind(' ').map_or(head, |space| &head[..space]);
+    format!("{}…", head.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::json::fixture::{self, sample_report};
+    use super::*;
+
+    fn render_to_string(report: &Report, options: RenderOptions) -> String {
+        let mut out = Vec::new();
+        render(report, &options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn plain() -> RenderOptions {
+        RenderOptions {
+            color: false,
+            width: 100,
+            quiet: false,
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render_to_string(&sample_report(), plain()));
+    }
+
+    #[test]
+    fn shows_both_files_and_the_summary_without_escapes() {
+        let text = render_to_string(&sample_report(), plain());
+        assert!(text.contains("[k8s/migrate.yaml:12:70]"), "{text}");
+        assert!(text.contains("[k8s/web.yaml:11:18]"), "{text}");
+        assert!(text.contains("admin image"));
+        assert!(text.contains("Deployment `web` runs myapp:v1.2.3"));
+        assert!(!text.contains('\x1b'));
+        assert!(text.ends_with("\nFound 2 findings (1 error, 1 warning) in 2 files.\n"));
+    }
+
+    #[test]
+    fn quiet_drops_the_summary_and_color_adds_escapes() {
+        let quiet = RenderOptions {
+            quiet: true,
+            ..plain()
+        };
+        assert!(!render_to_string(&sample_report(), quiet).contains("Found"));
+        let color = RenderOptions {
+            color: true,
+            ..plain()
+        };
+        assert!(render_to_string(&sample_report(), color).contains('\x1b'));
+    }
+
+    #[test]
+    fn related_in_the_same_file_is_a_second_label() {
+        let mut report = sample_report();
+        let same_file = fixture::span_of(0, fixture::MIGRATE, "restartPolicy: Never");
+        let install = &mut report.diagnostics[1];
+        install.related.push(crate::diagnostic::Related {
+            message: "runs once".into(),
+            span: same_file,
+        });
+        install.label = None;
+        report.diagnostics.remove(0);
+        let text = render_to_string(&report, plain());
+        assert!(text.contains("runs once"), "{text}");
+        assert!(!text.contains("k8s/web.yaml"), "{text}");
+        // No label given: the message stands in, cut to fit.
+        assert!(text.contains("Job `db-migrate` installs packages at run time with `pip…"));
+    }
+
+    #[test]
+    fn short_form_cuts_at_a_word() {
+        assert_eq!(short_form("short"), "short");
+        let long = "word ".repeat(20);
+        let short = short_form(&long);
+        assert!(short.ends_with("word…"));
+        assert!(short.chars().count() <= SHORT_LABEL_CHARS + 1);
+    }
+}

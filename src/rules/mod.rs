@@ -1,0 +1,60 @@
+//! The rule registry: one module per rule, listed here in id order.
+//!
+//! Adding a rule: its file in `src/rules/`, one line in [`RULES`], its doc in `rules/<id>.md`
+//! and its fixtures in `fixtures/<id>/`. Tests fail when any of the four is missing.
+
+mod adhoc_install;
+mod config_divergent;
+mod config_missing;
+pub mod helpers;
+mod image_mismatch;
+mod image_unpinned;
+mod release_drift;
+mod syntax_error;
+mod versioned_path;
+mod wrapper_missing;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::project::Project;
+
+/// What the registry knows of a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Kebab-case id, e.g. `image-mismatch`.
+    pub id: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line for `adminlint rules`.
+    pub summary: &'static str,
+    /// The rule's documentation (`rules/<id>.md`).
+    pub doc: &'static str,
+    /// The check: reads the project, pushes findings at the default severity.
+    pub check: fn(&Project, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, sorted by id.
+pub const RULES: &[Rule] = &[
+    adhoc_install::RULE,
+    config_divergent::RULE,
+    config_missing::RULE,
+    image_mismatch::RULE,
+    image_unpinned::RULE,
+    release_drift::RULE,
+    syntax_error::RULE,
+    versioned_path::RULE,
+    wrapper_missing::RULE,
+];
+
+/// Look a rule up by id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|rule| rule.id == id)
+}
+
+/// Run every rule over the project.
+pub fn run(project: &Project) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        (rule.check)(project, &mut out);
+    }
+    out
+}

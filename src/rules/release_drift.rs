@@ -1,0 +1,94 @@
+//! release-drift: the app's own long-running workloads run different tags of one repository.
+
+use super::Rule;
+use super::helpers::{object_ref, who};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::project::{ContainerRef, Project, Proximity, is_utility_image, same_app};
+
+pub const RULE: Rule = Rule {
+    id: "release-drift",
+    severity: Severity::Warning,
+    summary: "long-running workloads of one app run different releases of the same image",
+    doc: include_str!("../../rules/release-drift.md"),
+    check,
+};
+
+fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    let app_containers: Vec<ContainerRef> = project
+        .containers()
+        .filter(|&(at, _, container)| {
+            project.is_long_running(at)
+                && container
+                    .image
+                    .as_ref()
+                    .is_some_and(|i| !i.value.is_placeholder())
+        })
+        .map(|(at, _, _)| at)
+        .collect();
+    let image = |at: ContainerRef| &project.container(at).1.image.as_ref().expect("filtered").value;
+    // Workloads of one release: same namespace and repository, and near each other — the same
+    // file, or the same directory unless their labels name different apps. Utility images
+    // (busybox, redis, …) are only compared within a file.
+    let related = |a: ContainerRef, b: ContainerRef| {
+        let (wa, wb) = (&project.workloads[a.workload], &project.workloads[b.workload]);
+        if wa.namespace_name() != wb.namespace_name()
+            || image(a).repository() != image(b).repository()
+        {
+            return false;
+        }
+        if project.within(a.workload, b.workload, Proximity::SameFile) {
+            return true;
+        }
+        !is_utility_image(image(a))
+            && project.within(a.workload, b.workload, Proximity::SameDirectory)
+            && same_app(wa, wb) != Some(false)
+    };
+    for &at in &app_containers {
+        let group: Vec<ContainerRef> = app_containers
+            .iter()
+            .copied()
+            .filter(|&other| related(at, other))
+            .collect();
+        // The reference release: the one most of the group runs; ties go to the earliest.
+        let reference = group
+            .iter()
+            .copied()
+            .max_by_key(|&candidate| {
+                let votes = group
+                    .iter()
+                    .filter(|&&o| image(o).same_release(image(candidate)))
+                    .count();
+                (votes, std::cmp::Reverse(candidate))
+            })
+            .expect("a container is related to itself");
+        if image(at).same_release(image(reference)) {
+            continue;
+        }
+        let (workload, container) = project.container(at);
+        let span = container.image.as_ref().expect("filtered").span;
+        let reference_span = project.container(reference).1.image.as_ref().expect("filtered").span;
+        out.push(
+            Diagnostic::new(
+                RULE.id,
+                RULE.severity,
+                format!(
+                    "{} runs `{}`, but {} runs `{}`",
+                    who(project, at),
+                    image(at),
+                    who(project, reference),
+                    image(reference)
+                ),
+                span,
+            )
+            .with_label(format!("release `{}`", image(at).version()))
+            .with_related(
+                format!("{} runs `{}`", who(project, reference), image(reference)),
+                reference_span,
+            )
+            .with_object(Some(object_ref(workload, Some(container))))
+            .with_help(
+                "roll all of the app's workloads to one release; admin processes are compared against it",
+            ),
+        );
+    }
+}

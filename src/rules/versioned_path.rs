@@ -1,0 +1,75 @@
+//! versioned-path: an admin runs from a versioned release path the app does not use.
+
+use super::Rule;
+use super::helpers::{object_ref, who};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::command;
+use crate::model::project::{Project, command_line};
+use crate::model::workload::Container;
+use crate::span::Span;
+
+pub const RULE: Rule = Rule {
+    id: "versioned-path",
+    severity: Severity::Warning,
+    summary: "an admin process works in a versioned release directory (`/srv/app-v1.2.0`) the app does not use",
+    doc: include_str!("../../rules/versioned-path.md"),
+    check,
+};
+
+/// Every directory a container works in: `workingDir` and `cd` targets, with spans.
+fn directories(container: &Container) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    if let Some(dir) = &container.working_dir {
+        out.push((dir.value.clone(), dir.span));
+    }
+    let argv = container.argv();
+    let line = command_line(container);
+    for (index, target) in command::cd_targets(&line) {
+        let arg = line.commands[index].arg_index;
+        let span = argv.get(arg).map_or(container.span, |w| w.span);
+        out.push((target, span));
+    }
+    out
+}
+
+fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    for (admin, _) in project.admin_containers() {
+        let (workload, container) = project.container(admin);
+        let (peers, _) = project.release_peers(admin);
+        let peer_dirs: Vec<(String, Span, String)> = peers
+            .iter()
+            .flat_map(|&p| {
+                directories(project.container(p).1)
+                    .into_iter()
+                    .map(move |(d, s)| (d, s, who(project, p)))
+            })
+            .collect();
+        for (dir, span) in directories(container) {
+            let Some(version) = command::versioned_path(&dir) else {
+                continue;
+            };
+            let trimmed = dir.trim_end_matches('/');
+            if peer_dirs.iter().any(|(d, _, _)| d.trim_end_matches('/') == trimmed) {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::new(
+                RULE.id,
+                RULE.severity,
+                format!(
+                    "{} works in `{dir}`, a directory of release `{version}` the app does not use",
+                    who(project, admin)
+                ),
+                span,
+            )
+            .with_label(format!("versioned path `{dir}`"))
+            .with_object(Some(object_ref(workload, Some(container))))
+            .with_help(
+                "run the admin process from the app's own directory in the app's image, not from a path tied to one release",
+            );
+            if let Some((peer_dir, peer_span, peer_who)) = peer_dirs.first() {
+                diagnostic = diagnostic.with_related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);
+            }
+            out.push(diagnostic);
+        }
+    }
+}

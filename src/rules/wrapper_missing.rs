@@ -1,0 +1,119 @@
+//! wrapper-missing: the app runs under `bundle exec` / `poetry run` / a venv …, the admin skips it.
+
+use super::Rule;
+use super::helpers::{object_ref, who};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::command::{self, SimpleCommand};
+use crate::model::project::{Project, command_line};
+
+pub const RULE: Rule = Rule {
+    id: "wrapper-missing",
+    severity: Severity::Warning,
+    summary: "the app runs under a dependency wrapper (`bundle exec`, a venv, `npx` …) that the admin process skips",
+    doc: include_str!("../../rules/wrapper-missing.md"),
+    check,
+};
+
+/// Commands that are plumbing around the real work, never the program a wrapper would wrap.
+const PLUMBING: [&str; 34] = [
+    "cd", "echo", "export", "set", "sleep", "test", "[", "[[", "source", ".", "true", "false",
+    "mkdir", "chown", "chmod", "cp", "mv", "rm", "cat", "ls", "wait", "until", "while", "printf",
+    "exit", "trap", "sh", "bash", "touch", "ln", "tee", "date", "whoami", "id",
+];
+
+/// Interpreters that are run by path but still take their libraries from the environment.
+fn is_interpreter(name: &str) -> bool {
+    let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    matches!(name, "python" | "ruby" | "node" | "php" | "perl" | "rails" | "rake")
+}
+
+fn is_node_tool(name: &str) -> bool {
+    matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "bun" | "deno")
+}
+
+/// The program a simple command runs, when it is one a wrapper of this family would wrap.
+fn wrappable<'c>(cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
+    let program = cmd.words.first()?.as_str();
+    let base = program.rsplit('/').next().unwrap_or(program);
+    if PLUMBING.contains(&base) || command::wrapper_of(cmd).is_some() {
+        return None;
+    }
+    // A script or binstub by path may set up its own environment; only interpreters count.
+    if (program.contains('/') || base.ends_with(".sh")) && !is_interpreter(base) {
+        return None;
+    }
+    let node_family = ["npx", "yarn", "pnpm", "npm", "node_modules"]
+        .iter()
+        .any(|w| wrapper.starts_with(w));
+    if node_family && is_node_tool(base) {
+        return None;
+    }
+    Some(program)
+}
+
+fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    for (admin, _) in project.admin_containers() {
+        let (peers, _) = project.release_peers(admin);
+        let (workload, container) = project.container(admin);
+        let argv = container.argv();
+        if argv.is_empty() {
+            continue;
+        }
+        // The wrappers every peer with an explicit command uses.
+        let mut app_wrappers: Option<Vec<(String, usize)>> = None;
+        for (index, &peer) in peers.iter().enumerate() {
+            let peer_container = project.container(peer).1;
+            if peer_container.argv().is_empty() {
+                continue;
+            }
+            let names: Vec<String> = command_line(peer_container)
+                .commands
+                .iter()
+                .filter_map(|c| command::wrapper_of(c).map(|w| w.name))
+                .collect();
+            app_wrappers = Some(match app_wrappers {
+                None => names.into_iter().map(|n| (n, index)).collect(),
+                Some(kept) => kept.into_iter().filter(|(n, _)| names.contains(n)).collect(),
+            });
+        }
+        let line = command_line(container);
+        for (wrapper, peer_index) in app_wrappers.unwrap_or_default() {
+            let uses_it = line
+                .commands
+                .iter()
+                .any(|c| command::wrapper_of(c).is_some_and(|w| w.name == wrapper));
+            if uses_it {
+                continue;
+            }
+            let Some((cmd, program)) = line
+                .commands
+                .iter()
+                .find_map(|c| Some((c, wrappable(c, &wrapper)?)))
+            else {
+                continue;
+            };
+            let peer = peers[peer_index];
+            let span = argv.get(cmd.arg_index).map_or(container.span, |w| w.span);
+            let peer_span = crate::model::project::command_span(project.container(peer).1)
+                .unwrap_or(project.container(peer).1.span);
+            out.push(
+                Diagnostic::new(
+                    RULE.id,
+                    RULE.severity,
+                    format!(
+                        "{} runs `{program}` without `{wrapper}`, but {} runs under `{wrapper}`",
+                        who(project, admin),
+                        who(project, peer)
+                    ),
+                    span,
+                )
+                .with_label(format!("`{program}` outside `{wrapper}`"))
+                .with_related(format!("{} runs under `{wrapper}`", who(project, peer)), peer_span)
+                .with_object(Some(object_ref(workload, Some(container))))
+                .with_help(format!(
+                    "run the admin command the way the app runs: prefix it with `{wrapper}` so it uses the app's dependencies"
+                )),
+            );
+        }
+    }
+}

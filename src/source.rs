@@ -1,0 +1,127 @@
+//! Source files: bytes decoded to text, display paths, and line / column lookup.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::span::FileId;
+
+/// One input file (or stdin) as read for this run.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Index in the run's file table.
+    pub id: FileId,
+    /// Path on disk (None for stdin).
+    pub path: Option<PathBuf>,
+    /// Path as shown to users: relative to the working directory, `/` separated.
+    pub display: String,
+    /// Full text; a leading BOM is kept so byte offsets match the file.
+    pub text: Arc<str>,
+    lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Wrap decoded text.
+    pub fn new(id: FileId, path: Option<PathBuf>, display: String, text: Arc<str>) -> Self {
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            id,
+            path,
+            display,
+            text,
+            lines,
+        }
+    }
+
+    /// Line / column of a byte offset (see [`Position`]).
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+
+    /// The text of the 1-based line `line`, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        self.lines.line_text(&self.text, line)
+    }
+
+    /// Byte offset where the 1-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.lines.line_start(line)
+    }
+}
+
+/// A position in a file in all the units consumers need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in Unicode scalar values.
+    pub column: usize,
+    /// 0-based column in UTF-16 code units (LSP, SARIF default).
+    pub utf16_column: usize,
+    /// 0-based byte column.
+    pub byte_column: usize,
+    /// 0-based byte offset in the file.
+    pub offset: usize,
+}
+
+/// Start offsets of every line, for offset -> line lookups by binary search.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the lines of `text` (`\n` ends a line; a `\r` before it stays in the line's bytes).
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    fn position(&self, text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_index = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line_index];
+        let before = &text[start..offset];
+        Position {
+            line: line_index + 1,
+            column: before.chars().count() + 1,
+            utf16_column: before.encode_utf16().count(),
+            byte_column: offset - start,
+            offset,
+        }
+    }
+
+    fn line_start(&self, line: usize) -> usize {
+        self.starts[line.clamp(1, self.starts.len()) - 1]
+    }
+
+    fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        let start = self.line_start(line);
+        let end = self.starts.get(line).map_or(text.len(), |&next| next - 1);
+        text[start..end.max(start)].trim_end_matches('\r')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_and_utf16_units() {
+        let file = SourceFile::new(FileId(0), None, "t".into(), "a: 1\nb: é☃ x\r\nc".into());
+        let x = file.text.find('x').unwrap();
+        let pos = file.position(x);
+        assert_eq!((pos.line, pos.column, pos.utf16_column, pos.byte_column), (2, 7, 6, 9));
+        assert_eq!(file.line_text(2), "b: é☃ x");
+        assert_eq!(file.position(file.text.len()).line, 3);
+        assert_eq!(file.position(0).column, 1);
+    }
+}

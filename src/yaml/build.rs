@@ -1,0 +1,285 @@
+//! Turns granit-parser events into a [`Tree`], one document at a time, recovering after errors.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Marker, Options, Parser, ScanError};
+
+use super::tree::{Document, Node, NodeId, NodeKind, ScalarStyle, Tree};
+
+/// Bounds that keep hostile input cheap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted (flow and block).
+    pub max_depth: usize,
+    /// Alias and merge-key steps allowed when reading one file's tree.
+    pub alias_budget: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            alias_budget: 100_000,
+        }
+    }
+}
+
+/// A YAML syntax error, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset the parser stopped at.
+    pub offset: usize,
+    /// The parser's description.
+    pub message: String,
+    /// Index of the document it broke.
+    pub document: usize,
+}
+
+/// The result of parsing one file: every document that could be read, and every error.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// All nodes.
+    pub tree: Tree,
+    /// Documents in file order (a broken document has `root: None`).
+    pub documents: Vec<Document>,
+    /// Syntax errors, at most one per document.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// A collection being built.
+enum Open {
+    Sequence(usize, Vec<NodeId>),
+    Mapping(usize, Vec<(NodeId, NodeId)>, Option<NodeId>),
+}
+
+fn byte_offset(text: &str, marker: &Marker) -> usize {
+    marker.byte_offset().unwrap_or_else(|| {
+        // Only reached for inputs without byte offsets; map the character index.
+        text.char_indices()
+            .nth(marker.index())
+            .map_or(text.len(), |(at, _)| at)
+    })
+}
+
+fn style_of(style: granit_parser::ScalarStyle) -> ScalarStyle {
+    match style {
+        granit_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        granit_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+        granit_parser::ScalarStyle::Folded => ScalarStyle::Folded,
+        _ => ScalarStyle::Plain,
+    }
+}
+
+/// Parse every document of `text`. Never fails: errors are reported per document.
+pub fn parse(text: &str, limits: &Limits) -> ParsedFile {
+    let mut options = Options::default();
+    options.flow_nesting_limit = limits.max_depth;
+    options.block_nesting_limit = limits.max_depth;
+    let mut builder = Builder {
+        text,
+        tree: Tree::new(limits.alias_budget),
+        documents: Vec::new(),
+        errors: Vec::new(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        doc_start: 0,
+    };
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                let start = byte_offset(text, &span.start);
+                let end = byte_offset(text, &span.end);
+                if builder.event(event, start, end) {
+                    break;
+                }
+            }
+            Some(Err(error)) => {
+                builder.fail(&error);
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(error) => {
+                        builder.fail(&error);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    ParsedFile {
+        tree: builder.tree,
+        documents: builder.documents,
+        errors: builder.errors,
+    }
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    tree: Tree,
+    documents: Vec<Document>,
+    errors: Vec<SyntaxError>,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, NodeId>,
+    root: Option<NodeId>,
+    doc_start: usize,
+}
+
+impl Builder<'_> {
+    fn push_node(&mut self, kind: NodeKind, start: usize, end: usize, tag: Option<Box<str>>) -> NodeId {
+        let id = NodeId(u32::try_from(self.tree.nodes.len()).unwrap_or(u32::MAX));
+        self.tree.nodes.push(Node {
+            kind,
+            start: clamp(start),
+            end: clamp(end),
+            tag,
+        });
+        id
+    }
+
+    /// Attach a finished node to its parent (or make it the document root).
+    fn attach(&mut self, id: NodeId) {
+        match self.stack.last_mut() {
+            Some(Open::Sequence(_, items)) => items.push(id),
+            Some(Open::Mapping(_, entries, pending_key)) => match pending_key.take() {
+                Some(key) => entries.push((key, id)),
+                None => *pending_key = Some(id),
+            },
+            None => self.root = Some(id),
+        }
+    }
+
+    /// Handle one event; returns true at the end of the stream.
+    fn event(&mut self, event: Event<'_>, start: usize, end: usize) -> bool {
+        match event {
+            Event::StreamStart => {}
+            Event::StreamEnd => return true,
+            Event::DocumentStart(..) => {
+                self.stack.clear();
+                self.root = None;
+                self.doc_start = start;
+            }
+            Event::DocumentEnd => {
+                self.documents.push(Document {
+                    index: self.documents.len(),
+                    root: self.root.take(),
+                    start: clamp(self.doc_start),
+                    end: clamp(end.max(self.doc_start)),
+                });
+                self.stack.clear();
+            }
+            Event::Alias(anchor) => {
+                let kind = match self.anchors.get(&anchor) {
+                    Some(&target) => NodeKind::Alias(target),
+                    // The parser reports unknown anchors itself; keep a null as a safe stand-in.
+                    None => NodeKind::Scalar {
+                        value: "".into(),
+                        style: ScalarStyle::Plain,
+                    },
+                };
+                let id = self.push_node(kind, start, end, None);
+                self.attach(id);
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let kind = NodeKind::Scalar {
+                    value: value.into_owned().into_boxed_str(),
+                    style: style_of(style),
+                };
+                let id = self.push_node(kind, start, end, tag.map(|t| t.original().into_boxed_str()));
+                if anchor != 0 {
+                    self.anchors.insert(anchor, id);
+                }
+                self.attach(id);
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                let id = self.push_node(
+                    NodeKind::Sequence(Vec::new()),
+                    start,
+                    end,
+                    tag.map(|t| t.original().into_boxed_str()),
+                );
+                if anchor != 0 {
+                    self.anchors.insert(anchor, id);
+                }
+                self.stack.push(Open::Sequence(id.0 as usize, Vec::new()));
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                let id = self.push_node(
+                    NodeKind::Mapping(Vec::new()),
+                    start,
+                    end,
+                    tag.map(|t| t.original().into_boxed_str()),
+                );
+                if anchor != 0 {
+                    self.anchors.insert(anchor, id);
+                }
+                self.stack.push(Open::Mapping(id.0 as usize, Vec::new(), None));
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(end),
+            _ => {}
+        }
+        false
+    }
+
+    fn close(&mut self, end: usize) {
+        let Some(open) = self.stack.pop() else {
+            return;
+        };
+        let (index, kind) = match open {
+            Open::Sequence(index, items) => (index, NodeKind::Sequence(items)),
+            Open::Mapping(index, entries, _) => (index, NodeKind::Mapping(entries)),
+        };
+        let node = &mut self.tree.nodes[index];
+        node.kind = kind;
+        // Block collections end where their last child ends, not at the next token.
+        let last_child_end = match &node.kind {
+            NodeKind::Sequence(items) => items.last().map(|&i| i),
+            NodeKind::Mapping(entries) => entries.last().map(|&(_, v)| v),
+            _ => None,
+        };
+        let end = match last_child_end {
+            Some(child) if !self.text[node.start as usize..].starts_with(['[', '{']) => {
+                self.tree.nodes[child.0 as usize].end as usize
+            }
+            _ => end,
+        };
+        let node = &mut self.tree.nodes[index];
+        if matches!(node.kind, NodeKind::Sequence(_)) {
+            // Block sequence events start at the first item's content; include its `- `.
+            let before = self.text[..node.start as usize].trim_end_matches([' ', '\t']);
+            if before.ends_with('-') {
+                node.start = clamp(before.len() - 1);
+            }
+        }
+        node.end = clamp(end.max(node.start as usize));
+        self.attach(NodeId(u32::try_from(index).unwrap_or(u32::MAX)));
+    }
+
+    /// Record an error and abandon the current document's partial nodes.
+    fn fail(&mut self, error: &ScanError) {
+        let offset = byte_offset(self.text, error.marker()).min(self.text.len());
+        let index = self.documents.len();
+        self.errors.push(SyntaxError {
+            offset,
+            message: error.info(),
+            document: index,
+        });
+        self.documents.push(Document {
+            index,
+            root: None,
+            start: clamp(self.doc_start),
+            end: clamp(offset.max(self.doc_start)),
+        });
+        self.stack.clear();
+        self.root = None;
+        self.anchors.clear();
+        self.doc_start = offset;
+    }
+}
+
+fn clamp(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

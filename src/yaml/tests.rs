@@ -1,0 +1,134 @@
+//! Tests for the tree builder and the merge-aware accessors.
+
+use super::*;
+
+fn parse_default(text: &str) -> ParsedFile {
+    parse(text, &Limits::default())
+}
+
+fn slice<'t>(text: &'t str, tree: &Tree, id: NodeId) -> &'t str {
+    let (start, end) = tree.span(id);
+    &text[start..end]
+}
+
+#[test]
+fn scalars_keep_exact_spans_and_raw_text() {
+    let text = "a: 1\nb: \"two\"\nc: no\n# é\nd: é☃ x\n";
+    let parsed = parse_default(text);
+    assert!(parsed.errors.is_empty());
+    let root = parsed.documents[0].root.unwrap();
+    let tree = &parsed.tree;
+    assert_eq!(tree.str(tree.get(root, "b").unwrap()), Some("two"));
+    assert_eq!(slice(text, tree, tree.get(root, "b").unwrap()), "\"two\"");
+    assert_eq!(tree.str(tree.get(root, "c").unwrap()), Some("no"));
+    assert_eq!(slice(text, tree, tree.get(root, "d").unwrap()), "é☃ x");
+}
+
+#[test]
+fn block_collections_end_at_their_last_child() {
+    let text = "spec:\n  containers:\n  - name: x\n    image: y\n\nother: 1\n";
+    let parsed = parse_default(text);
+    let tree = &parsed.tree;
+    let root = parsed.documents[0].root.unwrap();
+    let containers = tree.path(root, &["spec", "containers"]).unwrap();
+    assert_eq!(slice(text, tree, containers), "- name: x\n    image: y");
+    let flow = "a: [1, {b: 2}]\n";
+    let parsed = parse_default(flow);
+    let a = parsed.tree.get(parsed.documents[0].root.unwrap(), "a").unwrap();
+    assert_eq!(slice(flow, &parsed.tree, a), "[1, {b: 2}]");
+}
+
+#[test]
+fn merge_keys_explicit_keys_win_then_sources_in_order() {
+    let text = "x: &a {image: one, env: a}\ny: &b {image: two, cmd: b}\nz:\n  <<: [*a, *b]\n  env: own\nw:\n  !!merge <<: *b\n";
+    let parsed = parse_default(text);
+    let tree = &parsed.tree;
+    let root = parsed.documents[0].root.unwrap();
+    let z = tree.get(root, "z").unwrap();
+    assert_eq!(tree.str(tree.get(z, "image").unwrap()), Some("one"));
+    assert_eq!(tree.str(tree.get(z, "env").unwrap()), Some("own"));
+    assert_eq!(tree.str(tree.get(z, "cmd").unwrap()), Some("b"));
+    let keys: Vec<_> = tree
+        .entries(z)
+        .into_iter()
+        .map(|(k, _)| tree.str(k).unwrap())
+        .collect();
+    assert_eq!(keys, ["env", "image", "cmd"]);
+    let w = tree.get(root, "w").unwrap();
+    assert_eq!(tree.str(tree.get(w, "image").unwrap()), Some("two"));
+    // The value found through the merge keeps the anchor definition's span.
+    assert_eq!(slice(text, tree, tree.get(w, "image").unwrap()), "two");
+}
+
+#[test]
+fn alias_span_is_the_use_site() {
+    let text = "a: &img myapp:v1\nb: *img\n";
+    let parsed = parse_default(text);
+    let tree = &parsed.tree;
+    let b = tree.get(parsed.documents[0].root.unwrap(), "b").unwrap();
+    assert_eq!(slice(text, tree, b), "*img");
+    assert_eq!(tree.str(b), Some("myapp:v1"));
+}
+
+#[test]
+fn a_broken_document_does_not_hide_the_others() {
+    let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+    let parsed = parse_default(text);
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].document, 1);
+    let roots: Vec<_> = parsed.documents.iter().map(|d| d.root.is_some()).collect();
+    assert_eq!(roots, [true, false, true]);
+    let last = parsed.documents[2].root.unwrap();
+    assert_eq!(parsed.tree.str(parsed.tree.get(last, "c").unwrap()), Some("3"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = "[".repeat(100_000);
+    let parsed = parse_default(&deep);
+    assert_eq!(parsed.errors.len(), 1);
+    let block: String = (0..300).map(|i| format!("{}k:\n", "  ".repeat(i))).collect();
+    let parsed = parse_default(&block);
+    assert_eq!(parsed.errors.len(), 1);
+}
+
+#[test]
+fn billion_laughs_reads_are_bounded() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 10].join(", ")));
+    }
+    text.push_str("m0: &m0 {k: v}\n");
+    for i in 1..200 {
+        text.push_str(&format!("m{i}: &m{i} {{<<: [*m{}, *m{}]}}\n", i - 1, i - 1));
+    }
+    let parsed = parse(&text, &Limits { max_depth: 128, alias_budget: 10_000 });
+    assert!(parsed.errors.is_empty());
+    let tree = &parsed.tree;
+    let root = parsed.documents[0].root.unwrap();
+    let last = tree.get(root, "m199").unwrap();
+    // Either found within the budget or cut short, but always quickly.
+    let _ = tree.get(last, "missing");
+    let _ = tree.entries(last);
+    assert!(tree.budget_exhausted());
+}
+
+#[test]
+fn empty_and_comment_only_inputs_have_no_roots() {
+    for text in ["", "# only a comment\n", "\u{feff}", "---\n...\n"] {
+        let parsed = parse_default(text);
+        assert!(parsed.errors.is_empty(), "{text:?}: {:?}", parsed.errors);
+        assert!(parsed.documents.iter().all(|d| d.root.is_none() || parsed.tree.is_null(d.root.unwrap())));
+    }
+}
+
+#[test]
+fn tags_are_kept_as_written() {
+    let text = "a: !reset []\nb: !override {x: 1}\n";
+    let parsed = parse_default(text);
+    let tree = &parsed.tree;
+    let root = parsed.documents[0].root.unwrap();
+    assert_eq!(tree.node(tree.get(root, "a").unwrap()).tag.as_deref(), Some("!reset"));
+    assert_eq!(tree.node(tree.get(root, "b").unwrap()).tag.as_deref(), Some("!override"));
+}

@@ -1,0 +1,103 @@
+//! Fixture tests: every `# expect: <rule>[, <rule>]` marker must be matched by a finding that
+//! starts on that line, and every finding must have a marker (both directions).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use adminlint::rules::RULES;
+use adminlint::{CheckOptions, check};
+
+/// (path, line, rule) triples.
+type Expectations = BTreeSet<(String, usize, String)>;
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if adminlint::discover::is_yaml_name(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn markers(dir: &Path) -> Expectations {
+    let mut files = Vec::new();
+    yaml_files(dir, &mut files);
+    let mut expected = Expectations::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let display = adminlint::discover::display_path(&file);
+        for (index, line) in text.lines().enumerate() {
+            if let Some((_, rules)) = line.split_once("# expect:") {
+                for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    expected.insert((display.clone(), index + 1, rule.to_string()));
+                }
+            }
+        }
+    }
+    expected
+}
+
+fn findings(dir: &Path) -> Expectations {
+    let report = check(&CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        ..CheckOptions::default()
+    });
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.file(d.span.file);
+            let line = file.position(d.span.start as usize).line;
+            (file.display.clone(), line, d.rule.to_string())
+        })
+        .collect()
+}
+
+fn check_dir(dir: &Path) -> Expectations {
+    let expected = markers(dir);
+    let found = findings(dir);
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let unexpected: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "{}:\n missing (marked, not found): {missing:#?}\n unexpected (found, not marked): {unexpected:#?}",
+        dir.display()
+    );
+    expected
+}
+
+#[test]
+fn every_rule_has_fixtures_that_fire_and_pass() {
+    for rule in RULES {
+        let dir = Path::new("fixtures").join(rule.id);
+        assert!(dir.is_dir(), "rule {} has no fixtures/{}/", rule.id, rule.id);
+        let expected = check_dir(&dir);
+        assert!(
+            expected.iter().any(|(_, _, r)| r == rule.id),
+            "fixtures/{} has no `# expect: {}` marker",
+            rule.id,
+            rule.id
+        );
+        let mut files = Vec::new();
+        yaml_files(&dir, &mut files);
+        let clean = files.iter().any(|f| !std::fs::read_to_string(f).unwrap().contains("# expect:"));
+        assert!(clean, "fixtures/{} has no file that must stay clean", rule.id);
+    }
+}
+
+#[test]
+fn feature_fixtures_match_their_markers() {
+    let rule_ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir("fixtures").unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if dir.is_dir() && !rule_ids.contains(&name.as_str()) {
+            check_dir(&dir);
+        }
+    }
+}

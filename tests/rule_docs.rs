@@ -1,0 +1,104 @@
+//! Rule docs are executed: every Incorrect block must fire its rule, every Correct block must
+//! not; docs, registry and fixtures match one to one.
+
+use std::path::Path;
+
+use adminlint::rules::RULES;
+use adminlint::{CheckOptions, check};
+
+/// The fenced blocks that follow each `**Incorrect …:**` / `**Correct …:**` heading.
+fn blocks(doc: &str) -> (Vec<String>, Vec<String>) {
+    let (mut incorrect, mut correct) = (Vec::new(), Vec::new());
+    let mut heading: Option<bool> = None;
+    let mut in_block: Option<String> = None;
+    for line in doc.lines() {
+        if let Some(block) = in_block.as_mut() {
+            if line.trim_start().starts_with("```") {
+                let block = in_block.take().unwrap();
+                match heading {
+                    Some(true) => incorrect.push(block),
+                    Some(false) => correct.push(block),
+                    None => {}
+                }
+            } else {
+                block.push_str(line);
+                block.push('\n');
+            }
+            continue;
+        }
+        if line.starts_with("**Incorrect") {
+            heading = Some(true);
+        } else if line.starts_with("**Correct") {
+            heading = Some(false);
+        } else if line.starts_with("**") {
+            heading = None;
+        } else if line.trim_start().starts_with("```yaml") {
+            in_block = Some(String::new());
+        }
+    }
+    (incorrect, correct)
+}
+
+fn rules_fired(yaml: &str) -> Vec<&'static str> {
+    let report = check(&CheckOptions {
+        stdin: Some(("example.yaml".into(), yaml.as_bytes().to_vec())),
+        ..CheckOptions::default()
+    });
+    report.diagnostics.iter().map(|d| d.rule).collect()
+}
+
+#[test]
+fn docs_and_registry_match_one_to_one() {
+    let mut documented: Vec<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|name| name.strip_suffix(".md").map(str::to_string))
+        .collect();
+    documented.sort();
+    let registered: Vec<String> = RULES.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(documented, registered);
+    let mut sorted = registered.clone();
+    sorted.sort();
+    assert_eq!(sorted, registered, "RULES must be sorted by id");
+    for rule in RULES {
+        let source = Path::new("src/rules").join(format!("{}.rs", rule.id.replace('-', "_")));
+        assert!(source.is_file(), "{} has no {}", rule.id, source.display());
+    }
+}
+
+#[test]
+fn docs_have_the_seed_shape() {
+    for rule in RULES {
+        let doc = rule.doc;
+        let front = doc
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---\n"))
+            .unwrap_or_else(|| panic!("{}: no front matter", rule.id))
+            .0;
+        for key in ["title:", "impact:", "impactDescription:", "tags:"] {
+            assert!(front.lines().any(|l| l.starts_with(key)), "{}: front matter lacks {key}", rule.id);
+        }
+        let impact = front.lines().find_map(|l| l.strip_prefix("impact:")).unwrap().trim();
+        assert!(["CRITICAL", "HIGH", "MEDIUM", "LOW"].contains(&impact), "{}: impact {impact}", rule.id);
+        assert!(doc.contains("\n## "), "{}: no `## Title`", rule.id);
+        assert!(doc.contains("\nReference"), "{}: no Reference", rule.id);
+        assert!(!doc.contains("TODO"), "{}: unfinished doc", rule.id);
+    }
+}
+
+#[test]
+fn incorrect_examples_fire_and_correct_examples_do_not() {
+    for rule in RULES {
+        let (incorrect, correct) = blocks(rule.doc);
+        assert!(!incorrect.is_empty(), "{}: no Incorrect yaml block", rule.id);
+        assert!(!correct.is_empty(), "{}: no Correct yaml block", rule.id);
+        for block in &incorrect {
+            let fired = rules_fired(block);
+            assert!(fired.contains(&rule.id), "{}: Incorrect block did not fire (got {fired:?}):\n{block}", rule.id);
+        }
+        for block in &correct {
+            let fired = rules_fired(block);
+            assert!(!fired.contains(&rule.id), "{}: Correct block fired:\n{block}", rule.id);
+        }
+    }
+}
