@@ -35,7 +35,9 @@ pub fn is_yaml_name(path: &Path) -> bool {
 pub fn is_helm_template(path: &Path) -> bool {
     path.ancestors().skip(1).any(|dir| {
         dir.file_name().is_some_and(|name| name == "templates")
-            && dir.parent().is_some_and(|chart| chart.join("Chart.yaml").is_file())
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
     })
 }
 
@@ -106,7 +108,11 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
     let text = text.strip_prefix("./").unwrap_or(&text).to_string();
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -117,7 +123,14 @@ mod tests {
     fn walks_yaml_files_in_order_honouring_ignore_files_and_helm_charts() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["b.yaml", "a.yml", "c.txt", "ignored/x.yaml", "chart/templates/job.yaml", "chart/values.yaml"] {
+        for file in [
+            "b.yaml",
+            "a.yml",
+            "c.txt",
+            "ignored/x.yaml",
+            "chart/templates/job.yaml",
+            "chart/values.yaml",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "a: 1\n").unwrap();
@@ -128,9 +141,24 @@ mod tests {
         let names: Vec<_> = found
             .files
             .iter()
-            .map(|c| c.path.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .map(|c| {
+                c.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
-        assert_eq!(names, ["a.yml", "b.yaml", "c.txt", "chart/Chart.yaml", "chart/values.yaml"]);
+        assert_eq!(
+            names,
+            [
+                "a.yml",
+                "b.yaml",
+                "c.txt",
+                "chart/Chart.yaml",
+                "chart/values.yaml"
+            ]
+        );
         assert_eq!(found.notes.len(), 1);
         assert!(found.notes[0].contains("job.yaml"));
         let missing = discover(&[root.join("nope.yaml")]);

@@ -61,7 +61,7 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
 pub fn check(options: &CheckOptions) -> Report {
     let mut report = Report::default();
     let mut project = Project::default();
-    let mut inputs: Vec<(Option<PathBuf>, String, Result<Vec<u8>, String>)> = Vec::new();
+    let mut inputs: Vec<Input> = Vec::new();
     if let Some((name, bytes)) = &options.stdin {
         inputs.push((None, name.clone(), Ok(bytes.clone())));
     }
@@ -89,7 +89,10 @@ pub fn check(options: &CheckOptions) -> Report {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(message) => {
-                report.errors.push(RunError { path: display, message });
+                report.errors.push(RunError {
+                    path: display,
+                    message,
+                });
                 continue;
             }
         };
@@ -99,7 +102,9 @@ pub fn check(options: &CheckOptions) -> Report {
                 let offset = error.utf8_error().valid_up_to();
                 report.errors.push(RunError {
                     path: display,
-                    message: format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"),
+                    message: format!(
+                        "not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"
+                    ),
                 });
                 continue;
             }
@@ -119,6 +124,9 @@ pub fn check(options: &CheckOptions) -> Report {
     report
 }
 
+/// One file to check: its path (None for stdin), display name, and bytes or why they are missing.
+type Input = (Option<PathBuf>, String, Result<Vec<u8>, String>);
+
 /// Read a file unless it is larger than the cap.
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
@@ -131,7 +139,12 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 }
 
 /// Parse one file and add its facts to the project.
-fn check_file(file: &SourceFile, options: &CheckOptions, project: &mut Project, report: &mut Report) {
+fn check_file(
+    file: &SourceFile,
+    options: &CheckOptions,
+    project: &mut Project,
+    report: &mut Report,
+) {
     let parsed = yaml::parse(&file.text, &options.limits);
     report.summary.documents += parsed.documents.len();
     let dir = file

@@ -102,7 +102,13 @@ fn list_rules() -> io::Result<u8> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for rule in RULES {
-        writeln!(out, "{:width$}  {:7}  {}", rule.id, rule.severity.as_str(), rule.summary)?;
+        writeln!(
+            out,
+            "{:width$}  {:7}  {}",
+            rule.id,
+            rule.severity.as_str(),
+            rule.summary
+        )?;
     }
     out.flush()?;
     Ok(0)

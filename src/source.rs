@@ -119,7 +119,10 @@ mod tests {
         let file = SourceFile::new(FileId(0), None, "t".into(), "a: 1\nb: é☃ x\r\nc".into());
         let x = file.text.find('x').unwrap();
         let pos = file.position(x);
-        assert_eq!((pos.line, pos.column, pos.utf16_column, pos.byte_column), (2, 7, 6, 9));
+        assert_eq!(
+            (pos.line, pos.column, pos.utf16_column, pos.byte_column),
+            (2, 7, 6, 9)
+        );
         assert_eq!(file.line_text(2), "b: é☃ x");
         assert_eq!(file.position(file.text.len()).line, 3);
         assert_eq!(file.position(0).column, 1);

@@ -11,7 +11,10 @@ use adminlint::{CheckOptions, check};
 type Expectations = BTreeSet<(String, usize, String)>;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -74,7 +77,12 @@ fn check_dir(dir: &Path) -> Expectations {
 fn every_rule_has_fixtures_that_fire_and_pass() {
     for rule in RULES {
         let dir = Path::new("fixtures").join(rule.id);
-        assert!(dir.is_dir(), "rule {} has no fixtures/{}/", rule.id, rule.id);
+        assert!(
+            dir.is_dir(),
+            "rule {} has no fixtures/{}/",
+            rule.id,
+            rule.id
+        );
         let expected = check_dir(&dir);
         assert!(
             expected.iter().any(|(_, _, r)| r == rule.id),
@@ -84,15 +92,24 @@ fn every_rule_has_fixtures_that_fire_and_pass() {
         );
         let mut files = Vec::new();
         yaml_files(&dir, &mut files);
-        let clean = files.iter().any(|f| !std::fs::read_to_string(f).unwrap().contains("# expect:"));
-        assert!(clean, "fixtures/{} has no file that must stay clean", rule.id);
+        let clean = files
+            .iter()
+            .any(|f| !std::fs::read_to_string(f).unwrap().contains("# expect:"));
+        assert!(
+            clean,
+            "fixtures/{} has no file that must stay clean",
+            rule.id
+        );
     }
 }
 
 #[test]
 fn feature_fixtures_match_their_markers() {
     let rule_ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-    let mut dirs: Vec<_> = std::fs::read_dir("fixtures").unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir("fixtures")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

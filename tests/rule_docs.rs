@@ -76,10 +76,22 @@ fn docs_have_the_seed_shape() {
             .unwrap_or_else(|| panic!("{}: no front matter", rule.id))
             .0;
         for key in ["title:", "impact:", "impactDescription:", "tags:"] {
-            assert!(front.lines().any(|l| l.starts_with(key)), "{}: front matter lacks {key}", rule.id);
+            assert!(
+                front.lines().any(|l| l.starts_with(key)),
+                "{}: front matter lacks {key}",
+                rule.id
+            );
         }
-        let impact = front.lines().find_map(|l| l.strip_prefix("impact:")).unwrap().trim();
-        assert!(["CRITICAL", "HIGH", "MEDIUM", "LOW"].contains(&impact), "{}: impact {impact}", rule.id);
+        let impact = front
+            .lines()
+            .find_map(|l| l.strip_prefix("impact:"))
+            .unwrap()
+            .trim();
+        assert!(
+            ["CRITICAL", "HIGH", "MEDIUM", "LOW"].contains(&impact),
+            "{}: impact {impact}",
+            rule.id
+        );
         assert!(doc.contains("\n## "), "{}: no `## Title`", rule.id);
         assert!(doc.contains("\nReference"), "{}: no Reference", rule.id);
         assert!(!doc.contains("TODO"), "{}: unfinished doc", rule.id);
@@ -90,15 +102,27 @@ fn docs_have_the_seed_shape() {
 fn incorrect_examples_fire_and_correct_examples_do_not() {
     for rule in RULES {
         let (incorrect, correct) = blocks(rule.doc);
-        assert!(!incorrect.is_empty(), "{}: no Incorrect yaml block", rule.id);
+        assert!(
+            !incorrect.is_empty(),
+            "{}: no Incorrect yaml block",
+            rule.id
+        );
         assert!(!correct.is_empty(), "{}: no Correct yaml block", rule.id);
         for block in &incorrect {
             let fired = rules_fired(block);
-            assert!(fired.contains(&rule.id), "{}: Incorrect block did not fire (got {fired:?}):\n{block}", rule.id);
+            assert!(
+                fired.contains(&rule.id),
+                "{}: Incorrect block did not fire (got {fired:?}):\n{block}",
+                rule.id
+            );
         }
         for block in &correct {
             let fired = rules_fired(block);
-            assert!(!fired.contains(&rule.id), "{}: Correct block fired:\n{block}", rule.id);
+            assert!(
+                !fired.contains(&rule.id),
+                "{}: Correct block fired:\n{block}",
+                rule.id
+            );
         }
     }
 }

@@ -46,7 +46,11 @@ fn pod_spec(tree: &Tree, object: NodeId, api_version: &str, kind: &str) -> Optio
         (_, "CronJob") => &["spec", "jobTemplate", "spec", "template", "spec"],
         (
             _,
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
             | "Job",
         ) => &["spec", "template", "spec"],
         ("argoproj.io", "Rollout") => &["spec", "template", "spec"],
@@ -54,7 +58,8 @@ fn pod_spec(tree: &Tree, object: NodeId, api_version: &str, kind: &str) -> Optio
         ("serving.knative.dev", "Service" | "Configuration") => &["spec", "template", "spec"],
         _ => return None,
     };
-    tree.path(object, path).filter(|&spec| tree.is_mapping(spec))
+    tree.path(object, path)
+        .filter(|&spec| tree.is_mapping(spec))
 }
 
 fn extract_object(
@@ -143,7 +148,10 @@ fn extract_object(
     };
     workload.role = role_of(&workload);
     if let Role::Ignored(_) = workload.role {
-        notes.push(format!("ignoring {} (adminlint.io/role: ignore)", workload.title()));
+        notes.push(format!(
+            "ignoring {} (adminlint.io/role: ignore)",
+            workload.title()
+        ));
     }
     Some(workload)
 }
@@ -181,7 +189,7 @@ fn role_of(workload: &Workload) -> Role {
 /// A ConfigMap / Secret / projected volume of the pod, by volume name.
 struct ConfigVolume {
     name: String,
-    sources: Vec<(ConfigKind, String, bool, NodeId)>,
+    sources: Vec<(ConfigKind, String, bool)>,
 }
 
 fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
@@ -195,14 +203,21 @@ fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
         };
         let mut sources = Vec::new();
         let mut read = |source: NodeId| {
-            if let Some(cm) = tree.get(source, "configMap") {
-                if let Some(id) = tree.get(cm, "name") {
-                    sources.push((ConfigKind::ConfigMap, tree.str(id).unwrap_or_default().to_string(), optional(tree, cm), id));
-                }
-            }
-            if let Some(secret) = tree.get(source, "secret") {
-                if let Some(id) = tree.get(secret, "secretName").or_else(|| tree.get(secret, "name")) {
-                    sources.push((ConfigKind::Secret, tree.str(id).unwrap_or_default().to_string(), optional(tree, secret), id));
+            let kinds = [
+                (ConfigKind::ConfigMap, "configMap", "name"),
+                (ConfigKind::Secret, "secret", "secretName"),
+            ];
+            for (kind, key, name_key) in kinds {
+                let Some(reference) = tree.get(source, key) else {
+                    continue;
+                };
+                // Projected Secrets use `name`, volume Secrets `secretName`.
+                let name = tree
+                    .get(reference, name_key)
+                    .or_else(|| tree.get(reference, "name"))
+                    .and_then(|id| tree.str(id));
+                if let Some(name) = name {
+                    sources.push((kind, name.to_string(), optional(tree, reference)));
                 }
             }
         };
@@ -261,7 +276,10 @@ fn extract_container(
     let mut config = Vec::new();
     if let Some(env_from) = tree.get(node, "envFrom") {
         for &entry in tree.items(env_from) {
-            for (key, kind) in [("configMapRef", ConfigKind::ConfigMap), ("secretRef", ConfigKind::Secret)] {
+            for (key, kind) in [
+                ("configMapRef", ConfigKind::ConfigMap),
+                ("secretRef", ConfigKind::Secret),
+            ] {
                 let Some(reference) = tree.get(entry, key) else {
                     continue;
                 };
@@ -290,7 +308,7 @@ fn extract_container(
             let Some(volume) = volumes.iter().find(|v| v.name == volume_name) else {
                 continue;
             };
-            for (kind, name, is_optional, _) in &volume.sources {
+            for (kind, name, is_optional) in &volume.sources {
                 config.push(ConfigSource {
                     kind: *kind,
                     name: name.clone(),
@@ -329,8 +347,14 @@ fn env_var(tree: &Tree, entry: NodeId, file: FileId) -> Option<EnvVar> {
         Some(from) => {
             let read = |reference: &str| -> Option<(String, String)> {
                 let r = tree.get(from, reference)?;
-                let name = tree.get(r, "name").and_then(|n| tree.str(n)).unwrap_or_default();
-                let key = tree.get(r, "key").and_then(|k| tree.str(k)).unwrap_or_default();
+                let name = tree
+                    .get(r, "name")
+                    .and_then(|n| tree.str(n))
+                    .unwrap_or_default();
+                let key = tree
+                    .get(r, "key")
+                    .and_then(|k| tree.str(k))
+                    .unwrap_or_default();
                 Some((name.to_string(), key.to_string()))
             };
             if let Some((name, key)) = read("configMapKeyRef") {

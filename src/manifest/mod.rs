@@ -30,14 +30,22 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
     let kind = tree.get(root, "kind").and_then(|k| tree.str(k));
     let api_version = tree.get(root, "apiVersion").and_then(|k| tree.str(k));
     match (api_version, kind) {
-        (Some(api), Some("Kustomization" | "Component")) if api.starts_with("kustomize.config.k8s.io") => {
+        (Some(api), Some("Kustomization" | "Component"))
+            if api.starts_with("kustomize.config.k8s.io") =>
+        {
             DocumentKind::Kustomization
         }
         (Some(_), Some(_)) => DocumentKind::Kubernetes,
-        (None, _) if tree.get(root, "resources").is_some() && tree.get(root, "services").is_none() => {
+        (None, _)
+            if tree.get(root, "resources").is_some() && tree.get(root, "services").is_none() =>
+        {
             DocumentKind::Kustomization
         }
-        (None, None) if tree.get(root, "services").is_some_and(|s| tree.is_mapping(s)) => {
+        (None, None)
+            if tree
+                .get(root, "services")
+                .is_some_and(|s| tree.is_mapping(s)) =>
+        {
             DocumentKind::Compose
         }
         _ => DocumentKind::Other,
@@ -45,7 +53,12 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
 }
 
 /// Extract the workloads of one document.
-pub fn extract(tree: &Tree, document: &Document, file: FileId, notes: &mut Vec<String>) -> Vec<Workload> {
+pub fn extract(
+    tree: &Tree,
+    document: &Document,
+    file: FileId,
+    notes: &mut Vec<String>,
+) -> Vec<Workload> {
     match (recognize(tree, document), document.root) {
         (DocumentKind::Kubernetes, Some(root)) => {
             kubernetes::extract(tree, root, file, document.index, notes)

@@ -2,6 +2,7 @@
 
 use crate::model::command::{self, CommandLine, Intent};
 use crate::model::image::ImageRef;
+use crate::model::role::Role;
 use crate::model::workload::{Container, Workload};
 use crate::span::{FileId, Span};
 use crate::yaml::SyntaxError;
@@ -60,10 +61,36 @@ const APP_KEYS: [&str; 5] = [
 /// Images that many unrelated workloads run as tools (shells, clients, proxies); their peers
 /// must be near (same file or same labelled app), never just the same namespace.
 const UTILITY_IMAGES: [&str; 30] = [
-    "alpine", "bash", "busybox", "centos", "curl", "debian", "fedora", "ubuntu", "kubectl",
-    "k8s-wait-for", "git", "jq", "yq", "postgres", "mysql", "mariadb", "redis", "mongo",
-    "memcached", "nginx", "python", "node", "ruby", "golang", "openjdk", "aws-cli",
-    "cloud-sdk", "rabbitmq", "haproxy", "envoy",
+    "alpine",
+    "bash",
+    "busybox",
+    "centos",
+    "curl",
+    "debian",
+    "fedora",
+    "ubuntu",
+    "kubectl",
+    "k8s-wait-for",
+    "git",
+    "jq",
+    "yq",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "memcached",
+    "nginx",
+    "python",
+    "node",
+    "ruby",
+    "golang",
+    "openjdk",
+    "aws-cli",
+    "cloud-sdk",
+    "rabbitmq",
+    "haproxy",
+    "envoy",
 ];
 
 /// True for generic tool images (`busybox`, `postgres`, `bitnami/kubectl`, …).
@@ -83,34 +110,47 @@ impl Project {
     /// Every container with its reference.
     pub fn containers(&self) -> impl Iterator<Item = (ContainerRef, &Workload, &Container)> {
         self.workloads.iter().enumerate().flat_map(|(w, workload)| {
-            workload.containers.iter().enumerate().map(move |(c, container)| {
-                (
-                    ContainerRef {
-                        workload: w,
-                        container: c,
-                    },
-                    workload,
-                    container,
-                )
-            })
+            workload
+                .containers
+                .iter()
+                .enumerate()
+                .map(move |(c, container)| {
+                    (
+                        ContainerRef {
+                            workload: w,
+                            container: c,
+                        },
+                        workload,
+                        container,
+                    )
+                })
         })
     }
 
     /// Why a container is an admin process, or None when it is not one.
     ///
-    /// Every container of an admin workload is one; so is an init container of a long-running
-    /// workload whose command is an admin task (`migrate`, `db:migrate`, …).
+    /// The main containers of an admin workload are; so is an init container, of any workload,
+    /// whose command is an admin task (`migrate`, `db:migrate`, …). Other init containers of an
+    /// admin workload (waiting for a database, copying files) are plumbing, not admin processes.
     pub fn admin_reason(&self, at: ContainerRef) -> Option<String> {
         let (workload, container) = self.container(at);
-        if workload.role.is_admin() {
-            return Some(workload.role.reason().to_string());
+        if matches!(workload.role, Role::Ignored(_)) {
+            return None;
         }
-        if workload.role.is_long_running() && container.init {
-            if let (Intent::Admin, Some(word)) = command::intent(&command_line(container)) {
-                return Some(format!("an init container that runs `{word}`"));
-            }
+        if container.init {
+            // Every init container initialises something: a script merely named `*init*`
+            // (haproxy_init.sh templating a config) is not an admin task; a migration is.
+            return match command::intent(&command_line(container)) {
+                (Intent::Admin, Some(word)) if !is_init_name(&word) => {
+                    Some(format!("an init container that runs `{word}`"))
+                }
+                _ => None,
+            };
         }
-        None
+        workload
+            .role
+            .is_admin()
+            .then(|| workload.role.reason().to_string())
     }
 
     /// True when a container is part of the app's long-running release.
@@ -144,12 +184,12 @@ impl Project {
             .filter(|&(at, peer, peer_container)| {
                 at != admin
                     && peer.namespace_name() == namespace
-                && peer_container
-                    .image
-                    .as_ref()
-                    .is_some_and(|i| i.value.repository() == repository)
-                && self.is_long_running(at)
-                && match (declared_app, peer.annotation("adminlint.io/app")) {
+                    && peer_container
+                        .image
+                        .as_ref()
+                        .is_some_and(|i| i.value.repository() == repository)
+                    && self.is_long_running(at)
+                    && match (declared_app, peer.annotation("adminlint.io/app")) {
                         (Some(mine), Some(theirs)) => *mine == theirs.value,
                         _ => true,
                     }
@@ -205,10 +245,21 @@ pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
             .or_else(|| w.label(key))
             .map(|v| v.value.clone())
     };
-    APP_KEYS.iter().find_map(|key| match (value(a, key), value(b, key)) {
-        (Some(x), Some(y)) => Some(x == y),
-        _ => None,
-    })
+    APP_KEYS
+        .iter()
+        .find_map(|key| match (value(a, key), value(b, key)) {
+            (Some(x), Some(y)) => Some(x == y),
+            _ => None,
+        })
+}
+
+/// True for words like `haproxy_init.sh` or `config-init` that only say "initialise".
+fn is_init_name(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.contains("init")
+        && !["db", "database", "migrat", "seed", "schema"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// The container's command line (command ++ args), tokenised.

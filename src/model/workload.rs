@@ -67,7 +67,10 @@ impl Workload {
 
     /// An annotation value.
     pub fn annotation(&self, key: &str) -> Option<&Spanned<String>> {
-        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// The namespace, or "" when none is set.
@@ -193,12 +196,16 @@ pub enum EnvValue {
 impl EnvValue {
     /// True when the value comes from a ConfigMap or Secret.
     pub fn is_config_ref(&self) -> bool {
-        matches!(self, EnvValue::ConfigMapKey { .. } | EnvValue::SecretKey { .. })
+        matches!(
+            self,
+            EnvValue::ConfigMapKey { .. } | EnvValue::SecretKey { .. }
+        )
     }
 
     /// Short description for messages: "Secret `db`, key `url`", "the literal `x`".
     pub fn describe(&self) -> String {
         match self {
+            EnvValue::Literal(Some(v)) if v.is_empty() => "an empty value".to_string(),
             EnvValue::Literal(Some(v)) => format!("the literal `{v}`"),
             EnvValue::Literal(None) => "an empty value".to_string(),
             EnvValue::ConfigMapKey { name, key } => format!("ConfigMap `{name}` key `{key}`"),

@@ -134,7 +134,9 @@ mod tests {
         };
         let text = render_to_string(&sample_report(), options);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("k8s/migrate.yaml:12:70: \x1b[31merror\x1b[0m[image-mismatch] "));
+        assert!(
+            lines[0].starts_with("k8s/migrate.yaml:12:70: \x1b[31merror\x1b[0m[image-mismatch] ")
+        );
         assert!(lines[1].contains(": \x1b[33mwarning\x1b[0m[adhoc-install] "));
         assert!(!lines[2].contains('\x1b'));
     }
@@ -144,12 +146,18 @@ mod tests {
         let mut report = sample_report();
         report.summary.files = 1;
         report.diagnostics.truncate(1);
-        assert_eq!(summary_line(&report), "Found 1 finding (1 error) in 1 file.");
+        assert_eq!(
+            summary_line(&report),
+            "Found 1 finding (1 error) in 1 file."
+        );
 
         report.diagnostics[0].severity = Severity::Info;
         report.diagnostics.push(report.diagnostics[0].clone());
         report.summary.files = 3;
-        assert_eq!(summary_line(&report), "Found 2 findings (2 info) in 3 files.");
+        assert_eq!(
+            summary_line(&report),
+            "Found 2 findings (2 info) in 3 files."
+        );
 
         report.diagnostics.clear();
         assert_eq!(summary_line(&report), "No findings in 3 files.");

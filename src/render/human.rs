@@ -2,9 +2,11 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 
 use super::RenderOptions;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -46,7 +48,7 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
 #[derive(Debug)]
 struct Finding<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<Arc<str>>,
+    source: FileSource<'a>,
     labels: Vec<LabeledSpan>,
     elsewhere: Vec<RelatedElsewhere<'a>>,
 }
@@ -72,8 +74,9 @@ impl<'a> Finding<'a> {
             } else {
                 let other = report.file(related.span.file);
                 elsewhere.push(RelatedElsewhere {
+                    rule: diagnostic.rule,
                     message: &related.message,
-                    source: named_source(other),
+                    source: FileSource(other),
                     label: LabeledSpan::new_primary_with_span(
                         None,
                         source_span(other, related.span),
@@ -83,7 +86,7 @@ impl<'a> Finding<'a> {
         }
         Finding {
             diagnostic,
-            source: named_source(file),
+            source: FileSource(file),
             labels,
             elsewhere,
         }
@@ -141,8 +144,10 @@ impl miette::Diagnostic for Finding<'_> {
 /// A related location in another file than the finding's: its own report with its own source.
 #[derive(Debug)]
 struct RelatedElsewhere<'a> {
+    /// The finding's rule, repeated so the sub-report says what it belongs to.
+    rule: &'static str,
     message: &'a str,
-    source: NamedSource<Arc<str>>,
+    source: FileSource<'a>,
     label: LabeledSpan,
 }
 
@@ -155,6 +160,10 @@ impl fmt::Display for RelatedElsewhere<'_> {
 impl std::error::Error for RelatedElsewhere<'_> {}
 
 impl miette::Diagnostic for RelatedElsewhere<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.rule))
+    }
+
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
@@ -168,8 +177,36 @@ impl miette::Diagnostic for RelatedElsewhere<'_> {
     }
 }
 
-fn named_source(file: &SourceFile) -> NamedSource<Arc<str>> {
-    NamedSource::new(&file.display, Arc::clone(&file.text))
+/// A file as miette reads it: its text under its display path. miette's own sources count the
+/// column in `[path:line:column]` in bytes; this one counts characters, like every other format.
+#[derive(Debug)]
+struct FileSource<'a>(&'a SourceFile);
+
+impl miette::SourceCode for FileSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let file = self.0;
+        let contents = file
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reports a column only for a span read without leading context lines.
+        let column = match contents.column() {
+            0 => 0,
+            _ => file.position(span.offset()).column - 1,
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.display.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
 }
 
 /// The span as miette wants it, clamped to the file and to character boundaries so that a
@@ -198,6 +235,7 @@ fn short_form(message: &str) -> String {
 mod tests {
     use super::super::json::fixture::{self, sample_report};
     use super::*;
+    use crate::span::FileId;
 
     fn render_to_string(report: &Report, options: RenderOptions) -> String {
         let mut out = Vec::new();
@@ -255,10 +293,22 @@ mod tests {
         install.label = None;
         report.diagnostics.remove(0);
         let text = render_to_string(&report, plain());
+        insta::assert_snapshot!("same_file_related", text);
         assert!(text.contains("runs once"), "{text}");
         assert!(!text.contains("k8s/web.yaml"), "{text}");
         // No label given: the message stands in, cut to fit.
         assert!(text.contains("Job `db-migrate` installs packages at run time with `pip…"));
+    }
+
+    #[test]
+    fn a_span_past_the_end_of_the_file_still_renders() {
+        let mut report = sample_report();
+        let len = fixture::WEB.len();
+        report.diagnostics[0].related[0].span = Span::new(FileId(1), len - 4, len + 50);
+        report.diagnostics[1].severity = Severity::Info;
+        let text = render_to_string(&report, plain());
+        assert!(text.contains("[k8s/web.yaml:11:27]"), "{text}");
+        assert!(text.contains("☞ Job `db-migrate` installs"), "{text}");
     }
 
     #[test]

@@ -15,14 +15,16 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// A config object a container reads, whichever way: (kind, name) and where.
+/// The config objects a container reads into its environment: `envFrom`, env `valueFrom`
+/// references and env files. Mounted volumes are left out on purpose: a mounted Secret is often
+/// a TLS certificate or key that only the serving process needs.
 fn sources(container: &Container) -> Vec<(ConfigKind, &str, Span, &'static str)> {
     let mut out: Vec<(ConfigKind, &str, Span, &'static str)> = Vec::new();
     for source in &container.config {
         let how = match source.via {
             ConfigVia::EnvFrom => "envFrom",
-            ConfigVia::Volume(_) => "a volume",
             ConfigVia::EnvFile => "env_file",
+            ConfigVia::Volume(_) => continue,
         };
         out.push((source.kind, source.name.as_str(), source.span, how));
     }
@@ -70,17 +72,21 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 .map(|n| n.span)
                 .or(container.image.as_ref().map(|i| i.span))
                 .unwrap_or(container.span);
-            let app = if peers.len() > 1 {
-                format!("{} and the app's other workloads", who(project, first))
-            } else {
-                who(project, first)
+            let app = match peers.len() {
+                1 => format!("{} reads", who(project, first)),
+                2 => format!("{} and 1 other app workload read", who(project, first)),
+                n => format!(
+                    "{} and {} other app workloads read",
+                    who(project, first),
+                    n - 1
+                ),
             };
             out.push(
                 Diagnostic::new(
                     RULE.id,
                     RULE.severity,
                     format!(
-                        "{} does not read {} `{name}`, but {app} reads it through {how}",
+                        "{} does not read {} `{name}`, but {app} it through {how}",
                         who(project, admin),
                         kind.as_str()
                     ),

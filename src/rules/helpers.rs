@@ -16,7 +16,9 @@ pub fn object_ref(workload: &Workload, container: Option<&Container>) -> ObjectR
             }
         }),
         namespace: workload.namespace.as_ref().map(|n| n.value.clone()),
-        container: container.and_then(|c| c.name.as_ref()).map(|n| n.value.clone()),
+        container: container
+            .and_then(|c| c.name.as_ref())
+            .map(|n| n.value.clone()),
     }
 }
 
@@ -26,7 +28,11 @@ pub fn who(project: &Project, at: ContainerRef) -> String {
     let (workload, container) = project.container(at);
     let title = workload.title();
     if workload.containers.len() > 1 {
-        let what = if container.init { "init container" } else { "container" };
+        let what = if container.init {
+            "init container"
+        } else {
+            "container"
+        };
         format!("{title} ({what} `{}`)", container.display_name())
     } else {
         title

@@ -24,7 +24,9 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let why = match unpinned {
-            Unpinned::NoTag => "has no tag, so it runs whatever `latest` is when the Pod starts".to_string(),
+            Unpinned::NoTag => {
+                "has no tag, so it runs whatever `latest` is when the Pod starts".to_string()
+            }
             Unpinned::Latest => "uses the moving tag `latest`".to_string(),
             Unpinned::MovingTag => format!(
                 "uses the moving tag `{}`",
@@ -40,7 +42,9 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             )
             .with_label("not pinned to a release")
             .with_object(Some(object_ref(workload, Some(container))))
-            .with_help("pin the admin image to the release the app runs: a version tag or a digest"),
+            .with_help(
+                "pin the admin image to the release the app runs: a version tag or a digest",
+            ),
         );
     }
 }

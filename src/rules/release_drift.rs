@@ -25,12 +25,23 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         })
         .map(|(at, _, _)| at)
         .collect();
-    let image = |at: ContainerRef| &project.container(at).1.image.as_ref().expect("filtered").value;
+    let image = |at: ContainerRef| {
+        &project
+            .container(at)
+            .1
+            .image
+            .as_ref()
+            .expect("filtered")
+            .value
+    };
     // Workloads of one release: same namespace and repository, and near each other — the same
     // file, or the same directory unless their labels name different apps. Utility images
     // (busybox, redis, …) are only compared within a file.
     let related = |a: ContainerRef, b: ContainerRef| {
-        let (wa, wb) = (&project.workloads[a.workload], &project.workloads[b.workload]);
+        let (wa, wb) = (
+            &project.workloads[a.workload],
+            &project.workloads[b.workload],
+        );
         if wa.namespace_name() != wb.namespace_name()
             || image(a).repository() != image(b).repository()
         {
@@ -39,7 +50,10 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         if project.within(a.workload, b.workload, Proximity::SameFile) {
             return true;
         }
+        // Bare Pods in separate files are examples or debugging Pods, not rollouts of a release.
         !is_utility_image(image(a))
+            && wa.kind != "Pod"
+            && wb.kind != "Pod"
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
             && same_app(wa, wb) != Some(false)
     };
@@ -66,7 +80,13 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         }
         let (workload, container) = project.container(at);
         let span = container.image.as_ref().expect("filtered").span;
-        let reference_span = project.container(reference).1.image.as_ref().expect("filtered").span;
+        let reference_span = project
+            .container(reference)
+            .1
+            .image
+            .as_ref()
+            .expect("filtered")
+            .span;
         out.push(
             Diagnostic::new(
                 RULE.id,

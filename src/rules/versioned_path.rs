@@ -49,7 +49,15 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let trimmed = dir.trim_end_matches('/');
-            if peer_dirs.iter().any(|(d, _, _)| d.trim_end_matches('/') == trimmed) {
+            // The app's own directory, or a directory inside it, is the release the app runs.
+            let inside = |app_dir: &str| {
+                let app_dir = app_dir.trim_end_matches('/');
+                trimmed == app_dir
+                    || trimmed
+                        .strip_prefix(app_dir)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
+            if peer_dirs.iter().any(|(d, _, _)| inside(d)) {
                 continue;
             }
             let mut diagnostic = Diagnostic::new(
@@ -67,7 +75,8 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 "run the admin process from the app's own directory in the app's image, not from a path tied to one release",
             );
             if let Some((peer_dir, peer_span, peer_who)) = peer_dirs.first() {
-                diagnostic = diagnostic.with_related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);
+                diagnostic = diagnostic
+                    .with_related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);
             }
             out.push(diagnostic);
         }

@@ -3,7 +3,7 @@
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::command::{self, SimpleCommand};
+use crate::model::command::{self, CommandLine, Intent, SimpleCommand};
 use crate::model::project::{Project, command_line};
 
 pub const RULE: Rule = Rule {
@@ -22,13 +22,30 @@ const PLUMBING: [&str; 34] = [
 ];
 
 /// Interpreters that are run by path but still take their libraries from the environment.
+/// (`bin/rails`, `./bin/rake` are binstubs: they load Bundler themselves.)
 fn is_interpreter(name: &str) -> bool {
     let name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    matches!(name, "python" | "ruby" | "node" | "php" | "perl" | "rails" | "rake")
+    matches!(name, "python" | "ruby" | "node" | "php" | "perl")
+}
+
+/// True when the line activates the wrapper's environment itself: `. <venv>/bin/activate`.
+fn activates(line: &CommandLine, wrapper: &str) -> bool {
+    let Some(venv) = wrapper.strip_prefix("virtualenv ") else {
+        return false;
+    };
+    line.commands.iter().any(|c| {
+        matches!(c.words.first().map(String::as_str), Some("." | "source"))
+            && c.words.get(1).is_some_and(|path| {
+                path.trim_end_matches("/activate").trim_end_matches("/bin") == venv
+            })
+    })
 }
 
 fn is_node_tool(name: &str) -> bool {
-    matches!(name, "node" | "npm" | "npx" | "yarn" | "pnpm" | "bun" | "deno")
+    matches!(
+        name,
+        "node" | "npm" | "npx" | "yarn" | "pnpm" | "bun" | "deno"
+    )
 }
 
 /// The program a simple command runs, when it is one a wrapper of this family would wrap.
@@ -49,6 +66,25 @@ fn wrappable<'c>(cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
         return None;
     }
     Some(program)
+}
+
+fn help(wrapper: &str) -> String {
+    if ["npx", "yarn", "pnpm", "npm", "node_modules"]
+        .iter()
+        .any(|w| wrapper.starts_with(w))
+    {
+        return format!(
+            "run the tool from the app's node_modules as the app does (`{wrapper}`, `npx`, or an npm script), not a global install"
+        );
+    }
+    if let Some(venv) = wrapper.strip_prefix("virtualenv ") {
+        return format!(
+            "run the admin command with the app's virtualenv: `{venv}/bin/python …` or after `. {venv}/bin/activate`"
+        );
+    }
+    format!(
+        "run the admin command the way the app runs: prefix it with `{wrapper}` so it uses the app's dependencies"
+    )
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
@@ -73,7 +109,10 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 .collect();
             app_wrappers = Some(match app_wrappers {
                 None => names.into_iter().map(|n| (n, index)).collect(),
-                Some(kept) => kept.into_iter().filter(|(n, _)| names.contains(n)).collect(),
+                Some(kept) => kept
+                    .into_iter()
+                    .filter(|(n, _)| names.contains(n))
+                    .collect(),
             });
         }
         let line = command_line(container);
@@ -82,14 +121,30 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 .commands
                 .iter()
                 .any(|c| command::wrapper_of(c).is_some_and(|w| w.name == wrapper));
-            if uses_it {
+            if uses_it || activates(&line, &wrapper) {
                 continue;
             }
-            let Some((cmd, program)) = line
+            // Installs are adhoc-install's business; the program to blame is the real work.
+            let installs: Vec<usize> = command::installs_in(&line)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect();
+            let candidates: Vec<(&SimpleCommand, &str)> = line
                 .commands
                 .iter()
-                .find_map(|c| Some((c, wrappable(c, &wrapper)?)))
-            else {
+                .enumerate()
+                .filter(|(index, _)| !installs.contains(index))
+                .filter_map(|(_, c)| Some((c, wrappable(c, &wrapper)?)))
+                .collect();
+            // Blame the admin task itself (`rails db:migrate`), not a wait loop before it.
+            let admin_task = candidates.iter().find(|(c, _)| {
+                let single = CommandLine {
+                    commands: vec![(*c).clone()],
+                    via_shell: false,
+                };
+                command::intent(&single).0 == Intent::Admin
+            });
+            let Some(&(cmd, program)) = admin_task.or(candidates.first()) else {
                 continue;
             };
             let peer = peers[peer_index];
@@ -108,11 +163,12 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                     span,
                 )
                 .with_label(format!("`{program}` outside `{wrapper}`"))
-                .with_related(format!("{} runs under `{wrapper}`", who(project, peer)), peer_span)
+                .with_related(
+                    format!("{} runs under `{wrapper}`", who(project, peer)),
+                    peer_span,
+                )
                 .with_object(Some(object_ref(workload, Some(container))))
-                .with_help(format!(
-                    "run the admin command the way the app runs: prefix it with `{wrapper}` so it uses the app's dependencies"
-                )),
+                .with_help(help(&wrapper)),
             );
         }
     }

@@ -129,7 +129,13 @@ struct Builder<'t> {
 }
 
 impl Builder<'_> {
-    fn push_node(&mut self, kind: NodeKind, start: usize, end: usize, tag: Option<Box<str>>) -> NodeId {
+    fn push_node(
+        &mut self,
+        kind: NodeKind,
+        start: usize,
+        end: usize,
+        tag: Option<Box<str>>,
+    ) -> NodeId {
         let id = NodeId(u32::try_from(self.tree.nodes.len()).unwrap_or(u32::MAX));
         self.tree.nodes.push(Node {
             kind,
@@ -188,7 +194,8 @@ impl Builder<'_> {
                     value: value.into_owned().into_boxed_str(),
                     style: style_of(style),
                 };
-                let id = self.push_node(kind, start, end, tag.map(|t| t.original().into_boxed_str()));
+                let id =
+                    self.push_node(kind, start, end, tag.map(|t| t.original().into_boxed_str()));
                 if anchor != 0 {
                     self.anchors.insert(anchor, id);
                 }
@@ -216,7 +223,8 @@ impl Builder<'_> {
                 if anchor != 0 {
                     self.anchors.insert(anchor, id);
                 }
-                self.stack.push(Open::Mapping(id.0 as usize, Vec::new(), None));
+                self.stack
+                    .push(Open::Mapping(id.0 as usize, Vec::new(), None));
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(end),
             _ => {}
@@ -236,7 +244,7 @@ impl Builder<'_> {
         node.kind = kind;
         // Block collections end where their last child ends, not at the next token.
         let last_child_end = match &node.kind {
-            NodeKind::Sequence(items) => items.last().map(|&i| i),
+            NodeKind::Sequence(items) => items.last().copied(),
             NodeKind::Mapping(entries) => entries.last().map(|&(_, v)| v),
             _ => None,
         };

@@ -34,7 +34,10 @@ fn block_collections_end_at_their_last_child() {
     assert_eq!(slice(text, tree, containers), "- name: x\n    image: y");
     let flow = "a: [1, {b: 2}]\n";
     let parsed = parse_default(flow);
-    let a = parsed.tree.get(parsed.documents[0].root.unwrap(), "a").unwrap();
+    let a = parsed
+        .tree
+        .get(parsed.documents[0].root.unwrap(), "a")
+        .unwrap();
     assert_eq!(slice(flow, &parsed.tree, a), "[1, {b: 2}]");
 }
 
@@ -79,7 +82,10 @@ fn a_broken_document_does_not_hide_the_others() {
     let roots: Vec<_> = parsed.documents.iter().map(|d| d.root.is_some()).collect();
     assert_eq!(roots, [true, false, true]);
     let last = parsed.documents[2].root.unwrap();
-    assert_eq!(parsed.tree.str(parsed.tree.get(last, "c").unwrap()), Some("3"));
+    assert_eq!(
+        parsed.tree.str(parsed.tree.get(last, "c").unwrap()),
+        Some("3")
+    );
 }
 
 #[test]
@@ -87,7 +93,9 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = "[".repeat(100_000);
     let parsed = parse_default(&deep);
     assert_eq!(parsed.errors.len(), 1);
-    let block: String = (0..300).map(|i| format!("{}k:\n", "  ".repeat(i))).collect();
+    let block: String = (0..300)
+        .map(|i| format!("{}k:\n", "  ".repeat(i)))
+        .collect();
     let parsed = parse_default(&block);
     assert_eq!(parsed.errors.len(), 1);
 }
@@ -103,7 +111,13 @@ fn billion_laughs_reads_are_bounded() {
     for i in 1..200 {
         text.push_str(&format!("m{i}: &m{i} {{<<: [*m{}, *m{}]}}\n", i - 1, i - 1));
     }
-    let parsed = parse(&text, &Limits { max_depth: 128, alias_budget: 10_000 });
+    let parsed = parse(
+        &text,
+        &Limits {
+            max_depth: 128,
+            alias_budget: 10_000,
+        },
+    );
     assert!(parsed.errors.is_empty());
     let tree = &parsed.tree;
     let root = parsed.documents[0].root.unwrap();
@@ -119,7 +133,12 @@ fn empty_and_comment_only_inputs_have_no_roots() {
     for text in ["", "# only a comment\n", "\u{feff}", "---\n...\n"] {
         let parsed = parse_default(text);
         assert!(parsed.errors.is_empty(), "{text:?}: {:?}", parsed.errors);
-        assert!(parsed.documents.iter().all(|d| d.root.is_none() || parsed.tree.is_null(d.root.unwrap())));
+        assert!(
+            parsed
+                .documents
+                .iter()
+                .all(|d| d.root.is_none() || parsed.tree.is_null(d.root.unwrap()))
+        );
     }
 }
 
@@ -129,6 +148,12 @@ fn tags_are_kept_as_written() {
     let parsed = parse_default(text);
     let tree = &parsed.tree;
     let root = parsed.documents[0].root.unwrap();
-    assert_eq!(tree.node(tree.get(root, "a").unwrap()).tag.as_deref(), Some("!reset"));
-    assert_eq!(tree.node(tree.get(root, "b").unwrap()).tag.as_deref(), Some("!override"));
+    assert_eq!(
+        tree.node(tree.get(root, "a").unwrap()).tag.as_deref(),
+        Some("!reset")
+    );
+    assert_eq!(
+        tree.node(tree.get(root, "b").unwrap()).tag.as_deref(),
+        Some("!override")
+    );
 }

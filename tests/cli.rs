@@ -1,0 +1,198 @@
+//! The binary end to end: subcommands, formats, exit codes, stdin, errors, closed pipes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn adminlint() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_adminlint"));
+    command.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    command
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = adminlint().args(args).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn findings_exit_one_and_concise_lines_are_exact() {
+    let (code, stdout, _) = run(&["check", "fixtures/demo", "--format", "concise"]);
+    assert_eq!(code, 1);
+    let mismatch = stdout
+        .lines()
+        .find(|l| l.contains("[image-mismatch]"))
+        .unwrap();
+    assert_eq!(
+        mismatch,
+        "fixtures/demo/k8s/migrate.yaml:14:18: error[image-mismatch] Job `db-migrate` runs \
+         `registry.example.com/shop/app:v1.2.0`, but Deployment `web` runs \
+         `registry.example.com/shop/app:v1.2.3`"
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "Found 7 findings (1 error, 6 warnings) in 3 files."
+    );
+    assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn clean_input_exits_zero() {
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo/k8s/web.yaml",
+        "fixtures/demo/k8s/worker.yaml",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "No findings in 2 files.\n");
+    let (code, stdout, _) = run(&[
+        "check",
+        "-q",
+        "--format",
+        "concise",
+        "fixtures/demo/k8s/web.yaml",
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn stdin_is_reported_under_the_given_name() {
+    let mut child = adminlint()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "k8s/job.yaml",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      containers:\n      - name: j\n        image: myapp\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.starts_with(
+            "k8s/job.yaml:10:16: warning[image-unpinned] Job `j` image `myapp` has no tag"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn unreadable_paths_exit_two_and_other_files_are_still_checked() {
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/demo",
+        "does/not/exist.yaml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does/not/exist.yaml"), "{stderr}");
+    assert!(stdout.contains("[image-mismatch]"));
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("blob.yaml");
+    std::fs::write(&binary, [0x00, 0xff, 0xfe, 0x80, 0x01]).unwrap();
+    let (code, _, stderr) = run(&["check", binary.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("blob.yaml") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn size_cap_is_named_with_how_to_raise_it() {
+    let (code, _, stderr) = run(&[
+        "check",
+        "--max-file-size",
+        "10",
+        "fixtures/demo/k8s/web.yaml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--max-file-size"), "{stderr}");
+}
+
+#[test]
+fn json_output_is_versioned() {
+    let (code, stdout, _) = run(&["check", "--format", "json", "fixtures/demo"]);
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["summary"]["files"], 3);
+    assert_eq!(value["summary"]["workloads"], 3);
+    assert_eq!(value["summary"]["diagnostics"], 7);
+}
+
+#[test]
+fn rules_lists_every_rule_and_rule_prints_its_doc() {
+    let (code, stdout, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), adminlint::rules::RULES.len());
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("image-mismatch") && l.contains("error"))
+    );
+    let (code, stdout, _) = run(&["rule", "image-mismatch"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("---\ntitle:"));
+    let (code, _, stderr) = run(&["rule", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-rule"));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let (code, _, _) = run(&["check", "--format", "nope"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let mut child = adminlint()
+        .args(["check", "fixtures/demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing and close the pipe, like `| head -0`.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        matches!(output.status.code(), Some(0..=1)),
+        "{:?}",
+        output.status
+    );
+}
+
+#[test]
+fn colour_always_and_never() {
+    let (_, stdout, _) = run(&[
+        "check",
+        "--color",
+        "always",
+        "--format",
+        "concise",
+        "fixtures/demo",
+    ]);
+    assert!(stdout.contains('\u{1b}'));
+    let (_, stdout, _) = run(&["check", "--color", "never", "fixtures/demo"]);
+    assert!(!stdout.contains('\u{1b}'));
+}
