@@ -31,8 +31,12 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 pub struct CheckOptions {
     /// Files and directories (`.` when empty).
     pub paths: Vec<PathBuf>,
-    /// A buffer to check instead of reading `stdin_name` from disk: (display name, text).
+    /// stdin to check: (display name, bytes).
     pub stdin: Option<(String, Vec<u8>)>,
+    /// In-memory contents that win over the disk (an editor's unsaved buffers), by path as
+    /// discovery sees it (use absolute paths for both). Buffers for files discovery does not
+    /// find are checked too.
+    pub buffers: std::collections::BTreeMap<PathBuf, String>,
     /// Largest file read, in bytes.
     pub max_file_size: u64,
     /// YAML limits.
@@ -44,6 +48,7 @@ impl Default for CheckOptions {
         CheckOptions {
             paths: Vec::new(),
             stdin: None,
+            buffers: std::collections::BTreeMap::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: yaml::Limits::default(),
         }
@@ -81,10 +86,21 @@ pub fn check(options: &CheckOptions) -> Report {
         }
         for candidate in found.files {
             let display = discover::display_path(&candidate.path);
-            let bytes = read_capped(&candidate.path, options.max_file_size);
+            let bytes = match options.buffers.get(&candidate.path) {
+                Some(text) => Ok(text.clone().into_bytes()),
+                None => read_capped(&candidate.path, options.max_file_size),
+            };
             inputs.push((Some(candidate.path), display, bytes));
         }
     }
+    for (path, text) in &options.buffers {
+        if !inputs.iter().any(|(p, _, _)| p.as_ref() == Some(path)) {
+            let display = discover::display_path(path);
+            inputs.push((Some(path.clone()), display, Ok(text.clone().into_bytes())));
+        }
+    }
+    // Files in path order, so that file ids (and so the output) do not depend on input order.
+    inputs.sort_by(|a, b| a.1.cmp(&b.1));
     for (path, display, bytes) in inputs {
         let bytes = match bytes {
             Ok(bytes) => bytes,
