@@ -26,6 +26,8 @@ pub enum Command {
         /// Rule id, e.g. `image-mismatch`.
         id: String,
     },
+    /// Print the JSON Schema of `.adminlint.yaml` (for editor completion).
+    Schema,
 }
 
 /// Output formats on the command line.
@@ -67,9 +69,26 @@ pub struct CheckArgs {
     /// Also print notes: skipped Helm templates, ignored objects.
     #[arg(short, long)]
     pub verbose: bool,
-    /// The path to report stdin (`-`) under, e.g. the editor buffer's file name.
+    /// The path to report stdin (`-`) under, e.g. the editor buffer's file name; the buffer
+    /// stands in for that file in the project.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+    /// Only the named files: do not load the project around them to find release peers.
+    #[arg(long)]
+    pub no_project: bool,
+    /// The configuration file to use (default: `.adminlint.yaml` found upward).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.adminlint.yaml`: built-in defaults only.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Disregard inline suppressions (comments, annotations, `x-adminlint` ignores).
+    #[arg(long)]
+    pub no_ignores: bool,
+    /// Print the project as adminlint sees it (root, scopes, apps, roles, release peers) on
+    /// stderr.
+    #[arg(long)]
+    pub explain_context: bool,
     /// Largest file to read, in bytes; larger files are an error.
     #[arg(long, value_name = "BYTES", default_value_t = adminlint::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,

@@ -3,6 +3,7 @@
 //! The pipeline: discover -> source -> yaml -> recognize -> extract -> model -> rules -> render.
 //! [`check`] runs it from paths (or a buffer) to a [`report::Report`].
 
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod manifest;
@@ -12,12 +13,14 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod span;
+pub mod suppress;
 pub mod yaml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::config::LoadedConfig;
 use crate::model::project::{Project, ProjectFile};
 use crate::report::{Report, RunError};
 use crate::source::SourceFile;
@@ -26,13 +29,27 @@ use crate::span::FileId;
 /// Default cap on the size of one file: larger files are reported, not read.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
 
+/// Which configuration to use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ConfigChoice {
+    /// Look for `.adminlint.yaml` upward from the checked paths (the CLI default).
+    #[default]
+    Discover,
+    /// This file.
+    File(PathBuf),
+    /// Built-in defaults only.
+    Defaults,
+}
+
 /// What to check and how.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
-    /// Files and directories (`.` when empty).
+    /// Files and directories (`.` when empty and there is no stdin).
     pub paths: Vec<PathBuf>,
     /// stdin to check: (display name, bytes).
     pub stdin: Option<(String, Vec<u8>)>,
+    /// The file stdin stands for (`--stdin-filename`): it replaces that file in the project.
+    pub stdin_path: Option<PathBuf>,
     /// In-memory contents that win over the disk (an editor's unsaved buffers), by path as
     /// discovery sees it (use absolute paths for both). Buffers for files discovery does not
     /// find are checked too.
@@ -41,6 +58,14 @@ pub struct CheckOptions {
     pub max_file_size: u64,
     /// YAML limits.
     pub limits: yaml::Limits,
+    /// Load the project around named files (their peers), reporting only on the named files.
+    pub project_context: bool,
+    /// Which configuration file to use.
+    pub config: ConfigChoice,
+    /// Ignore inline suppressions (annotations, comments, `x-adminlint` ignores).
+    pub no_ignores: bool,
+    /// Describe the project (root, scopes, apps, roles, peers) in [`Report::explanation`].
+    pub explain: bool,
 }
 
 impl Default for CheckOptions {
@@ -48,9 +73,14 @@ impl Default for CheckOptions {
         CheckOptions {
             paths: Vec::new(),
             stdin: None,
+            stdin_path: None,
             buffers: std::collections::BTreeMap::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: yaml::Limits::default(),
+            project_context: false,
+            config: ConfigChoice::Defaults,
+            no_ignores: false,
+            explain: false,
         }
     }
 }
@@ -62,86 +92,238 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// One file to read: where from, how it is shown, and whether findings in it are reported.
+struct Input {
+    path: Option<PathBuf>,
+    display: String,
+    bytes: Result<Vec<u8>, String>,
+    reported: bool,
+}
+
+/// Load the configuration the options ask for.
+pub fn load_config(options: &CheckOptions) -> Result<LoadedConfig, config::ConfigError> {
+    let ids: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
+    match &options.config {
+        ConfigChoice::Defaults => Ok(LoadedConfig::default()),
+        ConfigChoice::File(path) => LoadedConfig::load(path, &ids),
+        ConfigChoice::Discover => {
+            let start = options
+                .stdin_path
+                .clone()
+                .or_else(|| options.paths.first().cloned())
+                .unwrap_or_else(|| PathBuf::from("."));
+            match config::find_root(&start) {
+                Some((_, Some(path))) => LoadedConfig::load(&path, &ids),
+                Some((root, None)) => Ok(LoadedConfig::defaults_at(root)),
+                None => Ok(LoadedConfig::default()),
+            }
+        }
+    }
+}
+
 /// Run the whole pipeline.
 pub fn check(options: &CheckOptions) -> Report {
     let mut report = Report::default();
-    let mut project = Project::default();
-    let mut inputs: Vec<Input> = Vec::new();
-    if let Some((name, bytes)) = &options.stdin {
-        inputs.push((None, name.clone(), Ok(bytes.clone())));
-    }
-    if !options.paths.is_empty() || options.stdin.is_none() {
-        let paths = if options.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            options.paths.clone()
-        };
-        let found = discover::discover(&paths);
-        report.notes.extend(found.notes);
-        for (path, message) in found.errors {
+    let config = match load_config(options) {
+        Ok(config) => config,
+        Err(error) => {
             report.errors.push(RunError {
-                path: discover::display_path(&path),
-                message,
+                path: discover::display_path(&error.path),
+                message: error.message.clone(),
+                position: Some((error.line, error.column)),
             });
+            return report;
         }
-        for candidate in found.files {
-            let display = discover::display_path(&candidate.path);
-            let bytes = match options.buffers.get(&candidate.path) {
-                Some(text) => Ok(text.clone().into_bytes()),
-                None => read_capped(&candidate.path, options.max_file_size),
-            };
-            inputs.push((Some(candidate.path), display, bytes));
-        }
-    }
-    for (path, text) in &options.buffers {
-        if !inputs.iter().any(|(p, _, _)| p.as_ref() == Some(path)) {
-            let display = discover::display_path(path);
-            inputs.push((Some(path.clone()), display, Ok(text.clone().into_bytes())));
-        }
-    }
-    // Files in path order, so that file ids (and so the output) do not depend on input order.
-    inputs.sort_by(|a, b| a.1.cmp(&b.1));
-    for (path, display, bytes) in inputs {
-        let bytes = match bytes {
+    };
+    let inputs = plan_inputs(options, &config, &mut report);
+    let mut project = Project::default();
+    let mut reported = Vec::new();
+    for input in inputs {
+        let bytes = match input.bytes {
             Ok(bytes) => bytes,
             Err(message) => {
-                report.errors.push(RunError {
-                    path: display,
-                    message,
-                });
+                if input.reported {
+                    report.errors.push(RunError::new(input.display, message));
+                }
                 continue;
             }
         };
         let text: Arc<str> = match String::from_utf8(bytes) {
             Ok(text) => text.into(),
             Err(error) => {
-                let offset = error.utf8_error().valid_up_to();
-                report.errors.push(RunError {
-                    path: display,
-                    message: format!(
-                        "not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"
-                    ),
-                });
+                if input.reported {
+                    let offset = error.utf8_error().valid_up_to();
+                    report.errors.push(RunError::new(
+                        input.display,
+                        format!(
+                            "not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"
+                        ),
+                    ));
+                }
                 continue;
             }
         };
         let id = FileId(u32::try_from(report.files.len()).unwrap_or(u32::MAX));
-        let file = SourceFile::new(id, path, display, text);
-        check_file(&file, options, &mut project, &mut report);
+        let file = SourceFile::new(id, input.path, input.display, text);
+        check_file(&file, options, &config, &mut project, &mut report);
+        reported.push(input.reported);
         report.files.push(file);
     }
-    report.summary.files = report.files.len();
-    report.summary.workloads = project.workloads.len();
-    let mut diagnostics = rules::run(&project);
+    manifest::kustomize::render(&mut project, &mut report.notes);
+    project.apply_config(&config);
+    let mut diagnostics = rules::configure(rules::run(&project), &config.config);
+    let outcome = suppress::apply(
+        &mut diagnostics,
+        &project,
+        &report.files,
+        options.no_ignores,
+    );
+    diagnostics.extend(rules::configure(outcome.findings, &config.config));
+    let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
+    diagnostics.retain(|d| is_reported(d.span.file));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
+    report.summary.files = reported.iter().filter(|&&r| r).count();
+    report.summary.workloads = project
+        .workloads
+        .iter()
+        .filter(|w| w.overlay.is_none() && is_reported(w.file))
+        .count();
+    report.summary.suppressed = outcome
+        .suppressed
+        .iter()
+        .filter(|file| is_reported(**file))
+        .count();
     report.summary.diagnostics = diagnostics.len();
+    report.fail_level = config.config.fail_level;
     report.diagnostics = diagnostics;
+    if options.explain {
+        report.explanation = Some(project.explain(&config, &reported));
+    }
     report
 }
 
-/// One file to check: its path (None for stdin), display name, and bytes or why they are missing.
-type Input = (Option<PathBuf>, String, Result<Vec<u8>, String>);
+/// Decide which files to read: the named paths, and (with project context) the rest of the
+/// project around named files, read for peers but not reported on.
+fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Report) -> Vec<Input> {
+    let mut inputs: Vec<Input> = Vec::new();
+    if let Some((name, bytes)) = &options.stdin {
+        inputs.push(Input {
+            path: options
+                .stdin_path
+                .as_ref()
+                .and_then(|p| std::path::absolute(p).ok()),
+            display: name.clone(),
+            bytes: Ok(bytes.clone()),
+            reported: true,
+        });
+    }
+    let mut paths = options.paths.clone();
+    if paths.is_empty() && options.stdin.is_none() {
+        paths.push(PathBuf::from("."));
+    }
+    // Index of each input by absolute path, so that a file named twice (or named and found
+    // again as context) is read once.
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut add = |path: PathBuf, reported: bool, inputs: &mut Vec<Input>| {
+        let absolute = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        if let Some(&existing) = seen.get(&absolute) {
+            inputs[existing].reported |= reported;
+            return;
+        }
+        seen.insert(absolute.clone(), inputs.len());
+        let display = discover::display_path(&path);
+        let bytes = match options
+            .buffers
+            .get(&path)
+            .or_else(|| options.buffers.get(&absolute))
+        {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => read_capped(&path, options.max_file_size),
+        };
+        inputs.push(Input {
+            path: Some(path),
+            display,
+            bytes,
+            reported,
+        });
+    };
+    let found = discover::discover(&paths);
+    report.notes.extend(found.notes);
+    for (path, message) in found.errors {
+        report
+            .errors
+            .push(RunError::new(discover::display_path(&path), message));
+    }
+    let mut named_files = Vec::new();
+    for candidate in found.files {
+        if config.excludes(&candidate.path, candidate.explicit) {
+            report.notes.push(format!(
+                "excluded {} (.adminlint.yaml `exclude`/`include`)",
+                candidate.path.display()
+            ));
+            continue;
+        }
+        if candidate.explicit {
+            named_files.push(candidate.path.clone());
+        }
+        add(candidate.path, true, &mut inputs);
+    }
+    for (path, text) in &options.buffers {
+        if !inputs.iter().any(|i| i.path.as_ref() == Some(path)) {
+            inputs.push(Input {
+                path: Some(path.clone()),
+                display: discover::display_path(path),
+                bytes: Ok(text.clone().into_bytes()),
+                reported: true,
+            });
+        }
+    }
+    // Context: the project around named files (and around stdin's stand-in path).
+    if options.project_context {
+        let anchors: Vec<PathBuf> = named_files
+            .iter()
+            .cloned()
+            .chain(options.stdin_path.iter().cloned())
+            .collect();
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for anchor in &anchors {
+            let root = match &config.path {
+                Some(_) => Some(config.root.clone()),
+                None => config::find_root(anchor).map(|(root, _)| root),
+            };
+            if let Some(root) = root.filter(|r| !roots.contains(r)) {
+                roots.push(root);
+            }
+        }
+        for root in roots {
+            let context = discover::discover(std::slice::from_ref(&root));
+            for candidate in context.files {
+                let stands_for_stdin = options
+                    .stdin_path
+                    .as_ref()
+                    .and_then(|p| std::path::absolute(p).ok())
+                    .is_some_and(|p| std::path::absolute(&candidate.path).ok() == Some(p));
+                if stands_for_stdin || config.excludes(&candidate.path, false) {
+                    continue;
+                }
+                let path = relative_to_cwd(&candidate.path);
+                add(path, false, &mut inputs);
+            }
+        }
+    }
+    // Files in path order, so that file ids (and so the output) do not depend on input order.
+    inputs.sort_by(|a, b| a.display.cmp(&b.display));
+    inputs
+}
+
+/// `root`-based paths from a context walk, shown relative to the working directory.
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
 
 /// Read a file unless it is larger than the cap.
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
@@ -158,6 +340,7 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 fn check_file(
     file: &SourceFile,
     options: &CheckOptions,
+    config: &LoadedConfig,
     project: &mut Project,
     report: &mut Report,
 ) {
@@ -170,6 +353,7 @@ fn check_file(
     project.files.push(ProjectFile {
         path: file.display.clone(),
         dir,
+        disk_path: file.path.clone(),
     });
     if !parsed.errors.is_empty() && file.text.contains("{{") {
         report.notes.push(format!(
@@ -181,9 +365,15 @@ fn check_file(
     for error in parsed.errors {
         project.syntax_errors.push((file.id, error));
     }
+    let context = manifest::ExtractContext {
+        file: file.id,
+        text: &file.text,
+        kinds: &config.config.kinds,
+    };
     for document in &parsed.documents {
-        let workloads = manifest::extract(&parsed.tree, document, file.id, &mut report.notes);
-        project.workloads.extend(workloads);
+        let extracted = manifest::extract(&parsed.tree, document, &context, &mut report.notes);
+        project.workloads.extend(extracted.workloads);
+        project.kustomizations.extend(extracted.kustomization);
     }
     if parsed.tree.budget_exhausted() {
         report.notes.push(format!(

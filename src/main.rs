@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use adminlint::diagnostic::Severity;
 use adminlint::render::{self, Format, RenderOptions};
 use adminlint::rules::{self, RULES};
-use adminlint::{CheckOptions, check};
+use adminlint::{CheckOptions, ConfigChoice, check};
 use clap::Parser;
 use cli::{CheckArgs, Cli, ColorArg, Command, FormatArg};
 
@@ -23,6 +23,10 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
+        Command::Schema => io::stdout()
+            .lock()
+            .write_all(adminlint::config::json_schema().as_bytes())
+            .map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -42,6 +46,15 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
             max_depth: args.max_depth,
             alias_budget: args.alias_budget,
         },
+        project_context: !args.no_project,
+        config: match (&args.config, args.no_config) {
+            (Some(path), _) => ConfigChoice::File(path.clone()),
+            (None, true) => ConfigChoice::Defaults,
+            (None, false) => ConfigChoice::Discover,
+        },
+        no_ignores: args.no_ignores,
+        explain: args.explain_context,
+        stdin_path: args.stdin_filename.clone(),
         ..CheckOptions::default()
     };
     for path in args.paths {
@@ -82,6 +95,9 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
             writeln!(stderr, "note: {note}")?;
         }
     }
+    if let Some(explanation) = &report.explanation {
+        write!(stderr, "{explanation}")?;
+    }
     for error in &report.errors {
         writeln!(stderr, "adminlint: error: {error}")?;
     }
@@ -91,10 +107,10 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
     if !report.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    let failing = report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity >= Severity::Warning);
+    let fail_level = report
+        .fail_level
+        .map_or(Severity::Warning, |level| level.severity());
+    let failing = report.diagnostics.iter().any(|d| d.severity >= fail_level);
     Ok(if failing { EXIT_FINDINGS } else { 0 })
 }
 

@@ -15,6 +15,8 @@ pub struct Summary {
     pub workloads: usize,
     /// Findings reported.
     pub diagnostics: usize,
+    /// Findings silenced by a suppression (annotation, comment, `x-adminlint`).
+    pub suppressed: usize,
 }
 
 /// A path that could not be checked (exit code 2), with why.
@@ -24,11 +26,27 @@ pub struct RunError {
     pub path: String,
     /// What went wrong, e.g. "permission denied (os error 13)".
     pub message: String,
+    /// 1-based (line, column) in that file, when the error has a place (configuration errors).
+    pub position: Option<(usize, usize)>,
+}
+
+impl RunError {
+    /// An error about a whole path.
+    pub fn new(path: String, message: String) -> Self {
+        RunError {
+            path,
+            message,
+            position: None,
+        }
+    }
 }
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+        match self.position {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
     }
 }
 
@@ -45,6 +63,10 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Counts.
     pub summary: Summary,
+    /// `fail-level` from the configuration file, if set.
+    pub fail_level: Option<crate::config::FailLevel>,
+    /// What `--explain-context` prints: root, scopes, apps, roles, peers.
+    pub explanation: Option<String>,
 }
 
 impl Report {

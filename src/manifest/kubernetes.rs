@@ -1,9 +1,11 @@
 //! Kubernetes objects: where each kind keeps its pod template, and the facts of its containers.
 
+use super::ExtractContext;
+use crate::config::{CustomKind, RoleName};
 use crate::model::image::ImageRef;
 use crate::model::role::Role;
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Origin, Workload,
+    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Ignore, Origin, Workload,
 };
 use crate::span::{FileId, Span, Spanned};
 use crate::yaml::{NodeId, Tree};
@@ -15,7 +17,7 @@ const MAX_LIST_DEPTH: usize = 8;
 pub fn extract(
     tree: &Tree,
     root: NodeId,
-    file: FileId,
+    context: &ExtractContext<'_>,
     document: usize,
     notes: &mut Vec<String>,
 ) -> Vec<Workload> {
@@ -31,15 +33,47 @@ pub fn extract(
             }
             continue;
         }
-        if let Some(workload) = extract_object(tree, object, file, document, notes) {
+        if let Some(workload) = extract_object(tree, object, context, document, notes) {
             out.push(workload);
         }
     }
     out
 }
 
+/// A custom kind from the configuration matching this object.
+fn custom_kind<'k>(
+    kinds: &'k [CustomKind],
+    api_version: &str,
+    kind: &str,
+) -> Option<&'k CustomKind> {
+    kinds.iter().find(|custom| {
+        custom.kind == kind
+            && (custom.api_version == api_version
+                || custom
+                    .api_version
+                    .strip_suffix("/*")
+                    .is_some_and(|group| api_version.split('/').next() == Some(group)))
+    })
+}
+
 /// The pod spec of a workload kind, or None when the kind has none (or is not a workload).
-fn pod_spec(tree: &Tree, object: NodeId, api_version: &str, kind: &str) -> Option<NodeId> {
+fn pod_spec(
+    tree: &Tree,
+    object: NodeId,
+    api_version: &str,
+    kind: &str,
+    kinds: &[CustomKind],
+) -> Option<NodeId> {
+    if let Some(custom) = custom_kind(kinds, api_version, kind) {
+        let path: Vec<&str> = custom
+            .pod_spec
+            .split('.')
+            .filter(|k| !k.is_empty())
+            .collect();
+        return tree
+            .path(object, &path)
+            .filter(|&spec| tree.is_mapping(spec));
+    }
     let group = api_version.split('/').next().unwrap_or_default();
     let path: &[&str] = match (group, kind) {
         (_, "Pod") => &["spec"],
@@ -65,20 +99,17 @@ fn pod_spec(tree: &Tree, object: NodeId, api_version: &str, kind: &str) -> Optio
 fn extract_object(
     tree: &Tree,
     object: NodeId,
-    file: FileId,
+    context: &ExtractContext<'_>,
     document: usize,
     notes: &mut Vec<String>,
 ) -> Option<Workload> {
+    let file = context.file;
     let api_version = str_at(tree, object, &["apiVersion"]).unwrap_or_default();
     let kind = str_at(tree, object, &["kind"])?;
     let span = |id: NodeId| node_span(tree, file, id);
-    let Some(pod) = pod_spec(tree, object, api_version, kind) else {
-        if kind == "Rollout" && tree.path(object, &["spec", "workloadRef"]).is_some() {
-            // The Rollout borrows a Deployment's template; that Deployment is linted itself.
-            return None;
-        }
-        return None;
-    };
+    // A `workloadRef` Rollout has no template of its own: the Deployment it points at is
+    // linted itself, so it is skipped quietly like every object without a pod template.
+    let pod = pod_spec(tree, object, api_version, kind, context.kinds)?;
     let metadata = tree.get(object, "metadata");
     let text = |keys: &[&str]| -> Option<Spanned<String>> {
         let id = tree.path(metadata?, keys)?;
@@ -145,8 +176,36 @@ fn extract_object(
         image_pull_secrets,
         restart_policy: spanned_str(pod, "restartPolicy"),
         containers,
+        app: None,
+        ignores: Vec::new(),
+        template_source: template_source(context.text, tree, object),
+        scope: 0,
+        overlay: None,
     };
-    workload.role = role_of(&workload);
+    workload.app = workload
+        .annotation("adminlint.io/app")
+        .or_else(|| workload.label("adminlint.io/app"))
+        .map(|a| a.value.clone());
+    workload.ignores = workload
+        .annotations
+        .iter()
+        .filter_map(|(key, value)| {
+            Some(Ignore {
+                rule: key.strip_prefix("ignore.adminlint.io/")?.to_string(),
+                reason: Some(value.value.trim().to_string()).filter(|r| !r.is_empty()),
+                span: value.span,
+            })
+        })
+        .collect();
+    workload.role = match custom_kind(context.kinds, api_version, kind) {
+        Some(custom) if workload.annotation("adminlint.io/role").is_none() => match custom.role {
+            RoleName::Admin => Role::Admin(format!("a {kind} (custom kind in .adminlint.yaml)")),
+            RoleName::LongRunning => {
+                Role::LongRunning(format!("a {kind} (custom kind in .adminlint.yaml)"))
+            }
+        },
+        _ => role_of(&workload),
+    };
     if let Role::Ignored(_) = workload.role {
         notes.push(format!(
             "ignoring {} (adminlint.io/role: ignore)",
@@ -154,6 +213,19 @@ fn extract_object(
         ));
     }
     Some(workload)
+}
+
+/// Helm's `# Source: chart/templates/x.yaml` comment between the document start and the object.
+fn template_source(text: &str, tree: &Tree, object: NodeId) -> Option<String> {
+    let object_start = tree.span(object).0.min(text.len());
+    let before = text.get(..object_start)?;
+    // Only the comment lines directly above this object, back to the previous `---`.
+    let section = before.rsplit("\n---").next().unwrap_or(before);
+    section
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("# Source:"))
+        .map(|source| source.trim().to_string())
+        .next_back()
 }
 
 /// The role of a Kubernetes workload: declarations, hooks, then the kind.

@@ -1,10 +1,32 @@
 //! Recognising what each YAML document is and extracting workloads from it.
 
 pub mod kubernetes;
+pub mod kustomize;
 
+use crate::config::CustomKind;
 use crate::model::workload::Workload;
 use crate::span::FileId;
 use crate::yaml::{Document, Tree};
+
+/// What extraction needs to know besides the tree.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtractContext<'a> {
+    /// The file being read.
+    pub file: FileId,
+    /// Its text (for comments such as Helm's `# Source:`).
+    pub text: &'a str,
+    /// Custom workload kinds from the configuration.
+    pub kinds: &'a [CustomKind],
+}
+
+/// The facts of one document.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Workloads (Kubernetes objects with a pod template).
+    pub workloads: Vec<Workload>,
+    /// The kustomization, when the document is one.
+    pub kustomization: Option<kustomize::Kustomization>,
+}
 
 /// What a document turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,17 +74,22 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
     }
 }
 
-/// Extract the workloads of one document.
+/// Extract the facts of one document.
 pub fn extract(
     tree: &Tree,
     document: &Document,
-    file: FileId,
+    context: &ExtractContext<'_>,
     notes: &mut Vec<String>,
-) -> Vec<Workload> {
+) -> Extracted {
     match (recognize(tree, document), document.root) {
-        (DocumentKind::Kubernetes, Some(root)) => {
-            kubernetes::extract(tree, root, file, document.index, notes)
-        }
-        _ => Vec::new(),
+        (DocumentKind::Kubernetes, Some(root)) => Extracted {
+            workloads: kubernetes::extract(tree, root, context, document.index, notes),
+            kustomization: None,
+        },
+        (DocumentKind::Kustomization, Some(root)) => Extracted {
+            workloads: Vec::new(),
+            kustomization: Some(kustomize::extract(tree, root, context.file)),
+        },
+        _ => Extracted::default(),
     }
 }

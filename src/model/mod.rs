@@ -1,5 +1,7 @@
 //! The facts adminlint reasons about: workloads, images, commands, roles and the project.
 pub mod command;
+pub mod declare;
+pub mod explain;
 pub mod image;
 pub mod project;
 pub mod role;

@@ -36,6 +36,8 @@ pub struct ProjectFile {
     pub path: String,
     /// Its directory ("" for the working directory).
     pub dir: String,
+    /// Where it is on disk (None for stdin).
+    pub disk_path: Option<std::path::PathBuf>,
 }
 
 /// Everything the rules read.
@@ -47,6 +49,14 @@ pub struct Project {
     pub workloads: Vec<Workload>,
     /// Syntax errors by file.
     pub syntax_errors: Vec<(FileId, SyntaxError)>,
+    /// Kustomizations found (rendered into scopes by [`crate::manifest::kustomize::render`]).
+    pub kustomizations: Vec<crate::manifest::kustomize::Kustomization>,
+    /// Objects that exist outside the repository (`external:` in the configuration).
+    pub external: Vec<crate::config::ExternalObject>,
+    /// Extra wrappers from the configuration, as word sequences.
+    pub extra_wrappers: Vec<Vec<String>>,
+    /// Extra installers from the configuration, as word sequences.
+    pub extra_installers: Vec<Vec<String>>,
 }
 
 /// Label and annotation keys that name an app, most specific first.
@@ -166,8 +176,10 @@ impl Project {
     }
 
     /// The long-running containers that run the same image repository as `admin`, nearest first:
-    /// same file, then same directory, then same labelled app, then (for app images, not
-    /// utility images) the same namespace. Empty when none runs that repository.
+    /// in the admin's own rendered set (scope), the same file, then the same directory, then the
+    /// same labelled app, then the same namespace; and finally, for app images (not utility
+    /// images), the same namespace in another rendered set (a migration Job kept in its own
+    /// kustomize component). Empty when none runs that repository.
     pub fn release_peers(&self, admin: ContainerRef) -> (Vec<ContainerRef>, Option<Proximity>) {
         let (workload, container) = self.container(admin);
         let Some(image) = &container.image else {
@@ -178,7 +190,6 @@ impl Project {
         }
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
-        let declared_app = workload.annotation("adminlint.io/app").map(|a| &a.value);
         let candidates: Vec<ContainerRef> = self
             .containers()
             .filter(|&(at, peer, peer_container)| {
@@ -189,8 +200,8 @@ impl Project {
                         .as_ref()
                         .is_some_and(|i| i.value.repository() == repository)
                     && self.is_long_running(at)
-                    && match (declared_app, peer.annotation("adminlint.io/app")) {
-                        (Some(mine), Some(theirs)) => *mine == theirs.value,
+                    && match (&workload.app, &peer.app) {
+                        (Some(mine), Some(theirs)) => mine == theirs,
                         _ => true,
                     }
             })
@@ -198,25 +209,87 @@ impl Project {
             .collect();
         let utility = is_utility_image(&image.value);
         let tiers = [
-            Proximity::SameFile,
-            Proximity::SameDirectory,
-            Proximity::SameApp,
-            Proximity::SameNamespace,
+            (true, Proximity::SameFile),
+            (true, Proximity::SameDirectory),
+            (true, Proximity::SameApp),
+            (true, Proximity::SameNamespace),
+            (false, Proximity::SameNamespace),
         ];
-        for tier in tiers {
-            if utility && matches!(tier, Proximity::SameDirectory | Proximity::SameNamespace) {
+        for (same_scope, tier) in tiers {
+            let far = matches!(tier, Proximity::SameDirectory | Proximity::SameNamespace);
+            if utility && far {
                 continue;
             }
             let near: Vec<ContainerRef> = candidates
                 .iter()
                 .copied()
-                .filter(|&peer| self.within(admin.workload, peer.workload, tier))
+                .filter(|&peer| {
+                    let peer_scope = self.workloads[peer.workload].scope;
+                    (peer_scope == workload.scope) == same_scope
+                        && self.within(admin.workload, peer.workload, tier)
+                })
                 .collect();
             if !near.is_empty() {
                 return (near, Some(tier));
             }
         }
         (Vec::new(), None)
+    }
+
+    /// True when a config source is declared external (config rules leave it alone).
+    pub fn is_external(&self, kind: crate::model::workload::ConfigKind, name: &str) -> bool {
+        use crate::config::ExternalKind;
+        use crate::model::workload::ConfigKind;
+        self.external.iter().any(|object| {
+            let same_kind = matches!(
+                (object.kind, kind),
+                (ExternalKind::ConfigMap, ConfigKind::ConfigMap)
+                    | (ExternalKind::Secret, ConfigKind::Secret)
+            );
+            same_kind && crate::config::glob_match(&object.name, name)
+        })
+    }
+
+    /// The dependency wrapper a simple command starts with: built-in ones, then configured ones.
+    pub fn wrapper_of(&self, cmd: &command::SimpleCommand) -> Option<command::Wrapper> {
+        command::wrapper_of(cmd).or_else(|| {
+            self.extra_wrappers
+                .iter()
+                .find(|words| !words.is_empty() && cmd.words.starts_with(words))
+                .map(|words| command::Wrapper {
+                    name: words.join(" "),
+                    words: words.len(),
+                })
+        })
+    }
+
+    /// Run-time installs in a command line: built-in installers, then configured ones.
+    pub fn installs_in(&self, line: &CommandLine) -> Vec<(usize, command::Install)> {
+        let mut installs = command::installs_in(line);
+        for (index, cmd) in line.commands.iter().enumerate() {
+            if installs.iter().any(|(i, _)| *i == index) {
+                continue;
+            }
+            if let Some(words) = self
+                .extra_installers
+                .iter()
+                .find(|words| !words.is_empty() && cmd.words.starts_with(words))
+            {
+                installs.push((
+                    index,
+                    command::Install {
+                        manager: words.join(" "),
+                        packages: cmd.words[words.len()..]
+                            .iter()
+                            .filter(|w| !w.starts_with('-'))
+                            .cloned()
+                            .collect(),
+                    },
+                ));
+            }
+        }
+        installs.sort_by_key(|(i, _)| *i);
+        installs
     }
 
     /// True when workload `b` is within `tier` of workload `a`.

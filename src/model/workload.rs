@@ -48,16 +48,45 @@ pub struct Workload {
     pub restart_policy: Option<Spanned<String>>,
     /// Init containers first, then containers, in source order.
     pub containers: Vec<Container>,
+    /// The app it belongs to, when declared (`adminlint.io/app`, `apps:` in the configuration).
+    pub app: Option<String>,
+    /// Suppressions declared on the object (`ignore.adminlint.io/<rule>` annotations).
+    pub ignores: Vec<Ignore>,
+    /// Helm's `# Source: chart/templates/x.yaml` comment above the document, if any.
+    pub template_source: Option<String>,
+    /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
+    /// rendered gets its own scope (its workloads are copies with the overlay's changes).
+    pub scope: usize,
+    /// The overlay directory when this is a kustomize-rendered copy.
+    pub overlay: Option<String>,
+}
+
+/// A suppression written on an object: which rules (or `all`), the reason, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignore {
+    /// Rule id or `all`.
+    pub rule: String,
+    /// The reason given (None or empty: missing).
+    pub reason: Option<String>,
+    /// The annotation (or `x-adminlint` entry).
+    pub span: Span,
 }
 
 impl Workload {
-    /// `Kind name` for messages, e.g. "Job `db-migrate`".
+    /// `Kind name` for messages, e.g. "Job `db-migrate`", with the overlay or Helm template
+    /// it comes from when there is one.
     pub fn title(&self) -> String {
-        match &self.name {
+        let mut title = match &self.name {
             Some(name) if self.generated_name => format!("{} `{}*`", self.kind, name.value),
             Some(name) => format!("{} `{}`", self.kind, name.value),
             None => format!("unnamed {}", self.kind),
+        };
+        if let Some(overlay) = &self.overlay {
+            title.push_str(&format!(" in overlay `{overlay}`"));
+        } else if let Some(template) = &self.template_source {
+            title.push_str(&format!(" (from `{template}`)"));
         }
+        title
     }
 
     /// A label value.

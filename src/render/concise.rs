@@ -42,14 +42,19 @@ fn severity_word(severity: Severity, color: bool) -> String {
     format!("\x1b[{code}m{severity}\x1b[0m")
 }
 
-/// `Found 2 findings (1 error, 1 warning) in 3 files.` or `No findings in 3 files.`
+/// `Found 2 findings (1 error, 1 warning) in 3 files.` or `No findings in 3 files.`, with
+/// ` (1 suppressed)` before the period when suppressions silenced findings
 /// (no line break). Shared with the `full` format.
 pub(super) fn summary_line(report: &Report) -> String {
     let (errors, warnings, infos) = report.severity_counts();
     let files = count(report.summary.files, "file", "files");
     let total = errors + warnings + infos;
+    let suppressed = match report.summary.suppressed {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    };
     if total == 0 {
-        return format!("No findings in {files}.");
+        return format!("No findings in {files}{suppressed}.");
     }
     let parts: Vec<String> = [
         (errors, "error", "errors"),
@@ -62,7 +67,7 @@ pub(super) fn summary_line(report: &Report) -> String {
     .map(|(n, one, many)| count(n, one, many))
     .collect();
     format!(
-        "Found {} ({}) in {files}.",
+        "Found {} ({}) in {files}{suppressed}.",
         count(total, "finding", "findings"),
         parts.join(", ")
     )

@@ -28,6 +28,7 @@ struct JsonSummary {
     documents: usize,
     workloads: usize,
     diagnostics: usize,
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -108,6 +109,7 @@ fn json_report(report: &Report) -> JsonReport<'_> {
             documents: summary.documents,
             workloads: summary.workloads,
             diagnostics: summary.diagnostics,
+            suppressed: summary.suppressed,
         },
         diagnostics: report
             .diagnostics
@@ -291,11 +293,14 @@ spec:
             diagnostics: vec![mismatch, install],
             errors: Vec::new(),
             notes: Vec::new(),
+            fail_level: None,
+            explanation: None,
             summary: Summary {
                 files: 2,
                 documents: 2,
                 workloads: 2,
                 diagnostics: 2,
+                suppressed: 0,
             },
         }
     }
@@ -354,10 +359,10 @@ mod tests {
     #[test]
     fn keys_keep_the_contract_order() {
         let mut report = sample_report();
-        report.errors.push(RunError {
-            path: "k8s/missing.yaml".into(),
-            message: "No such file or directory (os error 2)".into(),
-        });
+        report.errors.push(RunError::new(
+            "k8s/missing.yaml".into(),
+            "No such file or directory (os error 2)".into(),
+        ));
         let text = render_to_string(&report);
         let at = |key: &str| text.find(&format!("\n  \"{key}\": ")).unwrap();
         assert!(text.starts_with("{\n  \"version\": 1,\n"));

@@ -3,7 +3,6 @@
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::command;
 use crate::model::project::{Project, command_line};
 
 pub const RULE: Rule = Rule {
@@ -19,7 +18,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         let (workload, container) = project.container(admin);
         let argv = container.argv();
         let line = command_line(container);
-        for (index, install) in command::installs_in(&line) {
+        for (index, install) in project.installs_in(&line) {
             let cmd = &line.commands[index];
             let span = argv.get(cmd.arg_index).map_or(container.span, |w| w.span);
             let what = if install.packages.is_empty() {

@@ -33,7 +33,17 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             let Some(&(first, app_var)) = peer_values.first() else {
                 continue;
             };
-            if !app_var.value.is_config_ref()
+            let external = match &app_var.value {
+                crate::model::workload::EnvValue::ConfigMapKey { name, .. } => {
+                    project.is_external(crate::model::workload::ConfigKind::ConfigMap, name)
+                }
+                crate::model::workload::EnvValue::SecretKey { name, .. } => {
+                    project.is_external(crate::model::workload::ConfigKind::Secret, name)
+                }
+                _ => false,
+            };
+            if external
+                || !app_var.value.is_config_ref()
                 || peer_values.iter().any(|(_, e)| e.value != app_var.value)
                 || var.value == app_var.value
             {

@@ -62,7 +62,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                     .any(|s| s.0 == kind && s.1 == name)
             });
             let admin_has = mine.iter().any(|s| s.0 == kind && s.1 == name);
-            if !everyone_has || admin_has {
+            if !everyone_has || admin_has || project.is_external(kind, name) {
                 continue;
             }
             reported.push((kind, name));

@@ -10,10 +10,13 @@ pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
 mod release_drift;
+pub mod suppression_without_reason;
 mod syntax_error;
+pub mod unused_suppression;
 mod versioned_path;
 mod wrapper_missing;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::project::Project;
 
@@ -40,7 +43,9 @@ pub const RULES: &[Rule] = &[
     image_mismatch::RULE,
     image_unpinned::RULE,
     release_drift::RULE,
+    suppression_without_reason::RULE,
     syntax_error::RULE,
+    unused_suppression::RULE,
     versioned_path::RULE,
     wrapper_missing::RULE,
 ];
@@ -57,4 +62,19 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
         (rule.check)(project, &mut out);
     }
     out
+}
+
+/// Apply the configuration's rule levels: drop rules set to `off`, re-level the others.
+pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    diagnostics.retain_mut(|diagnostic| match config.rules.get(diagnostic.rule) {
+        None => true,
+        Some(level) => match level.severity() {
+            Some(severity) => {
+                diagnostic.severity = severity;
+                true
+            }
+            None => false,
+        },
+    });
+    diagnostics
 }

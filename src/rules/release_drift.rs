@@ -42,7 +42,8 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             &project.workloads[a.workload],
             &project.workloads[b.workload],
         );
-        if wa.namespace_name() != wb.namespace_name()
+        if wa.scope != wb.scope
+            || wa.namespace_name() != wb.namespace_name()
             || image(a).repository() != image(b).repository()
         {
             return false;

@@ -49,10 +49,10 @@ fn is_node_tool(name: &str) -> bool {
 }
 
 /// The program a simple command runs, when it is one a wrapper of this family would wrap.
-fn wrappable<'c>(cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
+fn wrappable<'c>(project: &Project, cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
     let program = cmd.words.first()?.as_str();
     let base = program.rsplit('/').next().unwrap_or(program);
-    if PLUMBING.contains(&base) || command::wrapper_of(cmd).is_some() {
+    if PLUMBING.contains(&base) || project.wrapper_of(cmd).is_some() {
         return None;
     }
     // A script or binstub by path may set up its own environment; only interpreters count.
@@ -105,7 +105,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             let names: Vec<String> = command_line(peer_container)
                 .commands
                 .iter()
-                .filter_map(|c| command::wrapper_of(c).map(|w| w.name))
+                .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
                 .collect();
             app_wrappers = Some(match app_wrappers {
                 None => names.into_iter().map(|n| (n, index)).collect(),
@@ -120,12 +120,13 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             let uses_it = line
                 .commands
                 .iter()
-                .any(|c| command::wrapper_of(c).is_some_and(|w| w.name == wrapper));
+                .any(|c| project.wrapper_of(c).is_some_and(|w| w.name == wrapper));
             if uses_it || activates(&line, &wrapper) {
                 continue;
             }
             // Installs are adhoc-install's business; the program to blame is the real work.
-            let installs: Vec<usize> = command::installs_in(&line)
+            let installs: Vec<usize> = project
+                .installs_in(&line)
                 .into_iter()
                 .map(|(i, _)| i)
                 .collect();
@@ -134,7 +135,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .enumerate()
                 .filter(|(index, _)| !installs.contains(index))
-                .filter_map(|(_, c)| Some((c, wrappable(c, &wrapper)?)))
+                .filter_map(|(_, c)| Some((c, wrappable(project, c, &wrapper)?)))
                 .collect();
             // Blame the admin task itself (`rails db:migrate`), not a wait loop before it.
             let admin_task = candidates.iter().find(|(c, _)| {

@@ -1,0 +1,345 @@
+//! Kustomize: each top-level kustomization (an overlay) is rendered as its own set of workloads,
+//! with its `images:`, `namespace:` and name prefix / suffix applied to copies of its resources.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::image::ImageRef;
+use crate::model::project::Project;
+use crate::span::{FileId, Span, Spanned};
+use crate::yaml::{NodeId, Tree};
+
+/// Deepest chain of bases followed (overlay -> base -> base …).
+const MAX_DEPTH: usize = 16;
+
+/// One `images:` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTransform {
+    /// The image name it applies to (repository as written, without tag).
+    pub name: String,
+    /// `newName`.
+    pub new_name: Option<String>,
+    /// `newTag`.
+    pub new_tag: Option<String>,
+    /// `digest`.
+    pub digest: Option<String>,
+    /// The entry.
+    pub span: Span,
+}
+
+/// The facts of one kustomization file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kustomization {
+    /// The file.
+    pub file: FileId,
+    /// `resources:` entries as written.
+    pub resources: Vec<Spanned<String>>,
+    /// `components:` entries as written.
+    pub components: Vec<Spanned<String>>,
+    /// `images:` transformers.
+    pub images: Vec<ImageTransform>,
+    /// `namespace:`.
+    pub namespace: Option<Spanned<String>>,
+    /// `namePrefix:`.
+    pub name_prefix: Option<String>,
+    /// `nameSuffix:`.
+    pub name_suffix: Option<String>,
+}
+
+/// Read a kustomization document.
+pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Kustomization {
+    let span = |id: NodeId| {
+        let (start, end) = tree.span(id);
+        Span::new(file, start, end)
+    };
+    let list = |key: &str| -> Vec<Spanned<String>> {
+        tree.get(root, key)
+            .map(|l| {
+                tree.items(l)
+                    .iter()
+                    .filter_map(|&i| Some(Spanned::new(tree.str(i)?.to_string(), span(i))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let text = |node: NodeId, key: &str| {
+        tree.get(node, key)
+            .and_then(|v| tree.str(v))
+            .map(str::to_string)
+    };
+    let mut resources = list("resources");
+    // `bases:` is the older spelling of directory resources.
+    resources.extend(list("bases"));
+    let images = tree
+        .get(root, "images")
+        .map(|l| {
+            tree.items(l)
+                .iter()
+                .filter_map(|&entry| {
+                    Some(ImageTransform {
+                        name: text(entry, "name")?,
+                        new_name: text(entry, "newName"),
+                        new_tag: text(entry, "newTag"),
+                        digest: text(entry, "digest"),
+                        span: span(entry),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Kustomization {
+        file,
+        resources,
+        components: list("components"),
+        images,
+        namespace: tree
+            .get(root, "namespace")
+            .and_then(|n| Some(Spanned::new(tree.str(n)?.to_string(), span(n)))),
+        name_prefix: text(root, "namePrefix"),
+        name_suffix: text(root, "nameSuffix"),
+    }
+}
+
+/// `a/b/../c` -> `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.contains("?ref=")
+        || entry.starts_with("github.com/")
+        || entry.starts_with("git@")
+}
+
+/// What rendering one kustomization yields: workloads (by index) and the transformer chain
+/// applied to each, innermost first.
+struct Rendered {
+    members: Vec<(usize, Vec<usize>)>,
+    has_base: bool,
+}
+
+struct Renderer<'p> {
+    project: &'p Project,
+    /// Absolute, normalised directory of each kustomization.
+    dirs: Vec<PathBuf>,
+    /// Absolute, normalised path of each project file.
+    files: Vec<Option<PathBuf>>,
+}
+
+impl Renderer<'_> {
+    fn kustomization_in(&self, dir: &Path) -> Option<usize> {
+        self.dirs.iter().position(|d| d == dir)
+    }
+
+    /// Kustomizations and files an entry of `k` refers to.
+    fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
+        if is_remote(entry) {
+            let file = &self.project.files[self.project.kustomizations[k].file.0 as usize];
+            notes.push(format!("{}: skipped remote resource `{entry}`", file.path));
+            return (Vec::new(), Vec::new());
+        }
+        let target = normalize(&self.dirs[k].join(entry));
+        if let Some(child) = self.kustomization_in(&target) {
+            return (vec![child], Vec::new());
+        }
+        let files = self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.as_ref()
+                    .is_some_and(|f| *f == target || f.starts_with(&target))
+            })
+            .map(|(i, _)| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        (Vec::new(), files)
+    }
+
+    fn render(
+        &self,
+        k: usize,
+        depth: usize,
+        stack: &mut Vec<usize>,
+        notes: &mut Vec<String>,
+    ) -> Rendered {
+        let mut rendered = Rendered {
+            members: Vec::new(),
+            has_base: false,
+        };
+        if depth > MAX_DEPTH || stack.contains(&k) {
+            return rendered;
+        }
+        stack.push(k);
+        let kustomization = &self.project.kustomizations[k];
+        let mut component_chain = Vec::new();
+        for (entries, is_component) in [
+            (&kustomization.resources, false),
+            (&kustomization.components, true),
+        ] {
+            for entry in entries {
+                let (children, files) = self.resolve(k, &entry.value, notes);
+                for child in children {
+                    if is_component {
+                        component_chain.push(child);
+                    } else {
+                        rendered.has_base = true;
+                    }
+                    rendered
+                        .members
+                        .extend(self.render(child, depth + 1, stack, notes).members);
+                }
+                for file in files {
+                    for (index, workload) in self.project.workloads.iter().enumerate() {
+                        if workload.file == file && workload.scope == 0 {
+                            rendered.members.push((index, Vec::new()));
+                        }
+                    }
+                }
+            }
+        }
+        // This kustomization's transformers (and its components') apply to everything it holds.
+        for (_, chain) in &mut rendered.members {
+            chain.extend(component_chain.iter().copied());
+            chain.push(k);
+        }
+        stack.pop();
+        rendered
+    }
+}
+
+/// Apply one kustomization's transformers to a workload copy.
+fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization) {
+    if let Some(namespace) = &k.namespace {
+        workload.namespace = Some(namespace.clone());
+    }
+    if let Some(name) = &mut workload.name {
+        if let Some(prefix) = &k.name_prefix {
+            name.value.insert_str(0, prefix);
+        }
+        if let Some(suffix) = &k.name_suffix {
+            name.value.push_str(suffix);
+        }
+    }
+    for container in &mut workload.containers {
+        let Some(image) = &mut container.image else {
+            continue;
+        };
+        let current = &image.value;
+        let name = match &current.registry {
+            Some(registry) => format!("{registry}/{}", current.path),
+            None => current.path.clone(),
+        };
+        let Some(rule) = k.images.iter().find(|t| t.name == name) else {
+            continue;
+        };
+        let mut raw = rule.new_name.clone().unwrap_or(name);
+        match (&rule.digest, &rule.new_tag, &current.tag, &current.digest) {
+            (Some(digest), _, _, _) => raw.push_str(&format!("@{digest}")),
+            (None, Some(tag), _, _) => raw.push_str(&format!(":{tag}")),
+            (None, None, tag, digest) => {
+                if let Some(tag) = tag {
+                    raw.push_str(&format!(":{tag}"));
+                }
+                if let Some(digest) = digest {
+                    raw.push_str(&format!("@{digest}"));
+                }
+            }
+        }
+        image.value = ImageRef::parse(&raw);
+    }
+}
+
+/// Render every top-level kustomization as its own scope (see the module doc). Workloads that a
+/// rendering covers are replaced by their rendered copies; the rest stay as they are.
+pub fn render(project: &mut Project, notes: &mut Vec<String>) {
+    if project.kustomizations.is_empty() {
+        return;
+    }
+    let absolute = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .and_then(|p| std::path::absolute(p).ok())
+            .map(|p| normalize(&p))
+    };
+    let files: Vec<Option<PathBuf>> = project
+        .files
+        .iter()
+        .map(|f| absolute(&f.disk_path))
+        .collect();
+    let dirs: Vec<PathBuf> = project
+        .kustomizations
+        .iter()
+        .map(|k| {
+            files[k.file.0 as usize]
+                .as_ref()
+                .and_then(|f| f.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    let renderer = Renderer {
+        project,
+        dirs,
+        files,
+    };
+    // Roots: kustomizations no other kustomization includes.
+    let mut included = BTreeSet::new();
+    for k in 0..project.kustomizations.len() {
+        let kustomization = &project.kustomizations[k];
+        for entry in kustomization
+            .resources
+            .iter()
+            .chain(&kustomization.components)
+        {
+            if !is_remote(&entry.value) {
+                included.extend(renderer.resolve(k, &entry.value, &mut Vec::new()).0);
+            }
+        }
+    }
+    let mut copies = Vec::new();
+    let mut covered = BTreeSet::new();
+    let mut scope = 0;
+    for root in (0..project.kustomizations.len()).filter(|k| !included.contains(k)) {
+        let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
+        if rendered.members.is_empty() {
+            continue;
+        }
+        scope += 1;
+        let overlay = rendered.has_base.then(|| {
+            let file = &project.files[project.kustomizations[root].file.0 as usize];
+            file.dir.clone()
+        });
+        for (index, chain) in rendered.members {
+            covered.insert(index);
+            let mut copy = project.workloads[index].clone();
+            for k in chain {
+                transform(&mut copy, &project.kustomizations[k]);
+            }
+            copy.scope = scope;
+            copy.overlay = overlay
+                .clone()
+                .filter(|o| !o.is_empty())
+                .or(overlay.clone().map(|_| ".".into()));
+            copies.push(copy);
+        }
+    }
+    let mut index = 0;
+    project.workloads.retain(|_| {
+        let keep = !covered.contains(&index);
+        index += 1;
+        keep
+    });
+    project.workloads.extend(copies);
+}

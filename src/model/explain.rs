@@ -1,0 +1,120 @@
+//! `--explain-context`: the project as adminlint sees it, so users can tell why something was
+//! or was not compared.
+
+use std::fmt::Write;
+
+use crate::config::LoadedConfig;
+use crate::model::project::Project;
+use crate::model::role::Role;
+
+impl Project {
+    /// A text description: root, configuration, scopes, apps, each workload's role with its
+    /// reason, and each admin container's release peers. `reported[file]` marks named files.
+    pub fn explain(&self, loaded: &LoadedConfig, reported: &[bool]) -> String {
+        let mut out = String::new();
+        let root = std::path::absolute(&loaded.root).unwrap_or_else(|_| loaded.root.clone());
+        let _ = writeln!(out, "project root: {}", root.display());
+        match &loaded.path {
+            Some(path) => {
+                let _ = writeln!(out, "configuration: {}", path.display());
+            }
+            None => {
+                let _ = writeln!(out, "configuration: defaults (no .adminlint.yaml)");
+            }
+        }
+        let context = reported.iter().filter(|r| !**r).count();
+        let _ = writeln!(
+            out,
+            "files: {} reported, {} read for context only",
+            reported.len() - context,
+            context
+        );
+        let mut scopes: Vec<(usize, Option<&str>)> = self
+            .workloads
+            .iter()
+            .map(|w| (w.scope, w.overlay.as_deref()))
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        for (scope, overlay) in scopes {
+            let title = match (scope, overlay) {
+                (0, _) => "files as given".to_string(),
+                (_, Some(overlay)) => format!("kustomize overlay `{overlay}`"),
+                (_, None) => format!("kustomization #{scope}"),
+            };
+            let _ = writeln!(out, "\nscope: {title}");
+            for (index, workload) in self
+                .workloads
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.scope == scope)
+            {
+                let role = match &workload.role {
+                    Role::Admin(_) => "admin",
+                    Role::LongRunning(_) => "long-running",
+                    Role::Ignored(_) => "ignored",
+                };
+                let namespace = workload
+                    .namespace
+                    .as_ref()
+                    .map_or(String::new(), |n| format!(" namespace `{}`", n.value));
+                let app = workload
+                    .app
+                    .as_ref()
+                    .map_or(String::new(), |a| format!(" app `{a}`"));
+                let _ = writeln!(
+                    out,
+                    "  {} [{}]{namespace}{app}: {role} ({})",
+                    workload.title(),
+                    self.files[workload.file.0 as usize].path,
+                    workload.role.reason()
+                );
+                for (c, container) in workload.containers.iter().enumerate() {
+                    let at = crate::model::project::ContainerRef {
+                        workload: index,
+                        container: c,
+                    };
+                    let image = container
+                        .image
+                        .as_ref()
+                        .map_or("(no image)".to_string(), |i| i.value.to_string());
+                    let what = if container.init {
+                        "init container"
+                    } else {
+                        "container"
+                    };
+                    let Some(reason) = self.admin_reason(at) else {
+                        let _ = writeln!(out, "    {what} `{}` {image}", container.display_name());
+                        continue;
+                    };
+                    let _ = writeln!(
+                        out,
+                        "    {what} `{}` {image}: admin process ({reason})",
+                        container.display_name()
+                    );
+                    let (peers, proximity) = self.release_peers(at);
+                    if peers.is_empty() {
+                        let _ = writeln!(
+                            out,
+                            "      no release peers: no long-running workload runs this image repository nearby"
+                        );
+                    }
+                    for peer in peers {
+                        let (pw, pc) = self.container(peer);
+                        let _ = writeln!(
+                            out,
+                            "      peer ({:?}): {} container `{}` {}",
+                            proximity.expect("peers come with a proximity"),
+                            pw.title(),
+                            pc.display_name(),
+                            pc.image
+                                .as_ref()
+                                .map_or(String::new(), |i| i.value.to_string())
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+}
