@@ -53,6 +53,8 @@ pub struct ObjectRef {
     pub namespace: Option<String>,
     /// The container the finding is about, when it is about one.
     pub container: Option<String>,
+    /// The kustomize overlay whose rendering the finding is in, when it is in one.
+    pub overlay: Option<String>,
 }
 
 /// How safe it is to apply a fix without review.

@@ -181,8 +181,24 @@ pub fn check(options: &CheckOptions) -> Report {
     diagnostics.extend(rules::configure(outcome.findings, &config.config));
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
     diagnostics.retain(|d| is_reported(d.span.file));
+    for diagnostic in &mut diagnostics {
+        if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
+            diagnostic
+                .message
+                .push_str(&format!(" (kustomize overlay `{overlay}`)"));
+        }
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
+    // Overlays render copies of the same base node: report a node's findings for one overlay.
+    let mut first_overlay = std::collections::HashMap::new();
+    diagnostics.retain(|d| {
+        let overlay = d.object.as_ref().and_then(|o| o.overlay.clone());
+        first_overlay
+            .entry((d.rule, d.span))
+            .or_insert_with(|| overlay.clone())
+            == &overlay
+    });
     report.summary.files = reported.iter().filter(|&&r| r).count();
     report.summary.workloads = project
         .workloads

@@ -73,17 +73,15 @@ pub struct Ignore {
 }
 
 impl Workload {
-    /// `Kind name` for messages, e.g. "Job `db-migrate`", with the overlay or Helm template
-    /// it comes from when there is one.
+    /// `Kind name` for messages, e.g. "Job `db-migrate`", with the Helm template it comes from
+    /// when there is one. (The kustomize overlay is named once per message, by the pipeline.)
     pub fn title(&self) -> String {
         let mut title = match &self.name {
             Some(name) if self.generated_name => format!("{} `{}*`", self.kind, name.value),
             Some(name) => format!("{} `{}`", self.kind, name.value),
             None => format!("unnamed {}", self.kind),
         };
-        if let Some(overlay) = &self.overlay {
-            title.push_str(&format!(" in overlay `{overlay}`"));
-        } else if let Some(template) = &self.template_source {
+        if let Some(template) = &self.template_source {
             title.push_str(&format!(" (from `{template}`)"));
         }
         title

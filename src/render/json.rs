@@ -72,6 +72,9 @@ struct JsonObject<'a> {
     name: Option<&'a str>,
     namespace: Option<&'a str>,
     container: Option<&'a str>,
+    /// Only present for findings in a kustomize overlay's rendering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overlay: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -167,6 +170,7 @@ fn json_object(object: &ObjectRef) -> JsonObject<'_> {
         name: object.name.as_deref(),
         namespace: object.namespace.as_deref(),
         container: object.container.as_deref(),
+        overlay: object.overlay.as_deref(),
     }
 }
 
@@ -272,6 +276,7 @@ spec:
             name: Some("db-migrate".into()),
             namespace: Some("prod".into()),
             container: Some("migrate".into()),
+            overlay: None,
         }))
         .with_fix(Fix {
             message: "Use `myapp:v1.2.3`".into(),

@@ -19,6 +19,7 @@ pub fn object_ref(workload: &Workload, container: Option<&Container>) -> ObjectR
         container: container
             .and_then(|c| c.name.as_ref())
             .map(|n| n.value.clone()),
+        overlay: workload.overlay.clone(),
     }
 }
 

@@ -1,0 +1,443 @@
+//! The project model: context around named files, `.adminlint.yaml`, suppressions, kustomize
+//! overlays and Helm output, checked through the binary the way users run it.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use std::io::Write;
+
+const APP: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/shop/app:v1.2.3
+          command: [bundle, exec, puma]
+          envFrom:
+            - secretRef: {name: shop-secrets}
+";
+
+const JOB: &str = "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: db-migrate
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: registry.example.com/shop/app:v1.2.0
+          command: [bundle, exec, rails, db:migrate]
+          envFrom:
+            - secretRef: {name: shop-secrets}
+";
+
+/// A scratch repository: `.git`, `k8s/app.yaml`, `k8s/jobs/migrate.yaml`, plus extra files.
+fn repo(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![("k8s/app.yaml", APP), ("k8s/jobs/migrate.yaml", JOB)];
+    files.extend_from_slice(extra);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Run in `dir`; (exit code, stdout, stderr).
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_adminlint"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_named_job_is_compared_with_the_app_in_another_file() {
+    let dir = repo(&[]);
+    // What pre-commit runs when only the Job is staged.
+    let (code, stdout, _) = run(
+        dir.path(),
+        &["check", "--format", "json", "k8s/jobs/migrate.yaml"],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(value["summary"]["files"], 1);
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{stdout}");
+    assert_eq!(diagnostics[0]["rule"], "image-mismatch");
+    assert_eq!(diagnostics[0]["location"]["path"], "k8s/jobs/migrate.yaml");
+    assert_eq!(diagnostics[0]["location"]["start"]["line"], 11);
+    assert_eq!(
+        diagnostics[0]["related"][0]["location"]["path"],
+        "k8s/app.yaml"
+    );
+    assert_eq!(
+        diagnostics[0]["related"][0]["location"]["start"]["line"],
+        14
+    );
+    // Naming only the app reports nothing: the Job's finding belongs to the Job's file.
+    let (code, stdout, _) = run(
+        dir.path(),
+        &["check", "--format", "concise", "k8s/app.yaml"],
+    );
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 1 file.\n"));
+    // --no-project: the Job alone has no peers.
+    let (code, _, _) = run(
+        dir.path(),
+        &["check", "--no-project", "k8s/jobs/migrate.yaml"],
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn stdin_stands_in_for_its_file_in_the_project() {
+    let dir = repo(&[]);
+    let fixed = JOB.replace("v1.2.0", "v1.2.3");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adminlint"))
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "k8s/jobs/migrate.yaml",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(fixed.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "No findings in 1 file.\n"
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn configuration_levels_fail_level_and_exclude() {
+    let config = "rules:\n  image-mismatch: info\nfail-level: warning\nexclude: [k8s/legacy/]\n";
+    let legacy = JOB.replace("db-migrate", "old").replace("v1.2.0", "v0.9.0");
+    let dir = repo(&[
+        (".adminlint.yaml", config),
+        ("k8s/legacy/old.yaml", &legacy),
+    ]);
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        stdout,
+        "k8s/jobs/migrate.yaml:11:18: info[image-mismatch] Job `db-migrate` runs \
+         `registry.example.com/shop/app:v1.2.0`, but Deployment `web` runs \
+         `registry.example.com/shop/app:v1.2.3`\nFound 1 finding (1 info) in 2 files.\n"
+    );
+    assert_eq!(code, 0, "an info finding is below the fail level");
+    let strict = dir.path().join("strict.yaml");
+    std::fs::write(&strict, "rules: {image-mismatch: info}\nfail-level: info\n").unwrap();
+    let (code, _, _) = run(
+        dir.path(),
+        &["check", "--config", "strict.yaml", "-q", "k8s"],
+    );
+    assert_eq!(code, 1);
+    let (code, stdout, _) = run(
+        dir.path(),
+        &["check", "--no-config", "--format", "concise", "-q", "k8s"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout.lines().count(),
+        2,
+        "defaults: both Jobs flagged\n{stdout}"
+    );
+}
+
+#[test]
+fn a_broken_configuration_is_an_error_with_its_position() {
+    let dir = repo(&[(".adminlint.yaml", "rules:\n  image-mismatch: loud\n")]);
+    let (code, stdout, stderr) = run(dir.path(), &["check", "."]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "No findings in 0 files.\n");
+    assert!(
+        stderr.starts_with("adminlint: error: .adminlint.yaml:2:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("loud"), "{stderr}");
+    let dir = repo(&[(
+        ".adminlint.yaml",
+        "rules:\n  image-mismatch: off\nextra: 1\n",
+    )]);
+    let (code, _, stderr) = run(dir.path(), &["check", "."]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(".adminlint.yaml:3:1:") && stderr.contains("extra"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn configuration_declarations_change_roles_apps_and_patterns() {
+    let reindex = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reindex
+spec:
+  selector:
+    matchLabels: {app: reindex}
+  template:
+    metadata:
+      labels: {app: reindex}
+    spec:
+      containers:
+        - name: reindex
+          image: registry.example.com/shop/app:v1.2.3
+          command: [sh, -c, 'rake search:reindex && mytool install jq']
+";
+    let search = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: search-api
+spec:
+  selector:
+    matchLabels: {app: search}
+  template:
+    metadata:
+      labels: {app: search}
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/search/api:2.0
+          command: [chamber, exec, search, --, ./bin/api]
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: search-reindex
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: reindex
+          image: registry.example.com/search/api:2.0
+          command: [rake, reindex]
+";
+    let run_custom = "apiVersion: batch.example.com/v1
+kind: MigrationRun
+metadata:
+  name: nightly
+spec:
+  template:
+    spec:
+      containers:
+        - name: run
+          image: registry.example.com/shop/app:v1.1.0
+";
+    let config = "admin:
+  - {kind: Deployment, name: reindex}
+external:
+  - {kind: Secret, name: shop-*}
+kinds:
+  - {apiVersion: batch.example.com/v1, kind: MigrationRun, podSpec: spec.template.spec, role: admin}
+wrappers: [chamber exec]
+installers: [mytool install]
+";
+    let dir = repo(&[
+        (".adminlint.yaml", config),
+        ("k8s/reindex.yaml", reindex),
+        ("k8s/search.yaml", search),
+        ("k8s/custom.yaml", run_custom),
+    ]);
+    let (_, stdout, _) = run(dir.path(), &["check", "--format", "concise", "-q", "k8s"]);
+    let found: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split_once(" ").unwrap().0)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "k8s/custom.yaml:10:18:",
+            "k8s/jobs/migrate.yaml:11:18:",
+            "k8s/reindex.yaml:15:29:",
+            "k8s/reindex.yaml:15:29:",
+            "k8s/search.yaml:28:21:",
+        ],
+        "{stdout}"
+    );
+    // A custom kind declared admin; a Deployment declared admin; configured installer and
+    // wrapper recognised; the external Secret is not demanded of anyone.
+    assert!(
+        stdout.contains("error[image-mismatch] MigrationRun `nightly` runs"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("warning[adhoc-install] Deployment `reindex` installs `jq` with `mytool install` at run time"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "warning[wrapper-missing] Deployment `reindex` runs `rake` without `bundle exec`"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "warning[wrapper-missing] Job `search-reindex` runs `rake` without `chamber exec`"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("config-missing"), "{stdout}");
+    // Declaring the Job part of another app separates it from `web`.
+    let apps =
+        "apps:\n  - {name: batch, paths: [k8s/jobs/**]}\n  - {name: shop, labels: {app: shop}}\n";
+    std::fs::write(dir.path().join(".adminlint.yaml"), apps).unwrap();
+    let (code, stdout, _) = run(
+        dir.path(),
+        &["check", "--format", "concise", "-q", "k8s/jobs"],
+    );
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn suppressions_and_no_ignores() {
+    let suppressed = JOB.replace(
+        "          image: registry.example.com/shop/app:v1.2.0",
+        "          # adminlint: ignore[image-mismatch] waits for the 1.2.3 schema fix\n          image: registry.example.com/shop/app:v1.2.0",
+    );
+    let dir = repo(&[]);
+    std::fs::write(dir.path().join("k8s/jobs/migrate.yaml"), &suppressed).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "No findings in 2 files (1 suppressed).\n")
+    );
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "json", "."]);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (code, value["summary"]["suppressed"].as_u64()),
+        (0, Some(1))
+    );
+    let (code, stdout, _) = run(
+        dir.path(),
+        &["check", "--no-ignores", "--format", "concise", "-q", "."],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("k8s/jobs/migrate.yaml:12:18: error[image-mismatch]"),
+        "{stdout}"
+    );
+    // The annotation form, on the object.
+    let annotated = JOB.replace(
+        "  name: db-migrate\n",
+        "  name: db-migrate\n  annotations:\n    ignore.adminlint.io/all: \"one-off replay of the 1.2.0 data\"\n",
+    );
+    std::fs::write(dir.path().join("k8s/jobs/migrate.yaml"), &annotated).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "No findings in 2 files (1 suppressed).\n")
+    );
+}
+
+#[test]
+fn kustomize_overlays_are_checked_as_rendered_sets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, stdout, stderr) = run(
+        root,
+        &["check", "-v", "--format", "json", "fixtures/kustomize"],
+    );
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        diagnostics.len(),
+        1,
+        "only the prod overlay drifts: {stdout}"
+    );
+    let finding = &diagnostics[0];
+    assert_eq!(
+        finding["location"]["path"],
+        "fixtures/kustomize/base/job.yaml"
+    );
+    assert_eq!(
+        finding["object"]["overlay"],
+        "fixtures/kustomize/overlays/prod"
+    );
+    assert_eq!(finding["object"]["name"], "prod-migrate");
+    assert_eq!(finding["object"]["namespace"], "shop-prod");
+    assert_eq!(
+        finding["message"],
+        "Job `prod-migrate` runs `docker.io/shop/app:1.0`, but Deployment `prod-web` runs \
+         `shop/app:2.0` (kustomize overlay `fixtures/kustomize/overlays/prod`)"
+    );
+    assert!(
+        stderr.contains(
+            "skipped remote resource `https://github.com/example/shared//monitoring?ref=v1`"
+        ),
+        "{stderr}"
+    );
+    let (_, _, explained) = run(
+        root,
+        &["check", "--explain-context", "-q", "fixtures/kustomize"],
+    );
+    assert!(
+        explained.contains("scope: kustomize overlay `fixtures/kustomize/overlays/staging`"),
+        "{explained}"
+    );
+    assert!(explained.contains("admin process (a Job)"), "{explained}");
+    assert!(
+        explained.contains("peer (SameDirectory): Deployment `web`"),
+        "{explained}"
+    );
+}
+
+#[test]
+fn helm_template_output_names_the_template() {
+    let rendered = format!(
+        "---\n# Source: shop/templates/deployment.yaml\n{APP}---\n# Source: shop/templates/migrate-job.yaml\n{JOB}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_adminlint"))
+        .current_dir(dir.path())
+        .args(["check", "--format", "concise", "-q", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(rendered.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "<stdin>:32:18: error[image-mismatch] Job `db-migrate` (from `shop/templates/migrate-job.yaml`) \
+         runs `registry.example.com/shop/app:v1.2.0`, but Deployment `web` (from \
+         `shop/templates/deployment.yaml`) runs `registry.example.com/shop/app:v1.2.3`\n"
+    );
+}
