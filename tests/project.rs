@@ -441,3 +441,32 @@ fn helm_template_output_names_the_template() {
          `shop/templates/deployment.yaml`) runs `registry.example.com/shop/app:v1.2.3`\n"
     );
 }
+
+#[test]
+fn the_readme_configuration_reference_parses_and_names_every_key() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("## Configuration: `.adminlint.yaml`")
+        .nth(1)
+        .unwrap();
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let ids: Vec<&str> = adminlint::rules::RULES.iter().map(|r| r.id).collect();
+    let loaded =
+        adminlint::config::LoadedConfig::parse(Path::new(".adminlint.yaml"), block, &ids).unwrap();
+    assert!(!loaded.config.apps.is_empty() && !loaded.config.kinds.is_empty());
+    let schema: serde_json::Value =
+        serde_json::from_str(&adminlint::config::json_schema()).unwrap();
+    for key in schema["properties"].as_object().unwrap().keys() {
+        assert!(
+            block.lines().any(|l| l.starts_with(&format!("{key}:"))),
+            "README's configuration example lacks `{key}`"
+        );
+    }
+}

@@ -94,6 +94,15 @@ struct JsonEdit<'a> {
 struct JsonError<'a> {
     path: &'a str,
     message: &'a str,
+    /// 1-based line and column, for errors with a place (configuration errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<JsonErrorPosition>,
+}
+
+#[derive(Serialize)]
+struct JsonErrorPosition {
+    line: usize,
+    column: usize,
 }
 
 /// Write `report` as pretty-printed JSON (2-space indent) followed by a newline.
@@ -196,6 +205,9 @@ fn json_error(error: &RunError) -> JsonError<'_> {
     JsonError {
         path: &error.path,
         message: &error.message,
+        position: error
+            .position
+            .map(|(line, column)| JsonErrorPosition { line, column }),
     }
 }
 
