@@ -370,6 +370,7 @@ fn check_file(
         path: file.display.clone(),
         dir,
         disk_path: file.path.clone(),
+        text: file.text.clone(),
     });
     if !parsed.errors.is_empty() && file.text.contains("{{") {
         report.notes.push(format!(

@@ -42,6 +42,50 @@ impl Span {
     }
 }
 
+/// The span of characters `chars` of a scalar's value, found in its source text.
+///
+/// The source may differ from the value by quotes, escapes, indentation and folded line breaks;
+/// characters of the value are matched in order, and the result is checked: when the source
+/// part does not spell the same characters (ignoring quotes, backslashes and whitespace), None
+/// is returned and callers use the whole scalar's span.
+pub fn sub_span(
+    text: &str,
+    scalar: Span,
+    value: &str,
+    chars: std::ops::Range<usize>,
+) -> Option<Span> {
+    let source = text.get(scalar.range())?;
+    if chars.start >= chars.end {
+        return None;
+    }
+    let mut source_chars = source.char_indices();
+    let (mut start, mut end) = (None, None);
+    for (index, wanted) in value.chars().enumerate().take(chars.end) {
+        let (at, found) =
+            source_chars.find(|&(_, c)| c == wanted || (wanted == ' ' && c == '\n'))?;
+        if index == chars.start {
+            start = Some(at);
+        }
+        end = Some(at + found.len_utf8());
+    }
+    let (start, end) = (start?, end?);
+    let significant = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '\\'))
+            .collect()
+    };
+    let wanted: String = value
+        .chars()
+        .skip(chars.start)
+        .take(chars.end - chars.start)
+        .collect();
+    if significant(&source[start..end]) != significant(&wanted) {
+        return None;
+    }
+    let base = scalar.start as usize;
+    Some(Span::new(scalar.file, base + start, base + end))
+}
+
 /// A value together with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spanned<T> {
@@ -55,5 +99,35 @@ impl<T> Spanned<T> {
     /// Pair a value with its span.
     pub fn new(value: T, span: Span) -> Self {
         Spanned { value, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str, needle: &str) -> Span {
+        let start = text.find(needle).unwrap();
+        Span::new(FileId(0), start, start + needle.len())
+    }
+
+    #[test]
+    fn sub_spans_follow_quotes_blocks_and_folds() {
+        let text = "args: [\"cd /srv && pip install x\"]\n";
+        let scalar = find(text, "\"cd /srv && pip install x\"");
+        let span = sub_span(text, scalar, "cd /srv && pip install x", 11..24).unwrap();
+        assert_eq!(&text[span.range()], "pip install x");
+        let block = "args:\n  - |\n    set -e\n    pip install x\n";
+        let scalar = find(block, "|\n    set -e\n    pip install x\n");
+        let span = sub_span(block, scalar, "set -e\npip install x\n", 7..20).unwrap();
+        assert_eq!(&block[span.range()], "pip install x");
+        let escaped = "a: \"echo \\\"hi\\\" && gem install y\"\n";
+        let scalar = find(escaped, "\"echo \\\"hi\\\" && gem install y\"");
+        let span = sub_span(escaped, scalar, "echo \"hi\" && gem install y", 13..26).unwrap();
+        assert_eq!(&escaped[span.range()], "gem install y");
+        // An escape the source spells differently: no guess.
+        let tricky = "a: \"x\\ty\"\n";
+        let scalar = find(tricky, "\"x\\ty\"");
+        assert_eq!(sub_span(tricky, scalar, "x\ty", 2..3), None);
     }
 }

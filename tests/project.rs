@@ -280,8 +280,8 @@ installers: [mytool install]
         [
             "k8s/custom.yaml:10:18:",
             "k8s/jobs/migrate.yaml:11:18:",
-            "k8s/reindex.yaml:15:29:",
-            "k8s/reindex.yaml:15:29:",
+            "k8s/reindex.yaml:15:30:",
+            "k8s/reindex.yaml:15:53:",
             "k8s/search.yaml:28:21:",
         ],
         "{stdout}"

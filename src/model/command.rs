@@ -11,6 +11,9 @@ pub struct SimpleCommand {
     pub arg_index: usize,
     /// The operator that joined this command to the previous one (None for the first).
     pub joined_by: Option<Operator>,
+    /// For a command from a shell script: the range of characters (not bytes) of the script
+    /// it spans, first kept word to last word, so findings can point at it.
+    pub chars: Option<std::ops::Range<usize>>,
 }
 
 /// A shell control operator between two simple commands.
@@ -133,6 +136,7 @@ pub fn parse_argv(argv: &[&str]) -> CommandLine {
             words,
             arg_index: skip,
             joined_by: None,
+            chars: None,
         });
     }
     line
@@ -174,13 +178,14 @@ pub fn parse_script(script: &str, arg_index: usize) -> Vec<SimpleCommand> {
             current.push(word);
             continue;
         }
-        let words = command_words(std::mem::take(&mut current));
+        let (words, chars) = command_words(std::mem::take(&mut current));
         if !words.is_empty() {
             let joined_by = (!commands.is_empty()).then(|| pending.unwrap_or(Operator::Seq));
             commands.push(SimpleCommand {
                 words,
                 arg_index,
                 joined_by,
+                chars,
             });
             pending = None;
         }
@@ -215,6 +220,8 @@ struct RawWord {
     quoted: bool,
     /// `NAME=…` with an unquoted name: a variable assignment.
     assign: bool,
+    /// Character range of the word in the script.
+    chars: std::ops::Range<usize>,
 }
 
 /// A word, or the end of a simple command (`Err(None)` for `(` and `)`, which name no operator).
@@ -276,8 +283,9 @@ impl Lexer {
                 }
                 _ => {
                     let start = self.pos;
-                    let word = self.read_word();
+                    let mut word = self.read_word();
                     self.pos = self.pos.max(start + 1);
+                    word.chars = start..self.pos;
                     let fd = !word.quoted && word.text.chars().all(|c| c.is_ascii_digit());
                     if fd && (word.text.is_empty() || matches!(self.peek(0), Some('<' | '>'))) {
                         continue; // an empty word (a trailing `\`) or the descriptor of `2>&1`
@@ -419,8 +427,9 @@ impl Lexer {
     }
 }
 
-/// Words of one simple command: assignments and compound-command keywords dropped, runners stripped.
-fn command_words(raw: Vec<RawWord>) -> Vec<String> {
+/// Words of one simple command: assignments and compound-command keywords dropped, runners
+/// stripped; with the character range from the first kept word to the last word.
+fn command_words(raw: Vec<RawWord>) -> (Vec<String>, Option<std::ops::Range<usize>>) {
     const KEYWORDS: &str = "if then else elif fi do done while until ! { } esac";
     let keyword = |w: &RawWord, list: &str| !w.quoted && !w.assign && listed(list, &w.text);
     let start = raw
@@ -432,11 +441,17 @@ fn command_words(raw: Vec<RawWord>) -> Vec<String> {
         .get(start)
         .is_some_and(|w| keyword(w, "for case select function"))
     {
-        return Vec::new();
+        return (Vec::new(), None);
     }
+    let ranges: Vec<std::ops::Range<usize>> =
+        raw.iter().skip(start).map(|w| w.chars.clone()).collect();
     let words: Vec<String> = raw.into_iter().skip(start).map(|w| w.text).collect();
     let skip = strip_runners(&words);
-    words.into_iter().skip(skip).collect()
+    let chars = match (ranges.get(skip), ranges.last()) {
+        (Some(first), Some(last)) => Some(first.start..last.end),
+        _ => None,
+    };
+    (words.into_iter().skip(skip).collect(), chars)
 }
 
 /// How many leading words are process runners (`exec`, `env VAR=x`, `nohup`, `sudo -u app` …).
@@ -894,16 +909,18 @@ mod tests {
     #[test]
     fn shell_form_with_cd_and_bundle_exec() {
         let line = parse_argv(&["/bin/sh", "-c", "cd /app && bundle exec rails db:migrate"]);
-        let command = |words: &[&str], joined_by| SimpleCommand {
+        let command = |words: &[&str], joined_by, chars| SimpleCommand {
             words: words.iter().map(|w| w.to_string()).collect(),
             arg_index: 2,
             joined_by,
+            chars: Some(chars),
         };
         let migrate = command(
             &["bundle", "exec", "rails", "db:migrate"],
             Some(Operator::And),
+            11..39,
         );
-        let commands = vec![command(&["cd", "/app"], None), migrate];
+        let commands = vec![command(&["cd", "/app"], None, 0..7), migrate];
         assert_eq!(
             line,
             CommandLine {

@@ -38,6 +38,8 @@ pub struct ProjectFile {
     pub dir: String,
     /// Where it is on disk (None for stdin).
     pub disk_path: Option<std::path::PathBuf>,
+    /// Its text, to point findings inside scalars (a command in a `sh -c` script).
+    pub text: std::sync::Arc<str>,
 }
 
 /// Everything the rules read.
@@ -352,4 +354,22 @@ pub fn command_span(container: &Container) -> Option<Span> {
         start: first.start,
         end: last.end.max(first.start),
     })
+}
+
+impl Project {
+    /// Where a simple command of a container's command line was written: the exact part of a
+    /// `sh -c` script when it can be found, else the whole argv element.
+    pub fn simple_command_span(&self, container: &Container, cmd: &command::SimpleCommand) -> Span {
+        let argv = container.argv();
+        let Some(arg) = argv.get(cmd.arg_index) else {
+            return container.span;
+        };
+        cmd.chars
+            .clone()
+            .and_then(|chars| {
+                let text = &self.files.get(arg.span.file.0 as usize)?.text;
+                crate::span::sub_span(text, arg.span, &arg.value, chars)
+            })
+            .unwrap_or(arg.span)
+    }
 }

@@ -16,11 +16,10 @@ pub const RULE: Rule = Rule {
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     for (admin, _) in project.admin_containers() {
         let (workload, container) = project.container(admin);
-        let argv = container.argv();
         let line = command_line(container);
         for (index, install) in project.installs_in(&line) {
             let cmd = &line.commands[index];
-            let span = argv.get(cmd.arg_index).map_or(container.span, |w| w.span);
+            let span = project.simple_command_span(container, cmd);
             let what = if install.packages.is_empty() {
                 "packages".to_string()
             } else {

@@ -17,16 +17,14 @@ pub const RULE: Rule = Rule {
 };
 
 /// Every directory a container works in: `workingDir` and `cd` targets, with spans.
-fn directories(container: &Container) -> Vec<(String, Span)> {
+fn directories(project: &Project, container: &Container) -> Vec<(String, Span)> {
     let mut out = Vec::new();
     if let Some(dir) = &container.working_dir {
         out.push((dir.value.clone(), dir.span));
     }
-    let argv = container.argv();
     let line = command_line(container);
     for (index, target) in command::cd_targets(&line) {
-        let arg = line.commands[index].arg_index;
-        let span = argv.get(arg).map_or(container.span, |w| w.span);
+        let span = project.simple_command_span(container, &line.commands[index]);
         out.push((target, span));
     }
     out
@@ -39,12 +37,12 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         let peer_dirs: Vec<(String, Span, String)> = peers
             .iter()
             .flat_map(|&p| {
-                directories(project.container(p).1)
+                directories(project, project.container(p).1)
                     .into_iter()
                     .map(move |(d, s)| (d, s, who(project, p)))
             })
             .collect();
-        for (dir, span) in directories(container) {
+        for (dir, span) in directories(project, container) {
             let Some(version) = command::versioned_path(&dir) else {
                 continue;
             };

@@ -149,7 +149,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let peer = peers[peer_index];
-            let span = argv.get(cmd.arg_index).map_or(container.span, |w| w.span);
+            let span = project.simple_command_span(container, cmd);
             let peer_span = crate::model::project::command_span(project.container(peer).1)
                 .unwrap_or(project.container(peer).1.span);
             out.push(
