@@ -26,6 +26,8 @@ pub enum Command {
         /// Rule id, e.g. `image-mismatch`.
         id: String,
     },
+    /// Run the language server on stdin / stdout (for editors).
+    Lsp,
 }
 
 /// Output formats on the command line.

@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod discover;
+pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod render;
@@ -35,7 +36,7 @@ pub struct CheckOptions {
     pub stdin: Option<(String, Vec<u8>)>,
     /// In-memory contents that win over the disk (an editor's unsaved buffers), by path as
     /// discovery sees it (use absolute paths for both). Buffers for files discovery does not
-    /// find are checked too.
+    /// find are checked too; with no `paths`, only the buffers (and stdin) are checked.
     pub buffers: std::collections::BTreeMap<PathBuf, String>,
     /// Largest file read, in bytes.
     pub max_file_size: u64,
@@ -70,7 +71,8 @@ pub fn check(options: &CheckOptions) -> Report {
     if let Some((name, bytes)) = &options.stdin {
         inputs.push((None, name.clone(), Ok(bytes.clone())));
     }
-    if !options.paths.is_empty() || options.stdin.is_none() {
+    // With no paths, stdin and editor buffers are checked alone; with none of the three, `.`.
+    if !options.paths.is_empty() || (options.stdin.is_none() && options.buffers.is_empty()) {
         let paths = if options.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {

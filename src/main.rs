@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
+        Command::Lsp => adminlint::lsp::run(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
