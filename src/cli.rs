@@ -28,6 +28,8 @@ pub enum Command {
     },
     /// Print the JSON Schema of `.adminlint.yaml` (for editor completion).
     Schema,
+    /// Run the language server on stdin / stdout (for editors).
+    Lsp,
 }
 
 /// Output formats on the command line.

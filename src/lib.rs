@@ -6,6 +6,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod render;
@@ -52,7 +53,7 @@ pub struct CheckOptions {
     pub stdin_path: Option<PathBuf>,
     /// In-memory contents that win over the disk (an editor's unsaved buffers), by path as
     /// discovery sees it (use absolute paths for both). Buffers for files discovery does not
-    /// find are checked too.
+    /// find are checked too; with no `paths`, only the buffers (and stdin) are checked.
     pub buffers: std::collections::BTreeMap<PathBuf, String>,
     /// Largest file read, in bytes.
     pub max_file_size: u64,
@@ -235,7 +236,8 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
         });
     }
     let mut paths = options.paths.clone();
-    if paths.is_empty() && options.stdin.is_none() {
+    // With no paths, stdin and editor buffers are checked alone; with none of the three, `.`.
+    if paths.is_empty() && options.stdin.is_none() && options.buffers.is_empty() {
         paths.push(PathBuf::from("."));
     }
     // Index of each input by absolute path, so that a file named twice (or named and found

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             .lock()
             .write_all(adminlint::config::json_schema().as_bytes())
             .map(|()| 0),
+        Command::Lsp => adminlint::lsp::run(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -67,6 +68,22 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
         } else {
             options.paths.push(path);
         }
+    }
+    // `--stdin-filename F - DIR`: the buffer stands in for F among DIR's files (an editor
+    // checking an unsaved buffer in its project), instead of being checked beside F's old text.
+    if let Some(name) = args.stdin_filename.as_deref()
+        && !options.paths.is_empty()
+        && let Some((_, bytes)) = options
+            .stdin
+            .take_if(|(_, bytes)| std::str::from_utf8(bytes).is_ok())
+    {
+        options.paths = options
+            .paths
+            .iter()
+            .map(std::path::absolute)
+            .collect::<io::Result<_>>()?;
+        let text = String::from_utf8(bytes).expect("checked above");
+        options.buffers.insert(std::path::absolute(name)?, text);
     }
     let report = check(&options);
     let format = match args.format {

@@ -105,7 +105,9 @@ pub fn parse_comment(line: &str) -> Option<Comment> {
             .collect();
         // Another comment may follow on the same line (`… ] reason # note`).
         let reason = reason.split(" # ").next().unwrap_or_default();
-        let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+        // The language server's quick fix inserts a placeholder: it is not a reason yet.
+        let reason = Some(reason.trim().to_string())
+            .filter(|r| !r.is_empty() && !matches!(r.as_str(), "reason: …" | "…"));
         return Some(Comment {
             rules,
             reason,
@@ -242,5 +244,7 @@ mod tests {
         assert!(parse_comment("# just a comment").is_none());
         let comment = parse_comment("# adminlint: ignore[x] # expect: y").unwrap();
         assert_eq!(comment.reason, None);
+        let comment = parse_comment("# adminlint: ignore[x] reason: …").unwrap();
+        assert_eq!(comment.reason, None, "the editor's placeholder");
     }
 }

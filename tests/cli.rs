@@ -93,6 +93,46 @@ fn stdin_is_reported_under_the_given_name() {
 }
 
 #[test]
+fn a_stdin_buffer_stands_in_for_its_file_among_the_given_paths() {
+    // An editor without LSP: the unsaved buffer of migrate.yaml, with the app's tag typed in,
+    // checked in its project.
+    let on_disk = std::fs::read_to_string("fixtures/demo/k8s/migrate.yaml").unwrap();
+    let buffer = on_disk.replace("app:v1.2.0", "app:v1.2.3");
+    let mut child = adminlint()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "fixtures/demo/k8s/migrate.yaml",
+            "-",
+            "fixtures/demo",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(buffer.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stdout.contains("image-mismatch"), "{stdout}");
+    assert!(
+        stdout.starts_with("fixtures/demo/k8s/migrate.yaml:13:17: warning[config-missing]"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "Found 6 findings (6 warnings) in 3 files."
+    );
+}
+
+#[test]
 fn unreadable_paths_exit_two_and_other_files_are_still_checked() {
     let (code, stdout, stderr) = run(&[
         "check",
