@@ -145,6 +145,7 @@ fn extract_object(
         image_pull_secrets,
         restart_policy: spanned_str(pod, "restartPolicy"),
         containers,
+        compose: None,
     };
     workload.role = role_of(&workload);
     if let Role::Ignored(_) = workload.role {
@@ -338,6 +339,8 @@ fn extract_container(
         working_dir: spanned("workingDir"),
         config,
         env,
+        build: None,
+        resolved_image: None,
     }
 }
 
