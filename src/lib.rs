@@ -130,6 +130,7 @@ pub fn check(options: &CheckOptions) -> Report {
         check_file(&file, options, &mut project, &mut report);
         report.files.push(file);
     }
+    manifest::compose::check(options, &mut project, &mut report);
     report.summary.files = report.files.len();
     report.summary.workloads = project.workloads.len();
     let mut diagnostics = rules::run(&project);

@@ -14,7 +14,7 @@ mod syntax_error;
 mod versioned_path;
 mod wrapper_missing;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::project::Project;
 
 /// What the registry knows of a rule.
@@ -56,5 +56,28 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
     for rule in RULES {
         (rule.check)(project, &mut out);
     }
+    for diagnostic in &mut out {
+        show_anchor(project, diagnostic);
+    }
     out
+}
+
+/// A finding at an alias (`*name`, or `<<: *name` for a merged value) also shows the anchor it
+/// refers to, where the value is written; a fix that would replace the alias is dropped.
+fn show_anchor(project: &Project, diagnostic: &mut Diagnostic) {
+    let Some(anchor) = project.anchors.get(&diagnostic.span) else {
+        return;
+    };
+    diagnostic.related.push(Related {
+        message: format!("the value comes from the anchor `&{}`", anchor.name),
+        span: anchor.definition,
+    });
+    let edits_alias = diagnostic.fix.as_ref().is_some_and(|fix| {
+        fix.edits
+            .iter()
+            .any(|edit| project.anchors.contains_key(&edit.span))
+    });
+    if edits_alias {
+        diagnostic.fix = None;
+    }
 }
