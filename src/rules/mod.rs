@@ -10,9 +10,12 @@ pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
 mod release_drift;
+mod shell_operators_without_shell;
 mod syntax_error;
+mod unresolved_reference;
 mod versioned_path;
 mod wrapper_missing;
+mod yaml_boolean_value;
 
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::project::Project;
@@ -40,9 +43,12 @@ pub const RULES: &[Rule] = &[
     image_mismatch::RULE,
     image_unpinned::RULE,
     release_drift::RULE,
+    shell_operators_without_shell::RULE,
     syntax_error::RULE,
+    unresolved_reference::RULE,
     versioned_path::RULE,
     wrapper_missing::RULE,
+    yaml_boolean_value::RULE,
 ];
 
 /// Look a rule up by id.
