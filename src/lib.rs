@@ -170,6 +170,12 @@ pub fn check(options: &CheckOptions) -> Report {
         reported.push(input.reported);
         report.files.push(file);
     }
+    let files_before_compose = report.files.len();
+    manifest::compose::check(options, &mut project, &mut report);
+    // Files the Compose loader read on its own (an `extends: file:` outside the paths
+    // given) belong to a reported project: report on them too.
+    reported.resize(report.files.len(), true);
+    debug_assert!(reported.len() >= files_before_compose);
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(&config);
     let mut diagnostics = rules::configure(rules::run(&project), &config.config);

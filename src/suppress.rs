@@ -33,6 +33,8 @@ pub struct Suppression {
     pub span: Span,
     /// What it applies to.
     pub form: Form,
+    /// How it was written, for messages: "`# adminlint: ignore[x]`", "annotation `…`".
+    pub written: String,
 }
 
 impl Suppression {
@@ -142,11 +144,13 @@ pub fn collect(project: &Project, files: &[SourceFile]) -> Vec<Suppression> {
                         .map_or(index + 1, |skip| index + 1 + skip);
                     next + 1
                 };
+                let written = format!("`# adminlint: ignore[{}]`", rules.join(", "));
                 out.push(Suppression {
                     rules,
                     reason,
                     span: Span::new(file.id, offset + range.start, offset + range.end),
                     form: Form::Comment { line: target },
+                    written,
                 });
             }
             offset += line.len() + 1;
@@ -154,6 +158,14 @@ pub fn collect(project: &Project, files: &[SourceFile]) -> Vec<Suppression> {
     }
     for workload in &project.workloads {
         for ignore in &workload.ignores {
+            let written = match workload.origin {
+                crate::model::workload::Origin::Kubernetes => {
+                    format!("annotation `ignore.adminlint.io/{}`", ignore.rule)
+                }
+                crate::model::workload::Origin::Compose => {
+                    format!("`x-adminlint` ignore of `{}`", ignore.rule)
+                }
+            };
             let suppression = Suppression {
                 rules: vec![ignore.rule.clone()],
                 reason: ignore.reason.clone(),
@@ -161,6 +173,7 @@ pub fn collect(project: &Project, files: &[SourceFile]) -> Vec<Suppression> {
                 form: Form::Object {
                     object: workload.span,
                 },
+                written,
             };
             // Kustomize overlays copy objects: one suppression, however many copies.
             if !out.contains(&suppression) {

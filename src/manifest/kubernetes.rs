@@ -181,6 +181,7 @@ fn extract_object(
         template_source: template_source(context.text, tree, object),
         scope: 0,
         overlay: None,
+        compose: None,
     };
     workload.app = workload
         .annotation("adminlint.io/app")
@@ -410,6 +411,8 @@ fn extract_container(
         working_dir: spanned("workingDir"),
         config,
         env,
+        build: None,
+        resolved_image: None,
     }
 }
 

@@ -1,12 +1,13 @@
 //! Recognising what each YAML document is and extracting workloads from it.
 
+pub mod compose;
 pub mod kubernetes;
 pub mod kustomize;
 
 use crate::config::CustomKind;
 use crate::model::workload::Workload;
 use crate::span::FileId;
-use crate::yaml::{Document, Tree};
+use crate::yaml::{Document, NodeId, Tree};
 
 /// What extraction needs to know besides the tree.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,7 @@ pub struct Extracted {
 pub enum DocumentKind {
     /// A Kubernetes object (or a List of them).
     Kubernetes,
-    /// A Docker Compose file (handled by the Compose loader).
+    /// A Docker Compose file (handled by [`compose`] once every file is read).
     Compose,
     /// A kustomization.
     Kustomization,
@@ -66,12 +67,22 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
         (None, None)
             if tree
                 .get(root, "services")
-                .is_some_and(|s| tree.is_mapping(s)) =>
+                .is_some_and(|s| is_service_map(tree, s)) =>
         {
             DocumentKind::Compose
         }
         _ => DocumentKind::Other,
     }
+}
+
+/// A Compose `services:` mapping: every service is a mapping (or empty, in a fragment).
+/// Other tools' `services:` lists (Kong declarative config, Render blueprints) are not.
+fn is_service_map(tree: &Tree, services: NodeId) -> bool {
+    tree.is_mapping(services)
+        && tree
+            .entries(services)
+            .iter()
+            .all(|&(_, service)| tree.is_mapping(service) || tree.is_null(service))
 }
 
 /// Extract the facts of one document.

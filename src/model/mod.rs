@@ -1,5 +1,6 @@
 //! The facts adminlint reasons about: workloads, images, commands, roles and the project.
 pub mod command;
+pub mod compose;
 pub mod declare;
 pub mod explain;
 pub mod image;

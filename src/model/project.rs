@@ -1,5 +1,7 @@
 //! The project: every workload of the run, which containers are admin processes, and their peers.
 
+use std::collections::BTreeMap;
+
 use crate::model::command::{self, CommandLine, Intent};
 use crate::model::image::ImageRef;
 use crate::model::role::Role;
@@ -23,6 +25,8 @@ pub enum Proximity {
     SameFile,
     /// The same directory.
     SameDirectory,
+    /// The same Compose project (Compose services are only compared within their project).
+    SameProject,
     /// The same app by labels (`adminlint.io/app`, `app.kubernetes.io/*`, `app`).
     SameApp,
     /// Only the same namespace.
@@ -59,6 +63,32 @@ pub struct Project {
     pub extra_wrappers: Vec<Vec<String>>,
     /// Extra installers from the configuration, as word sequences.
     pub extra_installers: Vec<Vec<String>>,
+    /// Alias use sites (`*name`) and the anchor each refers to, for values a Compose service
+    /// takes through an alias or merge key: findings at a use site show the anchor as related.
+    pub anchors: BTreeMap<Span, AnchorUse>,
+    /// References a Compose file makes that could not be followed (a missing `extends` or
+    /// `include` file, an unknown service, a cycle).
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// The anchor an alias use site refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorUse {
+    /// The anchor's name, without `&` / `*`.
+    pub name: String,
+    /// The first line of the anchored node.
+    pub definition: Span,
+}
+
+/// A reference that could not be followed, located at the referring node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The `extends` / `include` node.
+    pub span: Span,
+    /// What could not be followed.
+    pub message: String,
+    /// What was done instead, or how to fix it.
+    pub help: String,
 }
 
 /// Label and annotation keys that name an app, most specific first.
@@ -182,8 +212,39 @@ impl Project {
     /// same labelled app, then the same namespace; and finally, for app images (not utility
     /// images), the same namespace in another rendered set (a migration Job kept in its own
     /// kustomize component). Empty when none runs that repository.
+    ///
+    /// A Compose service is compared only with long-running services of its own Compose project
+    /// that run the same repository (as written or resolved) or build the same Dockerfile from
+    /// the same context; Kubernetes workloads are never its peers, nor it theirs.
     pub fn release_peers(&self, admin: ContainerRef) -> (Vec<ContainerRef>, Option<Proximity>) {
         let (workload, container) = self.container(admin);
+        if let Some(compose) = &workload.compose {
+            let repositories = container.repositories();
+            let peers: Vec<ContainerRef> = self
+                .containers()
+                .filter(|&(at, peer, peer_container)| {
+                    at != admin
+                        && peer
+                            .compose
+                            .as_ref()
+                            .is_some_and(|c| c.project == compose.project)
+                        && self.is_long_running(at)
+                        && match (&workload.app, &peer.app) {
+                            (Some(mine), Some(theirs)) => mine == theirs,
+                            _ => true,
+                        }
+                        && (peer_container
+                            .repositories()
+                            .iter()
+                            .any(|r| repositories.contains(r))
+                            || matches!((&container.build, &peer_container.build),
+                                (Some(a), Some(b)) if a.same_source(b)))
+                })
+                .map(|(at, _, _)| at)
+                .collect();
+            let tier = (!peers.is_empty()).then_some(Proximity::SameProject);
+            return (peers, tier);
+        }
         let Some(image) = &container.image else {
             return (Vec::new(), None);
         };
@@ -196,6 +257,7 @@ impl Project {
             .containers()
             .filter(|&(at, peer, peer_container)| {
                 at != admin
+                    && peer.compose.is_none()
                     && peer.namespace_name() == namespace
                     && peer_container
                         .image
@@ -300,6 +362,10 @@ impl Project {
         match tier {
             Proximity::SameFile => wa.file == wb.file,
             Proximity::SameDirectory => self.dir(wa.file) == self.dir(wb.file),
+            Proximity::SameProject => match (&wa.compose, &wb.compose) {
+                (Some(a), Some(b)) => a.project == b.project,
+                _ => false,
+            },
             Proximity::SameApp => same_app(wa, wb) == Some(true),
             Proximity::SameNamespace => true,
         }

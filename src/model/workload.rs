@@ -1,6 +1,7 @@
 //! Workloads and containers: the facts extracted from one Kubernetes object or Compose service.
 
-use crate::model::image::ImageRef;
+use crate::model::compose::{Build, ComposeFacts};
+use crate::model::image::{ImageKind, ImageRef};
 use crate::model::role::Role;
 use crate::span::{FileId, Span, Spanned};
 
@@ -59,6 +60,8 @@ pub struct Workload {
     pub scope: usize,
     /// The overlay directory when this is a kustomize-rendered copy.
     pub overlay: Option<String>,
+    /// Compose services only: project, restart, dependencies and raw forms.
+    pub compose: Option<ComposeFacts>,
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.
@@ -127,6 +130,11 @@ pub struct Container {
     pub config: Vec<ConfigSource>,
     /// `env` entries.
     pub env: Vec<EnvVar>,
+    /// Compose `build:`, when the service builds its image.
+    pub build: Option<Build>,
+    /// Compose: the image with its variables resolved from the project's `.env` file and the
+    /// defaults written in the reference, when every variable is known and the text changes.
+    pub resolved_image: Option<ImageRef>,
 }
 
 impl Container {
@@ -137,6 +145,48 @@ impl Container {
             .flatten()
             .chain(self.args.iter().flatten())
             .collect()
+    }
+
+    /// The image as it will run: the resolved reference when known, else the image as written.
+    pub fn effective_image(&self) -> Option<&ImageRef> {
+        self.resolved_image
+            .as_ref()
+            .or(self.image.as_ref().map(|i| &i.value))
+    }
+
+    /// Normalised repositories of the image as written and as resolved (no opaque references).
+    pub fn repositories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let written = self.image.as_ref().map(|i| &i.value);
+        for image in written.into_iter().chain(self.resolved_image.as_ref()) {
+            if image.kind != ImageKind::Opaque && !out.contains(&image.repository()) {
+                out.push(image.repository());
+            }
+        }
+        out
+    }
+
+    /// True when both run the same release: the images as written are the same release (a
+    /// templated reference equals the same text), or both resolve to the same release.
+    pub fn same_release(&self, other: &Container) -> bool {
+        if let (Some(a), Some(b)) = (&self.image, &other.image)
+            && a.value.same_release(&b.value)
+        {
+            return true;
+        }
+        match (self.effective_image(), other.effective_image()) {
+            (Some(a), Some(b)) => !a.is_placeholder() && !b.is_placeholder() && a.same_release(b),
+            _ => false,
+        }
+    }
+
+    /// The image for messages: "`raw`", or "`raw` (resolved: `text`)" when Compose resolves it.
+    pub fn image_text(&self) -> String {
+        match (&self.image, &self.resolved_image) {
+            (Some(image), Some(resolved)) => format!("`{}` (resolved: `{resolved}`)", image.value),
+            (Some(image), None) => format!("`{}`", image.value),
+            (None, _) => "no image".to_string(),
+        }
     }
 
     /// The container name or "?" for messages.
@@ -154,6 +204,8 @@ pub enum ConfigKind {
     Secret,
     /// A Compose `env_file`.
     EnvFile,
+    /// A Compose `config` (mounted as a file).
+    Config,
 }
 
 impl ConfigKind {
@@ -163,6 +215,7 @@ impl ConfigKind {
             ConfigKind::ConfigMap => "ConfigMap",
             ConfigKind::Secret => "Secret",
             ConfigKind::EnvFile => "env_file",
+            ConfigKind::Config => "config",
         }
     }
 }
@@ -218,14 +271,17 @@ pub enum EnvValue {
     ResourceFieldRef(String),
     /// Anything else under `valueFrom`.
     Other,
+    /// Compose: exactly one variable without a default (`${DATABASE_URL}`), so the value is
+    /// the project's configuration (`.env` or the environment `docker compose` runs in).
+    Variable(String),
 }
 
 impl EnvValue {
-    /// True when the value comes from a ConfigMap or Secret.
+    /// True when the value comes from a ConfigMap, a Secret or (Compose) a project variable.
     pub fn is_config_ref(&self) -> bool {
         matches!(
             self,
-            EnvValue::ConfigMapKey { .. } | EnvValue::SecretKey { .. }
+            EnvValue::ConfigMapKey { .. } | EnvValue::SecretKey { .. } | EnvValue::Variable(_)
         )
     }
 
@@ -240,6 +296,7 @@ impl EnvValue {
             EnvValue::FieldRef(path) => format!("field `{path}`"),
             EnvValue::ResourceFieldRef(res) => format!("resource `{res}`"),
             EnvValue::Other => "another source".to_string(),
+            EnvValue::Variable(name) => format!("the variable `${{{name}}}`"),
         }
     }
 }

@@ -16,8 +16,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
-    let image = project.container(at).1.image.as_ref()?;
-    Some((&image.value, image.span))
+    let container = project.container(at).1;
+    let span = container.image.as_ref()?.span;
+    Some((container.effective_image()?, span))
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
@@ -28,6 +29,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         if image.is_placeholder() {
             continue;
         }
+        let (workload, container) = project.container(admin);
         let (peers, _) = project.release_peers(admin);
         // Only literal peer versions can be compared; a peer on `${TAG}` says nothing.
         let peers: Vec<ContainerRef> = peers
@@ -37,24 +39,27 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         if peers.is_empty()
             || peers
                 .iter()
-                .any(|&p| image_of(project, p).is_some_and(|(i, _)| i.same_release(image)))
+                .any(|&p| project.container(p).1.same_release(container))
         {
             continue;
         }
         let versions = distinct_by(&peers, |p| image_of(project, p).map(|(i, _)| i.version()));
         let first = versions[0];
-        let (app_image, _) = image_of(project, first).expect("peers have images");
-        let (workload, container) = project.container(admin);
+        let app = project.container(first).1;
+        let app_image = app.image.as_ref().expect("peers have images");
         let message = if versions.len() == 1 {
             format!(
-                "{} runs `{image}`, but {} runs `{app_image}`",
+                "{} runs {}, but {} runs {}",
                 who(project, admin),
-                who(project, first)
+                container.image_text(),
+                who(project, first),
+                app.image_text()
             )
         } else {
             format!(
-                "{} runs `{image}`, which none of the app's {} releases of `{}` is",
+                "{} runs {}, which none of the app's {} releases of `{}` is",
                 who(project, admin),
+                container.image_text(),
                 versions.len(),
                 image.repository()
             )
@@ -63,12 +68,18 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .with_label(format!("admin image `{}`", image.version()))
             .with_object(Some(object_ref(workload, Some(container))));
         for &peer in &versions {
-            let (peer_image, peer_span) = image_of(project, peer).expect("peers have images");
+            let peer_container = project.container(peer).1;
+            let (_, peer_span) = image_of(project, peer).expect("peers have images");
             diagnostic = diagnostic.with_related(
-                format!("{} runs `{peer_image}`", who(project, peer)),
+                format!(
+                    "{} runs {}",
+                    who(project, peer),
+                    peer_container.image_text()
+                ),
                 peer_span,
             );
         }
+        let app_image = &app_image.value;
         diagnostic = if versions.len() == 1 {
             diagnostic
                 .with_help(format!(

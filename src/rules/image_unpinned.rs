@@ -20,24 +20,36 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         let Some(image) = &container.image else {
             continue;
         };
-        let Some(unpinned) = image.value.unpinned() else {
-            continue;
+        // A Compose reference with variables is judged on what it resolves to (`.env` values
+        // and the defaults written in it).
+        let (unpinned, judged) = match (image.value.unpinned(), &container.resolved_image) {
+            (Some(unpinned), _) => (unpinned, &image.value),
+            (None, Some(resolved)) => match resolved.unpinned() {
+                Some(unpinned) => (unpinned, resolved),
+                None => continue,
+            },
+            (None, None) => continue,
         };
         let why = match unpinned {
             Unpinned::NoTag => {
-                "has no tag, so it runs whatever `latest` is when the Pod starts".to_string()
+                "has no tag, so it runs whatever `latest` is when it starts".to_string()
             }
             Unpinned::Latest => "uses the moving tag `latest`".to_string(),
             Unpinned::MovingTag => format!(
                 "uses the moving tag `{}`",
-                image.value.tag.as_deref().unwrap_or_default()
+                judged.tag.as_deref().unwrap_or_default()
             ),
+        };
+        let what = if container.resolved_image.is_some() {
+            format!("`{}` resolves to `{judged}`, which", image.value)
+        } else {
+            format!("`{}`", image.value)
         };
         out.push(
             Diagnostic::new(
                 RULE.id,
                 RULE.severity,
-                format!("{} image `{}` {why}", who(project, admin), image.value),
+                format!("{} image {what} {why}", who(project, admin)),
                 image.span,
             )
             .with_label("not pinned to a release")

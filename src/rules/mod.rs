@@ -10,14 +10,17 @@ pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
 mod release_drift;
+mod shell_operators_without_shell;
 pub mod suppression_without_reason;
 mod syntax_error;
+mod unresolved_reference;
 pub mod unused_suppression;
 mod versioned_path;
 mod wrapper_missing;
+mod yaml_boolean_value;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::project::Project;
 
 /// What the registry knows of a rule.
@@ -43,11 +46,14 @@ pub const RULES: &[Rule] = &[
     image_mismatch::RULE,
     image_unpinned::RULE,
     release_drift::RULE,
+    shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,
     syntax_error::RULE,
+    unresolved_reference::RULE,
     unused_suppression::RULE,
     versioned_path::RULE,
     wrapper_missing::RULE,
+    yaml_boolean_value::RULE,
 ];
 
 /// Look a rule up by id.
@@ -60,6 +66,9 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
         (rule.check)(project, &mut out);
+    }
+    for diagnostic in &mut out {
+        show_anchor(project, diagnostic);
     }
     out
 }
@@ -77,4 +86,24 @@ pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagn
         },
     });
     diagnostics
+}
+
+/// A finding at an alias (`*name`, or `<<: *name` for a merged value) also shows the anchor it
+/// refers to, where the value is written; a fix that would replace the alias is dropped.
+fn show_anchor(project: &Project, diagnostic: &mut Diagnostic) {
+    let Some(anchor) = project.anchors.get(&diagnostic.span) else {
+        return;
+    };
+    diagnostic.related.push(Related {
+        message: format!("the value comes from the anchor `&{}`", anchor.name),
+        span: anchor.definition,
+    });
+    let edits_alias = diagnostic.fix.as_ref().is_some_and(|fix| {
+        fix.edits
+            .iter()
+            .any(|edit| project.anchors.contains_key(&edit.span))
+    });
+    if edits_alias {
+        diagnostic.fix = None;
+    }
 }

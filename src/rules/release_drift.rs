@@ -18,34 +18,33 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         .containers()
         .filter(|&(at, _, container)| {
             project.is_long_running(at)
+                && container.image.is_some()
                 && container
-                    .image
-                    .as_ref()
-                    .is_some_and(|i| !i.value.is_placeholder())
+                    .effective_image()
+                    .is_some_and(|i| !i.is_placeholder())
         })
         .map(|(at, _, _)| at)
         .collect();
-    let image = |at: ContainerRef| {
-        &project
-            .container(at)
-            .1
-            .image
-            .as_ref()
-            .expect("filtered")
-            .value
-    };
+    let container = |at: ContainerRef| project.container(at).1;
+    let image = |at: ContainerRef| container(at).effective_image().expect("filtered");
     // Workloads of one release: same namespace and repository, and near each other — the same
     // file, or the same directory unless their labels name different apps. Utility images
-    // (busybox, redis, …) are only compared within a file.
+    // (busybox, redis, …) are only compared within a file. Compose services are compared only
+    // within their Compose project, never with Kubernetes workloads.
     let related = |a: ContainerRef, b: ContainerRef| {
         let (wa, wb) = (
             &project.workloads[a.workload],
             &project.workloads[b.workload],
         );
-        if wa.scope != wb.scope
-            || wa.namespace_name() != wb.namespace_name()
-            || image(a).repository() != image(b).repository()
-        {
+        if wa.scope != wb.scope || image(a).repository() != image(b).repository() {
+            return false;
+        }
+        match (&wa.compose, &wb.compose) {
+            (Some(x), Some(y)) => return x.project == y.project,
+            (None, None) => {}
+            _ => return false,
+        }
+        if wa.namespace_name() != wb.namespace_name() {
             return false;
         }
         if project.within(a.workload, b.workload, Proximity::SameFile) {
@@ -71,42 +70,40 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .max_by_key(|&candidate| {
                 let votes = group
                     .iter()
-                    .filter(|&&o| image(o).same_release(image(candidate)))
+                    .filter(|&&o| container(o).same_release(container(candidate)))
                     .count();
                 (votes, std::cmp::Reverse(candidate))
             })
             .expect("a container is related to itself");
-        if image(at).same_release(image(reference)) {
+        if container(at).same_release(container(reference)) {
             continue;
         }
-        let (workload, container) = project.container(at);
-        let span = container.image.as_ref().expect("filtered").span;
-        let reference_span = project
-            .container(reference)
-            .1
-            .image
-            .as_ref()
-            .expect("filtered")
-            .span;
+        let (workload, this) = project.container(at);
+        let span = this.image.as_ref().expect("filtered").span;
+        let reference_span = container(reference).image.as_ref().expect("filtered").span;
         out.push(
             Diagnostic::new(
                 RULE.id,
                 RULE.severity,
                 format!(
-                    "{} runs `{}`, but {} runs `{}`",
+                    "{} runs {}, but {} runs {}",
                     who(project, at),
-                    image(at),
+                    this.image_text(),
                     who(project, reference),
-                    image(reference)
+                    container(reference).image_text()
                 ),
                 span,
             )
             .with_label(format!("release `{}`", image(at).version()))
             .with_related(
-                format!("{} runs `{}`", who(project, reference), image(reference)),
+                format!(
+                    "{} runs {}",
+                    who(project, reference),
+                    container(reference).image_text()
+                ),
                 reference_span,
             )
-            .with_object(Some(object_ref(workload, Some(container))))
+            .with_object(Some(object_ref(workload, Some(this))))
             .with_help(
                 "roll all of the app's workloads to one release; admin processes are compared against it",
             ),

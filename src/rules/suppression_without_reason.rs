@@ -19,19 +19,15 @@ fn check(_: &Project, _: &mut Vec<Diagnostic>) {}
 
 /// The finding for a suppression without a reason.
 pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
-    let (written, fix) = match suppression.form {
-        Form::Comment { .. } => (
-            format!("`# adminlint: ignore[{}]`", suppression.rules.join(", ")),
-            "write the reason after the brackets: `# adminlint: ignore[rule] why it does not apply`",
-        ),
-        Form::Object { .. } => (
-            format!(
-                "annotation `ignore.adminlint.io/{}`",
-                suppression.rules.join(", ")
-            ),
-            "set the annotation's value to the reason: `ignore.adminlint.io/<rule>: \"why it does not apply\"`",
-        ),
+    let fix = match suppression.form {
+        Form::Comment { .. } => {
+            "write the reason after the brackets: `# adminlint: ignore[rule] why it does not apply`"
+        }
+        Form::Object { .. } => {
+            "give the reason as the value: `ignore.adminlint.io/<rule>: \"why it does not apply\"` (Compose: `x-adminlint: {ignore: {<rule>: why}}`)"
+        }
     };
+    let written = &suppression.written;
     Diagnostic::new(
         RULE.id,
         RULE.severity,

@@ -173,7 +173,8 @@ impl Tree {
         matches!(self.node(self.resolve(id)).kind, NodeKind::Sequence(_))
     }
 
-    fn is_merge_key(&self, key: NodeId) -> bool {
+    /// True for a merge key: a plain `<<`, or `!!merge <<`.
+    pub fn is_merge_key(&self, key: NodeId) -> bool {
         let node = self.node(key);
         match &node.kind {
             NodeKind::Scalar { value, style } => {

@@ -1,0 +1,661 @@
+//! Docker Compose, read the way `docker compose` reads it: files grouped into projects (a base
+//! file and its override file), `extends` and `include` followed, anchors and merge keys
+//! resolved, the merge rules applied, variables interpolated from the project's `.env` file,
+//! and one workload per service whose facts keep the file and line they came from.
+//!
+//! Compose needs several files at once, so it runs after every file has been read (see
+//! [`check`]); files that `extends` / `include` name, and the partner of a base or override
+//! file, are read from disk when they were not among the inputs, and join the file table.
+
+pub mod interpolate;
+mod merge;
+mod service;
+mod value;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use self::interpolate::{Environment, interpolate};
+use self::service::{Context, Extracted, Service, lexical};
+use self::value::{Converter, Kind, Value};
+use crate::CheckOptions;
+use crate::manifest::{DocumentKind, recognize};
+use crate::model::project::{Project, ProjectFile, Unresolved};
+use crate::report::Report;
+use crate::source::SourceFile;
+use crate::span::{FileId, Span};
+
+/// The files Compose reads without `-f`, in its order of preference.
+pub const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+
+/// The override files Compose merges onto the default file, in its order of preference.
+pub const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// Nodes copied per file at most (aliases copy their target: this bounds alias bombs).
+const NODE_BUDGET: usize = 200_000;
+/// Deepest `extends` chain and `include` nesting followed.
+const MAX_CHAIN: usize = 32;
+
+/// True for names Compose users give Compose files: the default and override names and their
+/// variants `compose.<anything>.yaml` / `docker-compose.<anything>.yml`.
+pub fn is_compose_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem == "compose"
+        || stem == "docker-compose"
+        || stem.starts_with("compose.")
+        || stem.starts_with("docker-compose.")
+}
+
+/// Load every Compose project among the files read so far and add their services to the
+/// project. Files read from disk for `extends`, `include` and override partners join
+/// `report.files` (and `project.files`).
+pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report) {
+    let mut loader = Loader {
+        options,
+        project,
+        report,
+        files: Vec::new(),
+        by_key: BTreeMap::new(),
+        missing: BTreeMap::new(),
+        inputs: BTreeMap::new(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+    };
+    let count = loader.report.files.len();
+    for index in 0..count {
+        let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+        if let Some(location) = loader.location(id) {
+            loader.inputs.entry(location).or_insert(id);
+        }
+    }
+    for index in 0..count {
+        loader.open_input(index);
+    }
+    let groups = loader.group();
+    let mut loaded_projects: Vec<Vec<usize>> = Vec::new();
+    let mut queue: Vec<(Vec<usize>, usize)> = groups.into_iter().map(|g| (g, 0)).collect();
+    queue.reverse();
+    while let Some((members, depth)) = queue.pop() {
+        let includes = loader.includes(&members);
+        loaded_projects.push(members);
+        for (files, _) in includes {
+            let known = files
+                .iter()
+                .any(|f| loaded_projects.iter().flatten().any(|m| m == f))
+                || queue
+                    .iter()
+                    .any(|(q, _)| q.iter().any(|m| files.contains(m)));
+            if !known && depth < MAX_CHAIN {
+                queue.insert(0, (files, depth + 1));
+            }
+        }
+    }
+    for members in &loaded_projects {
+        loader.load_project(members);
+    }
+    for missing in std::mem::take(&mut loader.missing).into_values() {
+        let message = match missing.services.len() {
+            0 | 1 => missing.message,
+            n => format!(
+                "{}; {} other services of this file extend from it too",
+                missing.message,
+                n - 1
+            ),
+        };
+        loader.unresolved(
+            missing.span,
+            message,
+            "these services are checked only on what this file says; add the file or fix the path",
+        );
+    }
+}
+
+/// A Compose file, converted.
+struct ComposeFile {
+    id: FileId,
+    /// Where relative paths are looked up from (None: stdin without a name).
+    location: Option<PathBuf>,
+    /// Services of its Compose documents, normalised, in order.
+    services: Vec<ServiceDef>,
+    /// `include` entries.
+    includes: Vec<Value>,
+}
+
+#[derive(Clone)]
+struct ServiceDef {
+    name: String,
+    key_span: Span,
+    document: usize,
+    value: Value,
+}
+
+struct Loader<'a> {
+    options: &'a CheckOptions,
+    project: &'a mut Project,
+    report: &'a mut Report,
+    files: Vec<ComposeFile>,
+    /// Absolute, lexically normalised path → index in `files`.
+    by_key: BTreeMap<PathBuf, usize>,
+    /// `extends` files that cannot be read, by referring file and path as written: reported
+    /// once, at the first reference.
+    missing: BTreeMap<(FileId, String), MissingFile>,
+    /// Every file of the report by location.
+    inputs: BTreeMap<PathBuf, FileId>,
+    /// The working directory relative paths are read against.
+    cwd: PathBuf,
+}
+
+struct MissingFile {
+    span: Span,
+    message: String,
+    /// The services that extend from it.
+    services: Vec<String>,
+}
+
+/// `path` made absolute against `cwd` and lexically normalised: the key files are known by.
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    lexical(&cwd.join(path))
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+}
+
+impl Loader<'_> {
+    /// Where a report file is, for relative lookups.
+    fn location(&self, id: FileId) -> Option<PathBuf> {
+        let file = &self.report.files[id.0 as usize];
+        match &file.path {
+            Some(path) => Some(absolute(&self.cwd, path)),
+            None if file.display != "<stdin>" => {
+                Some(absolute(&self.cwd, Path::new(&file.display)))
+            }
+            None => None,
+        }
+    }
+
+    /// The text of an editor buffer for `path`, if one is open.
+    fn buffer(&self, path: &Path) -> Option<String> {
+        self.options
+            .buffers
+            .iter()
+            .find(|(p, _)| absolute(&self.cwd, p) == path)
+            .map(|(_, text)| text.clone())
+    }
+
+    /// Read an input file as Compose when its name or content says it is one.
+    fn open_input(&mut self, index: usize) {
+        let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+        let file = &self.report.files[index];
+        let named = is_compose_name(file_name(Path::new(&file.display)));
+        let looks = file.text.lines().any(|l| l.starts_with("services:"));
+        if named || looks {
+            self.convert(id, named, false);
+        }
+    }
+
+    /// Parse and convert a file of the report; None when it holds no Compose document.
+    /// `referenced` accepts any mapping document (a file named by `extends` or `include`).
+    fn convert(&mut self, id: FileId, named: bool, referenced: bool) -> Option<usize> {
+        let location = self.location(id);
+        if let Some(key) = &location
+            && let Some(&known) = self.by_key.get(key)
+        {
+            return Some(known);
+        }
+        let text: Arc<str> = self.report.files[id.0 as usize].text.clone();
+        let parsed = crate::yaml::parse(&text, &self.options.limits);
+        if !parsed.errors.is_empty() && text.contains("{{") {
+            return None;
+        }
+        let mut converter = Converter::new(&parsed.tree, &text, id, NODE_BUDGET);
+        let mut services = Vec::new();
+        let mut includes = Vec::new();
+        let mut compose = false;
+        for document in &parsed.documents {
+            let Some(root) = document.root else {
+                continue;
+            };
+            let kind = recognize(&parsed.tree, document);
+            let plain_mapping = parsed.tree.is_mapping(root)
+                && parsed.tree.get(root, "apiVersion").is_none()
+                && parsed.tree.get(root, "kind").is_none();
+            if kind != DocumentKind::Compose && !((named || referenced) && plain_mapping) {
+                continue;
+            }
+            compose = true;
+            // Only what services and includes use is copied: anchors under `x-` keys are
+            // reached through their aliases.
+            if let Some(node) = parsed.tree.get(root, "services") {
+                let value = converter.convert(node);
+                for entry in value.entries() {
+                    let mut value = entry.value.clone();
+                    merge::normalise_service(&mut value);
+                    services.push(ServiceDef {
+                        name: entry.key.clone(),
+                        key_span: entry.key_span,
+                        document: document.index,
+                        value,
+                    });
+                }
+            }
+            if let Some(node) = parsed.tree.get(root, "include") {
+                includes.extend(converter.convert(node).items().iter().cloned());
+            }
+        }
+        if !compose {
+            return None;
+        }
+        if converter.truncated {
+            self.report.notes.push(format!(
+                "{}: the Compose file is too large or too deeply aliased; some values were not read",
+                self.report.files[id.0 as usize].display
+            ));
+        }
+        self.project.anchors.extend(converter.anchors);
+        let index = self.files.len();
+        if let Some(key) = &location {
+            self.by_key.insert(key.clone(), index);
+        }
+        self.files.push(ComposeFile {
+            id,
+            location,
+            services,
+            includes,
+        });
+        Some(index)
+    }
+
+    /// The Compose file at `path`: one already read, an input, or a file read from disk now.
+    /// None when it does not exist or is not a Compose file.
+    fn open_path(&mut self, path: &Path) -> Result<usize, String> {
+        let key = absolute(&self.cwd, path);
+        if let Some(&known) = self.by_key.get(&key) {
+            return Ok(known);
+        }
+        let id = match self.inputs.get(&key) {
+            Some(&id) => id,
+            None => self.read(&key)?,
+        };
+        self.convert(id, true, true)
+            .ok_or_else(|| "it is not a Compose file".to_string())
+    }
+
+    /// Read a file from disk (or an editor buffer) into the file table.
+    fn read(&mut self, path: &Path) -> Result<FileId, String> {
+        let text = match self.buffer(path) {
+            Some(text) => text,
+            None => {
+                let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => "it does not exist".to_string(),
+                    _ => e.to_string(),
+                })?;
+                if !metadata.is_file() {
+                    return Err("it is not a file".into());
+                }
+                if metadata.len() > self.options.max_file_size {
+                    return Err(format!(
+                        "it is larger than the limit of {} bytes",
+                        self.options.max_file_size
+                    ));
+                }
+                let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?
+            }
+        };
+        let id = FileId(u32::try_from(self.report.files.len()).unwrap_or(u32::MAX));
+        let display = crate::discover::display_path(path);
+        let dir = display
+            .rsplit_once('/')
+            .map_or(String::new(), |(dir, _)| dir.to_string());
+        let file = SourceFile::new(id, Some(path.to_path_buf()), display.clone(), text.into());
+        let parsed = crate::yaml::parse(&file.text, &self.options.limits);
+        self.report.summary.documents += parsed.documents.len();
+        for error in parsed.errors {
+            self.project.syntax_errors.push((id, error));
+        }
+        self.project.files.push(ProjectFile {
+            path: display,
+            dir,
+            disk_path: Some(path.to_path_buf()),
+            text: file.text.clone(),
+        });
+        self.report.files.push(file);
+        self.inputs.insert(path.to_path_buf(), id);
+        Ok(id)
+    }
+
+    fn dir_of(&self, index: usize) -> Option<PathBuf> {
+        Some(self.files[index].location.as_ref()?.parent()?.to_path_buf())
+    }
+
+    /// Projects by directory: the default file with its override file, every other file alone.
+    /// A partner missing from the inputs is read from disk.
+    fn group(&mut self) -> Vec<Vec<usize>> {
+        let mut by_dir: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
+        for index in 0..self.files.len() {
+            by_dir.entry(self.dir_of(index)).or_default().push(index);
+        }
+        let mut projects = Vec::new();
+        for (dir, members) in by_dir {
+            let named = |loader: &Self, names: &[&str]| {
+                names.iter().find_map(|name| {
+                    members
+                        .iter()
+                        .copied()
+                        .find(|&m| loader.files[m].location.as_deref().map(file_name) == Some(name))
+                })
+            };
+            let mut base = named(self, &DEFAULT_FILES);
+            let mut over = named(self, &OVERRIDE_FILES);
+            if let Some(dir) = &dir {
+                if base.is_none() && over.is_some() {
+                    base = self.partner(dir, &DEFAULT_FILES);
+                }
+                if over.is_none() && base.is_some() {
+                    over = self.partner(dir, &OVERRIDE_FILES);
+                }
+            }
+            if let Some(base) = base {
+                projects.push(std::iter::once(base).chain(over).collect());
+            } else if let Some(over) = over {
+                projects.push(vec![over]);
+            }
+            for member in members {
+                if Some(member) != base && Some(member) != over {
+                    projects.push(vec![member]);
+                }
+            }
+        }
+        projects
+    }
+
+    fn partner(&mut self, dir: &Path, names: &[&str]) -> Option<usize> {
+        names
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+            .and_then(|path| self.open_path(&path).ok())
+    }
+
+    /// The projects a project's `include` entries name (each entry is a project of its own).
+    /// Missing files are reported at the entry.
+    fn includes(&mut self, members: &[usize]) -> Vec<(Vec<usize>, Span)> {
+        let env = self.environment(members);
+        let mut out = Vec::new();
+        for &member in members {
+            let entries = self.files[member].includes.clone();
+            let base = self.dir_of(member);
+            for entry in entries {
+                let paths: Vec<&Value> = match &entry.kind {
+                    Kind::Scalar(..) => vec![&entry],
+                    Kind::Map(_) => match entry.get("path") {
+                        Some(p) if matches!(p.kind, Kind::Seq(_)) => p.items().iter().collect(),
+                        Some(p) => vec![p],
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                let mut files = Vec::new();
+                for path in paths {
+                    let Some(text) = path.str() else {
+                        continue;
+                    };
+                    let text = interpolate(text, &env).text;
+                    let Some(base) = &base else {
+                        self.unresolved(
+                            path.span,
+                            format!("`include` names `{text}`, which cannot be found from standard input"),
+                            "check the file from disk, or pass --stdin-filename",
+                        );
+                        continue;
+                    };
+                    match self.open_path(&base.join(&text)) {
+                        Ok(index) => files.push(index),
+                        Err(why) => self.unresolved(
+                            path.span,
+                            format!("`include` names `{text}`, which cannot be read ({why})"),
+                            "the services it would add are not checked; fix the path or add the file",
+                        ),
+                    }
+                }
+                if !files.is_empty() {
+                    out.push((files, entry.span));
+                }
+            }
+        }
+        out
+    }
+
+    fn unresolved(&mut self, span: Span, message: String, help: &str) {
+        let unresolved = Unresolved {
+            span,
+            message,
+            help: help.to_string(),
+        };
+        if !self.project.unresolved.contains(&unresolved) {
+            self.project.unresolved.push(unresolved);
+        }
+    }
+
+    /// The `.env` file next to the project's first file.
+    fn environment(&self, members: &[usize]) -> Environment {
+        let Some(dir) = members.first().and_then(|&m| self.dir_of(m)) else {
+            return Environment::default();
+        };
+        let path = dir.join(".env");
+        match self
+            .buffer(&path)
+            .or_else(|| std::fs::read_to_string(&path).ok())
+        {
+            Some(text) => Environment::parse(&text),
+            None => Environment::default(),
+        }
+    }
+
+    /// Merge the files of one project and add a workload per service.
+    fn load_project(&mut self, members: &[usize]) {
+        let env = self.environment(members);
+        let mut merged: Vec<ServiceDef> = Vec::new();
+        for &member in members {
+            let names: Vec<String> = self.files[member]
+                .services
+                .iter()
+                .map(|s| s.name.clone())
+                .collect();
+            for name in names {
+                let Some(resolved) = self.resolve(member, &name, &env, &mut Vec::new()) else {
+                    continue;
+                };
+                match merged.iter().position(|s| s.name == name) {
+                    Some(at) => {
+                        let earlier = merged.remove(at);
+                        if let Some(value) = merge::merge(earlier.value, resolved.value) {
+                            merged.insert(at, ServiceDef { value, ..earlier });
+                        }
+                    }
+                    None => {
+                        if let Some(value) = merge::strip(resolved.value) {
+                            merged.push(ServiceDef { value, ..resolved });
+                        }
+                    }
+                }
+            }
+        }
+        let first = &self.report.files[self.files[members[0]].id.0 as usize];
+        let key = first.display.clone();
+        let project_dir = self.dir_of(members[0]);
+        let dirs: BTreeMap<FileId, PathBuf> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((f.id, self.dir_of(i)?)))
+            .collect();
+        let dir_of = |file: FileId| dirs.get(&file).cloned();
+        let context = Context {
+            env: &env,
+            project: &key,
+            project_dir: project_dir.as_deref(),
+            dir_of: &dir_of,
+        };
+        let mut extracted: Vec<Extracted> = merged
+            .iter()
+            .map(|s| {
+                service::extract(
+                    &Service {
+                        name: &s.name,
+                        key_span: s.key_span,
+                        document: s.document,
+                        value: &s.value,
+                    },
+                    &context,
+                )
+            })
+            .collect();
+        service::assign_roles(&mut extracted);
+        for service in extracted {
+            if let crate::model::role::Role::Ignored(_) = service.workload.role {
+                self.report.notes.push(format!(
+                    "ignoring {} (x-adminlint: role: ignore)",
+                    service.workload.title()
+                ));
+            }
+            self.project.workloads.push(service.workload);
+        }
+    }
+
+    /// A service of one file with its `extends` chain applied. None when the file does not
+    /// define it.
+    fn resolve(
+        &mut self,
+        file: usize,
+        name: &str,
+        env: &Environment,
+        chain: &mut Vec<(usize, String)>,
+    ) -> Option<ServiceDef> {
+        let mut definition = self.files[file]
+            .services
+            .iter()
+            .find(|s| s.name == name)?
+            .clone();
+        let Some(extends) = take_entry(&mut definition.value, "extends") else {
+            return Some(definition);
+        };
+        let Some(target_name) = extends.get("service").and_then(Value::str) else {
+            return Some(definition);
+        };
+        let target_name = interpolate(target_name, env).text;
+        let target_file = match extends.get("file") {
+            None => file,
+            Some(path) => {
+                let text = interpolate(path.str().unwrap_or_default(), env).text;
+                let opened = match self.dir_of(file) {
+                    Some(dir) => self.open_path(&dir.join(&text)),
+                    None => Err("it cannot be found from standard input".into()),
+                };
+                match opened {
+                    Ok(index) => index,
+                    Err(why) => {
+                        let key = (definition.key_span.file, text.clone());
+                        let missing = self.missing.entry(key).or_insert_with(|| MissingFile {
+                            span: path.span,
+                            message: format!(
+                                "service `{name}` extends `{target_name}` from `{text}`, which cannot be read ({why})"
+                            ),
+                            services: Vec::new(),
+                        });
+                        if !missing.services.iter().any(|s| s == name) {
+                            missing.services.push(name.to_string());
+                        }
+                        return Some(definition);
+                    }
+                }
+            }
+        };
+        chain.push((file, name.to_string()));
+        if chain.contains(&(target_file, target_name.clone())) || chain.len() > MAX_CHAIN {
+            let names: Vec<String> = chain.iter().map(|(_, n)| format!("`{n}`")).collect();
+            self.unresolved(
+                extends.span,
+                format!(
+                    "service `{name}` extends `{target_name}`, which extends it back ({} → `{target_name}`)",
+                    names.join(" → ")
+                ),
+                "break the cycle; the service is checked only on what this file says",
+            );
+            chain.pop();
+            return Some(definition);
+        }
+        let base = self.resolve(target_file, &target_name, env, chain);
+        chain.pop();
+        let Some(base) = base else {
+            let span = extends.get("service").map_or(extends.span, |s| s.span);
+            self.unresolved(
+                span,
+                format!("service `{name}` extends `{target_name}`, which is not defined there"),
+                "the service is checked only on what this file says; fix the service name",
+            );
+            return Some(definition);
+        };
+        let value = merge::merge(base.value, definition.value)?;
+        Some(ServiceDef {
+            value,
+            ..definition
+        })
+    }
+}
+
+/// Remove and return one entry's value from a mapping.
+fn take_entry(value: &mut Value, key: &str) -> Option<Value> {
+    let Kind::Map(entries) = &mut value.kind else {
+        return None;
+    };
+    let at = entries.iter().position(|e| e.key == key)?;
+    Some(entries.remove(at).value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_file_names() {
+        for name in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "compose.override.yaml",
+            "docker-compose.override.yml",
+            "compose.prod.yaml",
+            "docker-compose.test.override.yml",
+        ] {
+            assert!(is_compose_name(name), "{name}");
+        }
+        for name in [
+            "compose.json",
+            "docker-compose-tls.yml",
+            "pwd.yml",
+            "compose",
+        ] {
+            assert!(!is_compose_name(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,645 @@
+//! The facts of one merged Compose service, and the role of each service of a project.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::interpolate::{Environment, interpolate, sole_variable};
+use super::value::{Kind, Value};
+use crate::model::command::{self, CommandLine, Intent};
+use crate::model::compose::{Build, CommandString, ComposeFacts, Dependency, YamlBoolean};
+use crate::model::image::ImageRef;
+use crate::model::project::command_line;
+use crate::model::role::Role;
+use crate::model::workload::Ignore;
+use crate::model::workload::{
+    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Origin, Workload,
+};
+use crate::span::{FileId, Span, Spanned};
+use crate::yaml::ScalarStyle;
+
+/// What extraction needs to know about the project a service is in.
+pub struct Context<'a> {
+    /// The project's `.env` values.
+    pub env: &'a Environment,
+    /// The project key ([`ComposeFacts::project`]).
+    pub project: &'a str,
+    /// The project directory (absolute, lexically normalised), None when unknown (stdin).
+    pub project_dir: Option<&'a Path>,
+    /// The directory (absolute, lexically normalised) of a file, None when unknown.
+    pub dir_of: &'a dyn Fn(FileId) -> Option<PathBuf>,
+}
+
+/// One merged service of a project.
+pub struct Service<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Where its name is written first (the earliest file that defines it).
+    pub key_span: Span,
+    /// The YAML document of that definition.
+    pub document: usize,
+    /// The merged value.
+    pub value: &'a Value,
+}
+
+/// A service's workload, and the role it declares with `x-adminlint`.
+pub struct Extracted {
+    /// The workload; its role is set by [`assign_roles`].
+    pub workload: Workload,
+    /// `x-adminlint: {role: …}`.
+    pub declared_role: Option<String>,
+}
+
+/// Plain scalars YAML 1.1 tools (PyYAML, docker-compose v1) read as booleans; Compose v2 reads
+/// them as strings. `true` / `false` are booleans to both, so they are not ambiguous.
+const YAML11_BOOLEANS: [&str; 12] = [
+    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+];
+
+impl Context<'_> {
+    fn text(&self, value: &Value) -> Option<String> {
+        value.str().map(|text| interpolate(text, self.env).text)
+    }
+
+    fn spanned(&self, value: Option<&Value>) -> Option<Spanned<String>> {
+        let value = value?;
+        Some(Spanned::new(self.text(value)?, value.span))
+    }
+
+    /// A path written in the file `value` is in, relative to the project directory.
+    fn path(&self, value: &Value) -> Option<Spanned<String>> {
+        let text = self.text(value)?;
+        Some(Spanned::new(
+            self.relative_path(&text, value.span.file),
+            value.span,
+        ))
+    }
+
+    fn relative_path(&self, text: &str, file: FileId) -> String {
+        if text.contains("://") || text.starts_with("git@") {
+            return text.to_string();
+        }
+        let (Some(project_dir), Some(file_dir)) = (self.project_dir, (self.dir_of)(file)) else {
+            return clean(Path::new(text));
+        };
+        let absolute = lexical(&file_dir.join(text));
+        relative(project_dir, &absolute)
+    }
+}
+
+/// Extract the workload of one service.
+pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
+    let value = service.value;
+    let name = Spanned::new(service.name.to_string(), service.key_span);
+    let mut facts = ComposeFacts {
+        project: context.project.to_string(),
+        ..ComposeFacts::default()
+    };
+    let (command, command_string) = words(value.get("entrypoint"), "entrypoint", context);
+    let (args, args_string) = words(value.get("command"), "command", context);
+    facts.command_strings.extend(command_string);
+    facts.command_strings.extend(args_string);
+    let (image, resolved_image) = match value.get("image").and_then(|i| Some((i, i.str()?))) {
+        Some((node, written)) => {
+            let resolved = interpolate(written, context.env);
+            let resolved =
+                (resolved.has_variables && resolved.complete && resolved.text != written)
+                    .then(|| ImageRef::parse(&resolved.text));
+            (
+                Some(Spanned::new(ImageRef::parse(written), node.span)),
+                resolved,
+            )
+        }
+        None => (None, None),
+    };
+    let mut config = Vec::new();
+    for item in value.get("env_file").map_or(&[][..], Value::items) {
+        let (path, required) = match &item.kind {
+            Kind::Map(_) => (item.get("path"), item.get("required")),
+            _ => (Some(item), None),
+        };
+        let Some(path) = path.and_then(|p| context.path(p)) else {
+            continue;
+        };
+        let optional = required
+            .and_then(|r| context.text(r))
+            .is_some_and(|r| r == "false");
+        config.push(ConfigSource {
+            kind: ConfigKind::EnvFile,
+            name: path.value,
+            via: ConfigVia::EnvFile,
+            span: path.span,
+            optional,
+        });
+    }
+    for (key, kind, dir) in [
+        ("secrets", ConfigKind::Secret, "/run/secrets/"),
+        ("configs", ConfigKind::Config, "/"),
+    ] {
+        for item in value.get(key).map_or(&[][..], Value::items) {
+            let (source, target) = match &item.kind {
+                Kind::Map(_) => (item.get("source"), item.get("target")),
+                _ => (Some(item), None),
+            };
+            let Some(source) = source.and_then(|s| context.text(s)) else {
+                continue;
+            };
+            let target = target
+                .and_then(|t| context.text(t))
+                .unwrap_or_else(|| format!("{dir}{source}"));
+            config.push(ConfigSource {
+                kind,
+                name: source,
+                via: ConfigVia::Volume(target),
+                span: item.span,
+                optional: false,
+            });
+        }
+    }
+    let env = value
+        .get("environment")
+        .map_or(&[][..], Value::entries)
+        .iter()
+        .map(|entry| {
+            let value = match &entry.value.kind {
+                Kind::Scalar(text, _) => match sole_variable(text) {
+                    Some(variable) => EnvValue::Variable(variable.to_string()),
+                    None => EnvValue::Literal(Some(interpolate(text, context.env).text)),
+                },
+                _ => EnvValue::Literal(None),
+            };
+            EnvVar {
+                name: entry.key.clone(),
+                value,
+                span: join(entry.key_span, entry.value.span),
+            }
+        })
+        .collect();
+    let build = value.get("build").map(|build| build_of(build, context));
+    let labels = value
+        .get("labels")
+        .map_or(&[][..], Value::entries)
+        .iter()
+        .map(|e| {
+            let text = context.text(&e.value).unwrap_or_default();
+            (e.key.clone(), Spanned::new(text, e.value.span))
+        })
+        .collect();
+    facts.restart = context.spanned(value.get("restart")).or_else(|| {
+        let condition = value
+            .get("deploy")?
+            .get("restart_policy")?
+            .get("condition")?;
+        let text = context.text(condition)?;
+        let restart = match text.as_str() {
+            "none" => "no",
+            "any" => "always",
+            other => other,
+        };
+        Some(Spanned::new(restart.to_string(), condition.span))
+    });
+    facts.profiles = value
+        .get("profiles")
+        .map_or(&[][..], Value::items)
+        .iter()
+        .filter_map(|p| context.spanned(Some(p)))
+        .collect();
+    facts.depends_on = value
+        .get("depends_on")
+        .map_or(&[][..], Value::entries)
+        .iter()
+        .map(|e| Dependency {
+            service: Spanned::new(e.key.clone(), e.key_span),
+            condition: e
+                .value
+                .get("condition")
+                .and_then(|c| context.text(c))
+                .unwrap_or_else(|| "service_started".into()),
+        })
+        .collect();
+    facts.yaml_booleans = yaml_booleans(value);
+    let declared_role = value
+        .get("x-adminlint")
+        .and_then(|x| x.get("role"))
+        .and_then(|r| context.text(r));
+    // `x-adminlint: {ignore: {<rule>: <reason>}}`: suppressions on the service.
+    let ignores = value
+        .get("x-adminlint")
+        .and_then(|x| x.get("ignore"))
+        .map_or(&[][..], Value::entries)
+        .iter()
+        .map(|entry| Ignore {
+            rule: entry.key.clone(),
+            reason: context
+                .text(&entry.value)
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty()),
+            span: entry.key_span,
+        })
+        .collect();
+    let container = Container {
+        name: Some(name.clone()),
+        init: false,
+        span: value.span,
+        image,
+        command,
+        args,
+        working_dir: context.spanned(value.get("working_dir")),
+        config,
+        env,
+        build,
+        resolved_image,
+    };
+    let workload = Workload {
+        origin: Origin::Compose,
+        file: service.key_span.file,
+        document: service.document,
+        api_version: None,
+        kind: "service".into(),
+        span: join(service.key_span, value.span),
+        name: Some(name),
+        generated_name: false,
+        namespace: None,
+        labels,
+        annotations: Vec::new(),
+        role: Role::LongRunning("a Compose service".into()),
+        service_account: None,
+        image_pull_secrets: Vec::new(),
+        restart_policy: None,
+        containers: vec![container],
+        app: None,
+        ignores,
+        template_source: None,
+        scope: 0,
+        overlay: None,
+        compose: Some(facts),
+    };
+    Extracted {
+        workload,
+        declared_role,
+    }
+}
+
+/// `command` / `entrypoint`: a list, or a string split into words without a shell.
+fn words(
+    value: Option<&Value>,
+    key: &'static str,
+    context: &Context<'_>,
+) -> (Option<Vec<Spanned<String>>>, Option<CommandString>) {
+    let Some(value) = value else {
+        return (None, None);
+    };
+    match &value.kind {
+        Kind::Null => (None, None),
+        Kind::Scalar(text, style) => {
+            let split = command::split_words(&interpolate(text, context.env).text);
+            let words = split
+                .into_iter()
+                .map(|w| Spanned::new(w, value.span))
+                .collect();
+            let string = CommandString {
+                key,
+                text: text.clone(),
+                span: value.span,
+                block: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
+            };
+            (Some(words), Some(string))
+        }
+        Kind::Seq(items) => (
+            Some(
+                items
+                    .iter()
+                    .filter_map(|item| context.spanned(Some(item)))
+                    .collect(),
+            ),
+            None,
+        ),
+        Kind::Map(_) => (None, None),
+    }
+}
+
+fn build_of(build: &Value, context: &Context<'_>) -> Build {
+    let context_path = build
+        .get("context")
+        .and_then(|c| context.path(c))
+        .unwrap_or_else(|| Spanned::new(context.relative_path(".", build.span.file), build.span));
+    let dockerfile = build
+        .get("dockerfile")
+        .and_then(|d| context.spanned(Some(d)))
+        .map(|d| Spanned::new(clean(Path::new(&d.value)), d.span))
+        .unwrap_or_else(|| Spanned::new("Dockerfile".into(), build.span));
+    Build {
+        context: context_path,
+        dockerfile,
+        target: context.spanned(build.get("target")),
+        args: build
+            .get("args")
+            .map_or(&[][..], Value::entries)
+            .iter()
+            .map(|e| (e.key.clone(), context.spanned(Some(&e.value))))
+            .collect(),
+    }
+}
+
+/// Unquoted `yes` / `no` / `on` / `off` in `restart` and in the values of `environment`,
+/// `labels` and `build.args`, at the place they are written.
+fn yaml_booleans(service: &Value) -> Vec<YamlBoolean> {
+    let mut out = Vec::new();
+    let mut check = |key: String, value: &Value| {
+        if let Kind::Scalar(text, ScalarStyle::Plain) = &value.kind
+            && YAML11_BOOLEANS.contains(&text.as_str())
+        {
+            out.push(YamlBoolean {
+                key,
+                value: text.clone(),
+                span: value.written,
+            });
+        }
+    };
+    if let Some(restart) = service.get("restart") {
+        check("restart".into(), restart);
+    }
+    let build_args = service.get("build").and_then(|b| b.get("args"));
+    for (prefix, map) in [
+        ("environment", service.get("environment")),
+        ("labels", service.get("labels")),
+        ("build.args", build_args),
+    ] {
+        for entry in map.map_or(&[][..], Value::entries) {
+            check(format!("{prefix}.{}", entry.key), &entry.value);
+        }
+    }
+    out
+}
+
+/// Give every service of one project its role: a declaration, another service waiting for it
+/// to complete, or an admin command on a service that does not restart; else long-running.
+pub fn assign_roles(services: &mut [Extracted]) {
+    // (waited-on service, waiting service)
+    let mut waited: Vec<(String, String)> = Vec::new();
+    for service in services.iter() {
+        let facts = service.workload.compose.as_ref().expect("compose service");
+        for dependency in &facts.depends_on {
+            if dependency.condition == "service_completed_successfully" {
+                let waiter = service.workload.name.as_ref().map(|n| n.value.clone());
+                waited.push((dependency.service.value.clone(), waiter.unwrap_or_default()));
+            }
+        }
+    }
+    for service in services.iter_mut() {
+        let workload = &service.workload;
+        let name = workload.name.as_ref().map_or("", |n| n.value.as_str());
+        let role = match service.declared_role.as_deref() {
+            Some("admin") => Some(Role::Admin("declared `x-adminlint: {role: admin}`".into())),
+            Some("app" | "long-running") => Some(Role::LongRunning(
+                "declared `x-adminlint: {role: app}`".into(),
+            )),
+            Some("ignore") => Some(Role::Ignored(
+                "declared `x-adminlint: {role: ignore}`".into(),
+            )),
+            _ => None,
+        };
+        let role = role
+            .or_else(|| {
+                let (_, waiter) = waited.iter().find(|(waited_on, _)| waited_on == name)?;
+                Some(Role::Admin(format!(
+                    "service `{waiter}` waits for it to complete (`condition: service_completed_successfully`)"
+                )))
+            })
+            .or_else(|| {
+                let restart = workload.compose.as_ref()?.restart.as_ref();
+                let how = does_not_restart(restart.map(|r| r.value.as_str()))?;
+                let word = admin_command(&workload.containers[0])?;
+                Some(Role::Admin(format!("runs `{word}` and does not restart ({how})")))
+            });
+        if let Some(role) = role {
+            service.workload.role = role;
+        }
+    }
+}
+
+/// How a restart policy says "run once", None when the service restarts (or it is unknown).
+fn does_not_restart(restart: Option<&str>) -> Option<String> {
+    match restart {
+        None => Some("no `restart`".into()),
+        Some(policy @ "no") => Some(format!("`restart: {policy}`")),
+        Some(policy) if policy == "on-failure" || policy.starts_with("on-failure:") => {
+            Some(format!("`restart: {policy}`"))
+        }
+        _ => None,
+    }
+}
+
+/// Subcommands and script names that say "admin task" in a Compose command, beyond what
+/// [`command::intent`] knows: `manage.py <anything>` (long-running ones are vetoed before),
+/// `./setup.sh`, `app upgrade`, `temporal-sql-tool setup-schema`.
+const ADMIN_NAMES: [&str; 9] = [
+    "setup",
+    "init",
+    "upgrade",
+    "seed",
+    "migrate",
+    "migration",
+    "migrations",
+    "bootstrap",
+    "createsuperuser",
+];
+
+/// Commands whose arguments are not subcommands.
+const NOT_PROGRAMS: [&str; 14] = [
+    "echo",
+    "printf",
+    "cd",
+    "export",
+    "test",
+    "[",
+    "sleep",
+    "cat",
+    "ls",
+    "mkdir",
+    "chown",
+    "chmod",
+    "true",
+    "wait-for-it",
+];
+
+/// The word that makes a service's command an admin task, None when it is not one or when it
+/// starts something long-running.
+fn admin_command(container: &Container) -> Option<String> {
+    let line = command_line(container);
+    match command::intent(&line) {
+        (Intent::Admin, word) => word,
+        (Intent::LongRunning, _) => None,
+        (Intent::Unknown, _) => compose_admin_word(&line),
+    }
+}
+
+fn compose_admin_word(line: &CommandLine) -> Option<String> {
+    let base = |word: &str| word.rsplit('/').next().unwrap_or(word).to_string();
+    for words in line.commands.iter().map(|c| &c.words) {
+        let Some(first) = words.first() else {
+            continue;
+        };
+        let program = base(first);
+        if NOT_PROGRAMS.contains(&program.as_str()) {
+            continue;
+        }
+        let mut plain = words.iter().skip(1).filter(|w| !w.starts_with('-'));
+        if let Some(at) = words.iter().position(|w| base(w) == "manage.py")
+            && let Some(sub) = words[at + 1..].iter().find(|w| !w.starts_with('-'))
+        {
+            return Some(format!("manage.py {sub}"));
+        }
+        let stem = program.split('.').next().unwrap_or_default();
+        let named = stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| ADMIN_NAMES.contains(&part));
+        if named && !matches!(program.as_str(), "dumb-init" | "tini" | "docker-init") {
+            return Some(first.clone());
+        }
+        let interpreter =
+            ["sh", "bash", "python", "python3", "node", "ruby", "php"].contains(&program.as_str());
+        if !interpreter
+            && let Some(sub) = plain.next()
+            && sub
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .is_some_and(|part| ADMIN_NAMES.contains(&part))
+        {
+            return Some(sub.clone());
+        }
+    }
+    None
+}
+
+/// A span from `a` to `b` when both are in one file and in order, else `a`.
+fn join(a: Span, b: Span) -> Span {
+    if a.file == b.file && a.start <= b.start {
+        Span {
+            file: a.file,
+            start: a.start,
+            end: b.end.max(a.end),
+        }
+    } else {
+        a
+    }
+}
+
+/// `.` and `..` resolved without touching the disk.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A relative path as text: lexically normalised, `/`-separated, `.` for nothing.
+fn clean(path: &Path) -> String {
+    let text = lexical(path).to_string_lossy().replace('\\', "/");
+    if text.is_empty() { ".".into() } else { text }
+}
+
+/// `to` relative to the directory `from` (both absolute and normalised), `/`-separated.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(to_parts.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    clean(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::command::parse_argv;
+
+    fn admin_word(argv: &[&str]) -> Option<String> {
+        match command::intent(&parse_argv(argv)) {
+            (Intent::Admin, word) => word,
+            (Intent::LongRunning, _) => None,
+            (Intent::Unknown, _) => compose_admin_word(&parse_argv(argv)),
+        }
+    }
+
+    #[test]
+    fn admin_commands_and_long_running_vetoes() {
+        let admin = [
+            &["kong", "migrations", "bootstrap"][..],
+            &["spicedb", "migrate", "head"],
+            &["zammad-init"],
+            &["init", "--insecure"],
+            &["python", "manage.py", "loaddata", "x.json"],
+            &["./setup.sh"],
+            &["myapp", "upgrade"],
+            &["temporal-sql-tool", "setup-schema", "-v", "0.0"],
+            &["bash", "-c", "bench --site all migrate"],
+            &["bundle", "exec", "rails", "db:migrate"],
+            &["rake", "db:seed"],
+        ];
+        for argv in admin {
+            assert!(admin_word(argv).is_some(), "{argv:?}");
+        }
+        let not_admin = [
+            &[
+                "/opt/netbox/venv/bin/python",
+                "/opt/netbox/netbox/manage.py",
+                "rqworker",
+            ][..],
+            &["./bin/setup-db-and-start-puma"],
+            &["python", "manage.py", "runserver"],
+            &["npx", "prisma", "studio"],
+            &["/opt/netbox/housekeeping.sh"],
+            &["serve"],
+            &["echo", "setup"],
+            &["dumb-init", "gunicorn"],
+        ];
+        for argv in not_admin {
+            assert_eq!(admin_word(argv), None, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn restart_policies() {
+        assert!(does_not_restart(None).is_some());
+        assert!(does_not_restart(Some("no")).is_some());
+        assert!(does_not_restart(Some("on-failure")).is_some());
+        assert!(does_not_restart(Some("on-failure:3")).is_some());
+        assert!(does_not_restart(Some("always")).is_none());
+        assert!(does_not_restart(Some("unless-stopped")).is_none());
+        assert!(does_not_restart(Some("${RESTART}")).is_none());
+    }
+
+    #[test]
+    fn paths_relative_to_the_project() {
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/env/x.env")),
+            "env/x.env"
+        );
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/common/x.env")),
+            "../common/x.env"
+        );
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b")), ".");
+        assert_eq!(
+            clean(Path::new("./docker/./Dockerfile")),
+            "docker/Dockerfile"
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! Facts only a Docker Compose service has: its project, restart policy, dependencies, and the
+//! raw forms some Compose-only rules read (string commands, unquoted YAML 1.1 booleans).
+
+use crate::span::{Span, Spanned};
+
+/// What a Compose service adds to its [`crate::model::workload::Workload`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComposeFacts {
+    /// The Compose project (display path of its first file). Services are compared only with
+    /// services of the same project.
+    pub project: String,
+    /// `restart` (interpolated), or `deploy.restart_policy.condition` mapped to it.
+    pub restart: Option<Spanned<String>>,
+    /// `profiles`.
+    pub profiles: Vec<Spanned<String>>,
+    /// `depends_on`, short and long form.
+    pub depends_on: Vec<Dependency>,
+    /// `command` / `entrypoint` written as one string, which Compose splits without a shell.
+    pub command_strings: Vec<CommandString>,
+    /// Plain `yes` / `no` / `on` / `off` where Compose expects a string.
+    pub yaml_booleans: Vec<YamlBoolean>,
+}
+
+/// One `depends_on` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// The service depended on.
+    pub service: Spanned<String>,
+    /// `condition` (`service_started` when written in the short form).
+    pub condition: String,
+}
+
+/// A `command` or `entrypoint` given as a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandString {
+    /// `command` or `entrypoint`.
+    pub key: &'static str,
+    /// The string as YAML reads it, before interpolation.
+    pub text: String,
+    /// Where the service uses it.
+    pub span: Span,
+    /// Written as a `|` / `>` block scalar (its span starts at the content, not the header).
+    pub block: bool,
+}
+
+/// A plain scalar that YAML 1.1 tools read as a boolean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlBoolean {
+    /// The key it is the value of, e.g. `restart` or `environment.DEBUG`.
+    pub key: String,
+    /// The text as written (`no`, `On`, …).
+    pub value: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// `build:` of a Compose service: what the image is built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    /// The context: a directory relative to the project directory (`.`-free, `/`-separated),
+    /// or a URL as written.
+    pub context: Spanned<String>,
+    /// `dockerfile` relative to the context (`Dockerfile` when not set).
+    pub dockerfile: Spanned<String>,
+    /// `target` stage.
+    pub target: Option<Spanned<String>>,
+    /// `args`, in source order (interpolated; None for a pass-through `ARG` without value).
+    pub args: Vec<(String, Option<Spanned<String>>)>,
+}
+
+impl Build {
+    /// True when both build the same Dockerfile from the same context.
+    pub fn same_source(&self, other: &Build) -> bool {
+        self.context.value == other.context.value && self.dockerfile.value == other.dockerfile.value
+    }
+}

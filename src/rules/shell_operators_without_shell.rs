@@ -1,0 +1,163 @@
+//! shell-operators-without-shell: a Compose `command` / `entrypoint` string with `&&`, `||`,
+//! `;`, `|` or `>`, which Compose splits into words and passes as arguments: there is no shell.
+
+use super::Rule;
+use super::helpers::{object_ref, who};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::model::command;
+use crate::model::project::{ContainerRef, Project};
+
+pub const RULE: Rule = Rule {
+    id: "shell-operators-without-shell",
+    severity: Severity::Warning,
+    summary: "a Compose command string uses `&&`, `|`, `;` or `>`, which Compose passes as arguments because no shell runs it",
+    doc: include_str!("../../rules/shell-operators-without-shell.md"),
+    check,
+};
+
+/// The first word of `text` that a shell would read as an operator or a redirection, when it
+/// is not quoted: `&&`, `||`, `|`, `;` (also at the end of a word followed by more words),
+/// `>`, `>>`, `<`, `2>&1`, `>file`.
+fn shell_operator(text: &str) -> Option<String> {
+    let words = unquoted_words(text);
+    for (index, (word, quoted)) in words.iter().enumerate() {
+        if *quoted {
+            continue;
+        }
+        let operator = matches!(
+            word.as_str(),
+            "&&" | "||" | "|" | "|&" | ";" | ";;" | "&" | "<" | "<<"
+        ) || word.starts_with('>')
+            || word.starts_with("2>")
+            || word.starts_with("1>")
+            || word.starts_with("&>");
+        if operator {
+            return Some(word.clone());
+        }
+        if word.len() > 1 && word.ends_with(';') && index + 1 < words.len() {
+            return Some(";".into());
+        }
+    }
+    None
+}
+
+/// Words split at unquoted whitespace, each with whether any part of it was quoted or escaped
+/// (a quoted `"&&"` is an argument on purpose).
+fn unquoted_words(text: &str) -> Vec<(String, bool)> {
+    let mut words = Vec::new();
+    let (mut word, mut quoted, mut started) = (String::new(), false, false);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {
+                if started {
+                    words.push((std::mem::take(&mut word), quoted));
+                }
+                (quoted, started) = (false, false);
+            }
+            '\'' | '"' => {
+                (quoted, started) = (true, true);
+                for inner in chars.by_ref() {
+                    if inner == c {
+                        break;
+                    }
+                    word.push(inner);
+                }
+            }
+            '\\' => {
+                (quoted, started) = (true, true);
+                word.extend(chars.next());
+            }
+            c => {
+                started = true;
+                word.push(c);
+            }
+        }
+    }
+    if started {
+        words.push((word, quoted));
+    }
+    words
+}
+
+fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    for (index, workload) in project.workloads.iter().enumerate() {
+        let Some(compose) = &workload.compose else {
+            continue;
+        };
+        let at = ContainerRef {
+            workload: index,
+            container: 0,
+        };
+        for string in &compose.command_strings {
+            let Some(operator) = shell_operator(&string.text) else {
+                continue;
+            };
+            let program = command::split_words(&string.text)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let script = serde_json::to_string(&string.text).unwrap_or_default();
+            let replacement = format!("[\"/bin/sh\", \"-c\", {script}]");
+            let diagnostic = Diagnostic::new(
+                    RULE.id,
+                    RULE.severity,
+                    format!(
+                        "{} `{}` uses `{operator}`, but Compose splits the string into words without a shell, so `{program}` gets `{operator}` as an argument",
+                        who(project, at),
+                        string.key
+                    ),
+                    string.span,
+                )
+            .with_label(format!("`{operator}` is not a shell operator here"))
+                .with_object(Some(object_ref(workload, workload.containers.first())))
+                .with_help(format!(
+                    "run it through a shell: `{}: {replacement}` (or split the steps into separate services)",
+                    string.key
+                ));
+            // A block scalar's span starts after its `|` / `>` header: no edit can replace it.
+            out.push(if string.block {
+                diagnostic
+            } else {
+                diagnostic.with_fix(Fix {
+                    message: "Run the string with `/bin/sh -c`".into(),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        span: string.span,
+                        content: replacement,
+                    }],
+                })
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_operator;
+
+    #[test]
+    fn operators_outside_quotes() {
+        let cases = [
+            ("kong migrations up && kong migrations finish", Some("&&")),
+            ("a || b", Some("||")),
+            ("cat x | grep y", Some("|")),
+            ("echo hi; ls", Some(";")),
+            ("echo hi ; ls", Some(";")),
+            ("run > /tmp/log", Some(">")),
+            ("run >/tmp/log", Some(">/tmp/log")),
+            ("run 2>&1", Some("2>&1")),
+            ("sh -c \"a && b\"", None),
+            ("bash -c 'x; y'", None),
+            ("psql -c \"ALTER SYSTEM SET a = on;\"", None),
+            ("sql --insecure -e 'CREATE DATABASE x;'", None),
+            ("echo '&&'", None),
+            ("echo \\&\\&", None),
+            ("--dsn=a;b=c", None),
+            ("serve --port 80", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(shell_operator(text).as_deref(), expected, "{text}");
+        }
+    }
+}
