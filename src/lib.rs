@@ -195,7 +195,10 @@ pub fn check(options: &CheckOptions) -> Report {
                 .push_str(&format!(" (kustomize overlay `{overlay}`)"));
         }
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // By path (files read later by the Compose loader are appended to the file table), then
+    // offset, rule and message.
+    let path_of = |d: &diagnostic::Diagnostic| report.files[d.span.file.0 as usize].display.clone();
+    diagnostics.sort_by_cached_key(|d| (path_of(d), d.span.start, d.rule, d.message.clone()));
     diagnostics.dedup();
     // Overlays render copies of the same base node: report a node's findings for one overlay.
     let mut first_overlay = std::collections::HashMap::new();
