@@ -21,6 +21,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::LoadedConfig;
 use crate::model::project::{Project, ProjectFile};
 use crate::report::{Report, RunError};
@@ -97,8 +99,37 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
 struct Input {
     path: Option<PathBuf>,
     display: String,
-    bytes: Result<Vec<u8>, String>,
+    content: Content,
     reported: bool,
+}
+
+/// Where an input's bytes come from: read in the parallel stage, not while planning.
+enum Content {
+    /// Given in memory (stdin, an editor buffer).
+    Memory(Vec<u8>),
+    /// Read from `Input::path` (capped at `--max-file-size`).
+    Disk,
+}
+
+impl Input {
+    fn bytes(self, max_file_size: u64) -> Result<Vec<u8>, String> {
+        match (self.content, &self.path) {
+            (Content::Memory(bytes), _) => Ok(bytes),
+            (Content::Disk, Some(path)) => read_capped(path, max_file_size),
+            (Content::Disk, None) => Ok(Vec::new()),
+        }
+    }
+}
+
+/// What reading and parsing one file produced; built in parallel, merged in file order.
+struct FileFacts {
+    file: SourceFile,
+    error: Option<RunError>,
+    documents: usize,
+    syntax_errors: Vec<yaml::SyntaxError>,
+    workloads: Vec<model::workload::Workload>,
+    kustomizations: Vec<manifest::kustomize::Kustomization>,
+    notes: Vec<String>,
 }
 
 /// Load the configuration the options ask for.
@@ -138,36 +169,37 @@ pub fn check(options: &CheckOptions) -> Report {
     };
     let inputs = plan_inputs(options, &config, &mut report);
     let mut project = Project::default();
-    let mut reported = Vec::new();
-    for input in inputs {
-        let bytes = match input.bytes {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                if input.reported {
-                    report.errors.push(RunError::new(input.display, message));
-                }
-                continue;
-            }
-        };
-        let text: Arc<str> = match String::from_utf8(bytes) {
-            Ok(text) => text.into(),
-            Err(error) => {
-                if input.reported {
-                    let offset = error.utf8_error().valid_up_to();
-                    report.errors.push(RunError::new(
-                        input.display,
-                        format!(
-                            "not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"
-                        ),
-                    ));
-                }
-                continue;
-            }
-        };
-        let id = FileId(u32::try_from(report.files.len()).unwrap_or(u32::MAX));
-        let file = SourceFile::new(id, input.path, input.display, text);
-        check_file(&file, options, &config, &mut project, &mut report);
-        reported.push(input.reported);
+    let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
+    // Read, parse and extract every file in parallel; each tree is dropped as soon as its
+    // facts are out. File ids are the input order, so results do not depend on scheduling.
+    let facts: Vec<FileFacts> = inputs
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            read_and_extract(id, input, options, &config)
+        })
+        .collect();
+    let mut reported = reported;
+    for facts in facts {
+        report.summary.documents += facts.documents;
+        report.notes.extend(facts.notes);
+        report.errors.extend(facts.error);
+        let file = facts.file;
+        project.files.push(ProjectFile {
+            path: file.display.clone(),
+            dir: file
+                .display
+                .rsplit_once('/')
+                .map_or(String::new(), |(dir, _)| dir.to_string()),
+            disk_path: file.path.clone(),
+            text: file.text.clone(),
+        });
+        project
+            .syntax_errors
+            .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
+        project.workloads.extend(facts.workloads);
+        project.kustomizations.extend(facts.kustomizations);
         report.files.push(file);
     }
     let files_before_compose = report.files.len();
@@ -176,6 +208,8 @@ pub fn check(options: &CheckOptions) -> Report {
     // given) belong to a reported project: report on them too.
     reported.resize(report.files.len(), true);
     debug_assert!(reported.len() >= files_before_compose);
+    // Unreadable inputs keep an empty place in the file table; they are not files checked.
+    let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(&config);
     let mut diagnostics = rules::configure(rules::run(&project), &config.config);
@@ -209,7 +243,11 @@ pub fn check(options: &CheckOptions) -> Report {
             .or_insert_with(|| overlay.clone())
             == &overlay
     });
-    report.summary.files = reported.iter().filter(|&&r| r).count();
+    report.summary.files = reported
+        .iter()
+        .zip(&readable)
+        .filter(|&(&r, &ok)| r && ok)
+        .count();
     report.summary.workloads = project
         .workloads
         .iter()
@@ -240,7 +278,7 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
                 .as_ref()
                 .and_then(|p| std::path::absolute(p).ok()),
             display: name.clone(),
-            bytes: Ok(bytes.clone()),
+            content: Content::Memory(bytes.clone()),
             reported: true,
         });
     }
@@ -260,18 +298,18 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
         }
         seen.insert(absolute.clone(), inputs.len());
         let display = discover::display_path(&path);
-        let bytes = match options
+        let content = match options
             .buffers
             .get(&path)
             .or_else(|| options.buffers.get(&absolute))
         {
-            Some(text) => Ok(text.clone().into_bytes()),
-            None => read_capped(&path, options.max_file_size),
+            Some(text) => Content::Memory(text.clone().into_bytes()),
+            None => Content::Disk,
         };
         inputs.push(Input {
             path: Some(path),
             display,
-            bytes,
+            content,
             reported,
         });
     };
@@ -301,7 +339,7 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
             inputs.push(Input {
                 path: Some(path.clone()),
                 display: discover::display_path(path),
-                bytes: Ok(text.clone().into_bytes()),
+                content: Content::Memory(text.clone().into_bytes()),
                 reported: true,
             });
         }
@@ -363,50 +401,78 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| e.to_string())
 }
 
-/// Parse one file and add its facts to the project.
-fn check_file(
-    file: &SourceFile,
+/// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
+/// text is kept only where a later stage needs it (workloads to render and point into,
+/// kustomizations, Compose files, syntax errors, suppression comments).
+fn read_and_extract(
+    id: FileId,
+    input: Input,
     options: &CheckOptions,
     config: &LoadedConfig,
-    project: &mut Project,
-    report: &mut Report,
-) {
-    let parsed = yaml::parse(&file.text, &options.limits);
-    report.summary.documents += parsed.documents.len();
-    let dir = file
-        .display
-        .rsplit_once('/')
-        .map_or(String::new(), |(dir, _)| dir.to_string());
-    project.files.push(ProjectFile {
-        path: file.display.clone(),
-        dir,
-        disk_path: file.path.clone(),
-        text: file.text.clone(),
-    });
-    if !parsed.errors.is_empty() && file.text.contains("{{") {
-        report.notes.push(format!(
-            "skipped {}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)",
-            file.display
-        ));
-        return;
-    }
-    for error in parsed.errors {
-        project.syntax_errors.push((file.id, error));
-    }
-    let context = manifest::ExtractContext {
-        file: file.id,
-        text: &file.text,
-        kinds: &config.config.kinds,
+) -> FileFacts {
+    let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
+    let mut facts = FileFacts {
+        file: SourceFile::unreadable(id, path.clone(), display.clone()),
+        error: None,
+        documents: 0,
+        syntax_errors: Vec::new(),
+        workloads: Vec::new(),
+        kustomizations: Vec::new(),
+        notes: Vec::new(),
     };
-    for document in &parsed.documents {
-        let extracted = manifest::extract(&parsed.tree, document, &context, &mut report.notes);
-        project.workloads.extend(extracted.workloads);
-        project.kustomizations.extend(extracted.kustomization);
-    }
-    if parsed.tree.budget_exhausted() {
-        report.notes.push(format!(
-            "{}: the alias budget ran out; values behind further aliases and merge keys were not read",
-            file.display
+    let text = match input.bytes(options.max_file_size).and_then(|bytes| {
+        String::from_utf8(bytes).map_err(|error| {
+            let offset = error.utf8_error().valid_up_to();
+            format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")
+        })
+    }) {
+        Ok(text) => text,
+        Err(message) => {
+            // Context files that cannot be read are not the user's concern in this run.
+            facts.error = reported.then(|| RunError::new(display, message));
+            return facts;
+        }
+    };
+    let parsed = yaml::parse(&text, &options.limits);
+    facts.documents = parsed.documents.len();
+    let templated = !parsed.errors.is_empty() && text.contains("{{");
+    if templated {
+        facts.notes.push(format!(
+            "skipped {display}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)"
         ));
+    } else {
+        facts.syntax_errors = parsed.errors.clone();
+        let context = manifest::ExtractContext {
+            file: id,
+            text: &text,
+            kinds: &config.config.kinds,
+        };
+        for document in &parsed.documents {
+            let extracted = manifest::extract(&parsed.tree, document, &context, &mut facts.notes);
+            facts.workloads.extend(extracted.workloads);
+            facts.kustomizations.extend(extracted.kustomization);
+        }
+        if parsed.tree.budget_exhausted() {
+            facts.notes.push(format!(
+                "{display}: the alias budget ran out; values behind further aliases and merge keys were not read (raise it with --alias-budget)"
+            ));
+        }
     }
+    drop(parsed);
+    let needed = !facts.workloads.is_empty()
+        || !facts.kustomizations.is_empty()
+        || !facts.syntax_errors.is_empty()
+        || templated
+        || text.contains("adminlint:")
+        || text.starts_with("services:")
+        || text.contains("\nservices:")
+        || manifest::compose::is_compose_name(
+            std::path::Path::new(&display)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default(),
+        );
+    let text: Arc<str> = if needed { text.into() } else { Arc::from("") };
+    facts.file = SourceFile::new(id, path, display, text);
+    facts
 }

@@ -1,7 +1,7 @@
 //! Source files: bytes decoded to text, display paths, and line / column lookup.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::span::FileId;
 
@@ -14,37 +14,54 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// Path as shown to users: relative to the working directory, `/` separated.
     pub display: String,
-    /// Full text; a leading BOM is kept so byte offsets match the file.
+    /// Full text; a leading BOM is kept so byte offsets match the file. Empty for files
+    /// whose text no later stage needs (no workloads, no findings possible) and for
+    /// unreadable ones.
     pub text: Arc<str>,
-    lines: LineIndex,
+    /// False for an input that could not be read (it only holds its place in the file table).
+    pub readable: bool,
+    /// Built on the first position lookup: most files never need one.
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     /// Wrap decoded text.
     pub fn new(id: FileId, path: Option<PathBuf>, display: String, text: Arc<str>) -> Self {
-        let lines = LineIndex::new(&text);
         SourceFile {
             id,
             path,
             display,
             text,
-            lines,
+            readable: true,
+            lines: OnceLock::new(),
         }
+    }
+
+    /// The place of an input that could not be read.
+    pub fn unreadable(id: FileId, path: Option<PathBuf>, display: String) -> Self {
+        SourceFile {
+            readable: false,
+            ..SourceFile::new(id, path, display, Arc::from(""))
+        }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// Line / column of a byte offset (see [`Position`]).
     pub fn position(&self, offset: usize) -> Position {
-        self.lines.position(&self.text, offset)
+        self.lines().position(&self.text, offset)
     }
 
     /// The text of the 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        self.lines.line_text(&self.text, line)
+        self.lines().line_text(&self.text, line)
     }
 
     /// Byte offset where the 1-based line `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.lines.line_start(line)
+        self.lines().line_start(line)
     }
 }
 

@@ -69,6 +69,23 @@ pub struct Project {
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,
+    /// Long-running containers by what peers are looked up by; built on the first
+    /// [`Project::release_peers`] call, so the project must not change after that.
+    peer_index: std::cell::OnceCell<PeerIndex>,
+    /// [`Project::release_peers`] results: several rules ask for the same admin's peers.
+    peer_memo: std::cell::RefCell<std::collections::HashMap<ContainerRef, Peers>>,
+}
+
+/// Release peers and how near they are.
+pub type Peers = (Vec<ContainerRef>, Option<Proximity>);
+
+/// Long-running containers grouped for peer lookups.
+#[derive(Debug, Default)]
+struct PeerIndex {
+    /// Kubernetes containers by normalised image repository.
+    by_repository: std::collections::HashMap<String, Vec<ContainerRef>>,
+    /// Compose services by Compose project.
+    by_compose_project: std::collections::HashMap<String, Vec<ContainerRef>>,
 }
 
 /// The anchor an alias use site refers to.
@@ -216,19 +233,60 @@ impl Project {
     /// A Compose service is compared only with long-running services of its own Compose project
     /// that run the same repository (as written or resolved) or build the same Dockerfile from
     /// the same context; Kubernetes workloads are never its peers, nor it theirs.
-    pub fn release_peers(&self, admin: ContainerRef) -> (Vec<ContainerRef>, Option<Proximity>) {
+    pub fn release_peers(&self, admin: ContainerRef) -> Peers {
+        if let Some(known) = self.peer_memo.borrow().get(&admin) {
+            return known.clone();
+        }
+        let peers = self.find_release_peers(admin);
+        self.peer_memo.borrow_mut().insert(admin, peers.clone());
+        peers
+    }
+
+    fn peer_index(&self) -> &PeerIndex {
+        self.peer_index.get_or_init(|| {
+            let mut index = PeerIndex::default();
+            for (at, workload, container) in self.containers() {
+                if !self.is_long_running(at) {
+                    continue;
+                }
+                match &workload.compose {
+                    Some(compose) => index
+                        .by_compose_project
+                        .entry(compose.project.clone())
+                        .or_default()
+                        .push(at),
+                    None => {
+                        if let Some(image) = &container.image {
+                            index
+                                .by_repository
+                                .entry(image.value.repository())
+                                .or_default()
+                                .push(at);
+                        }
+                    }
+                }
+            }
+            index
+        })
+    }
+
+    fn find_release_peers(&self, admin: ContainerRef) -> Peers {
         let (workload, container) = self.container(admin);
         if let Some(compose) = &workload.compose {
             let repositories = container.repositories();
-            let peers: Vec<ContainerRef> = self
-                .containers()
+            let members = self
+                .peer_index()
+                .by_compose_project
+                .get(&compose.project)
+                .map_or(&[][..], Vec::as_slice);
+            let peers: Vec<ContainerRef> = members
+                .iter()
+                .map(|&at| {
+                    let (peer, peer_container) = self.container(at);
+                    (at, peer, peer_container)
+                })
                 .filter(|&(at, peer, peer_container)| {
                     at != admin
-                        && peer
-                            .compose
-                            .as_ref()
-                            .is_some_and(|c| c.project == compose.project)
-                        && self.is_long_running(at)
                         && match (&workload.app, &peer.app) {
                             (Some(mine), Some(theirs)) => mine == theirs,
                             _ => true,
@@ -253,23 +311,23 @@ impl Project {
         }
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
-        let candidates: Vec<ContainerRef> = self
-            .containers()
-            .filter(|&(at, peer, peer_container)| {
+        let same_repository = self
+            .peer_index()
+            .by_repository
+            .get(&repository)
+            .map_or(&[][..], Vec::as_slice);
+        let candidates: Vec<ContainerRef> = same_repository
+            .iter()
+            .copied()
+            .filter(|&at| {
+                let peer = &self.workloads[at.workload];
                 at != admin
-                    && peer.compose.is_none()
                     && peer.namespace_name() == namespace
-                    && peer_container
-                        .image
-                        .as_ref()
-                        .is_some_and(|i| i.value.repository() == repository)
-                    && self.is_long_running(at)
                     && match (&workload.app, &peer.app) {
                         (Some(mine), Some(theirs)) => mine == theirs,
                         _ => true,
                     }
             })
-            .map(|(at, _, _)| at)
             .collect();
         let utility = is_utility_image(&image.value);
         let tiers = [

@@ -31,12 +31,25 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     // file, or the same directory unless their labels name different apps. Utility images
     // (busybox, redis, …) are only compared within a file. Compose services are compared only
     // within their Compose project, never with Kubernetes workloads.
+    // Repositories computed once; only containers of one repository are ever related.
+    let repositories: std::collections::HashMap<ContainerRef, String> = app_containers
+        .iter()
+        .map(|&at| (at, image(at).repository()))
+        .collect();
+    let mut by_repository: std::collections::HashMap<&str, Vec<ContainerRef>> =
+        std::collections::HashMap::new();
+    for &at in &app_containers {
+        by_repository
+            .entry(&repositories[&at])
+            .or_default()
+            .push(at);
+    }
     let related = |a: ContainerRef, b: ContainerRef| {
         let (wa, wb) = (
             &project.workloads[a.workload],
             &project.workloads[b.workload],
         );
-        if wa.scope != wb.scope || image(a).repository() != image(b).repository() {
+        if wa.scope != wb.scope {
             return false;
         }
         match (&wa.compose, &wb.compose) {
@@ -58,7 +71,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             && same_app(wa, wb) != Some(false)
     };
     for &at in &app_containers {
-        let group: Vec<ContainerRef> = app_containers
+        let group: Vec<ContainerRef> = by_repository[repositories[&at].as_str()]
             .iter()
             .copied()
             .filter(|&other| related(at, other))
