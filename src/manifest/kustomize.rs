@@ -135,8 +135,10 @@ struct Renderer<'p> {
     project: &'p Project,
     /// Absolute, normalised directory of each kustomization.
     dirs: Vec<PathBuf>,
-    /// Absolute, normalised path of each project file.
-    files: Vec<Option<PathBuf>>,
+    /// Absolute, normalised paths of the project's files, sorted, with their ids.
+    files: Vec<(PathBuf, FileId)>,
+    /// Workload indices by file (only files as given, scope 0).
+    workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
 }
 
 impl Renderer<'_> {
@@ -155,15 +157,12 @@ impl Renderer<'_> {
         if let Some(child) = self.kustomization_in(&target) {
             return (vec![child], Vec::new());
         }
-        let files = self
-            .files
+        // The file itself or everything under the directory: a contiguous run of sorted paths.
+        let first = self.files.partition_point(|(path, _)| path < &target);
+        let files = self.files[first..]
             .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                f.as_ref()
-                    .is_some_and(|f| *f == target || f.starts_with(&target))
-            })
-            .map(|(i, _)| FileId(u32::try_from(i).unwrap_or(u32::MAX)))
+            .take_while(|(path, _)| path.starts_with(&target))
+            .map(|&(_, id)| id)
             .collect();
         (Vec::new(), files)
     }
@@ -202,10 +201,8 @@ impl Renderer<'_> {
                         .extend(self.render(child, depth + 1, stack, notes).members);
                 }
                 for file in files {
-                    for (index, workload) in self.project.workloads.iter().enumerate() {
-                        if workload.file == file && workload.scope == 0 {
-                            rendered.members.push((index, Vec::new()));
-                        }
+                    for &index in self.workloads_by_file.get(&file).into_iter().flatten() {
+                        rendered.members.push((index, Vec::new()));
                     }
                 }
             }
@@ -278,6 +275,22 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
         .iter()
         .map(|f| absolute(&f.disk_path))
         .collect();
+    let mut sorted_files: Vec<(PathBuf, FileId)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((f.clone()?, FileId(u32::try_from(i).ok()?))))
+        .collect();
+    sorted_files.sort();
+    let mut workloads_by_file: std::collections::HashMap<FileId, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, workload) in project.workloads.iter().enumerate() {
+        if workload.scope == 0 {
+            workloads_by_file
+                .entry(workload.file)
+                .or_default()
+                .push(index);
+        }
+    }
     let dirs: Vec<PathBuf> = project
         .kustomizations
         .iter()
@@ -292,7 +305,8 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
     let renderer = Renderer {
         project,
         dirs,
-        files,
+        files: sorted_files,
+        workloads_by_file,
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
