@@ -87,6 +87,9 @@ pub struct CheckArgs {
     /// Disregard inline suppressions (comments, annotations, `x-adminlint` ignores).
     #[arg(long)]
     pub no_ignores: bool,
+    /// Do not read or write the fact cache (`.adminlint_cache/` under the project root).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print the project as adminlint sees it (root, scopes, apps, roles, release peers) on
     /// stderr.
     #[arg(long)]

@@ -209,6 +209,9 @@ pub struct LoadedConfig {
     pub path: Option<PathBuf>,
     /// The directory globs are relative to (the project root).
     pub root: PathBuf,
+    /// The project root when one was found (a configuration file or a `.git` directory):
+    /// where the fact cache lives. None when checking outside any project.
+    pub project_root: Option<PathBuf>,
     exclude: GlobSet,
     include: Option<GlobSet>,
 }
@@ -219,6 +222,7 @@ impl Default for LoadedConfig {
             config: Config::default(),
             path: None,
             root: PathBuf::from("."),
+            project_root: None,
             exclude: GlobSet::empty(),
             include: None,
         }
@@ -252,6 +256,7 @@ impl LoadedConfig {
     /// The defaults, with globs relative to `root`.
     pub fn defaults_at(root: PathBuf) -> LoadedConfig {
         LoadedConfig {
+            project_root: Some(root.clone()),
             root,
             ..LoadedConfig::default()
         }
@@ -324,6 +329,7 @@ impl LoadedConfig {
         Ok(LoadedConfig {
             config,
             path: Some(path.to_path_buf()),
+            project_root: Some(root.clone()),
             root,
             exclude,
             include,

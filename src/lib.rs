@@ -3,6 +3,7 @@
 //! The pipeline: discover -> source -> yaml -> recognize -> extract -> model -> rules -> render.
 //! [`check`] runs it from paths (or a buffer) to a [`report::Report`].
 
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -69,6 +70,8 @@ pub struct CheckOptions {
     pub no_ignores: bool,
     /// Describe the project (root, scopes, apps, roles, peers) in [`Report::explanation`].
     pub explain: bool,
+    /// Use and update the fact cache under the project root (`.adminlint_cache/`).
+    pub cache: bool,
 }
 
 impl Default for CheckOptions {
@@ -84,6 +87,7 @@ impl Default for CheckOptions {
             config: ConfigChoice::Defaults,
             no_ignores: false,
             explain: false,
+            cache: false,
         }
     }
 }
@@ -112,11 +116,12 @@ enum Content {
 }
 
 impl Input {
-    fn bytes(self, max_file_size: u64) -> Result<Vec<u8>, String> {
+    /// The bytes, and the file's metadata when they come from the disk.
+    fn bytes(self, max_file_size: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
         match (self.content, &self.path) {
-            (Content::Memory(bytes), _) => Ok(bytes),
+            (Content::Memory(bytes), _) => Ok((bytes, None)),
             (Content::Disk, Some(path)) => read_capped(path, max_file_size),
-            (Content::Disk, None) => Ok(Vec::new()),
+            (Content::Disk, None) => Ok((Vec::new(), None)),
         }
     }
 }
@@ -172,14 +177,29 @@ pub fn check(options: &CheckOptions) -> Report {
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
     // Read, parse and extract every file in parallel; each tree is dropped as soon as its
     // facts are out. File ids are the input order, so results do not depend on scheduling.
+    let cache = options
+        .cache
+        .then_some(config.project_root.as_deref())
+        .flatten()
+        .map(|root| {
+            let settings = cache::settings_fingerprint(&[&config.config.kinds, &options.limits]);
+            cache::Cache::open(root, settings)
+        });
     let facts: Vec<FileFacts> = inputs
         .into_par_iter()
         .enumerate()
         .map(|(index, input)| {
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            read_and_extract(id, input, options, &config)
+            read_and_extract(id, input, options, &config, cache.as_ref())
         })
         .collect();
+    if let Some(cache) = cache
+        && let Err(error) = cache.save()
+    {
+        report
+            .notes
+            .push(format!("could not write the fact cache: {error}"));
+    }
     let mut reported = reported;
     for facts in facts {
         report.summary.documents += facts.documents;
@@ -391,27 +411,31 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
 }
 
 /// Read a file unless it is larger than the cap.
-fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let size = metadata.len();
     if size > max {
         return Err(format!(
             "file is {size} bytes, larger than the limit of {max} bytes (raise it with --max-file-size)"
         ));
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    Ok((bytes, Some(metadata)))
 }
 
 /// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
 /// text is kept only where a later stage needs it (workloads to render and point into,
-/// kustomizations, Compose files, syntax errors, suppression comments).
+/// kustomizations, Compose files, syntax errors, suppression comments). With a cache, an
+/// unchanged file's facts are read back instead of parsed.
 fn read_and_extract(
     id: FileId,
     input: Input,
     options: &CheckOptions,
     config: &LoadedConfig,
+    cache: Option<&cache::Cache>,
 ) -> FileFacts {
     let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
-    let mut facts = FileFacts {
+    let mut out = FileFacts {
         file: SourceFile::unreadable(id, path.clone(), display.clone()),
         error: None,
         documents: 0,
@@ -420,59 +444,111 @@ fn read_and_extract(
         kustomizations: Vec::new(),
         notes: Vec::new(),
     };
-    let text = match input.bytes(options.max_file_size).and_then(|bytes| {
-        String::from_utf8(bytes).map_err(|error| {
-            let offset = error.utf8_error().valid_up_to();
-            format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")
-        })
-    }) {
-        Ok(text) => text,
+    let read = input
+        .bytes(options.max_file_size)
+        .and_then(|(bytes, metadata)| {
+            let stamp = metadata.map(|m| cache::Stamp::of(&m, &bytes));
+            let text = String::from_utf8(bytes).map_err(|error| {
+                let offset = error.utf8_error().valid_up_to();
+                format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")
+            })?;
+            Ok((text, stamp))
+        });
+    let (text, stamp) = match read {
+        Ok(read) => read,
         Err(message) => {
             // Context files that cannot be read are not the user's concern in this run.
-            facts.error = reported.then(|| RunError::new(display, message));
-            return facts;
+            out.error = reported.then(|| RunError::new(display, message));
+            return out;
         }
     };
-    let parsed = yaml::parse(&text, &options.limits);
-    facts.documents = parsed.documents.len();
-    let templated = !parsed.errors.is_empty() && text.contains("{{");
-    if templated {
-        facts.notes.push(format!(
+    let key = path
+        .as_ref()
+        .and_then(|p| std::path::absolute(p).ok())
+        .map(|p| p.to_string_lossy().into_owned());
+    let cached = match (cache, &key, stamp) {
+        (Some(cache), Some(key), Some(stamp)) => cache.lookup(key, stamp, id),
+        _ => None,
+    };
+    let facts = match cached {
+        Some(facts) => facts,
+        None => {
+            let facts = extract_facts(id, &text, &display, options, config, &mut out.notes);
+            // Notes name the file as displayed from this working directory: not cached.
+            if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
+                && out.notes.is_empty()
+            {
+                cache.store(key, stamp, &facts);
+            }
+            facts
+        }
+    };
+    if facts.templated {
+        out.notes.push(format!(
             "skipped {display}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)"
         ));
+    }
+    out.documents = facts.documents;
+    out.syntax_errors = facts.syntax_errors;
+    out.workloads = facts.workloads;
+    out.kustomizations = facts.kustomizations;
+    let text: Arc<str> = if facts.keep_text {
+        text.into()
     } else {
+        Arc::from("")
+    };
+    out.file = SourceFile::new(id, path, display, text);
+    out
+}
+
+/// Parse one file's text and extract its facts; the tree is dropped on return.
+fn extract_facts(
+    id: FileId,
+    text: &str,
+    display: &str,
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    notes: &mut Vec<String>,
+) -> cache::Facts {
+    let parsed = yaml::parse(text, &options.limits);
+    let mut facts = cache::Facts {
+        documents: parsed.documents.len(),
+        syntax_errors: Vec::new(),
+        workloads: Vec::new(),
+        kustomizations: Vec::new(),
+        templated: !parsed.errors.is_empty() && text.contains("{{"),
+        keep_text: false,
+    };
+    if !facts.templated {
         facts.syntax_errors = parsed.errors.clone();
         let context = manifest::ExtractContext {
             file: id,
-            text: &text,
+            text,
             kinds: &config.config.kinds,
         };
         for document in &parsed.documents {
-            let extracted = manifest::extract(&parsed.tree, document, &context, &mut facts.notes);
+            let extracted = manifest::extract(&parsed.tree, document, &context, notes);
             facts.workloads.extend(extracted.workloads);
             facts.kustomizations.extend(extracted.kustomization);
         }
         if parsed.tree.budget_exhausted() {
-            facts.notes.push(format!(
+            notes.push(format!(
                 "{display}: the alias budget ran out; values behind further aliases and merge keys were not read (raise it with --alias-budget)"
             ));
         }
     }
-    drop(parsed);
-    let needed = !facts.workloads.is_empty()
+    facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
         || !facts.syntax_errors.is_empty()
-        || templated
+        || facts.templated
         || text.contains("adminlint:")
         || text.starts_with("services:")
         || text.contains("\nservices:")
         || manifest::compose::is_compose_name(
-            std::path::Path::new(&display)
+            Path::new(display)
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or_default(),
         );
-    let text: Arc<str> = if needed { text.into() } else { Arc::from("") };
-    facts.file = SourceFile::new(id, path, display, text);
     facts
 }

@@ -55,6 +55,7 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
         },
         no_ignores: args.no_ignores,
         explain: args.explain_context,
+        cache: !args.no_cache,
         stdin_path: args.stdin_filename.clone(),
         ..CheckOptions::default()
     };

@@ -5,9 +5,23 @@
 pub struct FileId(pub u32);
 
 /// A byte range `start..end` in one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
-    /// The file the range is in.
+    /// The file the range is in. Not stored in the fact cache: cached facts are for one file,
+    /// whose id is set while reading them back (see [`crate::cache`]).
+    #[serde(skip, default = "crate::cache::current_file")]
     pub file: FileId,
     /// First byte (0-based, inclusive).
     pub start: u32,
@@ -87,7 +101,7 @@ pub fn sub_span(
 }
 
 /// A value together with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     /// The value.
     pub value: T,

@@ -470,3 +470,40 @@ fn the_readme_configuration_reference_parses_and_names_every_key() {
         );
     }
 }
+
+#[test]
+fn the_fact_cache_is_reused_invalidated_and_never_trusted_when_corrupt() {
+    let dir = repo(&[]);
+    let cache = dir.path().join(".adminlint_cache/facts.json");
+    let (_, cold, _) = run(
+        dir.path(),
+        &["check", "--no-cache", "--format", "concise", "."],
+    );
+    assert!(!cache.exists(), "--no-cache writes nothing");
+    let (_, first, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert!(cache.is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".adminlint_cache/.gitignore")).unwrap(),
+        "# adminlint's fact cache: never commit it.\n*\n"
+    );
+    let (_, warm, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        (first.as_str(), warm.as_str()),
+        (cold.as_str(), cold.as_str())
+    );
+    // A changed file is read again (same size, different content).
+    let job = dir.path().join("k8s/jobs/migrate.yaml");
+    std::fs::write(&job, JOB.replace("v1.2.0", "v1.2.3")).unwrap();
+    let (code, changed, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!((code, changed.as_str()), (0, "No findings in 2 files.\n"));
+    // A corrupt or foreign cache file is ignored and rewritten.
+    std::fs::write(&cache, "{ not json").unwrap();
+    std::fs::write(&job, JOB).unwrap();
+    let (_, after_corruption, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(after_corruption, cold);
+    assert!(
+        std::fs::read_to_string(&cache)
+            .unwrap()
+            .starts_with("{\"format\":\"adminlint-facts ")
+    );
+}

@@ -13,7 +13,7 @@ use crate::yaml::{NodeId, Tree};
 const MAX_DEPTH: usize = 16;
 
 /// One `images:` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageTransform {
     /// The image name it applies to (repository as written, without tag).
     pub name: String,
@@ -28,9 +28,10 @@ pub struct ImageTransform {
 }
 
 /// The facts of one kustomization file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// The file.
+    #[serde(skip, default = "crate::cache::current_file")]
     pub file: FileId,
     /// `resources:` entries as written.
     pub resources: Vec<Spanned<String>>,

@@ -20,7 +20,7 @@ const MOVING_TAGS: [&str; 12] = [
 ];
 
 /// A parsed image reference as written in a manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     /// The text as written (trimmed of surrounding whitespace).
     pub raw: String,
@@ -37,7 +37,7 @@ pub struct ImageRef {
 }
 
 /// How an [`ImageRef`] can be reasoned about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ImageKind {
     /// Fully literal reference following the grammar.
     Literal,

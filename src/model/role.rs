@@ -1,7 +1,7 @@
 //! Roles: is a workload the app's long-running process or a one-off admin process, and why.
 
 /// The role of a workload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Role {
     /// Serves the app: compared against, never flagged as an admin.
     LongRunning(String),

@@ -6,7 +6,7 @@ use crate::model::role::Role;
 use crate::span::{FileId, Span, Spanned};
 
 /// Where a workload was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// A Kubernetes object with a pod template.
     Kubernetes,
@@ -15,11 +15,12 @@ pub enum Origin {
 }
 
 /// One Kubernetes object with a pod template (or one Compose service).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Workload {
     /// Kubernetes or Compose.
     pub origin: Origin,
     /// The file it is in.
+    #[serde(skip, default = "crate::cache::current_file")]
     pub file: FileId,
     /// Index of its YAML document in the file.
     pub document: usize,
@@ -61,11 +62,13 @@ pub struct Workload {
     /// The overlay directory when this is a kustomize-rendered copy.
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
+    /// Not in the fact cache: Compose services are loaded from their files each run.
+    #[serde(skip)]
     pub compose: Option<ComposeFacts>,
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ignore {
     /// Rule id or `all`.
     pub rule: String,
@@ -110,7 +113,7 @@ impl Workload {
 }
 
 /// One container of a pod template (or the single process of a Compose service).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Container {
     /// `name`.
     pub name: Option<Spanned<String>>,
@@ -131,9 +134,11 @@ pub struct Container {
     /// `env` entries.
     pub env: Vec<EnvVar>,
     /// Compose `build:`, when the service builds its image.
+    #[serde(skip)]
     pub build: Option<Build>,
     /// Compose: the image with its variables resolved from the project's `.env` file and the
     /// defaults written in the reference, when every variable is known and the text changes.
+    #[serde(skip)]
     pub resolved_image: Option<ImageRef>,
 }
 
@@ -196,7 +201,9 @@ impl Container {
 }
 
 /// Kinds of configuration object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ConfigKind {
     /// A ConfigMap.
     ConfigMap,
@@ -221,7 +228,7 @@ impl ConfigKind {
 }
 
 /// How a config source reaches the container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConfigVia {
     /// `envFrom` (all keys as environment variables, with an optional prefix).
     EnvFrom,
@@ -232,7 +239,7 @@ pub enum ConfigVia {
 }
 
 /// One ConfigMap / Secret / env file a container reads as a whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConfigSource {
     /// ConfigMap, Secret or env file.
     pub kind: ConfigKind,
@@ -247,7 +254,7 @@ pub struct ConfigSource {
 }
 
 /// Where an environment variable's value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EnvValue {
     /// `value: …` (None when `value` is absent or null).
     Literal(Option<String>),
@@ -302,7 +309,7 @@ impl EnvValue {
 }
 
 /// One `env` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
     /// Variable name.
     pub name: String,

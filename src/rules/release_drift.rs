@@ -44,6 +44,10 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .or_default()
             .push(at);
     }
+    let utility: std::collections::HashMap<ContainerRef, bool> = app_containers
+        .iter()
+        .map(|&at| (at, is_utility_image(image(at))))
+        .collect();
     let related = |a: ContainerRef, b: ContainerRef| {
         let (wa, wb) = (
             &project.workloads[a.workload],
@@ -64,7 +68,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             return true;
         }
         // Bare Pods in separate files are examples or debugging Pods, not rollouts of a release.
-        !is_utility_image(image(a))
+        !utility[&a]
             && wa.kind != "Pod"
             && wb.kind != "Pod"
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
@@ -77,16 +81,21 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .filter(|&other| related(at, other))
             .collect();
         // The reference release: the one most of the group runs; ties go to the earliest.
-        let reference = group
+        // Members are sorted into releases (each led by its first member) in one pass.
+        let mut releases: Vec<(ContainerRef, usize)> = Vec::new();
+        for &member in &group {
+            match releases
+                .iter_mut()
+                .find(|(first, _)| container(member).same_release(container(*first)))
+            {
+                Some((_, votes)) => *votes += 1,
+                None => releases.push((member, 1)),
+            }
+        }
+        let reference = releases
             .iter()
-            .copied()
-            .max_by_key(|&candidate| {
-                let votes = group
-                    .iter()
-                    .filter(|&&o| container(o).same_release(container(candidate)))
-                    .count();
-                (votes, std::cmp::Reverse(candidate))
-            })
+            .max_by_key(|&&(first, votes)| (votes, std::cmp::Reverse(first)))
+            .map(|&(first, _)| first)
             .expect("a container is related to itself");
         if container(at).same_release(container(reference)) {
             continue;

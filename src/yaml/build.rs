@@ -25,7 +25,7 @@ impl Default for Limits {
 }
 
 /// A YAML syntax error, located.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SyntaxError {
     /// Byte offset the parser stopped at.
     pub offset: usize,
