@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod manifest;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod report;
 pub mod rules;
