@@ -514,11 +514,8 @@ fn logical(object: &ObjectRef) -> LogicalLocation {
     LogicalLocation {
         name: leaf.to_string(),
         fully_qualified_name: qualified.join("/"),
-        kind: if object.container.is_some() {
-            "container"
-        } else {
-            "object"
-        },
+        // A Kubernetes object (narrowed to a container when there is one): SARIF's "resource".
+        kind: "resource",
     }
 }
 
