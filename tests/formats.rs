@@ -206,37 +206,79 @@ fn byte_of(text: &str, line: u64, column: u64) -> usize {
     start + byte_of_utf16_column(this_line, column as usize - 1)
 }
 
-#[test]
-fn sarif_regions_are_utf16_columns_with_an_exclusive_end() {
-    // Every region of every fixture, two ways: (line, UTF-16 column) pairs turned into byte
-    // offsets on the file's text must land exactly on byteOffset and byteOffset + byteLength.
-    let mut regions = 0;
-    for dir in fixture_dirs() {
-        let value = sarif(&report(&[&dir]));
-        assert_eq!(value["runs"][0]["columnKind"], "utf16CodeUnits");
-        for result in value["runs"][0]["results"].as_array().unwrap() {
-            let mut locations = vec![&result["locations"][0]["physicalLocation"]];
-            if let Some(related) = result["relatedLocations"].as_array() {
-                locations.extend(related.iter().map(|r| &r["physicalLocation"]));
-            }
-            for location in locations {
-                let path = location["artifactLocation"]["uri"].as_str().unwrap();
-                let text = std::fs::read_to_string(path).unwrap();
-                let region = &location["region"];
-                let number = |key: &str| region[key].as_u64().unwrap();
-                let start = byte_of(&text, number("startLine"), number("startColumn"));
-                let end = byte_of(&text, number("endLine"), number("endColumn"));
-                assert_eq!(start as u64, number("byteOffset"), "{path} {region}");
-                assert_eq!(
-                    (end - start) as u64,
-                    number("byteLength"),
-                    "{path} {region}"
-                );
-                regions += 1;
-            }
+/// The file an artifact URI names: `%SRCROOT%`-relative or `file://`, percent-decoded.
+fn path_of_uri(uri: &str) -> PathBuf {
+    let encoded = uri.strip_prefix("file://").unwrap_or(uri);
+    let mut bytes = Vec::new();
+    let mut rest = encoded.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(&tail[..2]).unwrap();
+            bytes.push(u8::from_str_radix(hex, 16).unwrap());
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
         }
     }
+    PathBuf::from(String::from_utf8(bytes).unwrap())
+}
+
+/// Check every region of a SARIF log two ways: its (line, UTF-16 column) pairs, turned into
+/// byte offsets on the file's text, must land exactly on byteOffset and byteOffset +
+/// byteLength. Returns how many regions were checked.
+fn check_regions(value: &Value) -> usize {
+    assert_eq!(value["runs"][0]["columnKind"], "utf16CodeUnits");
+    let mut regions = 0;
+    for result in value["runs"][0]["results"].as_array().unwrap() {
+        let mut locations = vec![&result["locations"][0]["physicalLocation"]];
+        if let Some(related) = result["relatedLocations"].as_array() {
+            locations.extend(related.iter().map(|r| &r["physicalLocation"]));
+        }
+        for location in locations {
+            let path = path_of_uri(location["artifactLocation"]["uri"].as_str().unwrap());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let region = &location["region"];
+            let number = |key: &str| region[key].as_u64().unwrap();
+            let start = byte_of(&text, number("startLine"), number("startColumn"));
+            let end = byte_of(&text, number("endLine"), number("endColumn"));
+            let at = path.display();
+            assert_eq!(start as u64, number("byteOffset"), "{at} {region}");
+            assert_eq!((end - start) as u64, number("byteLength"), "{at} {region}");
+            regions += 1;
+        }
+    }
+    regions
+}
+
+#[test]
+fn sarif_regions_are_utf16_columns_with_an_exclusive_end() {
+    let regions: usize = fixture_dirs()
+        .iter()
+        .map(|dir| check_regions(&sarif(&report(&[dir]))))
+        .sum();
     assert!(regions > 80, "only {regions} regions checked");
+}
+
+#[test]
+fn sarif_of_the_real_world_corpus_is_valid() {
+    let corpus = std::env::var_os("ADMINLINT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
+    if !corpus.is_dir() {
+        eprintln!(
+            "notice: corpus SARIF test skipped: {} is absent (set ADMINLINT_CORPUS)",
+            corpus.display()
+        );
+        return;
+    }
+    // The whole corpus as one run: real paths, real text, hundreds of findings.
+    let report = report(&[corpus.to_str().unwrap()]);
+    let value = sarif(&report);
+    let errors = schema_errors(&sarif_validator(), &value);
+    assert!(errors.is_empty(), "{:#?}", &errors[..errors.len().min(10)]);
+    let regions = check_regions(&value);
+    assert!(regions >= report.diagnostics.len());
 }
 
 #[test]
