@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// Checks that one-off admin processes (migration Jobs, hooks, CronJobs, init containers) run
 /// the same release, config and dependency wrapper as the app's long-running workloads.
@@ -41,6 +41,27 @@ pub enum FormatArg {
     Concise,
     /// Versioned JSON for scripts.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning (upload-sarif) and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands) and a summary line.
+    Github,
+    /// GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML, one test case per finding (`artifacts:reports:junit`).
+    Junit,
+    /// Checkstyle XML (reviewdog, Jenkins).
+    Checkstyle,
+}
+
+/// The lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevelArg {
+    /// Only errors fail.
+    Error,
+    /// Warnings and errors fail.
+    Warning,
+    /// Every finding fails.
+    Info,
 }
 
 /// When to colour human output.
@@ -59,9 +80,22 @@ pub enum ColorArg {
 pub struct CheckArgs {
     /// Files or directories to check; `-` reads one manifest from stdin. Default: `.`.
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Full)]
-    pub format: FormatArg,
+    /// Output format; repeat it to write several reports in one run. Each `--format` goes to
+    /// stdout, or to the file of the `-o` that follows it; at most one may use stdout. Default:
+    /// `github` when GITHUB_ACTIONS=true, else `full`.
+    #[arg(long, value_enum, action = ArgAction::Append, value_name = "FORMAT")]
+    pub format: Vec<FormatArg>,
+    /// Write the report of the `--format` just before to PATH (atomically: a temporary file
+    /// beside it, then a rename), e.g. `--format full --format sarif -o adminlint.sarif`.
+    #[arg(short = 'o', long, action = ArgAction::Append, value_name = "PATH")]
+    pub output_file: Vec<PathBuf>,
+    /// Exit 0 even when there are findings (errors reading paths still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Lowest severity that makes the run exit 1 [default: `fail-level` in .adminlint.yaml,
+    /// else warning].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_level: Option<FailLevelArg>,
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,

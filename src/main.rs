@@ -6,21 +6,21 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use adminlint::diagnostic::Severity;
+use adminlint::output::{self, EXIT_ERROR};
 use adminlint::render::{self, Format, RenderOptions};
 use adminlint::rules::{self, RULES};
 use adminlint::{CheckOptions, ConfigChoice, check};
-use clap::Parser;
-use cli::{CheckArgs, Cli, ColorArg, Command, FormatArg};
-
-/// Exit codes: findings at or above the fail level.
-const EXIT_FINDINGS: u8 = 1;
-/// Exit codes: usage, configuration or I/O error.
-const EXIT_ERROR: u8 = 2;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use cli::{CheckArgs, Cli, ColorArg, Command, FailLevelArg, FormatArg};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let result = match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => match matches.subcommand_matches("check") {
+            Some(check_matches) => run_check(args, check_matches),
+            None => unreachable!("clap matched the check subcommand"),
+        },
         Command::Rules => list_rules(),
         Command::Rule { id } => show_rule(&id),
         Command::Schema => io::stdout()
@@ -40,7 +40,50 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_check(args: CheckArgs) -> io::Result<u8> {
+fn format_of(arg: FormatArg) -> Format {
+    match arg {
+        FormatArg::Full => Format::Full,
+        FormatArg::Concise => Format::Concise,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+        FormatArg::Gitlab => Format::Gitlab,
+        FormatArg::Junit => Format::Junit,
+        FormatArg::Checkstyle => Format::Checkstyle,
+    }
+}
+
+/// The outputs asked for: each `-o` belongs to the `--format` before it (see `output::plan`).
+fn planned_outputs(args: &CheckArgs, matches: &ArgMatches) -> Result<Vec<output::Output>, String> {
+    let formats: Vec<(usize, Format)> = matches
+        .indices_of("format")
+        .into_iter()
+        .flatten()
+        .zip(args.format.iter().map(|&f| format_of(f)))
+        .collect();
+    let files: Vec<(usize, std::path::PathBuf)> = matches
+        .indices_of("output_file")
+        .into_iter()
+        .flatten()
+        .zip(args.output_file.iter().cloned())
+        .collect();
+    // In a GitHub Actions step, annotations are what people see.
+    let default = if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        Format::Github
+    } else {
+        Format::Full
+    };
+    output::plan(&formats, &files, default)
+}
+
+fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
+    let outputs = match planned_outputs(&args, matches) {
+        Ok(outputs) => outputs,
+        Err(message) => {
+            eprintln!("adminlint: error: {message}");
+            return Ok(EXIT_ERROR);
+        }
+    };
     let mut options = CheckOptions {
         max_file_size: args.max_file_size,
         limits: adminlint::yaml::Limits {
@@ -59,7 +102,7 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
         stdin_path: args.stdin_filename.clone(),
         ..CheckOptions::default()
     };
-    for path in args.paths {
+    for path in &args.paths {
         if path.as_os_str() == "-" {
             let name = args
                 .stdin_filename
@@ -67,7 +110,7 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
                 .map_or_else(|| "<stdin>".to_string(), adminlint::discover::display_path);
             options.stdin = Some((name, adminlint::read_stdin()?));
         } else {
-            options.paths.push(path);
+            options.paths.push(path.clone());
         }
     }
     // `--stdin-filename F - DIR`: the buffer stands in for F among DIR's files (an editor
@@ -87,23 +130,18 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
         options.buffers.insert(std::path::absolute(name)?, text);
     }
     let report = check(&options);
-    let format = match args.format {
-        FormatArg::Full => Format::Full,
-        FormatArg::Concise => Format::Concise,
-        FormatArg::Json => Format::Json,
-    };
     let stdout = io::stdout();
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
-    let render_options = RenderOptions {
-        color,
+    // Colour only where it is read: `auto` colours a terminal stdout, never a file.
+    let render_options = |to_terminal: bool| RenderOptions {
+        color: match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
         width,
         quiet: args.quiet,
     };
@@ -119,17 +157,44 @@ fn run_check(args: CheckArgs) -> io::Result<u8> {
     for error in &report.errors {
         writeln!(stderr, "adminlint: error: {error}")?;
     }
-    let mut out = io::BufWriter::new(stdout.lock());
-    render::render(format, &report, &render_options, &mut out)?;
-    out.flush()?;
-    if !report.errors.is_empty() {
+    // Files first, so a closed stdout (`| head`) does not cost the CI its report files.
+    let mut failed_write = false;
+    for output in &outputs {
+        let Some(path) = &output.path else { continue };
+        let mut bytes = Vec::new();
+        render::render(output.format, &report, &render_options(false), &mut bytes)?;
+        if let Err(error) = output::write_atomically(path, &bytes) {
+            writeln!(
+                stderr,
+                "adminlint: error: cannot write {}: {error}",
+                path.display()
+            )?;
+            failed_write = true;
+        }
+    }
+    if let Some(output) = outputs.iter().find(|o| o.path.is_none()) {
+        let mut out = io::BufWriter::new(stdout.lock());
+        render::render(
+            output.format,
+            &report,
+            &render_options(stdout.is_terminal()),
+            &mut out,
+        )?;
+        out.flush()?;
+    }
+    if failed_write {
         return Ok(EXIT_ERROR);
     }
-    let fail_level = report
-        .fail_level
-        .map_or(Severity::Warning, |level| level.severity());
-    let failing = report.diagnostics.iter().any(|d| d.severity >= fail_level);
-    Ok(if failing { EXIT_FINDINGS } else { 0 })
+    // The command line wins over `fail-level` in .adminlint.yaml, which wins over `warning`.
+    let fail_level = match args.fail_level {
+        Some(FailLevelArg::Error) => Severity::Error,
+        Some(FailLevelArg::Warning) => Severity::Warning,
+        Some(FailLevelArg::Info) => Severity::Info,
+        None => report
+            .fail_level
+            .map_or(Severity::Warning, |level| level.severity()),
+    };
+    Ok(output::exit_code(&report, fail_level, args.exit_zero))
 }
 
 fn list_rules() -> io::Result<u8> {

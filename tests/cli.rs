@@ -236,3 +236,178 @@ fn colour_always_and_never() {
     let (_, stdout, _) = run(&["check", "--color", "never", "fixtures/demo"]);
     assert!(!stdout.contains('\u{1b}'));
 }
+
+#[test]
+fn one_run_writes_several_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("reports/adminlint.sarif");
+    let junit = dir.path().join("junit.xml");
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "concise",
+        "--format",
+        "sarif",
+        "-o",
+        sarif.to_str().unwrap(),
+        "--format",
+        "junit",
+        "--output-file",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.starts_with("fixtures/demo/k8s/migrate.yaml:13:17: warning[config-missing]"));
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(value["runs"][0]["results"].as_array().unwrap().len(), 7);
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("failures=\"7\"")
+    );
+    // Only the reports are left: the temporary files were renamed into place.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["junit.xml", "reports"]);
+
+    // With every report in a file, stdout stays empty.
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "gitlab",
+        "-o",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+}
+
+#[test]
+fn output_files_without_a_format_are_usage_errors() {
+    for args in [
+        &["check", "fixtures/demo", "-o", "x.sarif"][..],
+        &[
+            "check",
+            "fixtures/demo",
+            "-o",
+            "x.sarif",
+            "--format",
+            "sarif",
+        ],
+        &[
+            "check",
+            "fixtures/demo",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+        ],
+        &[
+            "check",
+            "fixtures/demo",
+            "--format",
+            "json",
+            "-o",
+            "a",
+            "-o",
+            "b",
+        ],
+    ] {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(stderr.starts_with("adminlint: error: "), "{stderr}");
+    }
+    let (_, _, stderr) = run(&["check", "fixtures/demo", "-o", "x.sarif"]);
+    assert!(stderr.contains("`--format FORMAT -o x.sarif`"), "{stderr}");
+    assert!(!std::path::Path::new("x.sarif").exists());
+}
+
+#[test]
+fn an_unwritable_output_file_exits_two_and_stdout_is_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let target = blocker.join("out.sarif");
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "concise",
+        "--format",
+        "sarif",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(stdout.contains("[image-mismatch]"));
+}
+
+#[test]
+fn exit_zero_and_fail_level() {
+    let demo = ["check", "fixtures/demo", "--format", "concise", "-q"];
+    let with = |extra: &[&str]| run(&[&demo[..], extra].concat()).0;
+    assert_eq!(with(&[]), 1);
+    assert_eq!(with(&["--exit-zero"]), 0);
+    // The demo has an error, so every level fails it.
+    assert_eq!(with(&["--fail-level", "error"]), 1);
+    assert_eq!(with(&["--fail-level", "info"]), 1);
+    // A Job with only a warning (an unpinned image) fails at warning, not at error.
+    let job = [
+        "check",
+        "fixtures/image-unpinned/jobs.yaml",
+        "--format",
+        "concise",
+    ];
+    let (code, stdout, _) = run(&job);
+    assert_eq!(code, 1);
+    assert!(!stdout.contains(": error["), "{stdout}");
+    assert_eq!(run(&[&job[..], &["--fail-level", "error"]].concat()).0, 0);
+    assert_eq!(run(&[&job[..], &["--fail-level", "warning"]].concat()).0, 1);
+    // Errors reading paths still exit 2.
+    let (code, _, _) = run(&["check", "--exit-zero", "does/not/exist.yaml"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = run(&["check", "fixtures/demo", "--fail-level", "fatal"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn github_actions_gets_annotations_unless_a_format_is_given() {
+    let output = adminlint()
+        .args(["check", "fixtures/demo"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout.starts_with("::warning file=fixtures/demo/k8s/migrate.yaml,line=13,"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last().unwrap(),
+        "Found 7 findings (1 error, 6 warnings) in 3 files."
+    );
+    let output = adminlint()
+        .args(["check", "fixtures/demo", "--format", "concise"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .starts_with("fixtures/demo/")
+    );
+    // Only the exact value `true` counts, as GitHub sets it.
+    let output = adminlint()
+        .args(["check", "fixtures/demo"])
+        .env("GITHUB_ACTIONS", "false")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(output.stdout).unwrap().contains("::"));
+}

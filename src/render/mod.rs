@@ -2,9 +2,16 @@
 //!
 //! Adding a format is a new module plus one arm in [`render`].
 
+mod checkstyle;
 mod concise;
+mod fingerprint;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
+mod sarif;
+mod xml;
 
 use std::io::{self, Write};
 
@@ -19,6 +26,32 @@ pub enum Format {
     Concise,
     /// The versioned JSON contract (see DESIGN.md).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations) and a summary line.
+    Github,
+    /// GitLab Code Quality report (JSON array).
+    Gitlab,
+    /// JUnit XML, one test case per finding.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+}
+
+impl Format {
+    /// The name used on the command line, e.g. `sarif`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Full => "full",
+            Format::Concise => "concise",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
+            Format::Checkstyle => "checkstyle",
+        }
+    }
 }
 
 /// Presentation options shared by the formats.
@@ -53,5 +86,10 @@ pub fn render(
         Format::Full => human::render(report, options, out),
         Format::Concise => concise::render(report, options, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, options, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => junit::render(report, out),
+        Format::Checkstyle => checkstyle::render(report, out),
     }
 }
