@@ -1,7 +1,10 @@
 //! The project: every workload of the run, which containers are admin processes, and their peers.
 
+use std::cell::OnceCell;
+
 use crate::model::command::{self, CommandLine, Intent};
 use crate::model::image::ImageRef;
+use crate::model::peers::{Index, PeerSet};
 use crate::model::role::Role;
 use crate::model::workload::{Container, Workload};
 use crate::span::{FileId, Span};
@@ -47,10 +50,12 @@ pub struct Project {
     pub workloads: Vec<Workload>,
     /// Syntax errors by file.
     pub syntax_errors: Vec<(FileId, SyntaxError)>,
+    /// Roles and release peers, computed on first use: fill the fields above first.
+    index: OnceCell<Index>,
 }
 
 /// Label and annotation keys that name an app, most specific first.
-const APP_KEYS: [&str; 5] = [
+pub(crate) const APP_KEYS: [&str; 5] = [
     "adminlint.io/app",
     "app.kubernetes.io/instance",
     "app.kubernetes.io/name",
@@ -127,12 +132,20 @@ impl Project {
         })
     }
 
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(self))
+    }
+
     /// Why a container is an admin process, or None when it is not one.
     ///
     /// The main containers of an admin workload are; so is an init container, of any workload,
     /// whose command is an admin task (`migrate`, `db:migrate`, …). Other init containers of an
     /// admin workload (waiting for a database, copying files) are plumbing, not admin processes.
     pub fn admin_reason(&self, at: ContainerRef) -> Option<String> {
+        self.index().admin_reason(at).map(str::to_string)
+    }
+
+    pub(crate) fn compute_admin_reason(&self, at: ContainerRef) -> Option<String> {
         let (workload, container) = self.container(at);
         if matches!(workload.role, Role::Ignored(_)) {
             return None;
@@ -155,13 +168,14 @@ impl Project {
 
     /// True when a container is part of the app's long-running release.
     pub fn is_long_running(&self, at: ContainerRef) -> bool {
-        self.workloads[at.workload].role.is_long_running() && self.admin_reason(at).is_none()
+        self.index().is_long_running(at)
     }
 
     /// The admin containers of the run.
     pub fn admin_containers(&self) -> Vec<(ContainerRef, String)> {
+        let index = self.index();
         self.containers()
-            .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
+            .filter_map(|(at, _, _)| Some((at, index.admin_reason(at)?.to_string())))
             .collect()
     }
 
@@ -169,54 +183,14 @@ impl Project {
     /// same file, then same directory, then same labelled app, then (for app images, not
     /// utility images) the same namespace. Empty when none runs that repository.
     pub fn release_peers(&self, admin: ContainerRef) -> (Vec<ContainerRef>, Option<Proximity>) {
-        let (workload, container) = self.container(admin);
-        let Some(image) = &container.image else {
-            return (Vec::new(), None);
-        };
-        if matches!(image.value.kind, crate::model::image::ImageKind::Opaque) {
-            return (Vec::new(), None);
-        }
-        let repository = image.value.repository();
-        let namespace = workload.namespace_name();
-        let declared_app = workload.annotation("adminlint.io/app").map(|a| &a.value);
-        let candidates: Vec<ContainerRef> = self
-            .containers()
-            .filter(|&(at, peer, peer_container)| {
-                at != admin
-                    && peer.namespace_name() == namespace
-                    && peer_container
-                        .image
-                        .as_ref()
-                        .is_some_and(|i| i.value.repository() == repository)
-                    && self.is_long_running(at)
-                    && match (declared_app, peer.annotation("adminlint.io/app")) {
-                        (Some(mine), Some(theirs)) => *mine == theirs.value,
-                        _ => true,
-                    }
-            })
-            .map(|(at, _, _)| at)
-            .collect();
-        let utility = is_utility_image(&image.value);
-        let tiers = [
-            Proximity::SameFile,
-            Proximity::SameDirectory,
-            Proximity::SameApp,
-            Proximity::SameNamespace,
-        ];
-        for tier in tiers {
-            if utility && matches!(tier, Proximity::SameDirectory | Proximity::SameNamespace) {
-                continue;
-            }
-            let near: Vec<ContainerRef> = candidates
-                .iter()
-                .copied()
-                .filter(|&peer| self.within(admin.workload, peer.workload, tier))
-                .collect();
-            if !near.is_empty() {
-                return (near, Some(tier));
-            }
-        }
-        (Vec::new(), None)
+        let set = self.release_peer_set(admin);
+        (set.peers.to_vec(), set.proximity)
+    }
+
+    /// [`Project::release_peers`] as a shared set with an id: admins chosen by the same key share
+    /// the set, so a rule can work out what it needs of a set once (see [`PeerSet`]).
+    pub fn release_peer_set(&self, admin: ContainerRef) -> PeerSet {
+        self.index().peer_set(self, admin)
     }
 
     /// True when workload `b` is within `tier` of workload `a`.
@@ -240,11 +214,11 @@ impl Project {
 
 /// Do two workloads name the same app? None when they share no app key.
 pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
-    let value = |w: &Workload, key: &str| {
+    fn value<'w>(w: &'w Workload, key: &str) -> Option<&'w str> {
         w.annotation(key)
             .or_else(|| w.label(key))
-            .map(|v| v.value.clone())
-    };
+            .map(|v| v.value.as_str())
+    }
     APP_KEYS
         .iter()
         .find_map(|key| match (value(a, key), value(b, key)) {

@@ -190,21 +190,36 @@ impl miette::SourceCode for FileSource<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let file = self.0;
-        let contents = file
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette finds lines by scanning the text from its start: hand it only the lines around
+        // the span (found with the line index), or every finding in a large file costs a scan
+        // of the whole file.
+        let first = file.position(span.offset()).line;
+        let last = file.position(span.offset() + span.len()).line;
+        let from = first.saturating_sub(context_lines_before).max(1);
+        let to = last.saturating_add(context_lines_after);
+        let window_start = file.line_start(from);
+        let window_end = if to < file.line_count() {
+            file.line_start(to + 1)
+        } else {
+            file.text.len()
+        };
+        let window = &file.text[window_start..window_end];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         // miette reports a column only for a span read without leading context lines.
         let column = match contents.column() {
             0 => 0,
             _ => file.position(span.offset()).column - 1,
         };
+        let data_span = contents.span();
         Ok(Box::new(MietteSpanContents::new_named(
             file.display.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            SourceSpan::new((data_span.offset() + window_start).into(), data_span.len()),
+            contents.line() + from - 1,
             column,
-            contents.line_count(),
+            // As if read from the start of the file: miette merges snippets by this count.
+            contents.line_count() + from - 1,
         )))
     }
 }

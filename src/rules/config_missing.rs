@@ -1,5 +1,7 @@
 //! config-missing: an admin lacks a ConfigMap / Secret source that every long-running peer has.
 
+use std::collections::HashMap;
+
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -42,30 +44,52 @@ fn sources(container: &Container) -> Vec<(ConfigKind, &str, Span, &'static str)>
     out
 }
 
+/// The sources of the first peer that every peer reads, each (kind, name) once, in order.
+fn shared_sources<'p>(
+    project: &'p Project,
+    peers: &[ContainerRef],
+) -> Vec<(ConfigKind, &'p str, Span, &'static str)> {
+    let Some(&first) = peers.first() else {
+        return Vec::new();
+    };
+    let peer_sources: Vec<_> = peers
+        .iter()
+        .map(|&p: &ContainerRef| sources(project.container(p).1))
+        .collect();
+    let mut shared: Vec<(ConfigKind, &str, Span, &'static str)> = Vec::new();
+    for (kind, name, peer_span, how) in sources(project.container(first).1) {
+        if name.is_empty() || shared.iter().any(|s| s.0 == kind && s.1 == name) {
+            continue;
+        }
+        let everyone_has = peer_sources
+            .iter()
+            .all(|list| list.iter().any(|s| s.0 == kind && s.1 == name));
+        if everyone_has {
+            shared.push((kind, name, peer_span, how));
+        }
+    }
+    shared
+}
+
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    let mut shared_by_set: HashMap<usize, Vec<(ConfigKind, &str, Span, &'static str)>> =
+        HashMap::new();
     for (admin, _) in project.admin_containers() {
-        let (peers, _) = project.release_peers(admin);
+        let set = project.release_peer_set(admin);
+        let peers = &set.peers;
         let Some(&first) = peers.first() else {
             continue;
         };
         let (workload, container) = project.container(admin);
         let mine = sources(container);
-        let first_sources = sources(project.container(first).1);
-        let mut reported: Vec<(ConfigKind, &str)> = Vec::new();
-        for &(kind, name, peer_span, how) in &first_sources {
-            if name.is_empty() || reported.contains(&(kind, name)) {
-                continue;
-            }
-            let everyone_has = peers.iter().all(|&p: &ContainerRef| {
-                sources(project.container(p).1)
-                    .iter()
-                    .any(|s| s.0 == kind && s.1 == name)
-            });
+        let shared = shared_by_set
+            .entry(set.id)
+            .or_insert_with(|| shared_sources(project, peers));
+        for &(kind, name, peer_span, how) in shared.iter() {
             let admin_has = mine.iter().any(|s| s.0 == kind && s.1 == name);
-            if !everyone_has || admin_has {
+            if admin_has {
                 continue;
             }
-            reported.push((kind, name));
             let span = container
                 .name
                 .as_ref()

@@ -1,5 +1,7 @@
 //! image-mismatch: an admin container runs another tag or digest of the app's image repository.
 
+use std::collections::HashMap;
+
 use super::Rule;
 use super::helpers::{distinct_by, object_ref, who};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
@@ -21,6 +23,11 @@ fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    // By peer set: its peers with literal images, and the first peer of each of their versions.
+    let mut literal_peers: HashMap<usize, (Vec<ContainerRef>, Vec<ContainerRef>)> = HashMap::new();
+    // By peer set and admin version: whether a peer runs that release (peers of one set run
+    // the admin's repository, so the answer depends on the admin's tag and digest only).
+    let mut runs_release: HashMap<(usize, Option<&str>, Option<&str>), bool> = HashMap::new();
     for (admin, _) in project.admin_containers() {
         let Some((image, span)) = image_of(project, admin) else {
             continue;
@@ -28,20 +35,31 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         if image.is_placeholder() {
             continue;
         }
-        let (peers, _) = project.release_peers(admin);
-        // Only literal peer versions can be compared; a peer on `${TAG}` says nothing.
-        let peers: Vec<ContainerRef> = peers
-            .into_iter()
-            .filter(|&p| image_of(project, p).is_some_and(|(i, _)| !i.is_placeholder()))
-            .collect();
-        if peers.is_empty()
-            || peers
+        let set = project.release_peer_set(admin);
+        let (peers, versions) = literal_peers.entry(set.id).or_insert_with(|| {
+            // Only literal peer versions can be compared; a peer on `${TAG}` says nothing.
+            let peers: Vec<ContainerRef> = set
+                .peers
                 .iter()
-                .any(|&p| image_of(project, p).is_some_and(|(i, _)| i.same_release(image)))
-        {
+                .copied()
+                .filter(|&p| image_of(project, p).is_some_and(|(i, _)| !i.is_placeholder()))
+                .collect();
+            let versions = distinct_by(&peers, |p| image_of(project, p).map(|(i, _)| i.version()));
+            (peers, versions)
+        });
+        if peers.is_empty() {
             continue;
         }
-        let versions = distinct_by(&peers, |p| image_of(project, p).map(|(i, _)| i.version()));
+        let key = (set.id, image.tag.as_deref(), image.digest.as_deref());
+        let matched = *runs_release.entry(key).or_insert_with(|| {
+            peers
+                .iter()
+                .any(|&p| image_of(project, p).is_some_and(|(i, _)| i.same_release(image)))
+        });
+        if matched {
+            continue;
+        }
+        let versions = versions.clone();
         let first = versions[0];
         let (app_image, _) = image_of(project, first).expect("peers have images");
         let (workload, container) = project.container(admin);

@@ -1,10 +1,12 @@
 //! versioned-path: an admin runs from a versioned release path the app does not use.
 
+use std::collections::HashMap;
+
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::command;
-use crate::model::project::{Project, command_line};
+use crate::model::project::{ContainerRef, Project, command_line};
 use crate::model::workload::Container;
 use crate::span::Span;
 
@@ -33,17 +35,21 @@ fn directories(container: &Container) -> Vec<(String, Span)> {
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    // By peer set: every directory its peers work in.
+    let mut dirs_by_set: HashMap<usize, Vec<(String, Span, ContainerRef)>> = HashMap::new();
     for (admin, _) in project.admin_containers() {
         let (workload, container) = project.container(admin);
-        let (peers, _) = project.release_peers(admin);
-        let peer_dirs: Vec<(String, Span, String)> = peers
-            .iter()
-            .flat_map(|&p| {
-                directories(project.container(p).1)
-                    .into_iter()
-                    .map(move |(d, s)| (d, s, who(project, p)))
-            })
-            .collect();
+        let set = project.release_peer_set(admin);
+        let peer_dirs = dirs_by_set.entry(set.id).or_insert_with(|| {
+            set.peers
+                .iter()
+                .flat_map(|&p| {
+                    directories(project.container(p).1)
+                        .into_iter()
+                        .map(move |(d, s)| (d, s, p))
+                })
+                .collect()
+        });
         for (dir, span) in directories(container) {
             let Some(version) = command::versioned_path(&dir) else {
                 continue;
@@ -74,7 +80,8 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .with_help(
                 "run the admin process from the app's own directory in the app's image, not from a path tied to one release",
             );
-            if let Some((peer_dir, peer_span, peer_who)) = peer_dirs.first() {
+            if let Some((peer_dir, peer_span, peer)) = peer_dirs.first() {
+                let peer_who = who(project, *peer);
                 diagnostic = diagnostic
                     .with_related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);
             }

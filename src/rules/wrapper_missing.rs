@@ -1,10 +1,12 @@
 //! wrapper-missing: the app runs under `bundle exec` / `poetry run` / a venv …, the admin skips it.
 
+use std::collections::HashMap;
+
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::command::{self, CommandLine, Intent, SimpleCommand};
-use crate::model::project::{Project, command_line};
+use crate::model::project::{ContainerRef, Project, command_line};
 
 pub const RULE: Rule = Rule {
     id: "wrapper-missing",
@@ -87,36 +89,47 @@ fn help(wrapper: &str) -> String {
     )
 }
 
+/// The wrappers every peer with an explicit command uses, each with the index of the first peer
+/// that uses it.
+fn app_wrappers(project: &Project, peers: &[ContainerRef]) -> Vec<(String, usize)> {
+    let mut app_wrappers: Option<Vec<(String, usize)>> = None;
+    for (index, &peer) in peers.iter().enumerate() {
+        let peer_container = project.container(peer).1;
+        if peer_container.argv().is_empty() {
+            continue;
+        }
+        let names: Vec<String> = command_line(peer_container)
+            .commands
+            .iter()
+            .filter_map(|c| command::wrapper_of(c).map(|w| w.name))
+            .collect();
+        app_wrappers = Some(match app_wrappers {
+            None => names.into_iter().map(|n| (n, index)).collect(),
+            Some(kept) => kept
+                .into_iter()
+                .filter(|(n, _)| names.contains(n))
+                .collect(),
+        });
+    }
+    app_wrappers.unwrap_or_default()
+}
+
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    let mut wrappers_by_set: HashMap<usize, Vec<(String, usize)>> = HashMap::new();
     for (admin, _) in project.admin_containers() {
-        let (peers, _) = project.release_peers(admin);
+        let set = project.release_peer_set(admin);
+        let peers = &set.peers;
         let (workload, container) = project.container(admin);
         let argv = container.argv();
         if argv.is_empty() {
             continue;
         }
-        // The wrappers every peer with an explicit command uses.
-        let mut app_wrappers: Option<Vec<(String, usize)>> = None;
-        for (index, &peer) in peers.iter().enumerate() {
-            let peer_container = project.container(peer).1;
-            if peer_container.argv().is_empty() {
-                continue;
-            }
-            let names: Vec<String> = command_line(peer_container)
-                .commands
-                .iter()
-                .filter_map(|c| command::wrapper_of(c).map(|w| w.name))
-                .collect();
-            app_wrappers = Some(match app_wrappers {
-                None => names.into_iter().map(|n| (n, index)).collect(),
-                Some(kept) => kept
-                    .into_iter()
-                    .filter(|(n, _)| names.contains(n))
-                    .collect(),
-            });
-        }
+        let wrappers = wrappers_by_set
+            .entry(set.id)
+            .or_insert_with(|| app_wrappers(project, peers))
+            .clone();
         let line = command_line(container);
-        for (wrapper, peer_index) in app_wrappers.unwrap_or_default() {
+        for (wrapper, peer_index) in wrappers {
             let uses_it = line
                 .commands
                 .iter()
