@@ -62,6 +62,17 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Read standard input, but at most `max + 1` bytes: enough for [`check`] to report input over
+/// `max` (`--max-file-size`) without holding all of it.
+pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Run the whole pipeline.
 pub fn check(options: &CheckOptions) -> Report {
     let mut report = Report::default();
@@ -84,14 +95,7 @@ pub fn check(options: &CheckOptions) -> Report {
                 message,
             });
         }
-        for candidate in found.files {
-            let display = discover::display_path(&candidate.path);
-            let bytes = match options.buffers.get(&candidate.path) {
-                Some(text) => Ok(text.clone().into_bytes()),
-                None => read_capped(&candidate.path, options.max_file_size),
-            };
-            inputs.push((Some(candidate.path), display, bytes));
-        }
+        inputs.extend(read_inputs(found.files, options));
     }
     for (path, text) in &options.buffers {
         if !inputs.iter().any(|(p, _, _)| p.as_ref() == Some(path)) {
@@ -102,7 +106,7 @@ pub fn check(options: &CheckOptions) -> Report {
     // Files in path order, so that file ids (and so the output) do not depend on input order.
     inputs.sort_by(|a, b| a.1.cmp(&b.1));
     for (path, display, bytes) in inputs {
-        let bytes = match bytes {
+        let bytes = match bytes.and_then(|b| within_size(b, options.max_file_size)) {
             Ok(bytes) => bytes,
             Err(message) => {
                 report.errors.push(RunError {
@@ -143,26 +147,69 @@ pub fn check(options: &CheckOptions) -> Report {
 /// One file to check: its path (None for stdin), display name, and bytes or why they are missing.
 type Input = (Option<PathBuf>, String, Result<Vec<u8>, String>);
 
-/// Read a file unless it is larger than the cap.
-fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+/// Read the discovered files (editor buffers win over the disk). A file that cannot be read
+/// (gone since discovery, permission denied, too large) becomes an error for that path alone.
+fn read_inputs(files: Vec<discover::Candidate>, options: &CheckOptions) -> Vec<Input> {
+    files
+        .into_iter()
+        .map(|candidate| {
+            let display = discover::display_path(&candidate.path);
+            let bytes = match options.buffers.get(&candidate.path) {
+                Some(text) => Ok(text.clone().into_bytes()),
+                None => read_capped(&candidate.path, options.max_file_size),
+            };
+            (Some(candidate.path), display, bytes)
+        })
+        .collect()
+}
+
+fn too_large(size: u64, max: u64) -> String {
+    format!(
+        "file is {size} bytes, larger than the limit of {max} bytes (--max-file-size); it was \
+         not checked (raise the limit with --max-file-size BYTES)"
+    )
+}
+
+/// Stdin and buffers are held to the same cap as files.
+fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
+    let size = bytes.len() as u64;
     if size > max {
-        return Err(format!(
-            "file is {size} bytes, larger than the limit of {max} bytes (raise it with --max-file-size)"
-        ));
+        return Err(too_large(size, max));
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    Ok(bytes)
+}
+
+/// Read a regular file unless it is larger than the cap. Anything else (a FIFO, a socket, a
+/// device) is refused without opening it: opening a FIFO would block the run.
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err(discover::not_regular(&metadata.file_type()));
+    }
+    if metadata.len() > max {
+        return Err(too_large(metadata.len(), max));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // The file may grow after the size check: never read more than the cap (plus one byte, to
+    // tell that it is over).
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 /// Parse one file and add its facts to the project.
+///
+/// Documents are parsed and extracted one at a time, so a large multi-document file never holds
+/// more than one document's tree. A file with `{{` may be a template: it is parsed whole first,
+/// since it is skipped (not reported) when it does not parse.
 fn check_file(
     file: &SourceFile,
     options: &CheckOptions,
     project: &mut Project,
     report: &mut Report,
 ) {
-    let parsed = yaml::parse(&file.text, &options.limits);
-    report.summary.documents += parsed.documents.len();
     let dir = file
         .display
         .rsplit_once('/')
@@ -171,24 +218,64 @@ fn check_file(
         path: file.display.clone(),
         dir,
     });
-    if !parsed.errors.is_empty() && file.text.contains("{{") {
-        report.notes.push(format!(
-            "skipped {}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)",
-            file.display
-        ));
-        return;
-    }
+    let mut workloads = Vec::new();
+    let mut notes = Vec::new();
+    let parsed = if file.text.contains("{{") {
+        let parsed = yaml::parse(&file.text, &options.limits);
+        if !parsed.errors.is_empty() {
+            report.summary.documents += parsed.documents.len();
+            report.notes.push(format!(
+                "skipped {}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)",
+                file.display
+            ));
+            return;
+        }
+        for document in &parsed.documents {
+            workloads.extend(manifest::extract(
+                &parsed.tree,
+                document,
+                file.id,
+                &mut notes,
+            ));
+        }
+        parsed
+    } else {
+        yaml::parse_each(&file.text, &options.limits, &mut |tree, document| {
+            workloads.extend(manifest::extract(tree, document, file.id, &mut notes));
+        })
+    };
+    report.summary.documents += parsed.documents.len();
     for error in parsed.errors {
         project.syntax_errors.push((file.id, error));
     }
-    for document in &parsed.documents {
-        let workloads = manifest::extract(&parsed.tree, document, file.id, &mut report.notes);
-        project.workloads.extend(workloads);
+    for too_deep in &parsed.too_deep {
+        let at = file.position(too_deep.offset);
+        report.errors.push(RunError {
+            path: file.display.clone(),
+            message: format!(
+                "{}:{}: document {} nests deeper than the limit of {} (--max-depth); that \
+                 document was not checked (raise the limit with --max-depth N)",
+                at.line,
+                at.column,
+                too_deep.document + 1,
+                options.limits.max_depth
+            ),
+        });
     }
     if parsed.tree.budget_exhausted() {
-        report.notes.push(format!(
-            "{}: the alias budget ran out; values behind further aliases and merge keys were not read",
-            file.display
-        ));
+        // Facts read with the budget spent would be missing values behind aliases: findings
+        // made from them could be wrong, so the whole file is left out, and said so.
+        report.errors.push(RunError {
+            path: file.display.clone(),
+            message: format!(
+                "its aliases and merge keys expand to more than the alias budget of {} nodes \
+                 (--alias-budget); the file was not checked (raise the limit with \
+                 --alias-budget N if the file is meant to be this large)",
+                options.limits.alias_budget
+            ),
+        });
+        return;
     }
+    report.notes.append(&mut notes);
+    project.workloads.extend(workloads);
 }
