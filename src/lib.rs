@@ -279,3 +279,38 @@ fn check_file(
     report.notes.append(&mut notes);
     project.workloads.extend(workloads);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanishes_after_discovery_is_an_error_for_that_path_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.yaml", "b.yaml", "c.yaml"] {
+            std::fs::write(dir.path().join(name), "a: 1\n").unwrap();
+        }
+        let found = discover::discover(&[dir.path().to_path_buf()]);
+        assert_eq!(found.files.len(), 3);
+        // Gone between the walk and the read, as when a branch is switched mid-run.
+        std::fs::remove_file(dir.path().join("b.yaml")).unwrap();
+        let inputs = read_inputs(found.files, &CheckOptions::default());
+        let outcome: Vec<(bool, bool)> = inputs
+            .iter()
+            .map(|(_, display, bytes)| (display.ends_with("b.yaml"), bytes.is_ok()))
+            .collect();
+        assert_eq!(outcome, [(false, true), (true, false), (false, true)]);
+        let error = inputs[1].2.as_ref().unwrap_err();
+        assert!(error.contains("No such file"), "{error}");
+    }
+
+    #[test]
+    fn a_file_larger_than_the_cap_is_not_read_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        std::fs::write(&path, "a: 1\n".repeat(100)).unwrap();
+        let error = read_capped(&path, 10).unwrap_err();
+        assert!(error.contains("--max-file-size"), "{error}");
+        assert_eq!(read_capped(&path, 1000).unwrap().len(), 500);
+    }
+}
