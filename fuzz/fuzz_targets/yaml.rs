@@ -56,7 +56,7 @@ fn walk(tree: &Tree, root: NodeId) {
     let mut visits = 0usize;
     while let Some(id) = stack.pop() {
         visits += 1;
-        if visits > 200_000 {
+        if visits > 20_000 {
             return;
         }
         let _ = tree.str(id);
