@@ -170,11 +170,14 @@ fn too_large(size: u64, max: u64) -> String {
     )
 }
 
-/// Stdin and buffers are held to the same cap as files.
+/// Stdin and buffers are held to the same cap as files. (Stdin is read up to one byte past the
+/// cap, so its real size is unknown here.)
 fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
-    let size = bytes.len() as u64;
-    if size > max {
-        return Err(too_large(size, max));
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "input is larger than the limit of {max} bytes (--max-file-size); it was not \
+             checked (raise the limit with --max-file-size BYTES)"
+        ));
     }
     Ok(bytes)
 }
