@@ -128,13 +128,15 @@ pub struct CheckArgs {
     /// stderr.
     #[arg(long)]
     pub explain_context: bool,
-    /// Largest file to read, in bytes; larger files are an error.
+    /// Largest file to read, in bytes; a larger file is an error (exit 2) and is not checked.
     #[arg(long, value_name = "BYTES", default_value_t = adminlint::DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
-    /// Deepest YAML nesting accepted.
-    #[arg(long, value_name = "N", default_value_t = 128)]
+    /// Deepest YAML nesting accepted (flow and block collections each); a deeper document is an
+    /// error (exit 2) and is not checked.
+    #[arg(long, value_name = "N", default_value_t = adminlint::yaml::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
-    /// Alias and merge-key steps allowed per file (defeats alias bombs).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    /// Nodes that may be read through YAML aliases and merge keys per file (defeats alias
+    /// bombs); a file that needs more is an error (exit 2) and is not checked.
+    #[arg(long, value_name = "N", default_value_t = adminlint::yaml::DEFAULT_ALIAS_BUDGET)]
     pub alias_budget: usize,
 }

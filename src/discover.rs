@@ -41,7 +41,39 @@ pub fn is_helm_template(path: &Path) -> bool {
     })
 }
 
+/// Why a path that is neither a regular file nor a directory is not read.
+pub fn not_regular(file_type: &std::fs::FileType) -> String {
+    format!(
+        "{}, not a regular file; it was not read (use `-` to check standard input)",
+        special_kind(file_type)
+    )
+}
+
+#[cfg(unix)]
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
 /// Expand the given paths into the files to check.
+///
+/// Paths named explicitly are followed through symlinks; inside directories symlinks are not
+/// followed (so a symlink loop cannot trap the walk) and are mentioned in verbose notes.
+/// Non-regular files (FIFOs, sockets, devices) are errors, never opened: reading a FIFO would
+/// block the run.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     for path in paths {
@@ -52,6 +84,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                 continue;
             }
         };
+        if !metadata.is_dir() && !metadata.is_file() {
+            found
+                .errors
+                .push((path.clone(), not_regular(&metadata.file_type())));
+            continue;
+        }
         if !metadata.is_dir() {
             found.files.push(Candidate {
                 path: path.clone(),
@@ -72,8 +110,23 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                     continue;
                 }
             };
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            if !is_file || !is_yaml_name(entry.path()) {
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() || !is_yaml_name(entry.path()) {
+                continue;
+            }
+            if file_type.is_symlink() {
+                found.notes.push(format!(
+                    "skipped {}: a symlink (not followed inside directories; name it to check it)",
+                    entry.path().display()
+                ));
+                continue;
+            }
+            if !file_type.is_file() {
+                found
+                    .errors
+                    .push((entry.path().to_path_buf(), not_regular(&file_type)));
                 continue;
             }
             if is_helm_template(entry.path()) {

@@ -100,6 +100,17 @@ pub fn read_stdin() -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Read standard input, but at most `max + 1` bytes: enough for [`check`] to report input over
+/// `max` (`--max-file-size`) without holding all of it.
+pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// One file to read: where from, how it is shown, and whether findings in it are reported.
 struct Input {
     path: Option<PathBuf>,
@@ -120,7 +131,7 @@ impl Input {
     /// The bytes, and the file's metadata when they come from the disk.
     fn bytes(self, max_file_size: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
         match (self.content, &self.path) {
-            (Content::Memory(bytes), _) => Ok((bytes, None)),
+            (Content::Memory(bytes), _) => within_size(bytes, max_file_size).map(|b| (b, None)),
             (Content::Disk, Some(path)) => read_capped(path, max_file_size),
             (Content::Disk, None) => Ok((Vec::new(), None)),
         }
@@ -130,7 +141,7 @@ impl Input {
 /// What reading and parsing one file produced; built in parallel, merged in file order.
 struct FileFacts {
     file: SourceFile,
-    error: Option<RunError>,
+    errors: Vec<RunError>,
     documents: usize,
     syntax_errors: Vec<yaml::SyntaxError>,
     workloads: Vec<model::workload::Workload>,
@@ -205,7 +216,7 @@ pub fn check(options: &CheckOptions) -> Report {
     for facts in facts {
         report.summary.documents += facts.documents;
         report.notes.extend(facts.notes);
-        report.errors.extend(facts.error);
+        report.errors.extend(facts.errors);
         let file = facts.file;
         project.files.push(ProjectFile {
             path: file.display.clone(),
@@ -411,16 +422,45 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-/// Read a file unless it is larger than the cap.
-fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    let size = metadata.len();
-    if size > max {
+fn too_large(size: u64, max: u64) -> String {
+    format!(
+        "file is {size} bytes, larger than the limit of {max} bytes (--max-file-size); it was \
+         not checked (raise the limit with --max-file-size BYTES)"
+    )
+}
+
+/// Stdin and buffers are held to the same cap as files. (Stdin is read up to one byte past the
+/// cap, so its real size is unknown here.)
+fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
+    if bytes.len() as u64 > max {
         return Err(format!(
-            "file is {size} bytes, larger than the limit of {max} bytes (raise it with --max-file-size)"
+            "input is larger than the limit of {max} bytes (--max-file-size); it was not \
+             checked (raise the limit with --max-file-size BYTES)"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}
+
+/// Read a regular file unless it is larger than the cap. Anything else (a FIFO, a socket, a
+/// device) is refused without opening it: opening a FIFO would block the run.
+fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err(discover::not_regular(&metadata.file_type()));
+    }
+    if metadata.len() > max {
+        return Err(too_large(metadata.len(), max));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // The file may grow after the size check: never read more than the cap (plus one byte, to
+    // tell that it is over).
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64, max));
+    }
     Ok((bytes, Some(metadata)))
 }
 
@@ -438,7 +478,7 @@ fn read_and_extract(
     let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
     let mut out = FileFacts {
         file: SourceFile::unreadable(id, path.clone(), display.clone()),
-        error: None,
+        errors: Vec::new(),
         documents: 0,
         syntax_errors: Vec::new(),
         workloads: Vec::new(),
@@ -459,7 +499,8 @@ fn read_and_extract(
         Ok(read) => read,
         Err(message) => {
             // Context files that cannot be read are not the user's concern in this run.
-            out.error = reported.then(|| RunError::new(display, message));
+            out.errors
+                .extend(reported.then(|| RunError::new(display, message)));
             return out;
         }
     };
@@ -474,13 +515,29 @@ fn read_and_extract(
     let facts = match cached {
         Some(facts) => facts,
         None => {
-            let facts = extract_facts(id, &text, &display, options, config, &mut out.notes);
-            // Notes name the file as displayed from this working directory: not cached.
+            let mut limits = Vec::new();
+            let facts = extract_facts(
+                id,
+                &text,
+                &display,
+                options,
+                config,
+                &mut out.notes,
+                &mut limits,
+            );
+            // Notes name the file as displayed from this working directory, and limits are
+            // errors every run must repeat: neither is cached.
             if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
                 && out.notes.is_empty()
+                && limits.is_empty()
             {
                 cache.store(key, stamp, &facts);
             }
+            out.errors.extend(
+                limits
+                    .into_iter()
+                    .map(|message| RunError::new(display.clone(), message)),
+            );
             facts
         }
     };
@@ -503,6 +560,11 @@ fn read_and_extract(
 }
 
 /// Parse one file's text and extract its facts; the tree is dropped on return.
+///
+/// Documents are parsed and extracted one at a time, so a large multi-document file never holds
+/// more than one document's tree. A file with `{{` may be a template: it is parsed whole first,
+/// since it is skipped (not reported) when it does not parse. Limits reached are errors
+/// (`limits`), naming the limit and how to raise it.
 fn extract_facts(
     id: FileId,
     text: &str,
@@ -510,8 +572,32 @@ fn extract_facts(
     options: &CheckOptions,
     config: &LoadedConfig,
     notes: &mut Vec<String>,
+    limits: &mut Vec<String>,
 ) -> cache::Facts {
-    let parsed = yaml::parse(text, &options.limits);
+    let context = manifest::ExtractContext {
+        file: id,
+        text,
+        kinds: &config.config.kinds,
+    };
+    let mut workloads = Vec::new();
+    let mut kustomizations = Vec::new();
+    let mut extract_notes = Vec::new();
+    let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
+        let extracted = manifest::extract(tree, document, &context, &mut extract_notes);
+        workloads.extend(extracted.workloads);
+        kustomizations.extend(extracted.kustomization);
+    };
+    let parsed = if text.contains("{{") {
+        let parsed = yaml::parse(text, &options.limits);
+        if parsed.errors.is_empty() {
+            for document in &parsed.documents {
+                each(&parsed.tree, document);
+            }
+        }
+        parsed
+    } else {
+        yaml::parse_each(text, &options.limits, &mut each)
+    };
     let mut facts = cache::Facts {
         documents: parsed.documents.len(),
         syntax_errors: Vec::new(),
@@ -522,21 +608,33 @@ fn extract_facts(
     };
     if !facts.templated {
         facts.syntax_errors = parsed.errors.clone();
-        let context = manifest::ExtractContext {
-            file: id,
-            text,
-            kinds: &config.config.kinds,
-        };
-        for document in &parsed.documents {
-            let extracted = manifest::extract(&parsed.tree, document, &context, notes);
-            facts.workloads.extend(extracted.workloads);
-            facts.kustomizations.extend(extracted.kustomization);
-        }
-        if parsed.tree.budget_exhausted() {
-            notes.push(format!(
-                "{display}: the alias budget ran out; values behind further aliases and merge keys were not read (raise it with --alias-budget)"
-            ));
-        }
+        facts.workloads = workloads;
+        facts.kustomizations = kustomizations;
+        notes.append(&mut extract_notes);
+    }
+    let source = SourceFile::new(id, None, display.to_string(), Arc::from(text));
+    for too_deep in &parsed.too_deep {
+        let at = source.position(too_deep.offset);
+        limits.push(format!(
+            "{}:{}: document {} nests deeper than the limit of {} (--max-depth); that document \
+             was not checked (raise the limit with --max-depth N)",
+            at.line,
+            at.column,
+            too_deep.document + 1,
+            options.limits.max_depth
+        ));
+    }
+    if parsed.tree.budget_exhausted() {
+        // Facts read with the budget spent would be missing values behind aliases: findings
+        // made from them could be wrong, so the whole file is left out, and said so.
+        limits.push(format!(
+            "its aliases and merge keys expand to more than the alias budget of {} nodes \
+             (--alias-budget); the file was not checked (raise the limit with --alias-budget N \
+             if the file is meant to be this large)",
+            options.limits.alias_budget
+        ));
+        facts.workloads.clear();
+        facts.kustomizations.clear();
     }
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()

@@ -63,6 +63,11 @@ impl SourceFile {
     pub fn line_start(&self, line: usize) -> usize {
         self.lines().line_start(line)
     }
+
+    /// Number of lines (a final line without a line break counts; an empty file has one).
+    pub fn line_count(&self) -> usize {
+        self.lines().starts.len()
+    }
 }
 
 /// A position in a file in all the units consumers need.

@@ -8,6 +8,7 @@ use crate::model::role::Role;
 use crate::model::workload::{Container, Workload};
 use crate::span::{FileId, Span};
 use crate::yaml::SyntaxError;
+use std::rc::Rc;
 
 /// A container of a workload, by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,7 +20,7 @@ pub struct ContainerRef {
 }
 
 /// How near a set of release peers is to the admin container.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Proximity {
     /// The same file.
     SameFile,
@@ -72,12 +73,29 @@ pub struct Project {
     /// Long-running containers by what peers are looked up by; built on the first
     /// [`Project::release_peers`] call, so the project must not change after that.
     peer_index: std::cell::OnceCell<PeerIndex>,
-    /// [`Project::release_peers`] results: several rules ask for the same admin's peers.
-    peer_memo: std::cell::RefCell<std::collections::HashMap<ContainerRef, Peers>>,
+    /// Peers beyond the admin's own file, by what decides them (scope, namespace, repository,
+    /// directory, app labels): thousands of Jobs of one app in one directory share them.
+    far_peers: std::cell::RefCell<std::collections::HashMap<String, Peers>>,
+    /// [`Project::peer_set`] results: several rules ask for the same admin's peers.
+    peer_memo: std::cell::RefCell<std::collections::HashMap<ContainerRef, Rc<PeerSet>>>,
+    /// Every distinct peer set, so that rules compute what they need of a set once, however
+    /// many admin processes share it (thousands of Jobs of one app).
+    peer_sets: std::cell::RefCell<std::collections::HashMap<Peers, Rc<PeerSet>>>,
 }
 
 /// Release peers and how near they are.
 pub type Peers = (Vec<ContainerRef>, Option<Proximity>);
+
+/// A set of release peers, shared by every admin process that has exactly these peers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PeerSet {
+    /// Distinct per distinct set in a run: rules key their per-set work by it.
+    pub id: usize,
+    /// The peers, nearest tier only.
+    pub members: Vec<ContainerRef>,
+    /// How near they are (None when there are none).
+    pub proximity: Option<Proximity>,
+}
 
 /// Long-running containers grouped for peer lookups.
 #[derive(Debug, Default)]
@@ -86,6 +104,8 @@ struct PeerIndex {
     by_repository: std::collections::HashMap<String, Vec<ContainerRef>>,
     /// Compose services by Compose project.
     by_compose_project: std::collections::HashMap<String, Vec<ContainerRef>>,
+    /// Kubernetes containers by file and normalised image repository.
+    by_file: std::collections::HashMap<(FileId, String), Vec<ContainerRef>>,
 }
 
 /// The anchor an alias use site refers to.
@@ -234,12 +254,32 @@ impl Project {
     /// that run the same repository (as written or resolved) or build the same Dockerfile from
     /// the same context; Kubernetes workloads are never its peers, nor it theirs.
     pub fn release_peers(&self, admin: ContainerRef) -> Peers {
+        let set = self.peer_set(admin);
+        (set.members.clone(), set.proximity)
+    }
+
+    /// [`Project::release_peers`] as a shared set with an id.
+    pub fn peer_set(&self, admin: ContainerRef) -> Rc<PeerSet> {
         if let Some(known) = self.peer_memo.borrow().get(&admin) {
-            return known.clone();
+            return Rc::clone(known);
         }
-        let peers = self.find_release_peers(admin);
-        self.peer_memo.borrow_mut().insert(admin, peers.clone());
-        peers
+        let found = self.find_release_peers(admin);
+        let mut sets = self.peer_sets.borrow_mut();
+        let next_id = sets.len();
+        let set = match sets.get(&found) {
+            Some(set) => Rc::clone(set),
+            None => {
+                let set = Rc::new(PeerSet {
+                    id: next_id,
+                    members: found.0.clone(),
+                    proximity: found.1,
+                });
+                sets.insert(found, Rc::clone(&set));
+                set
+            }
+        };
+        self.peer_memo.borrow_mut().insert(admin, Rc::clone(&set));
+        set
     }
 
     fn peer_index(&self) -> &PeerIndex {
@@ -257,11 +297,13 @@ impl Project {
                         .push(at),
                     None => {
                         if let Some(image) = &container.image {
+                            let repository = image.value.repository();
                             index
-                                .by_repository
-                                .entry(image.value.repository())
+                                .by_file
+                                .entry((workload.file, repository.clone()))
                                 .or_default()
                                 .push(at);
+                            index.by_repository.entry(repository).or_default().push(at);
                         }
                     }
                 }
@@ -311,27 +353,75 @@ impl Project {
         }
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
+        let acceptable = |at: ContainerRef| {
+            let peer = &self.workloads[at.workload];
+            at != admin
+                && peer.namespace_name() == namespace
+                && match (&workload.app, &peer.app) {
+                    (Some(mine), Some(theirs)) => mine == theirs,
+                    _ => true,
+                }
+        };
+        // The nearest tier, the admin's own file, straight from the index.
+        let same_file: Vec<ContainerRef> = self
+            .peer_index()
+            .by_file
+            .get(&(workload.file, repository.clone()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|&at| acceptable(at) && self.workloads[at.workload].scope == workload.scope)
+            .collect();
+        if !same_file.is_empty() {
+            return (same_file, Some(Proximity::SameFile));
+        }
+        let labels: Vec<Option<&str>> = APP_KEYS
+            .iter()
+            .map(|k| {
+                workload
+                    .annotation(k)
+                    .or_else(|| workload.label(k))
+                    .map(|v| v.value.as_str())
+            })
+            .collect();
+        let key = format!(
+            "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}",
+            workload.scope,
+            self.dir(workload.file),
+            workload.app,
+            labels
+        );
+        if let Some(known) = self.far_peers.borrow().get(&key) {
+            return known.clone();
+        }
+        let far = self.far_release_peers(admin, &repository, &acceptable);
+        self.far_peers.borrow_mut().insert(key, far.clone());
+        far
+    }
+
+    /// Release peers beyond the admin's own file (see [`Project::release_peers`]).
+    fn far_release_peers(
+        &self,
+        admin: ContainerRef,
+        repository: &str,
+        acceptable: &dyn Fn(ContainerRef) -> bool,
+    ) -> Peers {
+        let (workload, container) = self.container(admin);
+        let Some(image) = &container.image else {
+            return (Vec::new(), None);
+        };
         let same_repository = self
             .peer_index()
             .by_repository
-            .get(&repository)
+            .get(repository)
             .map_or(&[][..], Vec::as_slice);
         let candidates: Vec<ContainerRef> = same_repository
             .iter()
             .copied()
-            .filter(|&at| {
-                let peer = &self.workloads[at.workload];
-                at != admin
-                    && peer.namespace_name() == namespace
-                    && match (&workload.app, &peer.app) {
-                        (Some(mine), Some(theirs)) => mine == theirs,
-                        _ => true,
-                    }
-            })
+            .filter(|&at| acceptable(at))
             .collect();
         let utility = is_utility_image(&image.value);
         let tiers = [
-            (true, Proximity::SameFile),
             (true, Proximity::SameDirectory),
             (true, Proximity::SameApp),
             (true, Proximity::SameNamespace),
@@ -439,11 +529,11 @@ impl Project {
 
 /// Do two workloads name the same app? None when they share no app key.
 pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
-    let value = |w: &Workload, key: &str| {
+    fn value<'w>(w: &'w Workload, key: &str) -> Option<&'w str> {
         w.annotation(key)
             .or_else(|| w.label(key))
-            .map(|v| v.value.clone())
-    };
+            .map(|v| v.value.as_str())
+    }
     APP_KEYS
         .iter()
         .find_map(|key| match (value(a, key), value(b, key)) {

@@ -16,6 +16,10 @@ use crate::span::Span;
 
 /// Longest label taken from the message when a diagnostic has no label of its own.
 const SHORT_LABEL_CHARS: usize = 60;
+/// Longest line (in bytes) shown in a snippet. miette panics when a highlight starts more than
+/// 65,535 columns into a line, and a multi-megabyte line is no use on a terminal anyway: such
+/// findings are shown with their position instead of a snippet.
+const MAX_SNIPPET_LINE_BYTES: usize = 4096;
 
 /// Write one graphical report per diagnostic, then (unless quiet) the summary line.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -48,7 +52,10 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
 #[derive(Debug)]
 struct Finding<'a> {
     diagnostic: &'a Diagnostic,
-    source: FileSource<'a>,
+    /// None when the snippet is not shown (see [`MAX_SNIPPET_LINE_BYTES`]).
+    source: Option<FileSource<'a>>,
+    /// `path:line:col` for a finding shown without its snippet.
+    position: Option<String>,
     labels: Vec<LabeledSpan>,
     elsewhere: Vec<RelatedElsewhere<'a>>,
 }
@@ -65,18 +72,22 @@ impl<'a> Finding<'a> {
             source_span(file, diagnostic.span),
         )];
         let mut elsewhere = Vec::new();
+        let mut showable = fits_a_snippet(file, diagnostic.span);
         for related in &diagnostic.related {
             if related.span.file == diagnostic.span.file {
+                showable &= fits_a_snippet(file, related.span);
                 labels.push(LabeledSpan::new_with_span(
                     Some(related.message.clone()),
                     source_span(file, related.span),
                 ));
             } else {
                 let other = report.file(related.span.file);
+                let shown = fits_a_snippet(other, related.span);
                 elsewhere.push(RelatedElsewhere {
                     rule: diagnostic.rule,
                     message: &related.message,
-                    source: FileSource(other),
+                    source: shown.then_some(FileSource(other)),
+                    position: (!shown).then(|| position_of(other, related.span)),
                     label: LabeledSpan::new_primary_with_span(
                         None,
                         source_span(other, related.span),
@@ -86,8 +97,9 @@ impl<'a> Finding<'a> {
         }
         Finding {
             diagnostic,
-            source: FileSource(file),
-            labels,
+            source: showable.then_some(FileSource(file)),
+            position: (!showable).then(|| position_of(file, diagnostic.span)),
+            labels: if showable { labels } else { Vec::new() },
             elsewhere,
         }
     }
@@ -95,8 +107,34 @@ impl<'a> Finding<'a> {
 
 impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.diagnostic.message)?;
+        write_position(f, self.position.as_deref())
     }
+}
+
+/// For a finding without a snippet: where it is.
+fn write_position(f: &mut fmt::Formatter<'_>, position: Option<&str>) -> fmt::Result {
+    match position {
+        Some(position) => write!(f, "\n  at {position} (the line is too long to show)"),
+        None => Ok(()),
+    }
+}
+
+/// True when every line a snippet of `span` would show (one line of context on each side) is
+/// short enough to show.
+fn fits_a_snippet(file: &SourceFile, span: Span) -> bool {
+    let first = file
+        .position(span.start as usize)
+        .line
+        .saturating_sub(1)
+        .max(1);
+    let last = (file.position(span.end as usize).line + 1).min(file.line_count());
+    (first..=last).all(|line| file.line_text(line).len() <= MAX_SNIPPET_LINE_BYTES)
+}
+
+fn position_of(file: &SourceFile, span: Span) -> String {
+    let at = file.position(span.start as usize);
+    format!("{}:{}:{}", file.display, at.line, at.column)
 }
 
 impl std::error::Error for Finding<'_> {}
@@ -122,10 +160,11 @@ impl miette::Diagnostic for Finding<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(self.labels.iter().cloned()))
     }
 
@@ -147,13 +186,16 @@ struct RelatedElsewhere<'a> {
     /// The finding's rule, repeated so the sub-report says what it belongs to.
     rule: &'static str,
     message: &'a str,
-    source: FileSource<'a>,
+    /// None when the snippet is not shown (see [`MAX_SNIPPET_LINE_BYTES`]).
+    source: Option<FileSource<'a>>,
+    position: Option<String>,
     label: LabeledSpan,
 }
 
 impl fmt::Display for RelatedElsewhere<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(self.message)?;
+        write_position(f, self.position.as_deref())
     }
 }
 
@@ -169,10 +211,11 @@ impl miette::Diagnostic for RelatedElsewhere<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         Some(Box::new(std::iter::once(self.label.clone())))
     }
 }
@@ -190,21 +233,36 @@ impl miette::SourceCode for FileSource<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let file = self.0;
-        let contents = file
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette finds lines by scanning the text from its start: hand it only the lines around
+        // the span (found with the line index), or every finding in a large file costs a scan
+        // of the whole file.
+        let first = file.position(span.offset()).line;
+        let last = file.position(span.offset() + span.len()).line;
+        let from = first.saturating_sub(context_lines_before).max(1);
+        let to = last.saturating_add(context_lines_after);
+        let window_start = file.line_start(from);
+        let window_end = if to < file.line_count() {
+            file.line_start(to + 1)
+        } else {
+            file.text.len()
+        };
+        let window = &file.text[window_start..window_end];
+        let local = SourceSpan::new((span.offset() - window_start).into(), span.len());
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         // miette reports a column only for a span read without leading context lines.
         let column = match contents.column() {
             0 => 0,
             _ => file.position(span.offset()).column - 1,
         };
+        let data_span = contents.span();
         Ok(Box::new(MietteSpanContents::new_named(
             file.display.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            SourceSpan::new((data_span.offset() + window_start).into(), data_span.len()),
+            contents.line() + from - 1,
             column,
-            contents.line_count(),
+            // As if read from the start of the file: miette merges snippets by this count.
+            contents.line_count() + from - 1,
         )))
     }
 }
@@ -309,6 +367,27 @@ mod tests {
         let text = render_to_string(&report, plain());
         assert!(text.contains("[k8s/web.yaml:11:27]"), "{text}");
         assert!(text.contains("☞ Job `db-migrate` installs"), "{text}");
+    }
+
+    #[test]
+    fn a_finding_on_a_very_long_line_shows_its_position_instead_of_a_snippet() {
+        // miette panicked ("Formatting argument out of range") on a highlight 65,536 columns
+        // into a line.
+        let text = format!("a: {}\nimage: myapp\n", "x".repeat(70_000));
+        let mut report = sample_report();
+        let file = SourceFile::new(FileId(0), None, "long.yaml".into(), text.clone().into());
+        report.files[0] = file;
+        let start = text.find("x").unwrap() + 69_990;
+        report.diagnostics[0].span = Span::new(FileId(0), start, start + 5);
+        report.diagnostics.truncate(1);
+        let rendered = render_to_string(&report, plain());
+        assert!(
+            rendered.contains("at long.yaml:1:69994 (the line is too long to show)"),
+            "{rendered}"
+        );
+        assert!(rendered.len() < 4000, "{}", rendered.len());
+        // Its related location in another file still gets its snippet.
+        assert!(rendered.contains("[k8s/web.yaml:11:18]"), "{rendered}");
     }
 
     #[test]

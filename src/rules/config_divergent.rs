@@ -15,7 +15,8 @@ pub const RULE: Rule = Rule {
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     for (admin, _) in project.admin_containers() {
-        let (peers, _) = project.release_peers(admin);
+        let set = project.peer_set(admin);
+        let peers = &set.members;
         if peers.is_empty() {
             continue;
         }

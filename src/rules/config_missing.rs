@@ -43,26 +43,38 @@ fn sources(container: &Container) -> Vec<(ConfigKind, &str, Span, &'static str)>
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    // What every peer of a set reads, computed once per set: (kind, name, first peer's span, how).
+    let mut common: std::collections::HashMap<usize, Vec<(ConfigKind, &str, Span, &'static str)>> =
+        std::collections::HashMap::new();
     for (admin, _) in project.admin_containers() {
-        let (peers, _) = project.release_peers(admin);
+        let set = project.peer_set(admin);
+        let peers = &set.members;
         let Some(&first) = peers.first() else {
             continue;
         };
+        let shared = common.entry(set.id).or_insert_with(|| {
+            let mut shared: Vec<(ConfigKind, &str, Span, &'static str)> = Vec::new();
+            for (kind, name, span, how) in sources(project.container(first).1) {
+                if name.is_empty() || shared.iter().any(|s| s.0 == kind && s.1 == name) {
+                    continue;
+                }
+                let everyone_has = peers.iter().all(|&p: &ContainerRef| {
+                    sources(project.container(p).1)
+                        .iter()
+                        .any(|s| s.0 == kind && s.1 == name)
+                });
+                if everyone_has && !project.is_external(kind, name) {
+                    shared.push((kind, name, span, how));
+                }
+            }
+            shared
+        });
         let (workload, container) = project.container(admin);
         let mine = sources(container);
-        let first_sources = sources(project.container(first).1);
         let mut reported: Vec<(ConfigKind, &str)> = Vec::new();
-        for &(kind, name, peer_span, how) in &first_sources {
-            if name.is_empty() || reported.contains(&(kind, name)) {
-                continue;
-            }
-            let everyone_has = peers.iter().all(|&p: &ContainerRef| {
-                sources(project.container(p).1)
-                    .iter()
-                    .any(|s| s.0 == kind && s.1 == name)
-            });
+        for &(kind, name, peer_span, how) in shared.iter() {
             let admin_has = mine.iter().any(|s| s.0 == kind && s.1 == name);
-            if !everyone_has || admin_has || project.is_external(kind, name) {
+            if admin_has || reported.contains(&(kind, name)) {
                 continue;
             }
             reported.push((kind, name));

@@ -22,6 +22,8 @@ fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    let mut releases: std::collections::HashMap<usize, Vec<ContainerRef>> =
+        std::collections::HashMap::new();
     for (admin, _) in project.admin_containers() {
         let Some((image, span)) = image_of(project, admin) else {
             continue;
@@ -30,20 +32,34 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let (workload, container) = project.container(admin);
-        let (peers, _) = project.release_peers(admin);
-        // Only literal peer versions can be compared; a peer on `${TAG}` says nothing.
-        let peers: Vec<ContainerRef> = peers
-            .into_iter()
-            .filter(|&p| image_of(project, p).is_some_and(|(i, _)| !i.is_placeholder()))
-            .collect();
-        if peers.is_empty()
-            || peers
+        // One peer per distinct release (only literal versions: a peer on `${TAG}` says
+        // nothing), computed once per peer set.
+        let set = project.peer_set(admin);
+        let versions = releases
+            .entry(set.id)
+            .or_insert_with(|| {
+                let literal: Vec<ContainerRef> = set
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&p| image_of(project, p).is_some_and(|(i, _)| !i.is_placeholder()))
+                    .collect();
+                distinct_by(&literal, |p| {
+                    let peer = project.container(p).1;
+                    (
+                        image_of(project, p).map(|(i, _)| i.version()),
+                        peer.effective_image().map(|i| i.version()),
+                    )
+                })
+            })
+            .clone();
+        if versions.is_empty()
+            || versions
                 .iter()
                 .any(|&p| project.container(p).1.same_release(container))
         {
             continue;
         }
-        let versions = distinct_by(&peers, |p| image_of(project, p).map(|(i, _)| i.version()));
         let first = versions[0];
         let app = project.container(first).1;
         let app_image = app.image.as_ref().expect("peers have images");

@@ -44,6 +44,18 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .or_default()
             .push(at);
     }
+    // What identifies a release for the vote: the digest when there is one, else the tag.
+    let release_keys: std::collections::HashMap<ContainerRef, String> = app_containers
+        .iter()
+        .map(|&at| {
+            let image = image(at);
+            let key = match (&image.digest, &image.tag) {
+                (Some(digest), _) => format!("@{digest}"),
+                (None, tag) => format!(":{}", tag.as_deref().unwrap_or("latest")),
+            };
+            (at, key)
+        })
+        .collect();
     let utility: std::collections::HashMap<ContainerRef, bool> = app_containers
         .iter()
         .map(|&at| (at, is_utility_image(image(at))))
@@ -74,28 +86,107 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
             && same_app(wa, wb) != Some(false)
     };
+    // A container's group is the members of its own file plus, unless it is a Pod or a utility
+    // image, the members of its directory that are not Pods and not labelled as another app.
+    // The directory part is the same for every container with the same scope, namespace,
+    // Compose project, repository, directory and app labels: its votes are counted once.
+    let mut by_file: std::collections::HashMap<(crate::span::FileId, &str), Vec<ContainerRef>> =
+        std::collections::HashMap::new();
     for &at in &app_containers {
-        let group: Vec<ContainerRef> = by_repository[repositories[&at].as_str()]
+        by_file
+            .entry((
+                project.workloads[at.workload].file,
+                repositories[&at].as_str(),
+            ))
+            .or_default()
+            .push(at);
+    }
+    let same_file_members = |at: ContainerRef| -> Vec<ContainerRef> {
+        by_file[&(
+            project.workloads[at.workload].file,
+            repositories[&at].as_str(),
+        )]
             .iter()
             .copied()
-            .filter(|&other| related(at, other))
+            .filter(|&b| related(at, b))
+            .collect()
+    };
+    let in_directory_part = |a: ContainerRef, b: ContainerRef| {
+        let (wa, wb) = (
+            &project.workloads[a.workload],
+            &project.workloads[b.workload],
+        );
+        !utility[&a]
+            && wa.kind != "Pod"
+            && wb.kind != "Pod"
+            && related(a, b)
+            && project.within(a.workload, b.workload, Proximity::SameDirectory)
+    };
+    type Votes = Vec<(String, ContainerRef, usize)>;
+    let count = |votes: &mut Votes, member: ContainerRef| {
+        let key = &release_keys[&member];
+        match votes.iter_mut().find(|(k, _, _)| k == key) {
+            Some((_, first, n)) => {
+                *n += 1;
+                *first = (*first).min(member);
+            }
+            None => votes.push((key.clone(), member, 1)),
+        }
+    };
+    let mut directory_votes: std::collections::HashMap<String, Votes> =
+        std::collections::HashMap::new();
+    for &at in &app_containers {
+        let workload = &project.workloads[at.workload];
+        let mut votes: Votes = if !utility[&at] && workload.kind != "Pod" {
+            let app_labels: Vec<Option<&str>> = [
+                "adminlint.io/app",
+                "app.kubernetes.io/instance",
+                "app.kubernetes.io/name",
+                "app.kubernetes.io/part-of",
+                "app",
+            ]
+            .iter()
+            .map(|k| {
+                workload
+                    .annotation(k)
+                    .or_else(|| workload.label(k))
+                    .map(|v| v.value.as_str())
+            })
             .collect();
-        // The reference release: the one most of the group runs; ties go to the earliest.
-        // Members are sorted into releases (each led by its first member) in one pass.
-        let mut releases: Vec<(ContainerRef, usize)> = Vec::new();
-        for &member in &group {
-            match releases
-                .iter_mut()
-                .find(|(first, _)| container(member).same_release(container(*first)))
-            {
-                Some((_, votes)) => *votes += 1,
-                None => releases.push((member, 1)),
+            let key = format!(
+                "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}",
+                workload.scope,
+                workload.namespace_name(),
+                workload.compose.as_ref().map(|c| &c.project),
+                repositories[&at],
+                project.dir(workload.file),
+                app_labels
+            );
+            directory_votes
+                .entry(key)
+                .or_insert_with(|| {
+                    let mut votes = Votes::new();
+                    for &b in &by_repository[repositories[&at].as_str()] {
+                        if in_directory_part(at, b) {
+                            count(&mut votes, b);
+                        }
+                    }
+                    votes
+                })
+                .clone()
+        } else {
+            Votes::new()
+        };
+        for member in same_file_members(at) {
+            if !in_directory_part(at, member) {
+                count(&mut votes, member);
             }
         }
-        let reference = releases
+        // The reference release: the one most of the group runs; ties go to the earliest.
+        let reference = votes
             .iter()
-            .max_by_key(|&&(first, votes)| (votes, std::cmp::Reverse(first)))
-            .map(|&(first, _)| first)
+            .max_by_key(|&&(_, first, n)| (n, std::cmp::Reverse(first)))
+            .map(|&(_, first, _)| first)
             .expect("a container is related to itself");
         if container(at).same_release(container(reference)) {
             continue;

@@ -33,6 +33,14 @@ fn directories(project: &Project, container: &Container) -> Vec<(String, Span)> 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     for (admin, _) in project.admin_containers() {
         let (workload, container) = project.container(admin);
+        let versioned: Vec<(String, Span, String)> = directories(project, container)
+            .into_iter()
+            .filter_map(|(dir, span)| Some((command::versioned_path(&dir)?, dir, span)))
+            .map(|(version, dir, span)| (dir, span, version))
+            .collect();
+        if versioned.is_empty() {
+            continue;
+        }
         let (peers, _) = project.release_peers(admin);
         let peer_dirs: Vec<(String, Span, String)> = peers
             .iter()
@@ -42,10 +50,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
                     .map(move |(d, s)| (d, s, who(project, p)))
             })
             .collect();
-        for (dir, span) in directories(project, container) {
-            let Some(version) = command::versioned_path(&dir) else {
-                continue;
-            };
+        for (dir, span, version) in versioned {
             let trimmed = dir.trim_end_matches('/');
             // The app's own directory, or a directory inside it, is the release the app runs.
             let inside = |app_dir: &str| {

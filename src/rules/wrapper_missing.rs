@@ -88,35 +88,45 @@ fn help(wrapper: &str) -> String {
 }
 
 fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+    // The wrappers every peer with an explicit command uses, once per peer set: (wrapper, index
+    // of a peer that uses it).
+    let mut wrappers_of_set: std::collections::HashMap<usize, Vec<(String, usize)>> =
+        std::collections::HashMap::new();
     for (admin, _) in project.admin_containers() {
-        let (peers, _) = project.release_peers(admin);
         let (workload, container) = project.container(admin);
         let argv = container.argv();
         if argv.is_empty() {
             continue;
         }
-        // The wrappers every peer with an explicit command uses.
-        let mut app_wrappers: Option<Vec<(String, usize)>> = None;
-        for (index, &peer) in peers.iter().enumerate() {
-            let peer_container = project.container(peer).1;
-            if peer_container.argv().is_empty() {
-                continue;
-            }
-            let names: Vec<String> = command_line(peer_container)
-                .commands
-                .iter()
-                .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
-                .collect();
-            app_wrappers = Some(match app_wrappers {
-                None => names.into_iter().map(|n| (n, index)).collect(),
-                Some(kept) => kept
-                    .into_iter()
-                    .filter(|(n, _)| names.contains(n))
-                    .collect(),
-            });
-        }
+        let set = project.peer_set(admin);
+        let peers = &set.members;
+        let app_wrappers = wrappers_of_set
+            .entry(set.id)
+            .or_insert_with(|| {
+                let mut app_wrappers: Option<Vec<(String, usize)>> = None;
+                for (index, &peer) in peers.iter().enumerate() {
+                    let peer_container = project.container(peer).1;
+                    if peer_container.argv().is_empty() {
+                        continue;
+                    }
+                    let names: Vec<String> = command_line(peer_container)
+                        .commands
+                        .iter()
+                        .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
+                        .collect();
+                    app_wrappers = Some(match app_wrappers {
+                        None => names.into_iter().map(|n| (n, index)).collect(),
+                        Some(kept) => kept
+                            .into_iter()
+                            .filter(|(n, _)| names.contains(n))
+                            .collect(),
+                    });
+                }
+                app_wrappers.unwrap_or_default()
+            })
+            .clone();
         let line = command_line(container);
-        for (wrapper, peer_index) in app_wrappers.unwrap_or_default() {
+        for (wrapper, peer_index) in app_wrappers {
             let uses_it = line
                 .commands
                 .iter()

@@ -2,24 +2,31 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{Event, Marker, Options, Parser, ScanError};
+use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScanError};
 
 use super::tree::{Document, Node, NodeId, NodeKind, ScalarStyle, Tree};
+
+/// Default of [`Limits::max_depth`] (`--max-depth`).
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+/// Default of [`Limits::alias_budget`] (`--alias-budget`).
+pub const DEFAULT_ALIAS_BUDGET: usize = 1_000_000;
 
 /// Bounds that keep hostile input cheap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Deepest nesting of collections accepted (flow and block).
+    /// Deepest nesting of collections accepted (flow and block collections each).
     pub max_depth: usize,
-    /// Alias and merge-key steps allowed when reading one file's tree.
+    /// Nodes that may be read through aliases and merge keys in one file: each time an alias is
+    /// followed, the size of the anchored node's subtree is spent, and each merge source read
+    /// costs one. A billion-laughs file costs O(input + budget) instead of exponential time.
     pub alias_budget: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 128,
-            alias_budget: 100_000,
+            max_depth: DEFAULT_MAX_DEPTH,
+            alias_budget: DEFAULT_ALIAS_BUDGET,
         }
     }
 }
@@ -35,15 +42,27 @@ pub struct SyntaxError {
     pub document: usize,
 }
 
+/// A document abandoned because it nests deeper than [`Limits::max_depth`]: not a syntax error
+/// of the file but a limit of the run, reported as such.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooDeep {
+    /// Byte offset where the limit was reached.
+    pub offset: usize,
+    /// Index of the document.
+    pub document: usize,
+}
+
 /// The result of parsing one file: every document that could be read, and every error.
 #[derive(Debug)]
 pub struct ParsedFile {
-    /// All nodes.
+    /// All nodes ([`parse`]), or the nodes of the last document ([`parse_each`]).
     pub tree: Tree,
     /// Documents in file order (a broken document has `root: None`).
     pub documents: Vec<Document>,
     /// Syntax errors, at most one per document.
     pub errors: Vec<SyntaxError>,
+    /// Documents cut off by the nesting limit (not in `errors`).
+    pub too_deep: Vec<TooDeep>,
 }
 
 /// A collection being built.
@@ -71,8 +90,27 @@ fn style_of(style: granit_parser::ScalarStyle) -> ScalarStyle {
     }
 }
 
-/// Parse every document of `text`. Never fails: errors are reported per document.
+/// What [`parse_each`] calls with each document.
+pub type OnDocument<'f> = &'f mut dyn FnMut(&Tree, &Document);
+
+/// Parse every document of `text` into one tree. Never fails: errors are reported per document.
 pub fn parse(text: &str, limits: &Limits) -> ParsedFile {
+    parse_with(text, limits, None)
+}
+
+/// Parse `text` one document at a time: `each` sees every document (broken ones with no root)
+/// with the tree holding that document's nodes, which are dropped before the next document is
+/// read. Memory then grows with the largest document, not with the file. The alias budget is
+/// shared by all documents of the file.
+pub fn parse_each(
+    text: &str,
+    limits: &Limits,
+    each: &mut dyn FnMut(&Tree, &Document),
+) -> ParsedFile {
+    parse_with(text, limits, Some(each))
+}
+
+fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> ParsedFile {
     let mut options = Options::default();
     options.flow_nesting_limit = limits.max_depth;
     options.block_nesting_limit = limits.max_depth;
@@ -85,6 +123,8 @@ pub fn parse(text: &str, limits: &Limits) -> ParsedFile {
         anchors: HashMap::new(),
         root: None,
         doc_start: 0,
+        too_deep: Vec::new(),
+        each,
     };
     let mut parser = Parser::new_from_str_with_options(text, options);
     loop {
@@ -114,10 +154,11 @@ pub fn parse(text: &str, limits: &Limits) -> ParsedFile {
         tree: builder.tree,
         documents: builder.documents,
         errors: builder.errors,
+        too_deep: builder.too_deep,
     }
 }
 
-struct Builder<'t> {
+struct Builder<'t, 'f> {
     text: &'t str,
     tree: Tree,
     documents: Vec<Document>,
@@ -126,9 +167,12 @@ struct Builder<'t> {
     anchors: HashMap<usize, NodeId>,
     root: Option<NodeId>,
     doc_start: usize,
+    too_deep: Vec<TooDeep>,
+    /// Streaming: called at the end of each document, after which its nodes are dropped.
+    each: Option<OnDocument<'f>>,
 }
 
-impl Builder<'_> {
+impl Builder<'_, '_> {
     fn push_node(
         &mut self,
         kind: NodeKind,
@@ -143,7 +187,19 @@ impl Builder<'_> {
             end: clamp(end),
             tag,
         });
+        self.tree.sizes.push(1);
         id
+    }
+
+    /// A document is complete (or abandoned): record it, and in streaming mode hand it over and
+    /// drop its nodes. Anchors never reach across documents.
+    fn finish_document(&mut self, document: Document) {
+        if let Some(each) = self.each.as_mut() {
+            each(&self.tree, &document);
+            self.tree.clear_nodes();
+        }
+        self.documents.push(document);
+        self.anchors.clear();
     }
 
     /// Attach a finished node to its parent (or make it the document root).
@@ -169,13 +225,14 @@ impl Builder<'_> {
                 self.doc_start = start;
             }
             Event::DocumentEnd => {
-                self.documents.push(Document {
+                let document = Document {
                     index: self.documents.len(),
                     root: self.root.take(),
                     start: clamp(self.doc_start),
                     end: clamp(end.max(self.doc_start)),
-                });
+                };
                 self.stack.clear();
+                self.finish_document(document);
             }
             Event::Alias(anchor) => {
                 let kind = match self.anchors.get(&anchor) {
@@ -240,6 +297,8 @@ impl Builder<'_> {
             Open::Sequence(index, items) => (index, NodeKind::Sequence(items)),
             Open::Mapping(index, entries, _) => (index, NodeKind::Mapping(entries)),
         };
+        // Nodes are pushed in document order, so the subtree is everything pushed since.
+        self.tree.sizes[index] = clamp(self.tree.nodes.len() - index);
         let node = &mut self.tree.nodes[index];
         node.kind = kind;
         // Block collections end where their last child ends, not at the next token.
@@ -270,20 +329,27 @@ impl Builder<'_> {
     fn fail(&mut self, error: &ScanError) {
         let offset = byte_offset(self.text, error.marker()).min(self.text.len());
         let index = self.documents.len();
-        self.errors.push(SyntaxError {
-            offset,
-            message: error.info(),
-            document: index,
-        });
-        self.documents.push(Document {
+        if matches!(error.kind(), ErrorKind::RecursionLimitExceeded) {
+            self.too_deep.push(TooDeep {
+                offset,
+                document: index,
+            });
+        } else {
+            self.errors.push(SyntaxError {
+                offset,
+                message: error.info(),
+                document: index,
+            });
+        }
+        let document = Document {
             index,
             root: None,
             start: clamp(self.doc_start),
             end: clamp(offset.max(self.doc_start)),
-        });
+        };
         self.stack.clear();
         self.root = None;
-        self.anchors.clear();
+        self.finish_document(document);
         self.doc_start = offset;
     }
 }

@@ -3,7 +3,10 @@
 mod build;
 mod tree;
 
-pub use build::{Limits, ParsedFile, SyntaxError, parse};
+pub use build::{
+    DEFAULT_ALIAS_BUDGET, DEFAULT_MAX_DEPTH, Limits, ParsedFile, SyntaxError, TooDeep, parse,
+    parse_each,
+};
 pub use tree::{Document, Node, NodeId, NodeKind, ScalarStyle, Tree};
 
 #[cfg(test)]

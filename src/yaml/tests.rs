@@ -89,15 +89,87 @@ fn a_broken_document_does_not_hide_the_others() {
 }
 
 #[test]
-fn deep_nesting_is_an_error_not_a_stack_overflow() {
-    let deep = "[".repeat(100_000);
+fn deep_nesting_is_a_limit_not_a_stack_overflow_nor_a_syntax_error() {
+    let deep = format!("a: 1\n---\n{}\n---\nc: 3\n", "[".repeat(100_000));
     let parsed = parse_default(&deep);
-    assert_eq!(parsed.errors.len(), 1);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.too_deep.len(), 1);
+    assert_eq!(parsed.too_deep[0].document, 1);
+    // The documents around it are still read.
+    assert!(parsed.documents[0].root.is_some());
+    assert!(parsed.documents.last().unwrap().root.is_some());
     let block: String = (0..300)
         .map(|i| format!("{}k:\n", "  ".repeat(i)))
         .collect();
     let parsed = parse_default(&block);
+    assert_eq!(parsed.too_deep.len(), 1);
+    let compact = format!("{}x\n", "- ".repeat(100_000));
+    let parsed = parse_default(&compact);
+    assert_eq!(parsed.too_deep.len(), 1);
+    // Within the limit is fine.
+    let parsed = parse_default(&format!("{}{}", "[".repeat(100), "]".repeat(100)));
+    assert!(parsed.errors.is_empty() && parsed.too_deep.is_empty());
+}
+
+#[test]
+fn streaming_hands_over_each_document_and_drops_its_nodes() {
+    let text = "a: &x 1\nb: *x\n---\nc: [1, 2\n---\nd: 4\n";
+    let mut seen = Vec::new();
+    let parsed = parse_each(text, &Limits::default(), &mut |tree, document| {
+        let keys: Vec<String> = document
+            .root
+            .map(|root| {
+                tree.entries(root)
+                    .into_iter()
+                    .map(|(k, v)| {
+                        format!("{}={}", tree.str(k).unwrap(), tree.str(v).unwrap_or("?"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        seen.push((document.index, keys, tree.len()));
+    });
     assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0].1, ["a=1", "b=1"]);
+    assert!(seen[1].1.is_empty());
+    assert_eq!(seen[2].1, ["d=4"]);
+    // Each document's tree held only its own nodes.
+    assert_eq!(seen[2].2, 3);
+    assert!(parsed.tree.is_empty());
+}
+
+#[test]
+fn many_aliases_of_a_big_anchor_spend_its_size() {
+    // One anchored list of 1,000 items, aliased 1,000 times: reading every alias would visit a
+    // million nodes. Each alias followed costs the anchor's size.
+    let mut text = format!("big: &big [{}]\nuses:\n", vec!["x"; 1000].join(", "));
+    for _ in 0..1000 {
+        text.push_str("- *big\n");
+    }
+    let limits = Limits {
+        max_depth: 128,
+        alias_budget: 100_000,
+    };
+    let parsed = parse(&text, &limits);
+    let tree = &parsed.tree;
+    let uses = tree.get(parsed.documents[0].root.unwrap(), "uses").unwrap();
+    let mut read = 0;
+    for &alias in tree.items(uses) {
+        read += tree.items(alias).len();
+    }
+    assert!(tree.budget_exhausted());
+    assert!(read <= 100_000, "{read}");
+    // A few aliases of a small anchor are cheap.
+    let parsed = parse("a: &a {k: v}\nb: *a\nc: *a\n", &Limits::default());
+    let root = parsed.documents[0].root.unwrap();
+    assert_eq!(
+        parsed
+            .tree
+            .str(parsed.tree.path(root, &["c", "k"]).unwrap()),
+        Some("v")
+    );
+    assert!(!parsed.tree.budget_exhausted());
 }
 
 #[test]

@@ -70,6 +70,8 @@ pub struct Document {
 #[derive(Debug, Default)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    /// Number of nodes in each node's subtree (itself included; an alias counts as one).
+    pub(crate) sizes: Vec<u32>,
     /// Remaining alias / merge steps; reads return less once it is spent.
     budget: Cell<usize>,
     exhausted: Cell<bool>,
@@ -82,6 +84,7 @@ impl Tree {
     pub(crate) fn new(budget: usize) -> Self {
         Tree {
             nodes: Vec::new(),
+            sizes: Vec::new(),
             budget: Cell::new(budget),
             exhausted: Cell::new(false),
         }
@@ -113,23 +116,44 @@ impl Tree {
         (node.start as usize, node.end as usize)
     }
 
+    /// Drop the nodes (streaming parse, between documents); the budget carries on.
+    pub(crate) fn clear_nodes(&mut self) {
+        self.nodes.clear();
+        self.sizes.clear();
+    }
+
     fn spend(&self) -> bool {
+        self.spend_n(1)
+    }
+
+    /// Spend `n` steps of the budget; false (and nothing spent) when fewer are left.
+    fn spend_n(&self, n: usize) -> bool {
         let left = self.budget.get();
-        if left == 0 {
+        if left < n {
+            self.budget.set(0);
             self.exhausted.set(true);
             return false;
         }
-        self.budget.set(left - 1);
+        self.budget.set(left - n);
         true
     }
 
     /// Follow an alias to its anchored node; other nodes are returned as they are.
+    ///
+    /// Following an alias costs the size of the anchored subtree: whatever a reader then does
+    /// below it is paid for, so a quadratic "many aliases of one big anchor" file runs out of
+    /// budget instead of multiplying the work (or the facts extracted).
     pub fn resolve(&self, id: NodeId) -> NodeId {
         match self.node(id).kind {
             // An anchor is always on a non-alias node, so one step is enough.
-            NodeKind::Alias(target) if self.spend() => target,
+            NodeKind::Alias(target) if self.spend_n(self.subtree_size(target)) => target,
             _ => id,
         }
+    }
+
+    /// Nodes in the subtree of `id` (itself included).
+    fn subtree_size(&self, id: NodeId) -> usize {
+        self.sizes.get(id.0 as usize).map_or(1, |&n| n as usize)
     }
 
     /// The scalar text of a node (through an alias), None for collections.
