@@ -13,8 +13,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut notes = Vec::new();
     let mut workloads = Vec::new();
+    let context = manifest::ExtractContext {
+        file: FileId(0),
+        text,
+        kinds: &[],
+    };
     parse_each(text, &Limits::default(), &mut |tree, document| {
-        workloads.extend(manifest::extract(tree, document, FileId(0), &mut notes));
+        workloads.extend(manifest::extract(tree, document, &context, &mut notes).workloads);
     });
     let inside = |span: Span| {
         assert!(span.start <= span.end && span.end as usize <= text.len(), "{span:?}");

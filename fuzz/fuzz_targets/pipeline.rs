@@ -7,7 +7,16 @@ use adminlint::{CheckOptions, check};
 use libfuzzer_sys::fuzz_target;
 
 /// Every output format; a new format is one more line here.
-const FORMATS: &[Format] = &[Format::Full, Format::Concise, Format::Json];
+const FORMATS: &[Format] = &[
+    Format::Full,
+    Format::Concise,
+    Format::Json,
+    Format::Sarif,
+    Format::Github,
+    Format::Gitlab,
+    Format::Junit,
+    Format::Checkstyle,
+];
 
 fuzz_target!(|data: &[u8]| {
     let report = check(&CheckOptions {
