@@ -375,15 +375,7 @@ impl Project {
         if !same_file.is_empty() {
             return (same_file, Some(Proximity::SameFile));
         }
-        let labels: Vec<Option<&str>> = APP_KEYS
-            .iter()
-            .map(|k| {
-                workload
-                    .annotation(k)
-                    .or_else(|| workload.label(k))
-                    .map(|v| v.value.as_str())
-            })
-            .collect();
+        let labels = app_labels(workload);
         let key = format!(
             "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}",
             workload.scope,
@@ -525,6 +517,20 @@ impl Project {
             .get(file.0 as usize)
             .map_or("", |f| f.dir.as_str())
     }
+}
+
+/// The values a workload gives the app keys (annotation, else label), in key order: two
+/// workloads with the same values are the same to [`same_app`] against any third.
+pub fn app_labels(workload: &Workload) -> Vec<Option<&str>> {
+    APP_KEYS
+        .iter()
+        .map(|k| {
+            workload
+                .annotation(k)
+                .or_else(|| workload.label(k))
+                .map(|v| v.value.as_str())
+        })
+        .collect()
 }
 
 /// Do two workloads name the same app? None when they share no app key.

@@ -3,7 +3,9 @@
 use super::Rule;
 use super::helpers::{object_ref, who};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::{ContainerRef, Project, Proximity, is_utility_image, same_app};
+use crate::model::project::{
+    ContainerRef, Project, Proximity, app_labels, is_utility_image, same_app,
+};
 
 pub const RULE: Rule = Rule {
     id: "release-drift",
@@ -138,21 +140,7 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     for &at in &app_containers {
         let workload = &project.workloads[at.workload];
         let mut votes: Votes = if !utility[&at] && workload.kind != "Pod" {
-            let app_labels: Vec<Option<&str>> = [
-                "adminlint.io/app",
-                "app.kubernetes.io/instance",
-                "app.kubernetes.io/name",
-                "app.kubernetes.io/part-of",
-                "app",
-            ]
-            .iter()
-            .map(|k| {
-                workload
-                    .annotation(k)
-                    .or_else(|| workload.label(k))
-                    .map(|v| v.value.as_str())
-            })
-            .collect();
+            let app_labels = app_labels(workload);
             let key = format!(
                 "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}",
                 workload.scope,
