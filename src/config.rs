@@ -265,11 +265,11 @@ impl LoadedConfig {
     /// Parse a configuration file's text. `path` is used in errors and to find the root.
     pub fn parse(path: &Path, text: &str, rule_ids: &[&str]) -> Result<LoadedConfig, ConfigError> {
         let located = |offset: usize, message: String| {
-            let before = &text[..offset.min(text.len())];
+            let (line, column) = crate::source::line_column(text, offset);
             ConfigError {
                 path: path.to_path_buf(),
-                line: before.matches('\n').count() + 1,
-                column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                line,
+                column,
                 message,
             }
         };

@@ -612,14 +612,11 @@ fn extract_facts(
         facts.kustomizations = kustomizations;
         notes.append(&mut extract_notes);
     }
-    let source = SourceFile::new(id, None, display.to_string(), Arc::from(text));
     for too_deep in &parsed.too_deep {
-        let at = source.position(too_deep.offset);
+        let (line, column) = source::line_column(text, too_deep.offset);
         limits.push(format!(
-            "{}:{}: document {} nests deeper than the limit of {} (--max-depth); that document \
-             was not checked (raise the limit with --max-depth N)",
-            at.line,
-            at.column,
+            "{line}:{column}: document {} nests deeper than the limit of {} (--max-depth); that \
+             document was not checked (raise the limit with --max-depth N)",
             too_deep.document + 1,
             options.limits.max_depth
         ));

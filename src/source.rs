@@ -70,6 +70,21 @@ impl SourceFile {
     }
 }
 
+/// 1-based (line, column in characters) of a byte offset, without building a line index: for
+/// one-off positions (errors) in text that is not kept as a [`SourceFile`].
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 /// A position in a file in all the units consumers need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {

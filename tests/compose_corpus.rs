@@ -2,6 +2,8 @@
 //! every one loads, the apps CASES.md labels AGREE or DIFFER-LEGIT are not called mismatched,
 //! and the labelled command bug (Kong's `&&`) is found. `--nocapture` prints per-rule counts.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -9,18 +11,7 @@ use adminlint::report::Report;
 use adminlint::{CheckOptions, check};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ADMINLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "compose corpus test skipped: {} is absent (set ADMINLINT_CORPUS)",
-            dir.display()
-        );
-        None
-    }
+    common::corpus("compose corpus test")
 }
 
 fn run(paths: Vec<PathBuf>) -> Report {

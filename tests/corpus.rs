@@ -1,6 +1,8 @@
 //! The real-world corpus (`ADMINLINT_CORPUS`, default `../shared/corpus`): every file is read
 //! without a panic, labelled agreement is not flagged, labelled findings are found.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -8,18 +10,7 @@ use adminlint::report::Report;
 use adminlint::{CheckOptions, check};
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ADMINLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "corpus test skipped: {} is absent (set ADMINLINT_CORPUS)",
-            dir.display()
-        );
-        None
-    }
+    common::corpus("corpus test")
 }
 
 /// Check one repository of the corpus the way a user would: the repository is the scope.

@@ -7,6 +7,8 @@
 //! Regenerate it after an intended change with
 //! `ADMINLINT_BLESS=1 cargo test --test corpus_regression` and review the diff.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -19,18 +21,7 @@ const EXPECTED: &str = "tests/corpus-expected.txt";
 const LABELLED_ERRORS: &[(&str, &str)] = &[];
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ADMINLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "corpus regression skipped: {} is absent (set ADMINLINT_CORPUS)",
-            dir.display()
-        );
-        None
-    }
+    common::corpus("corpus regression")
 }
 
 /// The corpus's repositories (its top-level directories), sorted.
