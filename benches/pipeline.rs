@@ -3,7 +3,7 @@
 //! project (written to a temporary directory by the `gen_monorepo` example's generator).
 //!
 //! ```text
-//! cargo bench --bench pipeline                              # everything (about a minute)
+//! cargo bench --bench pipeline                              # everything (about 35 s here)
 //! cargo bench --bench pipeline -- --sample-count 10         # quick mode
 //! cargo bench --bench pipeline -- parse                     # only benchmarks matching `parse`
 //! ```
