@@ -1,0 +1,110 @@
+//! The parse-only floor adminlint is measured against: walk the paths as `adminlint check` does
+//! (`adminlint::discover::discover`), read each file, decode it, and parse it with
+//! `adminlint::yaml::parse` (the same parser and tree builder), then drop the tree. Nothing is
+//! extracted, checked or rendered, so adminlint can only be slower than this.
+//!
+//! ```text
+//! cargo run --release --example parse_floor -- [-j N | --threads N] [PATH]...
+//! ```
+//!
+//! Threads: `-j N` / `--threads N`, else `RAYON_NUM_THREADS`, else one per core (rayon's
+//! default). Prints files, bytes, documents, nodes and syntax errors.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+#[derive(Default)]
+struct Counts {
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+    documents: AtomicUsize,
+    nodes: AtomicUsize,
+    syntax_errors: AtomicUsize,
+    unreadable: AtomicUsize,
+}
+
+fn main() -> ExitCode {
+    let mut threads: Option<usize> = None;
+    let mut paths = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-j" | "--threads" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => threads = Some(n),
+                None => {
+                    eprintln!("parse_floor: {arg} needs a number");
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("usage: parse_floor [-j N | --threads N] [PATH]...");
+                return ExitCode::SUCCESS;
+            }
+            _ => paths.push(PathBuf::from(arg)),
+        }
+    }
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        pool = pool.num_threads(n);
+    }
+    let pool = match pool.build() {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("parse_floor: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = std::time::Instant::now();
+    let found = adminlint::discover::discover(&paths);
+    let counts = Counts::default();
+    let limits = adminlint::yaml::Limits::default();
+    pool.install(|| {
+        found.files.par_iter().for_each(|candidate| {
+            let text = match std::fs::read(&candidate.path).map(String::from_utf8) {
+                Ok(Ok(text)) => text,
+                _ => {
+                    counts.unreadable.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+            };
+            let parsed = adminlint::yaml::parse(&text, &limits);
+            counts.files.fetch_add(1, Ordering::Relaxed);
+            counts.bytes.fetch_add(text.len(), Ordering::Relaxed);
+            counts
+                .documents
+                .fetch_add(parsed.documents.len(), Ordering::Relaxed);
+            counts.nodes.fetch_add(parsed.tree.len(), Ordering::Relaxed);
+            counts
+                .syntax_errors
+                .fetch_add(parsed.errors.len(), Ordering::Relaxed);
+        });
+    });
+    let elapsed = started.elapsed();
+    let bytes = counts.bytes.load(Ordering::Relaxed);
+    println!(
+        "parsed {} files, {:.1} MB, {} documents, {} nodes, {} syntax errors, {} unreadable; {} threads, {:.1?} ({:.1} MB/s)",
+        counts.files.load(Ordering::Relaxed),
+        bytes as f64 / 1e6,
+        counts.documents.load(Ordering::Relaxed),
+        counts.nodes.load(Ordering::Relaxed),
+        counts.syntax_errors.load(Ordering::Relaxed),
+        counts.unreadable.load(Ordering::Relaxed),
+        pool.current_num_threads(),
+        elapsed,
+        bytes as f64 / 1e6 / elapsed.as_secs_f64().max(1e-9),
+    );
+    if found.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for (path, message) in &found.errors {
+            eprintln!("parse_floor: {}: {message}", path.display());
+        }
+        ExitCode::from(2)
+    }
+}
