@@ -146,6 +146,7 @@ struct FileFacts {
     syntax_errors: Vec<yaml::SyntaxError>,
     workloads: Vec<model::workload::Workload>,
     kustomizations: Vec<manifest::kustomize::Kustomization>,
+    compose: Option<Option<manifest::compose::Converted>>,
     notes: Vec<String>,
 }
 
@@ -232,6 +233,9 @@ pub fn check(options: &CheckOptions) -> Report {
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
         project.workloads.extend(facts.workloads);
         project.kustomizations.extend(facts.kustomizations);
+        if let Some(converted) = facts.compose {
+            project.compose_files.insert(file.id, converted);
+        }
         report.files.push(file);
     }
     let files_before_compose = report.files.len();
@@ -483,6 +487,7 @@ fn read_and_extract(
         syntax_errors: Vec::new(),
         workloads: Vec::new(),
         kustomizations: Vec::new(),
+        compose: None,
         notes: Vec::new(),
     };
     let read = input
@@ -550,6 +555,7 @@ fn read_and_extract(
     out.syntax_errors = facts.syntax_errors;
     out.workloads = facts.workloads;
     out.kustomizations = facts.kustomizations;
+    out.compose = facts.compose;
     let text: Arc<str> = if facts.keep_text {
         text.into()
     } else {
@@ -587,12 +593,25 @@ fn extract_facts(
         workloads.extend(extracted.workloads);
         kustomizations.extend(extracted.kustomization);
     };
-    let parsed = if text.contains("{{") {
+    let may_be_compose = manifest::compose::may_be_compose(display, text);
+    let mut compose = None;
+    let parsed = if text.contains("{{") || may_be_compose {
         let parsed = yaml::parse(text, &options.limits);
-        if parsed.errors.is_empty() {
+        if parsed.errors.is_empty() || !text.contains("{{") {
             for document in &parsed.documents {
                 each(&parsed.tree, document);
             }
+        }
+        // The Compose loader needs the whole file's tree (anchors, several documents): it is
+        // converted here, once, rather than parsed again when Compose projects are loaded.
+        if may_be_compose && !parsed.tree.budget_exhausted() {
+            let named = manifest::compose::is_compose_name(
+                Path::new(display)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default(),
+            );
+            compose = Some(manifest::compose::convert_file(&parsed, text, id, named));
         }
         parsed
     } else {
@@ -603,6 +622,7 @@ fn extract_facts(
         syntax_errors: Vec::new(),
         workloads: Vec::new(),
         kustomizations: Vec::new(),
+        compose,
         templated: !parsed.errors.is_empty() && text.contains("{{"),
         keep_text: false,
     };

@@ -474,7 +474,7 @@ fn the_readme_configuration_reference_parses_and_names_every_key() {
 #[test]
 fn the_fact_cache_is_reused_invalidated_and_never_trusted_when_corrupt() {
     let dir = repo(&[]);
-    let cache = dir.path().join(".adminlint_cache/facts.json");
+    let cache = dir.path().join(".adminlint_cache/facts.bin");
     let (_, cold, _) = run(
         dir.path(),
         &["check", "--no-cache", "--format", "concise", "."],
@@ -497,13 +497,64 @@ fn the_fact_cache_is_reused_invalidated_and_never_trusted_when_corrupt() {
     let (code, changed, _) = run(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!((code, changed.as_str()), (0, "No findings in 2 files.\n"));
     // A corrupt or foreign cache file is ignored and rewritten.
-    std::fs::write(&cache, "{ not json").unwrap();
+    std::fs::write(&cache, "{ not a cache").unwrap();
     std::fs::write(&job, JOB).unwrap();
     let (_, after_corruption, _) = run(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(after_corruption, cold);
-    assert!(
-        std::fs::read_to_string(&cache)
-            .unwrap()
-            .starts_with("{\"format\":\"adminlint-facts ")
-    );
+    let written = std::fs::read(&cache).unwrap();
+    assert!(written.starts_with(b"adminlint-facts "));
+    // One flipped byte in the entries fails the checksum: nothing of the file is used, so the
+    // changed Job below is read again even though its stamp is still in the damaged file.
+    let mut damaged = written.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x55;
+    std::fs::write(&cache, &damaged).unwrap();
+    let (_, after_damage, _) = run(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(after_damage, cold);
+    assert_ne!(std::fs::read(&cache).unwrap(), damaged, "rewritten");
+}
+
+/// Copy a fixture directory tree into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn compose_and_kustomize_projects_give_the_same_findings_from_the_fact_cache() {
+    // Compose files are converted in the per-file pass and their conversion is cached: a warm
+    // run (base and override files, extends, include, .env, anchors, !reset) and a run after
+    // an edit must say exactly what a run without the cache says.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for name in ["compose", "kustomize", "demo"] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        copy_tree(&fixtures.join(name), &dir.path().join(name));
+    }
+    let args = ["check", "--format", "json", "."];
+    let uncached = |dir: &Path| run(dir, &["check", "--no-cache", "--format", "json", "."]);
+    let (code, cold, _) = uncached(dir.path());
+    assert_eq!(code, 1, "the fixtures have findings");
+    let (_, first, _) = run(dir.path(), &args);
+    let (_, warm, _) = run(dir.path(), &args);
+    assert_eq!(first, cold);
+    assert_eq!(warm, cold);
+    // Edit a Compose file that other files extend from: the warm run follows the edit.
+    // (`shared/app.yaml` is not named like a Compose file: only `extends` makes it one.)
+    let edited = dir.path().join("compose/extends/shared/app.yaml");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, text.replace("shop:1.4.0", "shop:1.4.2")).unwrap();
+    let (_, cold_after_edit, _) = uncached(dir.path());
+    let (_, warm_after_edit, _) = run(dir.path(), &args);
+    assert_ne!(cold_after_edit, cold, "the edit changes the findings");
+    assert_eq!(warm_after_edit, cold_after_edit);
 }

@@ -138,13 +138,16 @@ struct Renderer<'p> {
     dirs: Vec<PathBuf>,
     /// Absolute, normalised paths of the project's files, sorted, with their ids.
     files: Vec<(PathBuf, FileId)>,
+    /// The (first) kustomization in each directory: entries are resolved against it for every
+    /// `resources` line, so a scan of `dirs` would make rendering quadratic.
+    kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
     /// Workload indices by file (only files as given, scope 0).
     workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
 }
 
 impl Renderer<'_> {
     fn kustomization_in(&self, dir: &Path) -> Option<usize> {
-        self.dirs.iter().position(|d| d == dir)
+        self.kustomization_by_dir.get(dir).copied()
     }
 
     /// Kustomizations and files an entry of `k` refers to.
@@ -303,9 +306,14 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
                 .unwrap_or_default()
         })
         .collect();
+    let mut kustomization_by_dir = std::collections::HashMap::new();
+    for (index, dir) in dirs.iter().enumerate() {
+        kustomization_by_dir.entry(dir.clone()).or_insert(index);
+    }
     let renderer = Renderer {
         project,
         dirs,
+        kustomization_by_dir,
         files: sorted_files,
         workloads_by_file,
     };

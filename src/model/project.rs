@@ -58,6 +58,10 @@ pub struct Project {
     pub syntax_errors: Vec<(FileId, SyntaxError)>,
     /// Kustomizations found (rendered into scopes by [`crate::manifest::kustomize::render`]).
     pub kustomizations: Vec<crate::manifest::kustomize::Kustomization>,
+    /// Files that may be Compose files, converted in the per-file pass (None: no Compose
+    /// document in it); the Compose loader takes its files from here.
+    pub compose_files:
+        std::collections::HashMap<FileId, Option<crate::manifest::compose::Converted>>,
     /// Objects that exist outside the repository (`external:` in the configuration).
     pub external: Vec<crate::config::ExternalObject>,
     /// Extra wrappers from the configuration, as word sequences.
@@ -109,7 +113,7 @@ struct PeerIndex {
 }
 
 /// The anchor an alias use site refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AnchorUse {
     /// The anchor's name, without `&` / `*`.
     pub name: String,

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 pub struct NodeId(pub u32);
 
 /// How a scalar was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScalarStyle {
     /// `value`
     Plain,

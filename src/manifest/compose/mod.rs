@@ -12,7 +12,7 @@ mod merge;
 mod service;
 mod value;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use self::service::{Context, Extracted, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
-use crate::model::project::{Project, ProjectFile, Unresolved};
+use crate::model::project::{AnchorUse, Project, ProjectFile, Unresolved};
 use crate::report::Report;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
@@ -73,7 +73,7 @@ pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report)
         files: Vec::new(),
         by_key: BTreeMap::new(),
         missing: BTreeMap::new(),
-        inputs: BTreeMap::new(),
+        inputs: HashMap::new(),
         cwd: std::env::current_dir().unwrap_or_default(),
     };
     let count = loader.report.files.len();
@@ -125,6 +125,87 @@ pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report)
     }
 }
 
+/// True for a file the loader reads as Compose without being pointed at it: a Compose file
+/// name, or a `services:` key at the start of a line (a memchr-fast test: it runs on every file).
+pub fn may_be_compose(display: &str, text: &str) -> bool {
+    is_compose_name(file_name(Path::new(display)))
+        || text.starts_with("services:")
+        || text.contains("\nservices:")
+}
+
+fn named_input(file: &SourceFile) -> bool {
+    is_compose_name(file_name(Path::new(&file.display)))
+}
+
+/// One file's Compose documents, converted: what the loader needs of a file. Made in the
+/// per-file pass from the tree parsed there (see [`convert_file`]) and kept in the fact cache.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Converted {
+    /// Services of its Compose documents, normalised, in order.
+    services: Vec<ServiceDef>,
+    /// `include` entries.
+    includes: Vec<Value>,
+    /// Alias use sites in what was copied.
+    anchors: Vec<(Span, AnchorUse)>,
+    /// The node budget or depth limit cut the copy short.
+    truncated: bool,
+}
+
+/// Convert the Compose documents of a parsed file (`any_mapping`: also plain mappings without
+/// `apiVersion` / `kind`, for files named like Compose files or named by `extends` /
+/// `include`). None when it holds no Compose document, or is a template that does not parse.
+pub fn convert_file(
+    parsed: &crate::yaml::ParsedFile,
+    text: &str,
+    id: FileId,
+    any_mapping: bool,
+) -> Option<Converted> {
+    if !parsed.errors.is_empty() && text.contains("{{") {
+        return None;
+    }
+    let mut converter = Converter::new(&parsed.tree, text, id, NODE_BUDGET);
+    let mut services = Vec::new();
+    let mut includes = Vec::new();
+    let mut compose = false;
+    for document in &parsed.documents {
+        let Some(root) = document.root else {
+            continue;
+        };
+        let kind = recognize(&parsed.tree, document);
+        let plain_mapping = parsed.tree.is_mapping(root)
+            && parsed.tree.get(root, "apiVersion").is_none()
+            && parsed.tree.get(root, "kind").is_none();
+        if kind != DocumentKind::Compose && !(any_mapping && plain_mapping) {
+            continue;
+        }
+        compose = true;
+        // Only what services and includes use is copied: anchors under `x-` keys are
+        // reached through their aliases.
+        if let Some(node) = parsed.tree.get(root, "services") {
+            let value = converter.convert(node);
+            for entry in value.entries() {
+                let mut value = entry.value.clone();
+                merge::normalise_service(&mut value);
+                services.push(ServiceDef {
+                    name: entry.key.clone(),
+                    key_span: entry.key_span,
+                    document: document.index,
+                    value,
+                });
+            }
+        }
+        if let Some(node) = parsed.tree.get(root, "include") {
+            includes.extend(converter.convert(node).items().iter().cloned());
+        }
+    }
+    compose.then_some(Converted {
+        services,
+        includes,
+        anchors: converter.anchors,
+        truncated: converter.truncated,
+    })
+}
+
 /// A Compose file, converted.
 struct ComposeFile {
     id: FileId,
@@ -136,7 +217,7 @@ struct ComposeFile {
     includes: Vec<Value>,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ServiceDef {
     name: String,
     key_span: Span,
@@ -155,7 +236,7 @@ struct Loader<'a> {
     /// once, at the first reference.
     missing: BTreeMap<(FileId, String), MissingFile>,
     /// Every file of the report by location.
-    inputs: BTreeMap<PathBuf, FileId>,
+    inputs: HashMap<PathBuf, FileId>,
     /// The working directory relative paths are read against.
     cwd: PathBuf,
 }
@@ -204,15 +285,16 @@ impl Loader<'_> {
     fn open_input(&mut self, index: usize) {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         let file = &self.report.files[index];
-        let named = is_compose_name(file_name(Path::new(&file.display)));
-        let looks = file.text.lines().any(|l| l.starts_with("services:"));
-        if named || looks {
+        if may_be_compose(&file.display, &file.text) {
+            let named = named_input(file);
             self.convert(id, named, false);
         }
     }
 
-    /// Parse and convert a file of the report; None when it holds no Compose document.
-    /// `referenced` accepts any mapping document (a file named by `extends` or `include`).
+    /// Convert a file of the report; None when it holds no Compose document. `referenced`
+    /// accepts any mapping document (a file named by `extends` or `include`). An input's
+    /// conversion was made in the per-file pass (or read from the fact cache); only files read
+    /// here, and inputs first seen as `extends` / `include` targets, are parsed again.
     fn convert(&mut self, id: FileId, named: bool, referenced: bool) -> Option<usize> {
         let location = self.location(id);
         if let Some(key) = &location
@@ -220,56 +302,26 @@ impl Loader<'_> {
         {
             return Some(known);
         }
-        let text: Arc<str> = self.report.files[id.0 as usize].text.clone();
-        let parsed = crate::yaml::parse(&text, &self.options.limits);
-        if !parsed.errors.is_empty() && text.contains("{{") {
-            return None;
-        }
-        let mut converter = Converter::new(&parsed.tree, &text, id, NODE_BUDGET);
-        let mut services = Vec::new();
-        let mut includes = Vec::new();
-        let mut compose = false;
-        for document in &parsed.documents {
-            let Some(root) = document.root else {
-                continue;
-            };
-            let kind = recognize(&parsed.tree, document);
-            let plain_mapping = parsed.tree.is_mapping(root)
-                && parsed.tree.get(root, "apiVersion").is_none()
-                && parsed.tree.get(root, "kind").is_none();
-            if kind != DocumentKind::Compose && !((named || referenced) && plain_mapping) {
-                continue;
+        let ahead = self.project.compose_files.remove(&id);
+        let converted = match ahead {
+            // Made for `named || looks` with `referenced = false`: the same answer whenever
+            // `referenced` cannot widen it.
+            Some(converted) if !referenced || named_input(&self.report.files[id.0 as usize]) => {
+                converted?
             }
-            compose = true;
-            // Only what services and includes use is copied: anchors under `x-` keys are
-            // reached through their aliases.
-            if let Some(node) = parsed.tree.get(root, "services") {
-                let value = converter.convert(node);
-                for entry in value.entries() {
-                    let mut value = entry.value.clone();
-                    merge::normalise_service(&mut value);
-                    services.push(ServiceDef {
-                        name: entry.key.clone(),
-                        key_span: entry.key_span,
-                        document: document.index,
-                        value,
-                    });
-                }
+            _ => {
+                let text: Arc<str> = self.report.files[id.0 as usize].text.clone();
+                let parsed = crate::yaml::parse(&text, &self.options.limits);
+                convert_file(&parsed, &text, id, named || referenced)?
             }
-            if let Some(node) = parsed.tree.get(root, "include") {
-                includes.extend(converter.convert(node).items().iter().cloned());
-            }
-        }
-        if !compose {
-            return None;
-        }
-        if converter.truncated {
+        };
+        if converted.truncated {
             self.report.notes.push(format!(
                 "{}: the Compose file is too large or too deeply aliased; some values were not read",
                 self.report.files[id.0 as usize].display
             ));
         }
-        self.project.anchors.extend(converter.anchors);
+        self.project.anchors.extend(converted.anchors);
         let index = self.files.len();
         if let Some(key) = &location {
             self.by_key.insert(key.clone(), index);
@@ -277,8 +329,8 @@ impl Loader<'_> {
         self.files.push(ComposeFile {
             id,
             location,
-            services,
-            includes,
+            services: converted.services,
+            includes: converted.includes,
         });
         Some(index)
     }

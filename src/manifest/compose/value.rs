@@ -10,7 +10,7 @@ use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
 const MAX_DEPTH: usize = 64;
 
 /// A Compose tag that changes how a value merges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tag {
     /// No merge tag.
     None,
@@ -21,7 +21,7 @@ pub enum Tag {
 }
 
 /// What a value is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     /// A null (`~`, `null`, nothing).
     Null,
@@ -34,7 +34,7 @@ pub enum Kind {
 }
 
 /// One mapping entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// The key's text.
     pub key: String,
@@ -45,7 +45,7 @@ pub struct Entry {
 }
 
 /// A value with its spans.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Value {
     /// The value.
     pub kind: Kind,
