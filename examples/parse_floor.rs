@@ -65,25 +65,31 @@ fn main() -> ExitCode {
     let counts = Counts::default();
     let limits = adminlint::yaml::Limits::default();
     pool.install(|| {
-        found.files.par_iter().for_each(|candidate| {
-            let text = match std::fs::read(&candidate.path).map(String::from_utf8) {
-                Ok(Ok(text)) => text,
-                _ => {
-                    counts.unreadable.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-            };
-            let parsed = adminlint::yaml::parse(&text, &limits);
-            counts.files.fetch_add(1, Ordering::Relaxed);
-            counts.bytes.fetch_add(text.len(), Ordering::Relaxed);
-            counts
-                .documents
-                .fetch_add(parsed.documents.len(), Ordering::Relaxed);
-            counts.nodes.fetch_add(parsed.tree.len(), Ordering::Relaxed);
-            counts
-                .syntax_errors
-                .fetch_add(parsed.errors.len(), Ordering::Relaxed);
-        });
+        // One file per task, as adminlint schedules them: a few large files must not share a
+        // split that one thread works through while the other idles.
+        found
+            .files
+            .par_iter()
+            .with_max_len(1)
+            .for_each(|candidate| {
+                let text = match std::fs::read(&candidate.path).map(String::from_utf8) {
+                    Ok(Ok(text)) => text,
+                    _ => {
+                        counts.unreadable.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                };
+                let parsed = adminlint::yaml::parse(&text, &limits);
+                counts.files.fetch_add(1, Ordering::Relaxed);
+                counts.bytes.fetch_add(text.len(), Ordering::Relaxed);
+                counts
+                    .documents
+                    .fetch_add(parsed.documents.len(), Ordering::Relaxed);
+                counts.nodes.fetch_add(parsed.tree.len(), Ordering::Relaxed);
+                counts
+                    .syntax_errors
+                    .fetch_add(parsed.errors.len(), Ordering::Relaxed);
+            });
     });
     let elapsed = started.elapsed();
     let bytes = counts.bytes.load(Ordering::Relaxed);

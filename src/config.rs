@@ -349,7 +349,7 @@ impl LoadedConfig {
 
     /// A path relative to the project root, `/`-separated (None when outside it).
     pub fn relative(&self, path: &Path) -> Option<String> {
-        let absolute = |p: &Path| std::path::absolute(p).ok();
+        let absolute = |p: &Path| crate::discover::absolute(p).ok();
         let (path_abs, root_abs) = (absolute(path)?, absolute(&self.root)?);
         let relative = path_abs.strip_prefix(&root_abs).ok()?;
         Some(relative.to_string_lossy().replace('\\', "/"))

@@ -153,11 +153,26 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
     found
 }
 
+/// The working directory, asked of the system once: adminlint never changes it (nor does its
+/// language server), and asking per file made `getcwd` most of a warm run's system calls.
+/// None when it cannot be read (removed, or not permitted).
+pub fn working_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
+/// `path` made absolute against the working directory, as [`std::path::absolute`] does.
+pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    match working_dir() {
+        Some(cwd) if !path.is_absolute() => std::path::absolute(cwd.join(path)),
+        _ => std::path::absolute(path),
+    }
+}
+
 /// The path as shown to users: relative to the working directory when inside it, `/`-separated.
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    let relative = working_dir()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
     let text = text.strip_prefix("./").unwrap_or(&text).to_string();

@@ -198,8 +198,11 @@ pub fn check(options: &CheckOptions) -> Report {
             let settings = cache::settings_fingerprint(&[&config.config.kinds, &options.limits]);
             cache::Cache::open(root, settings)
         });
+    // One file per task: with rayon's default splits, a run of large files (one repository's
+    // install manifests sort together) could fall to one thread while the other idles.
     let facts: Vec<FileFacts> = inputs
         .into_par_iter()
+        .with_max_len(1)
         .enumerate()
         .map(|(index, input)| {
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
@@ -248,6 +251,9 @@ pub fn check(options: &CheckOptions) -> Report {
     let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(&config);
+    if reported.iter().any(|&r| !r) {
+        project.reported_files = Some(reported.clone());
+    }
     let mut diagnostics = rules::configure(rules::run(&project), &config.config);
     let outcome = suppress::apply(
         &mut diagnostics,
@@ -312,7 +318,7 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
             path: options
                 .stdin_path
                 .as_ref()
-                .and_then(|p| std::path::absolute(p).ok()),
+                .and_then(|p| discover::absolute(p).ok()),
             display: name.clone(),
             content: Content::Memory(bytes.clone()),
             reported: true,
@@ -327,7 +333,7 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
     // again as context) is read once.
     let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
     let mut add = |path: PathBuf, reported: bool, inputs: &mut Vec<Input>| {
-        let absolute = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let absolute = discover::absolute(&path).unwrap_or_else(|_| path.clone());
         if let Some(&existing) = seen.get(&absolute) {
             inputs[existing].reported |= reported;
             return;
@@ -403,8 +409,8 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
                 let stands_for_stdin = options
                     .stdin_path
                     .as_ref()
-                    .and_then(|p| std::path::absolute(p).ok())
-                    .is_some_and(|p| std::path::absolute(&candidate.path).ok() == Some(p));
+                    .and_then(|p| discover::absolute(p).ok())
+                    .is_some_and(|p| discover::absolute(&candidate.path).ok() == Some(p));
                 if stands_for_stdin || config.excludes(&candidate.path, false) {
                     continue;
                 }
@@ -420,8 +426,7 @@ fn plan_inputs(options: &CheckOptions, config: &LoadedConfig, report: &mut Repor
 
 /// `root`-based paths from a context walk, shown relative to the working directory.
 fn relative_to_cwd(path: &Path) -> PathBuf {
-    std::env::current_dir()
-        .ok()
+    discover::working_dir()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf())
 }
@@ -511,7 +516,7 @@ fn read_and_extract(
     };
     let key = path
         .as_ref()
-        .and_then(|p| std::path::absolute(p).ok())
+        .and_then(|p| discover::absolute(p).ok())
         .map(|p| p.to_string_lossy().into_owned());
     let cached = match (cache, &key, stamp) {
         (Some(cache), Some(key), Some(stamp)) => cache.lookup(key, stamp, id),

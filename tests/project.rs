@@ -558,3 +558,75 @@ fn compose_and_kustomize_projects_give_the_same_findings_from_the_fact_cache() {
     assert_ne!(cold_after_edit, cold, "the edit changes the findings");
     assert_eq!(warm_after_edit, cold_after_edit);
 }
+
+/// Every YAML file under `dir`, relative to it, sorted.
+fn yaml_files(dir: &Path, under: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(under).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            yaml_files(dir, &path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let relative = path.strip_prefix(dir).unwrap().to_string_lossy();
+            out.push(relative.replace('\\', "/"));
+        }
+    }
+    out.sort();
+}
+
+#[test]
+fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
+    // A run naming files checks only their workloads (and Compose services and kustomize
+    // copies, whose findings may point into other files), with the whole project as context.
+    // Whatever it skips must change nothing: for every file, naming it alone reports exactly
+    // the diagnostics (rule, place, message, related places) the whole-project run reports there.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for name in [
+        "compose",
+        "kustomize",
+        "demo",
+        "release-drift",
+        "image-mismatch",
+        "config-missing",
+        "config-divergent",
+        "wrapper-missing",
+        "adhoc-install",
+    ] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        copy_tree(&fixtures.join(name), &dir.path().join(name));
+    }
+    let diagnostics = |stdout: &str| -> Vec<serde_json::Value> {
+        let value: serde_json::Value = serde_json::from_str(stdout).unwrap();
+        value["diagnostics"].as_array().unwrap().clone()
+    };
+    let (_, whole, _) = run(
+        dir.path(),
+        &["check", "--no-cache", "--format", "json", "."],
+    );
+    let whole = diagnostics(&whole);
+    let mut files = Vec::new();
+    yaml_files(dir.path(), dir.path(), &mut files);
+    let mut files_with_findings = 0;
+    for file in &files {
+        let expected: Vec<&serde_json::Value> = whole
+            .iter()
+            .filter(|d| d["location"]["path"] == file.as_str())
+            .collect();
+        let (_, alone, _) = run(
+            dir.path(),
+            &["check", "--no-cache", "--format", "json", file],
+        );
+        let alone = diagnostics(&alone);
+        assert_eq!(
+            alone.iter().collect::<Vec<_>>(),
+            expected,
+            "findings of {file} named alone differ from the whole-project run"
+        );
+        files_with_findings += usize::from(!expected.is_empty());
+    }
+    assert!(
+        files.len() > 40 && files_with_findings > 20,
+        "{files_with_findings}"
+    );
+}

@@ -271,7 +271,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
     }
     let absolute = |p: &Option<PathBuf>| {
         p.as_ref()
-            .and_then(|p| std::path::absolute(p).ok())
+            .and_then(|p| crate::discover::absolute(p).ok())
             .map(|p| normalize(&p))
     };
     let files: Vec<Option<PathBuf>> = project

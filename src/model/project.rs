@@ -62,6 +62,9 @@ pub struct Project {
     /// document in it); the Compose loader takes its files from here.
     pub compose_files:
         std::collections::HashMap<FileId, Option<crate::manifest::compose::Converted>>,
+    /// The files whose findings are reported, by [`FileId`] (None: all). The rest of the
+    /// project is context: peers, references, votes. See [`Project::is_subject`].
+    pub reported_files: Option<Vec<bool>>,
     /// Objects that exist outside the repository (`external:` in the configuration).
     pub external: Vec<crate::config::ExternalObject>,
     /// Extra wrappers from the configuration, as word sequences.
@@ -244,8 +247,26 @@ impl Project {
     /// The admin containers of the run.
     pub fn admin_containers(&self) -> Vec<(ContainerRef, String)> {
         self.containers()
+            .filter(|(at, _, _)| self.is_subject(at.workload))
             .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
             .collect()
+    }
+
+    /// Whether findings about a workload can be reported in this run, so rules need to check
+    /// it (a pre-commit run names one file of a large project: the rest is only context).
+    /// Kustomize copies and Compose services are always checked: their findings may point
+    /// into other files (an overlay's `images:` entry, a value inherited through `extends`).
+    pub fn is_subject(&self, workload: usize) -> bool {
+        let Some(reported) = &self.reported_files else {
+            return true;
+        };
+        let workload = &self.workloads[workload];
+        workload.scope != 0
+            || workload.compose.is_some()
+            || reported
+                .get(workload.file.0 as usize)
+                .copied()
+                .unwrap_or(true)
     }
 
     /// The long-running containers that run the same image repository as `admin`, nearest first:

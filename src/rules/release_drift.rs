@@ -138,6 +138,9 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
     let mut directory_votes: std::collections::HashMap<String, Votes> =
         std::collections::HashMap::new();
     for &at in &app_containers {
+        if !project.is_subject(at.workload) {
+            continue;
+        }
         let workload = &project.workloads[at.workload];
         let mut votes: Votes = if !utility[&at] && workload.kind != "Pod" {
             let app_labels = app_labels(workload);

@@ -74,7 +74,9 @@ pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report)
         by_key: BTreeMap::new(),
         missing: BTreeMap::new(),
         inputs: HashMap::new(),
-        cwd: std::env::current_dir().unwrap_or_default(),
+        cwd: crate::discover::working_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
     };
     let count = loader.report.files.len();
     for index in 0..count {
