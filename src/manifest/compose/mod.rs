@@ -178,7 +178,7 @@ fn file_name(path: &Path) -> &str {
         .unwrap_or_default()
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
     /// Where a report file is, for relative lookups.
     fn location(&self, id: FileId) -> Option<PathBuf> {
         let file = &self.report.files[id.0 as usize];
@@ -192,12 +192,41 @@ impl Loader<'_> {
     }
 
     /// The text of an editor buffer for `path`, if one is open.
-    fn buffer(&self, path: &Path) -> Option<String> {
+    fn buffer(&self, path: &Path) -> Option<&'a str> {
         self.options
             .buffers
             .iter()
             .find(|(p, _)| absolute(&self.cwd, p) == path)
-            .map(|(_, text)| text.clone())
+            .map(|(_, text)| text.as_str())
+    }
+
+    /// The text of a file the project refers to: its editor buffer, else the file on disk.
+    /// Only a regular file within the size cap is read: a FIFO would block the run, and
+    /// `/dev/zero` would never end.
+    fn read_text(&self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self.buffer(path) {
+            return Ok(text.to_string());
+        }
+        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "it does not exist".to_string(),
+            _ => e.to_string(),
+        })?;
+        if !metadata.is_file() {
+            return Err("it is not a file".into());
+        }
+        if metadata.len() > self.options.max_file_size {
+            return Err(format!(
+                "it is larger than the limit of {} bytes",
+                self.options.max_file_size
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+    }
+
+    /// True when `path` is a buffer or a regular file.
+    fn is_file(&self, path: &Path) -> bool {
+        self.buffer(path).is_some() || path.is_file()
     }
 
     /// Read an input file as Compose when its name or content says it is one.
@@ -300,26 +329,7 @@ impl Loader<'_> {
 
     /// Read a file from disk (or an editor buffer) into the file table.
     fn read(&mut self, path: &Path) -> Result<FileId, String> {
-        let text = match self.buffer(path) {
-            Some(text) => text,
-            None => {
-                let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => "it does not exist".to_string(),
-                    _ => e.to_string(),
-                })?;
-                if !metadata.is_file() {
-                    return Err("it is not a file".into());
-                }
-                if metadata.len() > self.options.max_file_size {
-                    return Err(format!(
-                        "it is larger than the limit of {} bytes",
-                        self.options.max_file_size
-                    ));
-                }
-                let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?
-            }
-        };
+        let text = self.read_text(path)?;
         let id = FileId(u32::try_from(self.report.files.len()).unwrap_or(u32::MAX));
         let display = crate::discover::display_path(path);
         let dir = display
@@ -391,7 +401,7 @@ impl Loader<'_> {
         names
             .iter()
             .map(|name| dir.join(name))
-            .find(|path| path.is_file())
+            .find(|path| self.is_file(path))
             .and_then(|path| self.open_path(&path).ok())
     }
 
@@ -455,18 +465,30 @@ impl Loader<'_> {
         }
     }
 
-    /// The `.env` file next to the project's first file.
-    fn environment(&self, members: &[usize]) -> Environment {
+    /// The `.env` file next to the project's first file. One that is there but cannot be read
+    /// is said in a note: its variables are taken as unset.
+    fn environment(&mut self, members: &[usize]) -> Environment {
         let Some(dir) = members.first().and_then(|&m| self.dir_of(m)) else {
             return Environment::default();
         };
         let path = dir.join(".env");
-        match self
-            .buffer(&path)
-            .or_else(|| std::fs::read_to_string(&path).ok())
-        {
-            Some(text) => Environment::parse(&text),
-            None => Environment::default(),
+        // No `.env` is the common case, not worth a note; one that is there but is no regular
+        // file (a FIFO, a directory) is.
+        if self.buffer(&path).is_none() && !path.exists() {
+            return Environment::default();
+        }
+        match self.read_text(&path) {
+            Ok(text) => Environment::parse(&text),
+            Err(why) => {
+                let note = format!(
+                    "{}: not read ({why}); its variables are taken as unset",
+                    crate::discover::display_path(&path)
+                );
+                if !self.report.notes.contains(&note) {
+                    self.report.notes.push(note);
+                }
+                Environment::default()
+            }
         }
     }
 
