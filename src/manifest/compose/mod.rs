@@ -200,12 +200,15 @@ impl<'a> Loader<'a> {
             .map(|(_, text)| text.as_str())
     }
 
-    /// The text of a file the project refers to: its editor buffer, else the file on disk.
-    /// Only a regular file within the size cap is read: a FIFO would block the run, and
-    /// `/dev/zero` would never end.
+    /// The text of a file the project refers to: its editor buffer, else the file on disk
+    /// (unless the run keeps to its buffers). Only a regular file within the size cap is read:
+    /// a FIFO would block the run, and `/dev/zero` would never end.
     fn read_text(&self, path: &Path) -> Result<String, String> {
         if let Some(text) = self.buffer(path) {
             return Ok(text.to_string());
+        }
+        if !self.options.references_from_disk {
+            return Err("it does not exist".into());
         }
         let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => "it does not exist".to_string(),
@@ -224,9 +227,9 @@ impl<'a> Loader<'a> {
         String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
     }
 
-    /// True when `path` is a buffer or a regular file.
+    /// True when `path` is a buffer or, if the run reads the disk, a regular file.
     fn is_file(&self, path: &Path) -> bool {
-        self.buffer(path).is_some() || path.is_file()
+        self.buffer(path).is_some() || (self.options.references_from_disk && path.is_file())
     }
 
     /// Read an input file as Compose when its name or content says it is one.
@@ -474,7 +477,8 @@ impl<'a> Loader<'a> {
         let path = dir.join(".env");
         // No `.env` is the common case, not worth a note; one that is there but is no regular
         // file (a FIFO, a directory) is.
-        if self.buffer(&path).is_none() && !path.exists() {
+        let on_disk = self.options.references_from_disk && path.exists();
+        if self.buffer(&path).is_none() && !on_disk {
             return Environment::default();
         }
         match self.read_text(&path) {
