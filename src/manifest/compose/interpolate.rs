@@ -6,15 +6,26 @@
 //! result does not depend on the machine. A variable the file does not set is taken as unset:
 //! its default applies when it has one, and otherwise the value is unknown.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// Nested `${A:-${B:-…}}` defaults are followed this deep.
 const MAX_NESTING: usize = 16;
 
+/// Bytes of variable values that one environment puts into text, in all (its own `.env` lines
+/// included). Without a bound, a few lines that double each other (`B=${A}${A}`,
+/// `C=${B}${B}`, …) grow exponentially, and one large value referred to by many services
+/// multiplies. Past it, references count as unknown.
+pub const SUBSTITUTION_BUDGET: usize = 16 * 1024 * 1024;
+
 /// The variables a project interpolates with: its `.env` file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Environment {
     values: BTreeMap<String, String>,
+    /// Bytes substituted so far, against [`SUBSTITUTION_BUDGET`].
+    substituted: Cell<usize>,
+    /// A reference was left unknown because the budget ran out.
+    exhausted: Cell<bool>,
 }
 
 impl Environment {
@@ -61,12 +72,30 @@ impl Environment {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            ..Environment::default()
         }
     }
 
     /// The value of a variable, None when the file does not set it.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    /// True when some reference was left unknown because [`SUBSTITUTION_BUDGET`] ran out.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.get()
+    }
+
+    /// Take `bytes` from the substitution budget; false, taking nothing, when it has not that
+    /// much left.
+    fn spend(&self, bytes: usize) -> bool {
+        let total = self.substituted.get().saturating_add(bytes);
+        if total > SUBSTITUTION_BUDGET {
+            self.exhausted.set(true);
+            return false;
+        }
+        self.substituted.set(total);
+        true
     }
 }
 
@@ -189,6 +218,14 @@ impl Part {
             out.text.push_str(&self.to_string());
             out.complete = false;
         };
+        // Only substituted values can make the text longer than what was written.
+        let substitute = |out: &mut Interpolated, value: &str| {
+            if env.spend(value.len()) {
+                out.text.push_str(value);
+            } else {
+                unknown(out);
+            }
+        };
         match self {
             Part::Literal(text) => out.text.push_str(text),
             Part::Dollar => out.text.push('$'),
@@ -199,7 +236,7 @@ impl Part {
             } => {
                 out.has_variables = true;
                 match env.get(name) {
-                    Some(value) => out.text.push_str(value),
+                    Some(value) => substitute(out, value),
                     None => unknown(out),
                 }
             }
@@ -213,7 +250,7 @@ impl Part {
                     .filter(|v| !(modifier.empty_is_unset && v.is_empty()));
                 match (modifier.operator, value) {
                     (Operator::Default | Operator::Required, Some(value)) => {
-                        out.text.push_str(value);
+                        substitute(out, value);
                     }
                     (Operator::Default, None) | (Operator::Alternative, Some(_)) => {
                         modifier.argument.expand(env, out);
@@ -538,6 +575,23 @@ mod tests {
             let result = interpolate(text, &env);
             assert_eq!((result.text.as_str(), result.complete), (text, false));
         }
+    }
+
+    #[test]
+    fn doubling_variables_stop_at_the_budget() {
+        // Each line doubles the last: 2^40 bytes by the end without a budget.
+        let mut text = String::from("A0=0123456789abcdef\n");
+        for i in 1..=40 {
+            text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        let env = Environment::parse(&text);
+        assert!(env.exhausted());
+        let total: usize = env.values.values().map(String::len).sum();
+        assert!(total <= SUBSTITUTION_BUDGET + text.len(), "{total}");
+        assert_eq!(env.get("A10").map(str::len), Some(16 << 10));
+        let result = interpolate("x${A40}", &env);
+        assert!(!result.complete);
+        assert_eq!(result.text, "x${A40}");
     }
 
     #[test]

@@ -556,6 +556,13 @@ impl<'a> Loader<'a> {
             })
             .collect();
         service::assign_roles(&mut extracted);
+        if env.exhausted() {
+            self.report.notes.push(format!(
+                "{key}: variables expand to more than {} bytes in all; references past that are \
+                 taken as unknown",
+                interpolate::SUBSTITUTION_BUDGET
+            ));
+        }
         for service in extracted {
             if let crate::model::role::Role::Ignored(_) = service.workload.role {
                 self.report.notes.push(format!(
