@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Rebuild the seed corpus (fuzz/corpus/<target>/seed-*) from the repository's own fixtures:
 # whole fixture files for the YAML, Kubernetes and pipeline targets, the `image:` values for the
-# image target, and the exec-form commands (words joined by NUL) for the command target.
+# image target, the exec-form commands (words joined by NUL) for the command target, and Compose
+# projects (files joined by NUL, see fuzz_targets/compose.rs) for the compose target.
 # The result is small (about 60 KB per YAML target) and committed; libFuzzer's own additions
 # are not (see fuzz/.gitignore).
 set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
-for target in yaml k8s pipeline image command; do
+for target in yaml k8s pipeline image command compose; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
@@ -35,6 +36,49 @@ grep -rhE '^[[:space:]-]*(command|args): *\[.*\]' "$fixtures" | sed -E 's/^[^[]*
     printf '%s' "$list" | sed -E 's/^ *"//; s/" *$//; s/" *, *"/\x00/g' > "corpus/command/seed-$n"
   done
 
-for target in yaml k8s pipeline image command; do
+# compose: the input is up to five files joined by NUL, in the order of FILES in
+# fuzz_targets/compose.rs: compose.yaml, its override, .env, ../shared/app.yaml (an `extends`
+# file) and tools/compose.yaml (an include). A fixture directory with a default Compose file
+# gives one seed with whichever of the others it has (an absent one in the middle is empty);
+# every Compose file also gives a seed of its own, as compose.yaml.
+first() { # the first of the files that exists, or nothing
+  for file in "$@"; do
+    if [ -f "$file" ]; then
+      echo "$file"
+      break
+    fi
+  done
+}
+compose_seed() { # out file... ('' for a file the project lacks)
+  local out=$1 parts=("${@:2}") index
+  while [ "${#parts[@]}" -gt 1 ] && [ -z "${parts[-1]}" ]; do unset 'parts[-1]'; done
+  : >"$out"
+  for index in "${!parts[@]}"; do
+    if [ "$index" -gt 0 ]; then printf '\0' >>"$out"; fi
+    if [ -n "${parts[$index]}" ]; then cat "${parts[$index]}" >>"$out"; fi
+  done
+}
+{ grep -rlE '^services:' "$fixtures"; find "$fixtures" -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml'; } |
+  LC_ALL=C sort -u | while read -r file; do
+    compose_seed "corpus/compose/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')" "$file"
+  done
+find "$fixtures" -type d | LC_ALL=C sort | while read -r dir; do
+  base=$(first "$dir"/compose.yaml "$dir"/compose.yml "$dir"/docker-compose.yml "$dir"/docker-compose.yaml)
+  [ -n "$base" ] || continue
+  override=$(first "$dir"/compose.override.yml "$dir"/compose.override.yaml \
+    "$dir"/docker-compose.override.yml "$dir"/docker-compose.override.yaml)
+  dotenv=$(first "$dir/.env")
+  extended=$(first "$dir/../shared/app.yaml")
+  included=$(first "$dir/tools/compose.yaml")
+  [ -n "$override$dotenv$extended$included" ] || continue
+  compose_seed "corpus/compose/seed-project-$(echo "${dir#"$fixtures"/}" | tr '/' '_')" \
+    "$base" "$override" "$dotenv" "$extended" "$included"
+done
+# One project with every part: extends, !reset / !override in the override, .env, include.
+compose_seed corpus/compose/seed-project-all "$fixtures/compose/extends/app/compose.yaml" \
+  "$fixtures/compose/reset/compose.override.yaml" "$fixtures/compose/dotenv/.env" \
+  "$fixtures/compose/extends/shared/app.yaml" "$fixtures/compose/include/tools/compose.yaml"
+
+for target in yaml k8s pipeline image command compose; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"
 done

@@ -73,6 +73,10 @@ pub struct CheckOptions {
     pub explain: bool,
     /// Use and update the fact cache under the project root (`.adminlint_cache/`).
     pub cache: bool,
+    /// Read the files a Compose project refers to from disk when no buffer holds them: the
+    /// partner of a base or override file, `extends` and `include` files, `.env`. Off, a run on
+    /// buffers alone reads no file at all, so it is hermetic and repeatable (the fuzz target).
+    pub references_from_disk: bool,
 }
 
 impl Default for CheckOptions {
@@ -89,6 +93,7 @@ impl Default for CheckOptions {
             no_ignores: false,
             explain: false,
             cache: false,
+            references_from_disk: true,
         }
     }
 }

@@ -123,6 +123,40 @@ fn editor_buffers_win_over_the_disk_for_partners_and_dotenv() {
 }
 
 #[test]
+fn with_disk_reads_off_references_resolve_among_the_buffers_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // Read from disk, this `.env` would make `web` run the stale release too.
+    let extended = "services:\n  app:\n    image: shop:1.3.0\n";
+    write(
+        &root,
+        &[("shared/app.yaml", extended), ("app/.env", "TAG=1.3.0\n")],
+    );
+    let mut options = CheckOptions {
+        references_from_disk: false,
+        ..CheckOptions::default()
+    };
+    options.buffers.insert(
+        root.join("app/compose.yaml"),
+        "services:\n  web:\n    image: shop:${TAG:-1.4.2}\n    restart: always\n  migrate:\n    extends: {file: ../shared/app.yaml, service: app}\n    command: [rails, db:migrate]\n".to_string(),
+    );
+    let report = check(&options);
+    assert_eq!(report.files.len(), 1, "only the buffer is read");
+    assert_eq!(
+        findings(&report),
+        [("compose.yaml".to_string(), 6, "unresolved-reference")]
+    );
+    options
+        .buffers
+        .insert(root.join("shared/app.yaml"), extended.to_string());
+    let report = check(&options);
+    assert_eq!(
+        findings(&report),
+        [("app.yaml".to_string(), 3, "image-mismatch")]
+    );
+}
+
+#[test]
 fn variables_come_from_dotenv_never_from_the_process_environment() {
     let dir = tempfile::tempdir().unwrap();
     write(

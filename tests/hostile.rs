@@ -470,6 +470,60 @@ fn a_fifo_is_refused_without_blocking() {
 }
 
 #[test]
+fn a_compose_dotenv_that_is_a_fifo_or_dev_zero_is_not_read() {
+    // `.env` is read because compose.yaml is there, not because it was named: it used to be
+    // read without the regular-file check (a FIFO blocked the run, /dev/zero never ended).
+    let compose = "services:\n  web:\n    image: registry.example.com/shop/app:${TAG}\n";
+    let dir = project(&[("compose.yaml", compose.as_bytes())]);
+    let dotenv = dir.path().join(".env");
+    let path = std::ffi::CString::new(dotenv.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    let outcome = run_in(dir.path(), &["check", "--format", "concise", "-v", "."]);
+    outcome.assert_bounded("fifo .env");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.has_neighbour_finding());
+    assert!(
+        outcome
+            .stderr
+            .contains("note: .env: not read (it is not a file)"),
+        "{}",
+        outcome.stderr
+    );
+    std::fs::remove_file(&dotenv).unwrap();
+    symlink("/dev/zero", &dotenv).unwrap();
+    let outcome = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    outcome.assert_bounded("/dev/zero .env");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.has_neighbour_finding());
+}
+
+#[test]
+fn a_dotenv_whose_variables_double_each_other_is_cheap() {
+    // 700 bytes of `.env` that expand to 2^40 bytes: it used to run out of memory.
+    let mut dotenv = String::from("A0=0123456789abcdef\n");
+    for i in 1..=40 {
+        dotenv.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    let compose = "services:\n  web:\n    image: registry.example.com/shop/app:${A40}\n";
+    let dir = project(&[
+        ("compose.yaml", compose.as_bytes()),
+        (".env", dotenv.as_bytes()),
+    ]);
+    let outcome = run_in(dir.path(), &["check", "--format", "concise", "-v", "."]);
+    outcome.assert_bounded("doubling .env");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.has_neighbour_finding());
+    assert!(
+        outcome
+            .stderr
+            .contains("compose.yaml: variables expand to more than"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
 fn an_unreadable_file_is_an_error_naming_it() {
     let dir = project(&[("secret.yaml", NEIGHBOUR.as_bytes())]);
     let secret = dir.path().join("secret.yaml");

@@ -1,19 +1,31 @@
 //! Compose variable interpolation (`$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`,
 //! `${VAR?e}`, `${VAR:+r}`, `${VAR+r}`, nested defaults, `$$`) and the `.env` file it reads.
+//! A value is parsed into a [`Template`] first, then evaluated.
 //!
 //! Values come only from the project's `.env` file, never from the process environment, so a
 //! result does not depend on the machine. A variable the file does not set is taken as unset:
 //! its default applies when it has one, and otherwise the value is unknown.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// Nested `${A:-${B:-…}}` defaults are followed this deep.
 const MAX_NESTING: usize = 16;
 
+/// Bytes of variable values that one environment puts into text, in all (its own `.env` lines
+/// included). Without a bound, a few lines that double each other (`B=${A}${A}`,
+/// `C=${B}${B}`, …) grow exponentially, and one large value referred to by many services
+/// multiplies. Past it, references count as unknown.
+pub const SUBSTITUTION_BUDGET: usize = 16 * 1024 * 1024;
+
 /// The variables a project interpolates with: its `.env` file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Environment {
     values: BTreeMap<String, String>,
+    /// Bytes substituted so far, against [`SUBSTITUTION_BUDGET`].
+    substituted: Cell<usize>,
+    /// A reference was left unknown because the budget ran out.
+    exhausted: Cell<bool>,
 }
 
 impl Environment {
@@ -60,12 +72,30 @@ impl Environment {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            ..Environment::default()
         }
     }
 
     /// The value of a variable, None when the file does not set it.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    /// True when some reference was left unknown because [`SUBSTITUTION_BUDGET`] ran out.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.get()
+    }
+
+    /// Take `bytes` from the substitution budget; false, taking nothing, when it has not that
+    /// much left.
+    fn spend(&self, bytes: usize) -> bool {
+        let total = self.substituted.get().saturating_add(bytes);
+        if total > SUBSTITUTION_BUDGET {
+            self.exhausted.set(true);
+            return false;
+        }
+        self.substituted.set(total);
+        true
     }
 }
 
@@ -89,6 +119,263 @@ fn double_quoted(rest: &str) -> String {
     out
 }
 
+/// A value's text parsed into literal text and variable references, the way Compose reads it.
+///
+/// Parsing loses nothing: a template displays as the text it was parsed from, so a reference
+/// whose value is unknown can be kept as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Template {
+    /// The parts in text order. The parser never puts two literals side by side.
+    pub parts: Vec<Part>,
+}
+
+/// One piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Text taken as it is. A `$` in it starts no reference (`a $ b`, a trailing `$`).
+    Literal(String),
+    /// `$$`: a `$`.
+    Dollar,
+    /// `$NAME`.
+    Plain(String),
+    /// `${NAME}`, or `${NAME:-default}` and the other forms with a modifier.
+    Braced {
+        /// The variable.
+        name: String,
+        /// What applies when the variable is unset (or empty), if anything.
+        modifier: Option<Modifier>,
+    },
+    /// `${…}` that is no reference (`${}`, `${A B}`, `${1}`): Compose rejects it. The text
+    /// between the braces.
+    Invalid(String),
+    /// `${` with no closing `}`: Compose rejects it. The rest of the text after the `${`.
+    Unterminated(String),
+    /// A modifier's argument nested more than 16 deep: not parsed, kept as written.
+    TooDeep(String),
+}
+
+/// The `:-default`, `?error` or `:+alternative` of a braced reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modifier {
+    /// What the argument is for.
+    pub operator: Operator,
+    /// The forms with a colon (`:-`, `:?`, `:+`): a variable set to the empty string counts as
+    /// unset.
+    pub empty_is_unset: bool,
+    /// The text after the operator, itself a template (`${A:-${B}}`).
+    pub argument: Template,
+}
+
+/// The operator of a [`Modifier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    /// `-`: the argument when the variable is unset.
+    Default,
+    /// `?`: the argument is the error Compose stops with when the variable is unset.
+    Required,
+    /// `+`: the argument when the variable is set, else nothing.
+    Alternative,
+}
+
+impl Operator {
+    fn symbol(self) -> char {
+        match self {
+            Operator::Default => '-',
+            Operator::Required => '?',
+            Operator::Alternative => '+',
+        }
+    }
+}
+
+impl Template {
+    /// Parse a value's text. Never fails: what is no reference is kept as text.
+    pub fn parse(text: &str) -> Template {
+        parse_at(text, 0)
+    }
+
+    /// The value with `env`'s variables put in.
+    pub fn interpolate(&self, env: &Environment) -> Interpolated {
+        let mut out = Interpolated {
+            text: String::new(),
+            complete: true,
+            has_variables: false,
+        };
+        self.expand(env, &mut out);
+        out
+    }
+
+    fn expand(&self, env: &Environment, out: &mut Interpolated) {
+        for part in &self.parts {
+            part.expand(env, out);
+        }
+    }
+}
+
+impl Part {
+    fn expand(&self, env: &Environment, out: &mut Interpolated) {
+        // A reference without a value stays as written, and the result is not the real value.
+        let unknown = |out: &mut Interpolated| {
+            out.text.push_str(&self.to_string());
+            out.complete = false;
+        };
+        // Only substituted values can make the text longer than what was written.
+        let substitute = |out: &mut Interpolated, value: &str| {
+            if env.spend(value.len()) {
+                out.text.push_str(value);
+            } else {
+                unknown(out);
+            }
+        };
+        match self {
+            Part::Literal(text) => out.text.push_str(text),
+            Part::Dollar => out.text.push('$'),
+            Part::Plain(name)
+            | Part::Braced {
+                name,
+                modifier: None,
+            } => {
+                out.has_variables = true;
+                match env.get(name) {
+                    Some(value) => substitute(out, value),
+                    None => unknown(out),
+                }
+            }
+            Part::Braced {
+                name,
+                modifier: Some(modifier),
+            } => {
+                out.has_variables = true;
+                let value = env
+                    .get(name)
+                    .filter(|v| !(modifier.empty_is_unset && v.is_empty()));
+                match (modifier.operator, value) {
+                    (Operator::Default | Operator::Required, Some(value)) => {
+                        substitute(out, value);
+                    }
+                    (Operator::Default, None) | (Operator::Alternative, Some(_)) => {
+                        modifier.argument.expand(env, out);
+                    }
+                    (Operator::Required, None) => unknown(out),
+                    (Operator::Alternative, None) => {}
+                }
+            }
+            Part::Invalid(_) => {
+                out.has_variables = true;
+                unknown(out);
+            }
+            Part::Unterminated(_) | Part::TooDeep(_) => unknown(out),
+        }
+    }
+}
+
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts.iter().try_for_each(|part| part.fmt(f))
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Part::Literal(text) | Part::TooDeep(text) => f.write_str(text),
+            Part::Dollar => f.write_str("$$"),
+            Part::Plain(name) => write!(f, "${name}"),
+            Part::Braced {
+                name,
+                modifier: None,
+            } => write!(f, "${{{name}}}"),
+            Part::Braced {
+                name,
+                modifier: Some(modifier),
+            } => {
+                let colon = if modifier.empty_is_unset { ":" } else { "" };
+                let operator = modifier.operator.symbol();
+                write!(f, "${{{name}{colon}{operator}{}}}", modifier.argument)
+            }
+            Part::Invalid(inner) => write!(f, "${{{inner}}}"),
+            Part::Unterminated(rest) => write!(f, "${{{rest}"),
+        }
+    }
+}
+
+/// [`Template::parse`] of text nested `depth` modifiers deep.
+fn parse_at(text: &str, depth: usize) -> Template {
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let (part, tail) = if let Some(tail) = after.strip_prefix('$') {
+            (Part::Dollar, tail)
+        } else if let Some(braced) = after.strip_prefix('{') {
+            match closing_brace(braced) {
+                Some(close) => (braced_part(&braced[..close], depth), &braced[close + 1..]),
+                None => (Part::Unterminated(braced.to_string()), ""),
+            }
+        } else if after.starts_with(is_name_start) {
+            let end = name_end(after);
+            (Part::Plain(after[..end].to_string()), &after[end..])
+        } else {
+            literal.push_str(&rest[..=at]);
+            rest = after;
+            continue;
+        };
+        literal.push_str(&rest[..at]);
+        if !literal.is_empty() {
+            parts.push(Part::Literal(std::mem::take(&mut literal)));
+        }
+        parts.push(part);
+        rest = tail;
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        parts.push(Part::Literal(literal));
+    }
+    Template { parts }
+}
+
+/// The reference `${inner}`, `depth` modifiers deep.
+fn braced_part(inner: &str, depth: usize) -> Part {
+    let (name, operation) = inner.split_at(name_end(inner));
+    if !is_name(name) {
+        return Part::Invalid(inner.to_string());
+    }
+    if operation.is_empty() {
+        return Part::Braced {
+            name: name.to_string(),
+            modifier: None,
+        };
+    }
+    let (empty_is_unset, operation) = match operation.strip_prefix(':') {
+        Some(operation) => (true, operation),
+        None => (false, operation),
+    };
+    let mut chars = operation.chars();
+    let operator = match chars.next() {
+        Some('-') => Operator::Default,
+        Some('?') => Operator::Required,
+        Some('+') => Operator::Alternative,
+        _ => return Part::Invalid(inner.to_string()),
+    };
+    let argument = chars.as_str();
+    // Each level rescans its argument for braces: the depth bound keeps that linear.
+    let argument = if depth < MAX_NESTING {
+        parse_at(argument, depth + 1)
+    } else {
+        Template {
+            parts: vec![Part::TooDeep(argument.to_string())],
+        }
+    };
+    Part::Braced {
+        name: name.to_string(),
+        modifier: Some(Modifier {
+            operator,
+            empty_is_unset,
+            argument,
+        }),
+    }
+}
+
 /// The result of interpolating one value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interpolated {
@@ -103,84 +390,50 @@ pub struct Interpolated {
 
 /// Interpolate `text` with `env`.
 pub fn interpolate(text: &str, env: &Environment) -> Interpolated {
-    let mut out = Interpolated {
-        text: String::with_capacity(text.len()),
-        complete: true,
-        has_variables: false,
-    };
-    expand(text, env, 0, &mut out);
-    out
+    Template::parse(text).interpolate(env)
 }
 
 /// A value that is exactly one variable reference with no fallback (`$VAR`, `${VAR}`,
 /// `${VAR:?message}`): its name. A default (`${VAR:-x}`) makes it a value of its own.
-pub fn sole_variable(text: &str) -> Option<&str> {
-    let text = text.trim();
-    let (name, rest) =
-        if let Some(inner) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
-            let end = name_end(inner);
-            (&inner[..end], &inner[end..])
-        } else {
-            let inner = text.strip_prefix('$')?;
-            let end = name_end(inner);
-            (&inner[..end], &inner[end..])
-        };
-    let fallback_free = rest.is_empty() || rest.starts_with(":?") || rest.starts_with('?');
-    (is_name(name) && fallback_free && !rest.contains('$')).then_some(name)
+pub fn sole_variable(text: &str) -> Option<String> {
+    match Template::parse(text.trim()).parts.as_slice() {
+        [
+            Part::Plain(name)
+            | Part::Braced {
+                name,
+                modifier: None,
+            },
+        ] => Some(name.clone()),
+        [
+            Part::Braced {
+                name,
+                modifier: Some(modifier),
+            },
+        ] if modifier.operator == Operator::Required
+            && modifier
+                .argument
+                .parts
+                .iter()
+                .all(|p| matches!(p, Part::Literal(_))) =>
+        {
+            Some(name.clone())
+        }
+        _ => None,
+    }
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
 }
 
 fn is_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    name.starts_with(is_name_start) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Length of the variable name at the start of `text`.
 fn name_end(text: &str) -> usize {
     text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(text.len())
-}
-
-fn expand(text: &str, env: &Environment, depth: usize, out: &mut Interpolated) {
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        out.text.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('$') {
-            out.text.push('$');
-            rest = tail;
-        } else if let Some(braced) = after.strip_prefix('{') {
-            match closing_brace(braced) {
-                Some(close) => {
-                    out.has_variables = true;
-                    let written = &rest[at..at + 2 + close + 1];
-                    braced_reference(&braced[..close], written, env, depth, out);
-                    rest = &braced[close + 1..];
-                }
-                None => {
-                    // Unterminated: Compose rejects it; keep the text.
-                    out.text.push_str(&rest[at..]);
-                    out.complete = false;
-                    rest = "";
-                }
-            }
-        } else if after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-            out.has_variables = true;
-            let end = name_end(after);
-            let name = &after[..end];
-            match env.get(name) {
-                Some(value) => out.text.push_str(value),
-                None => {
-                    out.text.push_str(&rest[at..at + 1 + end]);
-                    out.complete = false;
-                }
-            }
-            rest = &after[end..];
-        } else {
-            out.text.push('$');
-            rest = after;
-        }
-    }
-    out.text.push_str(rest);
 }
 
 /// Index of the `}` closing a `${`, given the text after the `{` (nested `${…}` counted).
@@ -205,65 +458,6 @@ fn closing_brace(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// One `${…}` reference: `inner` is the text between the braces, `written` the whole reference.
-fn braced_reference(
-    inner: &str,
-    written: &str,
-    env: &Environment,
-    depth: usize,
-    out: &mut Interpolated,
-) {
-    let end = name_end(inner);
-    let (name, operation) = (&inner[..end], &inner[end..]);
-    let value = env.get(name);
-    let set_and_non_empty = value.is_some_and(|v| !v.is_empty());
-    let nested = |argument: &str, out: &mut Interpolated| {
-        if depth < MAX_NESTING {
-            expand(argument, env, depth + 1, out);
-        } else {
-            out.text.push_str(argument);
-            out.complete = false;
-        }
-    };
-    let unknown = |out: &mut Interpolated| {
-        out.text.push_str(written);
-        out.complete = false;
-    };
-    match operation {
-        "" => match value {
-            Some(v) => out.text.push_str(v),
-            None => unknown(out),
-        },
-        _ if operation.starts_with(":-") => match value {
-            Some(v) if set_and_non_empty => out.text.push_str(v),
-            _ => nested(&operation[2..], out),
-        },
-        _ if operation.starts_with('-') => match value {
-            Some(v) => out.text.push_str(v),
-            None => nested(&operation[1..], out),
-        },
-        _ if operation.starts_with(":+") => {
-            if set_and_non_empty {
-                nested(&operation[2..], out);
-            }
-        }
-        _ if operation.starts_with('+') => {
-            if value.is_some() {
-                nested(&operation[1..], out);
-            }
-        }
-        _ if operation.starts_with(":?") => match value {
-            Some(v) if set_and_non_empty => out.text.push_str(v),
-            _ => unknown(out),
-        },
-        _ if operation.starts_with('?') => match value {
-            Some(v) => out.text.push_str(v),
-            None => unknown(out),
-        },
-        _ => unknown(out),
-    }
 }
 
 #[cfg(test)]
@@ -328,12 +522,85 @@ mod tests {
 
     #[test]
     fn sole_variables() {
-        assert_eq!(sole_variable("${DATABASE_URL}"), Some("DATABASE_URL"));
-        assert_eq!(sole_variable("$DATABASE_URL"), Some("DATABASE_URL"));
-        assert_eq!(sole_variable("${URL:?required}"), Some("URL"));
-        assert_eq!(sole_variable("${URL:-x}"), None);
-        assert_eq!(sole_variable("postgres://${HOST}/db"), None);
-        assert_eq!(sole_variable("${A}${B}"), None);
-        assert_eq!(sole_variable("$$HOME"), None);
+        let sole = |text| sole_variable(text);
+        assert_eq!(sole("${DATABASE_URL}").as_deref(), Some("DATABASE_URL"));
+        assert_eq!(sole("$DATABASE_URL").as_deref(), Some("DATABASE_URL"));
+        assert_eq!(sole("${URL:?required}").as_deref(), Some("URL"));
+        assert_eq!(sole("${URL:-x}"), None);
+        assert_eq!(sole("postgres://${HOST}/db"), None);
+        assert_eq!(sole("${A}${B}"), None);
+        assert_eq!(sole("$$HOME"), None);
+        // A `?` after an unbraced name is text, not a modifier.
+        assert_eq!(sole("$URL?x"), None);
+        assert_eq!(sole("${URL:?$$}"), None);
+    }
+
+    #[test]
+    fn parsing_keeps_the_text() {
+        for text in [
+            "",
+            "plain",
+            "a $ b $",
+            "$$$A${B}${C:-${D-x}}${E:?e}${F+$G}",
+            "${}${1}${A B}${A:}${A!x}",
+            "${A:-${B}",
+            "}{$}{",
+        ] {
+            assert_eq!(Template::parse(text).to_string(), text);
+        }
+        let nested = Template::parse("${A:-${B}x}");
+        let Part::Braced {
+            modifier: Some(modifier),
+            ..
+        } = &nested.parts[0]
+        else {
+            panic!("{nested:?}");
+        };
+        assert_eq!(
+            modifier.argument.parts,
+            [
+                Part::Braced {
+                    name: "B".into(),
+                    modifier: None
+                },
+                Part::Literal("x".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_references_stay_unknown() {
+        let env = Environment::from_pairs([("1", "one")]);
+        for text in ["${}", "${1}", "${1:-x}", "${A B}", "${A:x}", "${-x}"] {
+            let result = interpolate(text, &env);
+            assert_eq!((result.text.as_str(), result.complete), (text, false));
+        }
+    }
+
+    #[test]
+    fn doubling_variables_stop_at_the_budget() {
+        // Each line doubles the last: 2^40 bytes by the end without a budget.
+        let mut text = String::from("A0=0123456789abcdef\n");
+        for i in 1..=40 {
+            text.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        let env = Environment::parse(&text);
+        assert!(env.exhausted());
+        let total: usize = env.values.values().map(String::len).sum();
+        assert!(total <= SUBSTITUTION_BUDGET + text.len(), "{total}");
+        assert_eq!(env.get("A10").map(str::len), Some(16 << 10));
+        let result = interpolate("x${A40}", &env);
+        assert!(!result.complete);
+        assert_eq!(result.text, "x${A40}");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "${A:-".repeat(MAX_NESTING + 2) + "x" + &"}".repeat(MAX_NESTING + 2);
+        let result = interpolate(&deep, &Environment::default());
+        assert!(!result.complete);
+        assert_eq!(Template::parse(&deep).to_string(), deep);
+        let shallow = "${A:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
+        assert_eq!(interpolate(&shallow, &Environment::default()).text, "x");
     }
 }

@@ -261,7 +261,7 @@ fn file_name(path: &Path) -> &str {
         .unwrap_or_default()
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
     /// Where a report file is, for relative lookups.
     fn location(&self, id: FileId) -> Option<PathBuf> {
         let file = &self.report.files[id.0 as usize];
@@ -275,12 +275,44 @@ impl Loader<'_> {
     }
 
     /// The text of an editor buffer for `path`, if one is open.
-    fn buffer(&self, path: &Path) -> Option<String> {
+    fn buffer(&self, path: &Path) -> Option<&'a str> {
         self.options
             .buffers
             .iter()
             .find(|(p, _)| absolute(&self.cwd, p) == path)
-            .map(|(_, text)| text.clone())
+            .map(|(_, text)| text.as_str())
+    }
+
+    /// The text of a file the project refers to: its editor buffer, else the file on disk
+    /// (unless the run keeps to its buffers). Only a regular file within the size cap is read:
+    /// a FIFO would block the run, and `/dev/zero` would never end.
+    fn read_text(&self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self.buffer(path) {
+            return Ok(text.to_string());
+        }
+        if !self.options.references_from_disk {
+            return Err("it does not exist".into());
+        }
+        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "it does not exist".to_string(),
+            _ => e.to_string(),
+        })?;
+        if !metadata.is_file() {
+            return Err("it is not a file".into());
+        }
+        if metadata.len() > self.options.max_file_size {
+            return Err(format!(
+                "it is larger than the limit of {} bytes",
+                self.options.max_file_size
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+    }
+
+    /// True when `path` is a buffer or, if the run reads the disk, a regular file.
+    fn is_file(&self, path: &Path) -> bool {
+        self.buffer(path).is_some() || (self.options.references_from_disk && path.is_file())
     }
 
     /// Read an input file as Compose when its name or content says it is one.
@@ -354,26 +386,7 @@ impl Loader<'_> {
 
     /// Read a file from disk (or an editor buffer) into the file table.
     fn read(&mut self, path: &Path) -> Result<FileId, String> {
-        let text = match self.buffer(path) {
-            Some(text) => text,
-            None => {
-                let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => "it does not exist".to_string(),
-                    _ => e.to_string(),
-                })?;
-                if !metadata.is_file() {
-                    return Err("it is not a file".into());
-                }
-                if metadata.len() > self.options.max_file_size {
-                    return Err(format!(
-                        "it is larger than the limit of {} bytes",
-                        self.options.max_file_size
-                    ));
-                }
-                let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?
-            }
-        };
+        let text = self.read_text(path)?;
         let id = FileId(u32::try_from(self.report.files.len()).unwrap_or(u32::MAX));
         let display = crate::discover::display_path(path);
         let dir = display
@@ -445,7 +458,7 @@ impl Loader<'_> {
         names
             .iter()
             .map(|name| dir.join(name))
-            .find(|path| path.is_file())
+            .find(|path| self.is_file(path))
             .and_then(|path| self.open_path(&path).ok())
     }
 
@@ -509,18 +522,31 @@ impl Loader<'_> {
         }
     }
 
-    /// The `.env` file next to the project's first file.
-    fn environment(&self, members: &[usize]) -> Environment {
+    /// The `.env` file next to the project's first file. One that is there but cannot be read
+    /// is said in a note: its variables are taken as unset.
+    fn environment(&mut self, members: &[usize]) -> Environment {
         let Some(dir) = members.first().and_then(|&m| self.dir_of(m)) else {
             return Environment::default();
         };
         let path = dir.join(".env");
-        match self
-            .buffer(&path)
-            .or_else(|| std::fs::read_to_string(&path).ok())
-        {
-            Some(text) => Environment::parse(&text),
-            None => Environment::default(),
+        // No `.env` is the common case, not worth a note; one that is there but is no regular
+        // file (a FIFO, a directory) is.
+        let on_disk = self.options.references_from_disk && path.exists();
+        if self.buffer(&path).is_none() && !on_disk {
+            return Environment::default();
+        }
+        match self.read_text(&path) {
+            Ok(text) => Environment::parse(&text),
+            Err(why) => {
+                let note = format!(
+                    "{}: not read ({why}); its variables are taken as unset",
+                    crate::discover::display_path(&path)
+                );
+                if !self.report.notes.contains(&note) {
+                    self.report.notes.push(note);
+                }
+                Environment::default()
+            }
         }
     }
 
@@ -584,6 +610,13 @@ impl Loader<'_> {
             })
             .collect();
         service::assign_roles(&mut extracted);
+        if env.exhausted() {
+            self.report.notes.push(format!(
+                "{key}: variables expand to more than {} bytes in all; references past that are \
+                 taken as unknown",
+                interpolate::SUBSTITUTION_BUDGET
+            ));
+        }
         for service in extracted {
             if let crate::model::role::Role::Ignored(_) = service.workload.role {
                 self.report.notes.push(format!(

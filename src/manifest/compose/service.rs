@@ -161,7 +161,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         .map(|entry| {
             let value = match &entry.value.kind {
                 Kind::Scalar(text, _) => match sole_variable(text) {
-                    Some(variable) => EnvValue::Variable(variable.to_string()),
+                    Some(variable) => EnvValue::Variable(variable),
                     None => EnvValue::Literal(Some(interpolate(text, context.env).text)),
                 },
                 _ => EnvValue::Literal(None),
