@@ -191,6 +191,18 @@ pub fn check(options: &CheckOptions) -> Report {
         }
     };
     let inputs = plan_inputs(options, &config, &mut report);
+    check_inputs(options, &config, inputs, report)
+}
+
+/// The pipeline after planning: read, parse and extract the inputs, then load Compose projects,
+/// render kustomizations, run the rules and apply suppressions. Apart from [`check`] so that a
+/// test can change the disk between planning and reading (a file removed mid-run).
+fn check_inputs(
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    inputs: Vec<Input>,
+    mut report: Report,
+) -> Report {
     let mut project = Project::default();
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
     // Read, parse and extract every file in parallel; each tree is dropped as soon as its
@@ -211,7 +223,7 @@ pub fn check(options: &CheckOptions) -> Report {
         .enumerate()
         .map(|(index, input)| {
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            read_and_extract(id, input, options, &config, cache.as_ref())
+            read_and_extract(id, input, options, config, cache.as_ref())
         })
         .collect();
     if let Some(cache) = cache
@@ -255,7 +267,7 @@ pub fn check(options: &CheckOptions) -> Report {
     // Unreadable inputs keep an empty place in the file table; they are not files checked.
     let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
-    project.apply_config(&config);
+    project.apply_config(config);
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }
@@ -309,7 +321,7 @@ pub fn check(options: &CheckOptions) -> Report {
     report.fail_level = config.config.fail_level;
     report.diagnostics = diagnostics;
     if options.explain {
-        report.explanation = Some(project.explain(&config, &reported));
+        report.explanation = Some(project.explain(config, &reported));
     }
     report
 }
@@ -458,24 +470,34 @@ fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
 /// Read a regular file unless it is larger than the cap. Anything else (a FIFO, a socket, a
 /// device) is refused without opening it: opening a FIFO would block the run.
 fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
-    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
     if !metadata.is_file() {
         return Err(discover::not_regular(&metadata.file_type()));
     }
     if metadata.len() > max {
         return Err(too_large(metadata.len(), max));
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(read_error)?;
     // The file may grow after the size check: never read more than the cap (plus one byte, to
     // tell that it is over).
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     file.take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+        .map_err(read_error)?;
     if bytes.len() as u64 > max {
         return Err(too_large(bytes.len() as u64, max));
     }
     Ok((bytes, Some(metadata)))
+}
+
+/// Why a file could not be read. Every path read was seen by discovery (or named and checked
+/// there), so one that is not found now was removed while the run was under way.
+fn read_error(error: std::io::Error) -> String {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        format!("it was removed while adminlint was running ({error}); it was not checked")
+    } else {
+        error.to_string()
+    }
 }
 
 /// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
@@ -677,4 +699,49 @@ fn extract_facts(
                 .unwrap_or_default(),
         );
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Job on an untagged image: one `image-unpinned` finding.
+    const UNPINNED_JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: job\nspec:\n  template:\n    spec:\n      containers:\n      - name: job\n        image: registry.example.com/shop/app\n";
+
+    #[test]
+    fn a_file_removed_between_discovery_and_reading_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let vanishing = dir.path().join("vanishing.yaml");
+        std::fs::write(&vanishing, UNPINNED_JOB).unwrap();
+        std::fs::write(dir.path().join("stays.yaml"), UNPINNED_JOB).unwrap();
+        let options = CheckOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..CheckOptions::default()
+        };
+        let config = load_config(&options).unwrap();
+        let mut report = Report::default();
+        let inputs = plan_inputs(&options, &config, &mut report);
+        assert_eq!(inputs.len(), 2);
+        std::fs::remove_file(&vanishing).unwrap();
+        let report = check_inputs(&options, &config, inputs, report);
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        let error = &report.errors[0];
+        assert_eq!(error.path, discover::display_path(&vanishing));
+        assert!(
+            error
+                .message
+                .starts_with("it was removed while adminlint was running ("),
+            "{}",
+            error.message
+        );
+        // The other file is still checked.
+        assert_eq!(report.summary.files, 1);
+        let findings: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (report.file(d.span.file).display.as_str(), d.rule))
+            .collect();
+        let stays = discover::display_path(&dir.path().join("stays.yaml"));
+        assert_eq!(findings, [(stays.as_str(), "image-unpinned")]);
+    }
 }

@@ -553,6 +553,52 @@ fn an_unreadable_file_is_an_error_naming_it() {
 }
 
 #[test]
+fn files_removed_while_the_run_reads_them_are_errors_naming_them() {
+    // The deterministic case (removed between the walk and the read) is a unit test in lib.rs;
+    // this one races a real run. Whatever the timing, each removed file is either not found by
+    // the walk or an error naming it, and the rest is checked.
+    let dir = project(&[]);
+    let names: Vec<String> = (0..3_000).map(|i| format!("gone-{i:04}.yaml")).collect();
+    for name in &names {
+        let container = "      - name: job\n        image: registry.example.com/shop/app:v1\n";
+        std::fs::write(dir.path().join(name), job(name, container)).unwrap();
+    }
+    let remover = {
+        let dir = dir.path().to_path_buf();
+        let names = names.clone();
+        std::thread::spawn(move || {
+            // Let the run start, then remove from the end of the path order while it reads
+            // from the start.
+            std::thread::sleep(Duration::from_millis(20));
+            for name in names.iter().rev() {
+                std::fs::remove_file(dir.join(name)).unwrap();
+            }
+        })
+    };
+    let outcome = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    remover.join().unwrap();
+    outcome.assert_bounded("files removed mid-run");
+    assert!(outcome.has_neighbour_finding(), "{}", outcome.stderr);
+    let errors: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("adminlint: error: "))
+        .collect();
+    for line in &errors {
+        assert!(
+            line.starts_with("adminlint: error: gone-")
+                && line.contains(".yaml: it was removed while adminlint was running ("),
+            "{line}"
+        );
+    }
+    assert_eq!(outcome.code, if errors.is_empty() { 1 } else { 2 });
+    eprintln!(
+        "{} of 3,000 files were removed while they were read",
+        errors.len()
+    );
+}
+
+#[test]
 fn ten_thousand_tiny_files_of_one_app() {
     // 5,000 Deployments and 5,000 migration Jobs of one image in one directory: every Job has
     // 5,000 release peers.
