@@ -2,7 +2,9 @@
 //! golden snapshots of every format for fixtures/formats (two files, a related location, and
 //! non-ASCII text before flagged nodes); SARIF of every fixture validated against the OASIS
 //! 2.1.0 schema; SARIF regions cross-checked in UTF-16 units and bytes; XML parsed; stable
-//! fingerprints; byte-identical output for the same input.
+//! fingerprints; byte-identical output for the same input, whatever the thread count.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -262,16 +264,9 @@ fn sarif_regions_are_utf16_columns_with_an_exclusive_end() {
 
 #[test]
 fn sarif_of_the_real_world_corpus_is_valid() {
-    let corpus = std::env::var_os("ADMINLINT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/corpus"));
-    if !corpus.is_dir() {
-        eprintln!(
-            "notice: corpus SARIF test skipped: {} is absent (set ADMINLINT_CORPUS)",
-            corpus.display()
-        );
+    let Some(corpus) = common::corpus("corpus SARIF test") else {
         return;
-    }
+    };
     // The whole corpus as one run: real paths, real text, hundreds of findings.
     let report = report(&[corpus.to_str().unwrap()]);
     let value = sarif(&report);
@@ -465,6 +460,50 @@ fn the_same_input_gives_the_same_bytes_in_every_format() {
         assert_eq!(first, rendered(format, &forward), "{}", format.name());
         assert_eq!(first, rendered(format, &backward), "{}", format.name());
         assert_eq!(first, rendered(format, &directory), "{}", format.name());
+    }
+}
+
+#[test]
+fn the_output_does_not_depend_on_the_thread_count() {
+    // Files are read and parsed in parallel: the whole process, on every fixture and (where it
+    // is present) the real-world corpus, must write the same bytes on 1, 2 and 5 threads.
+    let mut paths = vec![PathBuf::from("fixtures")];
+    paths.extend(common::corpus("thread-count determinism on the corpus"));
+    let out = tempfile::tempdir().unwrap();
+    let outputs: Vec<(String, String)> = [1, 2, 5]
+        .iter()
+        .map(|threads| {
+            let json = out.path().join(format!("{threads}.json"));
+            let sarif = out.path().join(format!("{threads}.sarif"));
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_adminlint"))
+                .args(["check", "--no-cache", "--format", "json", "-o"])
+                .arg(&json)
+                .args(["--format", "sarif", "-o"])
+                .arg(&sarif)
+                .args(&paths)
+                .env("RAYON_NUM_THREADS", threads.to_string())
+                .status()
+                .unwrap();
+            // Exit 1: the fixtures have findings; 2 would be an error.
+            assert_eq!(status.code(), Some(1), "{threads} threads");
+            let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+            (read(&json), read(&sarif))
+        })
+        .collect();
+    let findings = serde_json::from_str::<Value>(&outputs[0].0).unwrap()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(findings > 100, "{findings} findings");
+    for (index, threads) in [2, 5].iter().enumerate() {
+        assert!(
+            outputs[0].0 == outputs[index + 1].0,
+            "JSON differs on {threads} threads"
+        );
+        assert!(
+            outputs[0].1 == outputs[index + 1].1,
+            "SARIF differs on {threads} threads"
+        );
     }
 }
 
