@@ -175,13 +175,19 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     }
     if let Some(output) = outputs.iter().find(|o| o.path.is_none()) {
         let mut out = io::BufWriter::new(stdout.lock());
-        render::render(
+        let written = render::render(
             output.format,
             &report,
             &render_options(stdout.is_terminal()),
             &mut out,
-        )?;
-        out.flush()?;
+        )
+        .and_then(|()| out.flush());
+        match written {
+            // The reader stopped reading (`| head`): the exit code still says what was found,
+            // or `set -o pipefail` would pass a run with findings.
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+            written => written?,
+        }
     }
     if failed_write {
         return Ok(EXIT_ERROR);
