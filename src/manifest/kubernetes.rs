@@ -149,6 +149,9 @@ fn extract_object(
             }
         }
     }
+    // A `Container` is large and a first push reserves room for four: a cluster dump of 48,000
+    // one-container workloads held 116 MB of containers, three quarters of it empty.
+    containers.shrink_to_fit();
     let image_pull_secrets = tree
         .get(pod, "imagePullSecrets")
         .map(|list| {
