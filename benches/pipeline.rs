@@ -118,7 +118,7 @@ fn extracted_project(name: &str) -> Project {
                 .rsplit_once('/')
                 .map_or(String::new(), |(dir, _)| dir.to_string()),
             disk_path: Some(PathBuf::from(display)),
-            text: std::sync::Arc::from(text.as_str()),
+            text: adminlint::source::Text::new(text.clone()),
         });
         let context = ExtractContext {
             file,

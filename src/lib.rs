@@ -21,7 +21,6 @@ pub mod yaml;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -588,10 +587,10 @@ fn read_and_extract(
     out.workloads = facts.workloads;
     out.kustomizations = facts.kustomizations;
     out.compose = facts.compose;
-    let text: Arc<str> = if facts.keep_text {
-        text.into()
+    let text = if facts.keep_text {
+        source::Text::new(text)
     } else {
-        Arc::from("")
+        source::Text::default()
     };
     out.file = SourceFile::new(id, path, display, text);
     out

@@ -5,6 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use crate::span::FileId;
 
+/// A file's text, shared by the report and the model. An `Arc<String>` rather than an
+/// `Arc<str>`: the text read into a `String` is shared as it is, where `Arc<str>` would copy it
+/// (a 50 MB manifest held twice at the peak).
+pub type Text = Arc<String>;
+
 /// One input file (or stdin) as read for this run.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -17,7 +22,7 @@ pub struct SourceFile {
     /// Full text; a leading BOM is kept so byte offsets match the file. Empty for files
     /// whose text no later stage needs (no workloads, no findings possible) and for
     /// unreadable ones.
-    pub text: Arc<str>,
+    pub text: Text,
     /// False for an input that could not be read (it only holds its place in the file table).
     pub readable: bool,
     /// Built on the first position lookup: most files never need one.
@@ -26,7 +31,7 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Wrap decoded text.
-    pub fn new(id: FileId, path: Option<PathBuf>, display: String, text: Arc<str>) -> Self {
+    pub fn new(id: FileId, path: Option<PathBuf>, display: String, text: Text) -> Self {
         SourceFile {
             id,
             path,
@@ -41,7 +46,7 @@ impl SourceFile {
     pub fn unreadable(id: FileId, path: Option<PathBuf>, display: String) -> Self {
         SourceFile {
             readable: false,
-            ..SourceFile::new(id, path, display, Arc::from(""))
+            ..SourceFile::new(id, path, display, Text::default())
         }
     }
 
@@ -153,7 +158,12 @@ mod tests {
 
     #[test]
     fn positions_count_characters_and_utf16_units() {
-        let file = SourceFile::new(FileId(0), None, "t".into(), "a: 1\nb: é☃ x\r\nc".into());
+        let file = SourceFile::new(
+            FileId(0),
+            None,
+            "t".into(),
+            Text::new("a: 1\nb: é☃ x\r\nc".into()),
+        );
         let x = file.text.find('x').unwrap();
         let pos = file.position(x);
         assert_eq!(

@@ -91,13 +91,14 @@ fn to_u32(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::Text;
     use crate::span::FileId;
 
     const TEXT: &str = "a: 1\r\nb: é ☃ 🚀 x\nc";
 
     #[test]
     fn offsets_and_positions_agree_in_both_encodings() {
-        let file = SourceFile::new(FileId(0), None, "t".into(), TEXT.into());
+        let file = SourceFile::new(FileId(0), None, "t".into(), Text::new(TEXT.into()));
         let x = TEXT.find('x').unwrap();
         // `b: é ☃ 🚀 ` is 9 characters, 10 UTF-16 units (🚀 is a surrogate pair), 15 bytes.
         assert_eq!(position(&file, x, Encoding::Utf16), Position::new(1, 10));

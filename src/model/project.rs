@@ -44,7 +44,7 @@ pub struct ProjectFile {
     /// Where it is on disk (None for stdin).
     pub disk_path: Option<std::path::PathBuf>,
     /// Its text, to point findings inside scalars (a command in a `sh -c` script).
-    pub text: std::sync::Arc<str>,
+    pub text: crate::source::Text,
 }
 
 /// Everything the rules read.

@@ -214,7 +214,7 @@ fn json_error(error: &RunError) -> JsonError<'_> {
 /// A hand-built report shared by the tests of all renderers.
 #[cfg(test)]
 pub(super) mod fixture {
-    use std::sync::Arc;
+    use crate::source::Text;
 
     use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, ObjectRef, Severity};
     use crate::report::{Report, Summary};
@@ -268,9 +268,14 @@ spec:
                 FileId(0),
                 None,
                 "k8s/migrate.yaml".into(),
-                Arc::from(MIGRATE),
+                Text::new(MIGRATE.into()),
             ),
-            SourceFile::new(FileId(1), None, "k8s/web.yaml".into(), Arc::from(WEB)),
+            SourceFile::new(
+                FileId(1),
+                None,
+                "k8s/web.yaml".into(),
+                Text::new(WEB.into()),
+            ),
         ];
         let admin_image = span_of(0, MIGRATE, "myapp:v1.2.0");
         let app_image = span_of(1, WEB, "myapp:v1.2.3");

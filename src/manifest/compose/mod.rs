@@ -14,7 +14,6 @@ mod value;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use self::interpolate::{Environment, interpolate};
 use self::service::{Context, Extracted, Service, lexical};
@@ -344,7 +343,7 @@ impl<'a> Loader<'a> {
                 converted?
             }
             _ => {
-                let text: Arc<str> = self.report.files[id.0 as usize].text.clone();
+                let text = self.report.files[id.0 as usize].text.clone();
                 let parsed = crate::yaml::parse(&text, &self.options.limits);
                 convert_file(&parsed, &text, id, named || referenced)?
             }
