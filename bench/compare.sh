@@ -16,7 +16,8 @@
 # BENCH_FILE_RUNS (single file and pre-commit, default 20), BENCH_SLOW_RUNS (yamllint, checkov
 # and dclint on the corpus and the monorepo, default 1), BENCH_TIMEOUT (seconds for one run of
 # another tool, default 900; a run that times out is reported as a lower bound), BENCH_OUT
-# (default BENCHMARKS.md), BENCH_SKIP_TOOLS=1 (adminlint and the floor only), BENCH_LABEL (a line
+# (default BENCHMARKS.md), BENCH_STAGE_SAMPLES (divan samples per stage benchmark, default 50),
+# BENCH_SKIP_TOOLS=1 (adminlint and the floor only), BENCH_LABEL (a line
 # put at the top of the report, e.g. "Baseline before the parallel pipeline").
 #
 # Tools: hyperfine when installed (apt-get install hyperfine), else a bash loop with
@@ -44,12 +45,14 @@ for arg in "$@"; do
 done
 
 RUNS=${BENCH_RUNS:-5}
+STAGE_SAMPLES=${BENCH_STAGE_SAMPLES:-50}
 FILE_RUNS=${BENCH_FILE_RUNS:-20}
 SLOW_RUNS=${BENCH_SLOW_RUNS:-1}
 TIMEOUT=${BENCH_TIMEOUT:-900}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 if ((QUICK)); then
   RUNS=${BENCH_RUNS:-2}
+  STAGE_SAMPLES=${BENCH_STAGE_SAMPLES:-10}
   FILE_RUNS=${BENCH_FILE_RUNS:-10}
 fi
 CORPUS_SRC=${ADMINLINT_CORPUS:-$(cd .. && pwd)/shared/corpus}
@@ -275,6 +278,15 @@ measure precommit.cold "$FILE_RUNS" 0 yes -- "$ADMINLINT" check --format concise
 "$ADMINLINT" check --format concise "$one" >/dev/null 2>&1
 measure precommit.warm "$FILE_RUNS" 2 no -- "$ADMINLINT" check --format concise "$one"
 
+# The pipeline's stages in-process (divan): where a run's time goes, on the demo and on a small
+# generated project. Median per stage; `cargo bench --bench pipeline` alone gives more columns.
+log "stages: cargo bench --bench pipeline -- --sample-count $STAGE_SAMPLES"
+if ! cargo bench --quiet --bench pipeline -- --sample-count "$STAGE_SAMPLES" --color never \
+  >"$WORK/results/stages.txt" 2>"$WORK/out/stages.err"; then
+  log "cargo bench failed (see $WORK/out/stages.err)"
+  rm -f "$WORK/results/stages.txt"
+fi
+
 # Peak memory on the monorepo.
 if ((HAVE_TIME)); then
   for spec in "adminlint.1:$ADMINLINT check --format concise" "adminlint.2:$ADMINLINT check --format concise" \
@@ -425,6 +437,15 @@ EOF
     printf '| parse floor | %s MB | %s MB |\n\n' "${PEAK[floor.1]:--}" "${PEAK[floor.2]:--}"
   fi
 
+  if [[ -f "$WORK/results/stages.txt" ]]; then
+    printf '## Stages (`cargo bench --bench pipeline`, divan, %s samples)\n\n' "$STAGE_SAMPLES"
+    printf 'In-process on inputs in memory, one thread per stage; `check_whole` is `check()` from\n'
+    printf 'the disk on the rayon pool (all cores). `demo` is `fixtures/demo`, `generated` a project of\n'
+    printf '24 services (about 300 files, 2.6 MB) from the monorepo generator.\n\n'
+    printf '```text\n'
+    sed '/^[[:space:]]*$/d' "$WORK/results/stages.txt"
+    printf '```\n\n'
+  fi
   printf '## Targets\n\n'
   printf 'The floor targets are met only when both the wall and the CPU ratio are within 1.3x. On a\n'
   printf 'loaded machine (see the load average above) the CPU ratios say more about the code, and the\n'
