@@ -214,11 +214,9 @@ fn json_error(error: &RunError) -> JsonError<'_> {
 /// A hand-built report shared by the tests of all renderers.
 #[cfg(test)]
 pub(super) mod fixture {
-    use crate::source::Text;
-
     use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, ObjectRef, Severity};
     use crate::report::{Report, Summary};
-    use crate::source::SourceFile;
+    use crate::source::{SourceFile, Text};
     use crate::span::{FileId, Span};
 
     /// The admin side: a Job whose image line has non-ASCII text before the image on the same
