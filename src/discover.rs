@@ -105,6 +105,16 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
+                // An entry removed while the walk lists its directory is not there to check:
+                // the walk sees the tree as it is (where the file system gives no entry types,
+                // the walk itself looks at each entry and would otherwise fail here).
+                Err(error)
+                    if error
+                        .io_error()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+                {
+                    continue;
+                }
                 Err(error) => {
                     found.errors.push((path.clone(), error.to_string()));
                     continue;
