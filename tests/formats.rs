@@ -495,15 +495,10 @@ fn the_output_does_not_depend_on_the_thread_count() {
         .unwrap()
         .len();
     assert!(findings > 100, "{findings} findings");
-    for (index, threads) in [2, 5].iter().enumerate() {
-        assert!(
-            outputs[0].0 == outputs[index + 1].0,
-            "JSON differs on {threads} threads"
-        );
-        assert!(
-            outputs[0].1 == outputs[index + 1].1,
-            "SARIF differs on {threads} threads"
-        );
+    let (json, sarif) = &outputs[0];
+    for (threads, other) in [2, 5].iter().zip(&outputs[1..]) {
+        assert!(*json == other.0, "JSON differs on {threads} threads");
+        assert!(*sarif == other.1, "SARIF differs on {threads} threads");
     }
 }
 
