@@ -28,7 +28,7 @@ use crate::yaml::SyntaxError;
 pub const CACHE_DIR: &str = ".adminlint_cache";
 
 /// What the cache file says it is, on its first line: a foreign or older file is not trusted.
-const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 2\n");
+const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 3\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 
@@ -56,6 +56,8 @@ pub struct Facts {
     /// For a file that may be a Compose file ([`crate::manifest::compose::may_be_compose`]):
     /// its Compose documents, converted (None inside: it has none).
     pub compose: Option<Option<crate::manifest::compose::Converted>>,
+    /// Suppression comments (`# adminlint: ignore[…]`), read from the YAML layer's comments.
+    pub suppressions: Vec<crate::suppress::Suppression>,
     /// A template (`{{ }}`) that does not parse: skipped.
     pub templated: bool,
     /// Later stages need the text (see `read_and_extract` in lib.rs).

@@ -3,18 +3,14 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit, WorkspaceEdit,
+    CodeAction, CodeActionDisabled, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit,
+    WorkspaceEdit,
 };
 
 use super::diagnostics::{Locator, RuleDocs, finding};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::span::FileId;
-
-/// The text a suppression comment starts with; the library's suppressions read the same words.
-const SUPPRESSION: &str = "# adminlint: ignore";
-
-/// What the user replaces with the reason.
-const REASON_PLACEHOLDER: &str = "reason: …";
+use crate::suppress;
 
 /// The actions for the findings of `file` whose range touches `requested`.
 pub fn actions(
@@ -60,6 +56,19 @@ fn fix_action(
     lsp_diagnostic: &lsp_types::Diagnostic,
 ) -> Option<CodeAction> {
     let fix = diagnostic.fix.as_ref()?;
+    if !fix.applicability.is_applicable() {
+        // Shown in the menu, greyed out with the reason: the editor never applies it.
+        return Some(CodeAction {
+            title: fix.message.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![lsp_diagnostic.clone()]),
+            disabled: Some(CodeActionDisabled {
+                reason: "a suggestion to make by hand: adminlint does not apply it".into(),
+            }),
+            is_preferred: Some(false),
+            ..CodeAction::default()
+        });
+    }
     let mut changes: HashMap<_, Vec<TextEdit>> = HashMap::new();
     for edit in &fix.edits {
         changes
@@ -80,8 +89,8 @@ fn fix_action(
     })
 }
 
-/// Insert `# adminlint: ignore[rule] reason: …` on its own line above the flagged line, indented
-/// like it, keeping the file's line ending.
+/// Insert the suppression comment with the reason placeholder ([`suppress::format_comment`]) on
+/// its own line above the flagged line, indented like it, keeping the file's line ending.
 fn suppress_action(
     locator: &Locator<'_>,
     diagnostic: &Diagnostic,
@@ -102,15 +111,16 @@ fn suppress_action(
     };
     let start = Position::new(lsp_diagnostic.range.start.line, 0);
     let comment = format!(
-        "{indent}{SUPPRESSION}[{}] {REASON_PLACEHOLDER}{newline}",
-        diagnostic.rule
+        "{indent}{}{newline}",
+        suppress::format_comment(&[diagnostic.rule], None)
     );
     let uri = locator.uri(diagnostic.span.file)?;
     let edit = TextEdit::new(Range::new(start, start), comment);
     Some(CodeAction {
         title: format!(
-            "Suppress {} on this line (add `{SUPPRESSION}[{}]` with a reason)",
-            diagnostic.rule, diagnostic.rule
+            "Suppress {} on this line (add `{}` with a reason)",
+            diagnostic.rule,
+            suppress::format_directive(&[diagnostic.rule])
         ),
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![lsp_diagnostic]),

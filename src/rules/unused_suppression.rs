@@ -33,7 +33,7 @@ pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
 }
 
 /// The finding for a suppression naming rules that do not exist.
-pub fn unknown_rules(suppression: &Suppression, unknown: &[&str]) -> Diagnostic {
+pub fn unknown_rules(suppression: &Suppression, unknown: &[String]) -> Diagnostic {
     let names = unknown
         .iter()
         .map(|r| format!("`{r}`"))

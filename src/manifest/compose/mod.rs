@@ -397,6 +397,7 @@ impl<'a> Loader<'a> {
         for error in parsed.errors {
             self.project.syntax_errors.push((id, error));
         }
+        self.project.loaded_comments.push((id, parsed.comments));
         self.project.files.push(ProjectFile {
             path: display,
             dir,
