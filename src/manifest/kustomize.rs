@@ -31,7 +31,7 @@ pub struct ImageTransform {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// The file.
-    #[serde(skip, default = "crate::cache::current_file")]
+    #[serde(skip, default = "crate::span::current_file")]
     pub file: FileId,
     /// `resources:` entries as written.
     pub resources: Vec<Spanned<String>>,

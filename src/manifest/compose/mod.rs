@@ -292,21 +292,7 @@ impl<'a> Loader<'a> {
         if !self.options.references_from_disk {
             return Err("it does not exist".into());
         }
-        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => "it does not exist".to_string(),
-            _ => e.to_string(),
-        })?;
-        if !metadata.is_file() {
-            return Err("it is not a file".into());
-        }
-        if metadata.len() > self.options.max_file_size {
-            return Err(format!(
-                "it is larger than the limit of {} bytes",
-                self.options.max_file_size
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+        crate::read::read_text(path, self.options.max_file_size).map_err(|e| e.as_reference())
     }
 
     /// True when `path` is a buffer or, if the run reads the disk, a regular file.
