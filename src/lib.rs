@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::LoadedConfig;
-use crate::model::project::{Project, ProjectFile};
+use crate::model::project::Project;
 use crate::report::{Report, RunError};
 use crate::source::SourceFile;
 use crate::span::FileId;
@@ -246,15 +246,6 @@ fn check_inputs(
         report.notes.extend(facts.notes);
         report.errors.extend(facts.errors);
         let file = facts.file;
-        project.files.push(ProjectFile {
-            path: file.display.clone(),
-            dir: file
-                .display
-                .rsplit_once('/')
-                .map_or(String::new(), |(dir, _)| dir.to_string()),
-            disk_path: file.path.clone(),
-            text: file.text.clone(),
-        });
         project
             .syntax_errors
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
@@ -263,16 +254,16 @@ fn check_inputs(
         if let Some(converted) = facts.compose {
             project.compose_files.insert(file.id, converted);
         }
-        report.files.push(file);
+        project.files.push(file);
     }
-    let files_before_compose = report.files.len();
-    manifest::compose::check(options, &mut project, &mut report);
+    let files_before_compose = project.files.len();
+    report.summary.documents += manifest::compose::check(options, &mut project, &mut report.notes);
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
-    reported.resize(report.files.len(), true);
+    reported.resize(project.files.len(), true);
     debug_assert!(reported.len() >= files_before_compose);
     // Unreadable inputs keep an empty place in the file table; they are not files checked.
-    let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
+    let readable: Vec<bool> = project.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(config);
     if reported.iter().any(|&r| !r) {
@@ -282,7 +273,7 @@ fn check_inputs(
     let outcome = suppress::apply(
         &mut diagnostics,
         &project,
-        &report.files,
+        &project.files,
         options.no_ignores,
     );
     diagnostics.extend(rules::configure(outcome.findings, &config.config));
@@ -297,7 +288,8 @@ fn check_inputs(
     }
     // By path (files read later by the Compose loader are appended to the file table), then
     // offset, rule and message.
-    let path_of = |d: &diagnostic::Diagnostic| report.files[d.span.file.0 as usize].display.clone();
+    let path_of =
+        |d: &diagnostic::Diagnostic| project.files[d.span.file.0 as usize].display.clone();
     diagnostics.sort_by_cached_key(|d| (path_of(d), d.span.start, d.rule, d.message.clone()));
     diagnostics.dedup();
     // Overlays render copies of the same base node: report a node's findings for one overlay.
@@ -330,6 +322,7 @@ fn check_inputs(
     if options.explain {
         report.explanation = Some(project.explain(config, &reported));
     }
+    report.files = std::mem::take(&mut project.files);
     report
 }
 
