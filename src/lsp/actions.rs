@@ -129,3 +129,87 @@ fn suppress_action(
         ..CodeAction::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix, Severity};
+    use crate::lsp::documents::Documents;
+    use crate::lsp::position::Encoding;
+    use crate::report::Report;
+    use crate::source::{SourceFile, Text};
+    use crate::span::Span;
+
+    /// The code actions for one finding on `image: app:1.0` whose fix has `applicability`.
+    fn actions_for(applicability: Applicability) -> Vec<CodeAction> {
+        let text = "image: app:1.0\n";
+        let path = std::env::temp_dir().join("adminlint-actions-test.yaml");
+        let image = Span::new(FileId(0), 7, 14);
+        let diagnostic = Diagnostic::new(
+            "image-mismatch",
+            Severity::Error,
+            "runs app:1.0".into(),
+            image,
+        )
+        .with_fix(Fix {
+            message: "Use `app:2.0`".into(),
+            applicability,
+            edits: vec![Edit {
+                span: image,
+                content: "app:2.0".into(),
+            }],
+        });
+        let report = Report {
+            files: vec![SourceFile::new(
+                FileId(0),
+                Some(path),
+                "a.yaml".into(),
+                Text::new(text.into()),
+            )],
+            diagnostics: vec![diagnostic],
+            ..Report::default()
+        };
+        let documents = Documents::default();
+        let locator = Locator {
+            report: &report,
+            documents: &documents,
+            encoding: Encoding::Utf16,
+        };
+        let everything = Range::new(Position::new(0, 0), Position::new(1, 0));
+        actions(
+            &locator,
+            &RuleDocs::write_under(None),
+            FileId(0),
+            everything,
+        )
+        .into_iter()
+        .map(|action| match action {
+            CodeActionOrCommand::CodeAction(action) => action,
+            CodeActionOrCommand::Command(_) => unreachable!("actions are code actions"),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_display_only_fix_is_offered_disabled_and_without_an_edit() {
+        let applicable = actions_for(Applicability::Safe);
+        assert_eq!(applicable[0].title, "Use `app:2.0`");
+        assert!(applicable[0].edit.is_some() && applicable[0].disabled.is_none());
+        let shown = actions_for(Applicability::DisplayOnly);
+        assert_eq!(shown[0].title, "Use `app:2.0`");
+        assert!(shown[0].edit.is_none());
+        assert!(shown[0].disabled.is_some());
+        assert_eq!(shown[0].is_preferred, Some(false));
+        // The suppression action is still offered, with the suppress module's text.
+        let edit = shown[1].edit.as_ref().unwrap().changes.as_ref().unwrap();
+        let inserted: Vec<&str> = edit
+            .values()
+            .flatten()
+            .map(|e| e.new_text.as_str())
+            .collect();
+        assert_eq!(
+            inserted,
+            ["# adminlint: ignore[image-mismatch] reason: …\n"]
+        );
+    }
+}
