@@ -279,7 +279,24 @@ fn check_inputs(
         let text = &project.files[file.0 as usize].text;
         suppressions.extend(suppress::from_comments(*file, text, comments));
     }
-    suppressions.extend(suppress::on_objects(&project));
+    suppressions.extend(suppress::on_objects(project.workloads.iter().flat_map(
+        |workload| {
+            let syntax = match workload.origin {
+                model::workload::Origin::Kubernetes => suppress::ObjectSyntax::Annotation,
+                model::workload::Origin::Compose => suppress::ObjectSyntax::XAdminlint,
+            };
+            workload
+                .ignores
+                .iter()
+                .map(move |ignore| suppress::ObjectIgnore {
+                    rule: &ignore.rule,
+                    reason: ignore.reason.as_deref(),
+                    span: ignore.span,
+                    object: workload.span,
+                    syntax,
+                })
+        },
+    )));
     let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
     let outcome = suppress::apply(
         &mut diagnostics,

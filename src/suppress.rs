@@ -2,11 +2,14 @@
 //! annotations silence findings. This module owns the comment syntax both ways (parsing and
 //! formatting); it reports which suppressions gave no reason, named unknown rules or matched
 //! nothing, as data the meta rules turn into findings.
+//!
+//! It imports only the YAML layer, spans, sources and findings (not the model, not the rules): the
+//! extract stage calls [`from_comments`] and caches the result with the file's facts, and the
+//! pipeline hands the model's object ignores in as [`ObjectIgnore`]s.
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::project::Project;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 use crate::yaml;
@@ -220,32 +223,50 @@ pub fn from_comments(file: FileId, text: &str, comments: &[yaml::Comment]) -> Ve
     out
 }
 
-/// The suppressions written on objects: annotations and `x-adminlint` ignores.
-pub fn on_objects(project: &Project) -> Vec<Suppression> {
+/// How an object-level suppression is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectSyntax {
+    /// A Kubernetes annotation `ignore.adminlint.io/<rule>: reason`.
+    Annotation,
+    /// A Compose service's `x-adminlint: {ignore: {<rule>: reason}}`.
+    XAdminlint,
+}
+
+/// One ignore written on an object, as extraction found it.
+#[derive(Debug, Clone, Copy)]
+pub struct ObjectIgnore<'a> {
+    /// Rule id or `all`.
+    pub rule: &'a str,
+    /// The reason given (None: missing).
+    pub reason: Option<&'a str>,
+    /// The annotation or entry.
+    pub span: Span,
+    /// The object it covers.
+    pub object: Span,
+    /// How it is written.
+    pub syntax: ObjectSyntax,
+}
+
+/// The suppressions written on objects (annotations and `x-adminlint` ignores); the same one
+/// seen twice (kustomize overlays copy objects) counts once.
+pub fn on_objects<'a>(ignores: impl IntoIterator<Item = ObjectIgnore<'a>>) -> Vec<Suppression> {
     let mut out: Vec<Suppression> = Vec::new();
-    for workload in &project.workloads {
-        for ignore in &workload.ignores {
-            let written = match workload.origin {
-                crate::model::workload::Origin::Kubernetes => {
-                    format!("annotation `ignore.adminlint.io/{}`", ignore.rule)
-                }
-                crate::model::workload::Origin::Compose => {
-                    format!("`x-adminlint` ignore of `{}`", ignore.rule)
-                }
-            };
-            let suppression = Suppression {
-                rules: vec![ignore.rule.clone()],
-                reason: ignore.reason.clone(),
-                span: ignore.span,
-                form: Form::Object {
-                    object: workload.span,
-                },
-                written,
-            };
-            // Kustomize overlays copy objects: one suppression, however many copies.
-            if !out.contains(&suppression) {
-                out.push(suppression);
-            }
+    for ignore in ignores {
+        let written = match ignore.syntax {
+            ObjectSyntax::Annotation => format!("annotation `ignore.adminlint.io/{}`", ignore.rule),
+            ObjectSyntax::XAdminlint => format!("`x-adminlint` ignore of `{}`", ignore.rule),
+        };
+        let suppression = Suppression {
+            rules: vec![ignore.rule.to_string()],
+            reason: ignore.reason.map(str::to_string),
+            span: ignore.span,
+            form: Form::Object {
+                object: ignore.object,
+            },
+            written,
+        };
+        if !out.contains(&suppression) {
+            out.push(suppression);
         }
     }
     out
