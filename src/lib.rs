@@ -306,7 +306,7 @@ fn check_inputs(
         options.no_ignores,
     );
     diagnostics.extend(rules::configure(
-        suppression_findings(&outcome),
+        rules::suppression_findings(&outcome),
         &config.config,
     ));
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
@@ -356,21 +356,6 @@ fn check_inputs(
     }
     report.files = std::mem::take(&mut project.files);
     report
-}
-
-/// The meta rules' findings about the suppressions themselves.
-fn suppression_findings(outcome: &suppress::Outcome) -> Vec<diagnostic::Diagnostic> {
-    use rules::{suppression_without_reason, unused_suppression};
-    let without_reason = outcome
-        .without_reason
-        .iter()
-        .map(suppression_without_reason::diagnostic);
-    let unknown = outcome
-        .unknown_rules
-        .iter()
-        .map(|(suppression, names)| unused_suppression::unknown_rules(suppression, names));
-    let unused = outcome.unused.iter().map(unused_suppression::diagnostic);
-    without_reason.chain(unknown).chain(unused).collect()
 }
 
 /// Decide which files to read: the named paths, and (with project context) the rest of the

@@ -13,10 +13,10 @@ mod image_mismatch;
 mod image_unpinned;
 mod release_drift;
 mod shell_operators_without_shell;
-pub mod suppression_without_reason;
+mod suppression_without_reason;
 mod syntax_error;
 mod unresolved_reference;
-pub mod unused_suppression;
+mod unused_suppression;
 mod versioned_path;
 mod wrapper_missing;
 mod yaml_boolean_value;
@@ -107,6 +107,21 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
         show_anchor(project, diagnostic);
     }
     out
+}
+
+/// The meta rules' findings: what the suppression pass found about the suppressions
+/// themselves (no reason given, rules that do not exist, nothing suppressed).
+pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnostic> {
+    let without_reason = outcome
+        .without_reason
+        .iter()
+        .map(suppression_without_reason::diagnostic);
+    let unknown = outcome
+        .unknown_rules
+        .iter()
+        .map(|(suppression, names)| unused_suppression::unknown_rules(suppression, names));
+    let unused = outcome.unused.iter().map(unused_suppression::diagnostic);
+    without_reason.chain(unknown).chain(unused).collect()
 }
 
 /// Apply the configuration's rule levels: drop rules set to `off`, re-level the others.

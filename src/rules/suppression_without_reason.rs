@@ -32,10 +32,13 @@ impl Violation for SuppressionWithoutReason {
 
     fn help(&self) -> Option<String> {
         Some(if self.comment {
-            "write the reason after the brackets: `# adminlint: ignore[rule] why it does not apply`"
+            format!(
+                "write the reason after the brackets: `{}`",
+                crate::suppress::format_comment(&["rule"], Some("why it does not apply"))
+            )
         } else {
-            "give the reason as the value: `ignore.adminlint.io/<rule>: \"why it does not apply\"` (Compose: `x-adminlint: {ignore: {<rule>: why}}`)"
-        }.into())
+            "give the reason as the value: `ignore.adminlint.io/<rule>: \"why it does not apply\"` (Compose: `x-adminlint: {ignore: {<rule>: why}}`)".into()
+        })
     }
 
     fn identity(&self) -> Vec<String> {
