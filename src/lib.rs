@@ -10,6 +10,7 @@ pub mod discover;
 pub mod lsp;
 pub mod manifest;
 pub mod model;
+pub mod origin;
 pub mod output;
 pub mod render;
 pub mod report;

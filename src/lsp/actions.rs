@@ -59,7 +59,11 @@ fn fix_action(
     diagnostic: &Diagnostic,
     lsp_diagnostic: &lsp_types::Diagnostic,
 ) -> Option<CodeAction> {
-    let fix = diagnostic.fix.as_ref()?;
+    // A quick fix is applied by the editor: a display-only fix is not offered.
+    let fix = diagnostic
+        .fix
+        .as_ref()
+        .filter(|fix| fix.applicability != Applicability::DisplayOnly)?;
     let mut changes: HashMap<_, Vec<TextEdit>> = HashMap::new();
     for edit in &fix.edits {
         changes

@@ -189,6 +189,7 @@ fn json_fix<'a>(report: &'a Report, fix: &'a Fix) -> JsonFix<'a> {
         applicability: match fix.applicability {
             Applicability::Safe => "safe",
             Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
         },
         edits: fix.edits.iter().map(|e| json_edit(report, e)).collect(),
     }

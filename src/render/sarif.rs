@@ -388,9 +388,11 @@ fn result<'a>(report: &'a Report, diagnostic: &'a Diagnostic, print: String) -> 
         }],
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
+        // A SARIF fix is applied by tools: a display-only one is not offered.
         fixes: diagnostic
             .fix
             .iter()
+            .filter(|fix| fix.applicability != crate::diagnostic::Applicability::DisplayOnly)
             .map(|fix| sarif_fix(report, fix))
             .collect(),
     }

@@ -82,17 +82,19 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         };
         let mut diagnostic = Diagnostic::new(RULE.id, RULE.severity, message, span)
             .with_label(format!("admin image `{}`", image.version()))
-            .with_object(Some(object_ref(workload, Some(container))));
+            .with_object(Some(object_ref(workload, Some(container))))
+            .with_origin(&container.image.as_ref().expect("has an image").origin);
         for &peer in &versions {
             let peer_container = project.container(peer).1;
-            let (_, peer_span) = image_of(project, peer).expect("peers have images");
-            diagnostic = diagnostic.with_related(
+            let peer_image = peer_container.image.as_ref().expect("peers have images");
+            diagnostic = diagnostic.with_related_fact(
                 format!(
                     "{} runs {}",
                     who(project, peer),
                     peer_container.image_text()
                 ),
-                peer_span,
+                peer_image.span,
+                &peer_image.origin,
             );
         }
         let app_image = &app_image.value;

@@ -9,6 +9,7 @@ mod config_missing;
 pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
+pub mod origins;
 mod release_drift;
 mod shell_operators_without_shell;
 pub mod suppression_without_reason;
@@ -20,7 +21,7 @@ mod wrapper_missing;
 mod yaml_boolean_value;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::project::Project;
 
 /// What the registry knows of a rule.
@@ -67,9 +68,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
     for rule in RULES {
         (rule.check)(project, &mut out);
     }
-    for diagnostic in &mut out {
-        show_anchor(project, diagnostic);
-    }
+    origins::follow(project, &mut out);
     out
 }
 
@@ -86,24 +85,4 @@ pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagn
         },
     });
     diagnostics
-}
-
-/// A finding at an alias (`*name`, or `<<: *name` for a merged value) also shows the anchor it
-/// refers to, where the value is written; a fix that would replace the alias is dropped.
-fn show_anchor(project: &Project, diagnostic: &mut Diagnostic) {
-    let Some(anchor) = project.anchors.get(&diagnostic.span) else {
-        return;
-    };
-    diagnostic.related.push(Related {
-        message: format!("the value comes from the anchor `&{}`", anchor.name),
-        span: anchor.definition,
-    });
-    let edits_alias = diagnostic.fix.as_ref().is_some_and(|fix| {
-        fix.edits
-            .iter()
-            .any(|edit| project.anchors.contains_key(&edit.span))
-    });
-    if edits_alias {
-        diagnostic.fix = None;
-    }
 }

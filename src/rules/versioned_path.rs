@@ -77,6 +77,9 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             .with_help(
                 "run the admin process from the app's own directory in the app's image, not from a path tied to one release",
             );
+            if let Some(working_dir) = container.working_dir.as_ref().filter(|d| d.span == span) {
+                diagnostic = diagnostic.with_origin(&working_dir.origin);
+            }
             if let Some((peer_dir, peer_span, peer_who)) = peer_dirs.first() {
                 diagnostic = diagnostic
                     .with_related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);

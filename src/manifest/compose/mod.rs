@@ -20,7 +20,8 @@ use self::service::{Context, Extracted, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
-use crate::model::project::{AnchorUse, Project, ProjectFile, Unresolved};
+use crate::model::project::{Project, ProjectFile, Unresolved};
+use crate::origin::Step;
 use crate::report::Report;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
@@ -146,8 +147,6 @@ pub struct Converted {
     services: Vec<ServiceDef>,
     /// `include` entries.
     includes: Vec<Value>,
-    /// Alias use sites in what was copied.
-    anchors: Vec<(Span, AnchorUse)>,
     /// The node budget or depth limit cut the copy short.
     truncated: bool,
 }
@@ -202,7 +201,6 @@ pub fn convert_file(
     compose.then_some(Converted {
         services,
         includes,
-        anchors: converter.anchors,
         truncated: converter.truncated,
     })
 }
@@ -354,7 +352,6 @@ impl<'a> Loader<'a> {
                 self.report.files[id.0 as usize].display
             ));
         }
-        self.project.anchors.extend(converted.anchors);
         let index = self.files.len();
         if let Some(key) = &location {
             self.by_key.insert(key.clone(), index);
@@ -700,7 +697,14 @@ impl<'a> Loader<'a> {
             );
             return Some(definition);
         };
-        let value = merge::merge(base.value, definition.value)?;
+        // What the service inherits went through its `extends`: editing it where it is written
+        // changes every service that extends the same one.
+        let mut inherited = base.value;
+        inherited.push_step_deep(&Step::Extends {
+            service: target_name,
+            at: extends.span,
+        });
+        let value = merge::merge(inherited, definition.value)?;
         Some(ServiceDef {
             value,
             ..definition

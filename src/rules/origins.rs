@@ -1,0 +1,150 @@
+//! One pass over every finding that follows the origins of the facts it points at: each step a
+//! fact went through adds a related location, and a fix is aimed where the value is written —
+//! at the transform that set it when that is exact, else shown but never applied.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Related};
+use crate::model::image::ImageRef;
+use crate::model::project::Project;
+use crate::origin::{ImageField, Origin, Step};
+use crate::span::{FileId, Span};
+
+/// Add the related locations and aim the fixes of every finding.
+pub fn follow(project: &Project, diagnostics: &mut [Diagnostic]) {
+    let shared = files_in_several_renderings(project);
+    for diagnostic in diagnostics {
+        add_related(diagnostic);
+        aim_fix(project, &shared, diagnostic);
+    }
+}
+
+/// Files whose workloads several kustomize renderings copy (a base two overlays include): an
+/// edit there changes every rendering, not just the one a finding is in.
+fn files_in_several_renderings(project: &Project) -> BTreeSet<FileId> {
+    let mut scopes: BTreeMap<FileId, BTreeSet<usize>> = BTreeMap::new();
+    for workload in &project.workloads {
+        scopes
+            .entry(workload.file)
+            .or_default()
+            .insert(workload.scope);
+    }
+    scopes
+        .into_iter()
+        .filter(|(_, scopes)| scopes.len() > 1)
+        .map(|(file, _)| file)
+        .collect()
+}
+
+/// The steps of the primary fact, then of each related fact, as related locations; a location
+/// already shown (several peers through one anchor) is shown once.
+pub fn add_related(diagnostic: &mut Diagnostic) {
+    let mut added: Vec<Related> = Vec::new();
+    let origins =
+        std::iter::once(&diagnostic.origin).chain(diagnostic.related.iter().map(|r| &r.origin));
+    for origin in origins {
+        for (message, span) in origin.via().iter().filter_map(Step::related) {
+            let known = |r: &Related| r.span == span && r.message == message;
+            if !diagnostic.related.iter().any(known) && !added.iter().any(known) {
+                added.push(Related {
+                    message,
+                    span,
+                    origin: Origin::DIRECT,
+                });
+            }
+        }
+    }
+    diagnostic.related.extend(added);
+}
+
+/// Aim each edit of the fix through the origin of the fact it replaces. An edit on the primary
+/// fact moves to where the value is written; a value a kustomize `images:` entry set is edited
+/// in that entry when the new text says exactly what the entry can say; anything shared with
+/// other uses (an anchor, an extended service, a template, a base several overlays render)
+/// makes the fix display-only.
+fn aim_fix(project: &Project, shared: &BTreeSet<FileId>, diagnostic: &mut Diagnostic) {
+    let Some(fix) = &mut diagnostic.fix else {
+        return;
+    };
+    let mut display_only = false;
+    for edit in &mut fix.edits {
+        if edit.span == diagnostic.span {
+            let (aimed, applicable) = aim_edit(project, edit, &diagnostic.origin, diagnostic.span);
+            *edit = aimed;
+            display_only |= !applicable;
+        }
+        if shared.contains(&edit.span.file) {
+            display_only = true;
+        }
+    }
+    if display_only {
+        fix.applicability = Applicability::DisplayOnly;
+    }
+}
+
+/// The edit aimed through `origin`, and whether it may be applied: it is moved to where the
+/// value is written, and may not be applied when that place is shared with other uses.
+fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit, bool) {
+    let written = Edit {
+        span: origin.written(at),
+        content: edit.content.clone(),
+    };
+    if origin.via().iter().any(Step::is_shared) {
+        return (written, false);
+    }
+    let transforms: Vec<&Step> = origin
+        .via()
+        .iter()
+        .filter(|s| matches!(s, Step::KustomizeImage { .. }))
+        .collect();
+    match transforms.as_slice() {
+        [] => (written, true),
+        [step] => match retarget_image_edit(project, edit, step) {
+            Some(aimed) => (aimed, true),
+            None => (written, false),
+        },
+        // Several entries (an overlay over a component) rewrote it: no single place to edit.
+        _ => (written, false),
+    }
+}
+
+/// An image edit moved into the kustomize `images:` entry field that set the image, when the
+/// new image differs from the entry's result only in what that field says.
+fn retarget_image_edit(project: &Project, edit: &Edit, step: &Step) -> Option<Edit> {
+    let Step::KustomizeImage {
+        field,
+        name,
+        value_span,
+        ..
+    } = step
+    else {
+        return None;
+    };
+    let wanted = ImageRef::parse(&edit.content);
+    let wanted_name = match &wanted.registry {
+        Some(registry) => format!("{registry}/{}", wanted.path),
+        None => wanted.path.clone(),
+    };
+    let new_value = match field {
+        ImageField::NewTag if wanted.digest.is_none() && wanted_name == *name => wanted.tag?,
+        ImageField::Digest if wanted_name == *name => wanted.digest?,
+        _ => return None,
+    };
+    Some(Edit {
+        span: *value_span,
+        content: keep_quotes(project, *value_span, &new_value),
+    })
+}
+
+/// `value` quoted the way the scalar at `span` is quoted (`"2.0"` stays a string).
+fn keep_quotes(project: &Project, span: Span, value: &str) -> String {
+    let written = project
+        .files
+        .get(span.file.0 as usize)
+        .and_then(|f| f.text.get(span.range()))
+        .unwrap_or_default();
+    match written.chars().next() {
+        Some(quote @ ('"' | '\'')) => format!("{quote}{value}{quote}"),
+        _ => value.to_string(),
+    }
+}
