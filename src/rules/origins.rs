@@ -121,13 +121,11 @@ fn retarget_image_edit(project: &Project, edit: &Edit, step: &Step) -> Option<Ed
         return None;
     };
     let wanted = ImageRef::parse(&edit.content);
-    let wanted_name = match &wanted.registry {
-        Some(registry) => format!("{registry}/{}", wanted.path),
-        None => wanted.path.clone(),
-    };
+    // `shop/app` and `docker.io/shop/app` are one repository: the entry still matches.
+    let same_repository = wanted.repository() == ImageRef::parse(name).repository();
     let new_value = match field {
-        ImageField::NewTag if wanted.digest.is_none() && wanted_name == *name => wanted.tag?,
-        ImageField::Digest if wanted_name == *name => wanted.digest?,
+        ImageField::NewTag if same_repository && wanted.digest.is_none() => wanted.tag?,
+        ImageField::Digest if same_repository => wanted.digest?,
         _ => return None,
     };
     Some(Edit {

@@ -276,7 +276,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         containers: vec![container],
         app: None,
         ignores,
-        template_source: None,
+        provenance: crate::origin::Origin::DIRECT,
         scope: 0,
         overlay: None,
         compose: Some(facts),
