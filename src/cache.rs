@@ -11,7 +11,6 @@
 //! whole project's facts, and postcard does that several times faster than JSON. Each entry's
 //! facts stay encoded until a file asks for them.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,16 +31,6 @@ const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 3\
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 
-thread_local! {
-    /// The file whose facts are being read back: spans are stored without their file id.
-    static CURRENT_FILE: Cell<FileId> = const { Cell::new(FileId(0)) };
-}
-
-/// The file id spans read back from the cache get (serde default for [`crate::span::Span`]).
-pub fn current_file() -> FileId {
-    CURRENT_FILE.with(Cell::get)
-}
-
 /// The facts of one file, as the pipeline needs them after parsing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Facts {
@@ -56,6 +45,8 @@ pub struct Facts {
     /// For a file that may be a Compose file ([`crate::manifest::compose::may_be_compose`]):
     /// its Compose documents, converted (None inside: it has none).
     pub compose: Option<Option<crate::manifest::compose::Converted>>,
+    /// Suppression comments (`# adminlint: ignore[…]`), read from the YAML layer's comments.
+    pub suppressions: Vec<crate::suppress::Suppression>,
     /// A template (`{{ }}`) that does not parse: skipped.
     pub templated: bool,
     /// Later stages need the text (see `read_and_extract` in lib.rs).
@@ -145,8 +136,7 @@ impl Cache {
         if *stored != stamp {
             return None;
         }
-        CURRENT_FILE.with(|current| current.set(file));
-        postcard::from_bytes(facts).ok()
+        crate::span::decoding_file(file, || postcard::from_bytes(facts).ok())
     }
 
     /// Remember the facts of `key` at this stamp.

@@ -62,16 +62,31 @@ pub struct ObjectRef {
 
 /// How safe it is to apply a fix without review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Applying it keeps the intent of the file.
     Safe,
     /// Probably right, but a person should look.
     Unsafe,
-    /// Shown to explain the change, never applied: the text it would edit is shared with
-    /// other uses (a kustomize base, an anchor, an extended service).
-    #[serde(rename = "display-only")]
+    /// Shown to explain the finding, never applied by a tool: the edit is a suggestion a person
+    /// makes by hand (it may be incomplete, or land in a file shared by other users).
     DisplayOnly,
+}
+
+impl Applicability {
+    /// The name used in JSON output: `safe`, `unsafe`, `display-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+
+    /// True when a tool may apply the fix (with the user's consent for unsafe ones).
+    pub fn is_applicable(self) -> bool {
+        !matches!(self, Applicability::DisplayOnly)
+    }
 }
 
 /// One text replacement.
@@ -117,6 +132,10 @@ pub struct Diagnostic {
     pub object: Option<ObjectRef>,
     /// A fix, when one is safe to offer.
     pub fix: Option<Fix>,
+    /// What makes the finding what it is, apart from its rule, file and object: the
+    /// violation's data (see [`crate::rules::Violation::identity`]), never its wording. The
+    /// fingerprint hashes it, so rewording a message keeps code-scanning alerts.
+    pub identity: String,
 }
 
 impl Diagnostic {
@@ -133,6 +152,7 @@ impl Diagnostic {
             related: Vec::new(),
             object: None,
             fix: None,
+            identity: String::new(),
         }
     }
 

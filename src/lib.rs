@@ -7,11 +7,13 @@ pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod origin;
 pub mod output;
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -26,7 +28,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::LoadedConfig;
-use crate::model::project::{Project, ProjectFile};
+use crate::model::project::Project;
 use crate::report::{Report, RunError};
 use crate::source::SourceFile;
 use crate::span::FileId;
@@ -134,10 +136,17 @@ enum Content {
 
 impl Input {
     /// The bytes, and the file's metadata when they come from the disk.
-    fn bytes(self, max_file_size: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
+    fn bytes(
+        self,
+        max_file_size: u64,
+    ) -> Result<(Vec<u8>, Option<std::fs::Metadata>), read::ReadError> {
         match (self.content, &self.path) {
-            (Content::Memory(bytes), _) => within_size(bytes, max_file_size).map(|b| (b, None)),
-            (Content::Disk, Some(path)) => read_capped(path, max_file_size),
+            (Content::Memory(bytes), _) => {
+                read::within_size(bytes, max_file_size).map(|b| (b, None))
+            }
+            (Content::Disk, Some(path)) => {
+                read::read_capped(path, max_file_size).map(|(b, m)| (b, Some(m)))
+            }
             (Content::Disk, None) => Ok((Vec::new(), None)),
         }
     }
@@ -152,6 +161,7 @@ struct FileFacts {
     workloads: Vec<model::workload::Workload>,
     kustomizations: Vec<manifest::kustomize::Kustomization>,
     compose: Option<Option<manifest::compose::Converted>>,
+    suppressions: Vec<suppress::Suppression>,
     notes: Vec<String>,
 }
 
@@ -234,51 +244,72 @@ fn check_inputs(
             .push(format!("could not write the fact cache: {error}"));
     }
     let mut reported = reported;
+    let mut suppressions = Vec::new();
     for facts in facts {
         report.summary.documents += facts.documents;
         report.notes.extend(facts.notes);
         report.errors.extend(facts.errors);
         let file = facts.file;
-        project.files.push(ProjectFile {
-            path: file.display.clone(),
-            dir: file
-                .display
-                .rsplit_once('/')
-                .map_or(String::new(), |(dir, _)| dir.to_string()),
-            disk_path: file.path.clone(),
-            text: file.text.clone(),
-        });
         project
             .syntax_errors
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
         project.workloads.extend(facts.workloads);
         project.kustomizations.extend(facts.kustomizations);
+        suppressions.extend(facts.suppressions);
         if let Some(converted) = facts.compose {
             project.compose_files.insert(file.id, converted);
         }
-        report.files.push(file);
+        project.files.push(file);
     }
-    let files_before_compose = report.files.len();
-    manifest::compose::check(options, &mut project, &mut report);
+    let files_before_compose = project.files.len();
+    report.summary.documents += manifest::compose::check(options, &mut project, &mut report.notes);
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
-    reported.resize(report.files.len(), true);
+    reported.resize(project.files.len(), true);
     debug_assert!(reported.len() >= files_before_compose);
     // Unreadable inputs keep an empty place in the file table; they are not files checked.
-    let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
+    let readable: Vec<bool> = project.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(config);
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }
     let mut diagnostics = rules::configure(rules::run(&project), &config.config);
+    // Files the Compose loader read itself have their comments in the project.
+    for (file, comments) in &project.loaded_comments {
+        let text = &project.files[file.0 as usize].text;
+        suppressions.extend(suppress::from_comments(*file, text, comments));
+    }
+    suppressions.extend(suppress::on_objects(project.workloads.iter().flat_map(
+        |workload| {
+            let syntax = match workload.origin {
+                model::workload::Origin::Kubernetes => suppress::ObjectSyntax::Annotation,
+                model::workload::Origin::Compose => suppress::ObjectSyntax::XAdminlint,
+            };
+            workload
+                .ignores
+                .iter()
+                .map(move |ignore| suppress::ObjectIgnore {
+                    rule: &ignore.rule,
+                    reason: ignore.reason.as_deref(),
+                    span: ignore.span,
+                    object: workload.span,
+                    syntax,
+                })
+        },
+    )));
+    let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
     let outcome = suppress::apply(
         &mut diagnostics,
-        &project,
-        &report.files,
+        suppressions,
+        &project.files,
+        &rule_ids,
         options.no_ignores,
     );
-    diagnostics.extend(rules::configure(outcome.findings, &config.config));
+    diagnostics.extend(rules::configure(
+        suppression_findings(&outcome),
+        &config.config,
+    ));
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
     diagnostics.retain(|d| is_reported(d.span.file));
     for diagnostic in &mut diagnostics {
@@ -290,7 +321,8 @@ fn check_inputs(
     }
     // By path (files read later by the Compose loader are appended to the file table), then
     // offset, rule and message.
-    let path_of = |d: &diagnostic::Diagnostic| report.files[d.span.file.0 as usize].display.clone();
+    let path_of =
+        |d: &diagnostic::Diagnostic| project.files[d.span.file.0 as usize].display.clone();
     diagnostics.sort_by_cached_key(|d| (path_of(d), d.span.start, d.rule, d.message.clone()));
     diagnostics.dedup();
     // Overlays render copies of the same base node: report a node's findings for one overlay.
@@ -323,7 +355,23 @@ fn check_inputs(
     if options.explain {
         report.explanation = Some(project.explain(config, &reported));
     }
+    report.files = std::mem::take(&mut project.files);
     report
+}
+
+/// The meta rules' findings about the suppressions themselves.
+fn suppression_findings(outcome: &suppress::Outcome) -> Vec<diagnostic::Diagnostic> {
+    use rules::{suppression_without_reason, unused_suppression};
+    let without_reason = outcome
+        .without_reason
+        .iter()
+        .map(suppression_without_reason::diagnostic);
+    let unknown = outcome
+        .unknown_rules
+        .iter()
+        .map(|(suppression, names)| unused_suppression::unknown_rules(suppression, names));
+    let unused = outcome.unused.iter().map(unused_suppression::diagnostic);
+    without_reason.chain(unknown).chain(unused).collect()
 }
 
 /// Decide which files to read: the named paths, and (with project context) the rest of the
@@ -448,58 +496,6 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-fn too_large(size: u64, max: u64) -> String {
-    format!(
-        "file is {size} bytes, larger than the limit of {max} bytes (--max-file-size); it was \
-         not checked (raise the limit with --max-file-size BYTES)"
-    )
-}
-
-/// Stdin and buffers are held to the same cap as files. (Stdin is read up to one byte past the
-/// cap, so its real size is unknown here.)
-fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
-    if bytes.len() as u64 > max {
-        return Err(format!(
-            "input is larger than the limit of {max} bytes (--max-file-size); it was not \
-             checked (raise the limit with --max-file-size BYTES)"
-        ));
-    }
-    Ok(bytes)
-}
-
-/// Read a regular file unless it is larger than the cap. Anything else (a FIFO, a socket, a
-/// device) is refused without opening it: opening a FIFO would block the run.
-fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
-    let metadata = std::fs::metadata(path).map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(discover::not_regular(&metadata.file_type()));
-    }
-    if metadata.len() > max {
-        return Err(too_large(metadata.len(), max));
-    }
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    // The file may grow after the size check: never read more than the cap (plus one byte, to
-    // tell that it is over).
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64, max));
-    }
-    Ok((bytes, Some(metadata)))
-}
-
-/// Why a file could not be read. Every path read was seen by discovery (or named and checked
-/// there), so one that is not found now was removed while the run was under way.
-fn read_error(error: std::io::Error) -> String {
-    if error.kind() == std::io::ErrorKind::NotFound {
-        format!("it was removed while adminlint was running ({error}); it was not checked")
-    } else {
-        error.to_string()
-    }
-}
-
 /// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
 /// text is kept only where a later stage needs it (workloads to render and point into,
 /// kustomizations, Compose files, syntax errors, suppression comments). With a cache, an
@@ -520,24 +516,21 @@ fn read_and_extract(
         workloads: Vec::new(),
         kustomizations: Vec::new(),
         compose: None,
+        suppressions: Vec::new(),
         notes: Vec::new(),
     };
     let read = input
         .bytes(options.max_file_size)
         .and_then(|(bytes, metadata)| {
             let stamp = metadata.map(|m| cache::Stamp::of(&m, &bytes));
-            let text = String::from_utf8(bytes).map_err(|error| {
-                let offset = error.utf8_error().valid_up_to();
-                format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")
-            })?;
-            Ok((text, stamp))
+            Ok((read::decode(bytes)?, stamp))
         });
     let (text, stamp) = match read {
         Ok(read) => read,
-        Err(message) => {
+        Err(error) => {
             // Context files that cannot be read are not the user's concern in this run.
             out.errors
-                .extend(reported.then(|| RunError::new(display, message)));
+                .extend(reported.then(|| RunError::new(display, error.to_string())));
             return out;
         }
     };
@@ -588,6 +581,7 @@ fn read_and_extract(
     out.workloads = facts.workloads;
     out.kustomizations = facts.kustomizations;
     out.compose = facts.compose;
+    out.suppressions = facts.suppressions;
     let text = if facts.keep_text {
         source::Text::new(text)
     } else {
@@ -655,6 +649,7 @@ fn extract_facts(
         workloads: Vec::new(),
         kustomizations: Vec::new(),
         compose,
+        suppressions: Vec::new(),
         templated: !parsed.errors.is_empty() && text.contains("{{"),
         keep_text: false,
     };
@@ -664,6 +659,8 @@ fn extract_facts(
         facts.kustomizations = kustomizations;
         notes.append(&mut extract_notes);
     }
+    // Even a skipped template's suppressions are read: one there matches nothing, and says so.
+    facts.suppressions = suppress::from_comments(id, text, &parsed.comments);
     for too_deep in &parsed.too_deep {
         let (line, column) = source::line_column(text, too_deep.offset);
         limits.push(format!(
@@ -689,7 +686,7 @@ fn extract_facts(
         || !facts.kustomizations.is_empty()
         || !facts.syntax_errors.is_empty()
         || facts.templated
-        || text.contains("adminlint:")
+        || !facts.suppressions.is_empty()
         || text.starts_with("services:")
         || text.contains("\nservices:")
         || manifest::compose::is_compose_name(

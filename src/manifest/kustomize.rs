@@ -42,7 +42,7 @@ pub struct ImageSetting {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// The file.
-    #[serde(skip, default = "crate::cache::current_file")]
+    #[serde(skip, default = "crate::span::current_file")]
     pub file: FileId,
     /// `resources:` entries as written.
     pub resources: Vec<Spanned<String>>,
@@ -178,7 +178,10 @@ impl Renderer<'_> {
     fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
         if is_remote(entry) {
             let file = &self.project.files[self.project.kustomizations[k].file.0 as usize];
-            notes.push(format!("{}: skipped remote resource `{entry}`", file.path));
+            notes.push(format!(
+                "{}: skipped remote resource `{entry}`",
+                file.display
+            ));
             return (Vec::new(), Vec::new());
         }
         let target = normalize(&self.dirs[k].join(entry));
@@ -320,11 +323,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
             .and_then(|p| crate::discover::absolute(p).ok())
             .map(|p| normalize(&p))
     };
-    let files: Vec<Option<PathBuf>> = project
-        .files
-        .iter()
-        .map(|f| absolute(&f.disk_path))
-        .collect();
+    let files: Vec<Option<PathBuf>> = project.files.iter().map(|f| absolute(&f.path)).collect();
     let mut sorted_files: Vec<(PathBuf, FileId)> = files
         .iter()
         .enumerate()
@@ -388,14 +387,14 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
         scope += 1;
         let overlay = rendered.has_base.then(|| {
             let file = &project.files[project.kustomizations[root].file.0 as usize];
-            file.dir.clone()
+            file.dir().to_string()
         });
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
             for k in chain {
                 let kustomization = &project.kustomizations[k];
-                let dir = &project.files[kustomization.file.0 as usize].dir;
+                let dir = &project.files[kustomization.file.0 as usize].dir();
                 transform(&mut copy, kustomization, dir);
             }
             copy.scope = scope;

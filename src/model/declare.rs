@@ -21,7 +21,7 @@ impl Project {
         self.extra_installers = words(&config.installers);
         for index in 0..self.workloads.len() {
             let workload = &self.workloads[index];
-            let path = self.files[workload.file.0 as usize].disk_path.clone();
+            let path = self.files[workload.file.0 as usize].path.clone();
             let matches =
                 |selector: &Selector| selects(selector, workload, path.as_deref(), loaded);
             let declared_by_annotation = workload.annotation("adminlint.io/role").is_some();

@@ -66,7 +66,7 @@ impl Project {
                     out,
                     "  {} [{}]{namespace}{app}: {role} ({})",
                     workload.title(),
-                    self.files[workload.file.0 as usize].path,
+                    self.files[workload.file.0 as usize].display,
                     workload.role.reason()
                 );
                 for (c, container) in workload.containers.iter().enumerate() {

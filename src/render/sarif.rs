@@ -28,7 +28,7 @@ const SRCROOT: &str = "%SRCROOT%";
 /// Where the tool and its rule docs live: the `repository` of Cargo.toml.
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// Key of our fingerprint in `partialFingerprints` (versioned with the hashing scheme).
-const FINGERPRINT_KEY: &str = "adminlintFindingHash/v1";
+const FINGERPRINT_KEY: &str = "adminlintFindingHash/v2";
 
 // Field order below is the output's key order (serde writes declaration order).
 
@@ -139,6 +139,15 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+/// SARIF consumers may apply any fix in `fixes`: a display-only fix is described here instead.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    display_only_fix: &'a str,
 }
 
 #[derive(Serialize)]
@@ -392,9 +401,16 @@ fn result<'a>(report: &'a Report, diagnostic: &'a Diagnostic, print: String) -> 
         fixes: diagnostic
             .fix
             .iter()
-            .filter(|fix| fix.applicability != crate::diagnostic::Applicability::DisplayOnly)
+            .filter(|fix| fix.applicability.is_applicable())
             .map(|fix| sarif_fix(report, fix))
             .collect(),
+        properties: diagnostic
+            .fix
+            .as_ref()
+            .filter(|fix| !fix.applicability.is_applicable())
+            .map(|fix| ResultProperties {
+                display_only_fix: &fix.message,
+            }),
     }
 }
 
@@ -709,6 +725,29 @@ mod tests {
         assert_eq!(
             value["runs"][0]["results"][1]["message"]["text"],
             "pip [extras]"
+        );
+    }
+
+    #[test]
+    fn a_display_only_fix_is_described_but_not_offered_as_a_fix() {
+        let mut report = sample_report();
+        let value = sarif(&report);
+        assert_eq!(
+            value["runs"][0]["results"][0]["fixes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(value["runs"][0]["results"][0]["properties"].is_null());
+        let fix = report.diagnostics[0].fix.as_mut().unwrap();
+        fix.applicability = crate::diagnostic::Applicability::DisplayOnly;
+        let value = sarif(&report);
+        let result = &value["runs"][0]["results"][0];
+        assert!(result["fixes"].is_null(), "{result}");
+        assert_eq!(
+            result["properties"],
+            json!({"displayOnlyFix": "Use `myapp:v1.2.3`"})
         );
     }
 
