@@ -146,3 +146,127 @@ fn keep_quotes(project: &Project, span: Span, value: &str) -> String {
         _ => value.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Severity};
+
+    fn span(file: u32, start: usize, end: usize) -> Span {
+        Span::new(FileId(file), start, end)
+    }
+
+    fn alias(name: &str, anchor: Span) -> Step {
+        Step::Alias {
+            name: name.into(),
+            anchor,
+        }
+    }
+
+    #[test]
+    fn steps_of_the_primary_and_related_facts_become_related_locations_once() {
+        let anchor = span(0, 0, 10);
+        let through_alias = Origin::DIRECT.with_step(alias("app", anchor));
+        let mut diagnostic = Diagnostic::new(
+            "image-mismatch",
+            Severity::Error,
+            "m".into(),
+            span(0, 40, 50),
+        )
+        .with_origin(&through_alias)
+        .with_related_fact("peer one", span(0, 60, 70), &through_alias)
+        .with_related_fact("peer two", span(0, 80, 90), &through_alias)
+        .with_related("plain", span(0, 95, 99));
+        add_related(&mut diagnostic);
+        let messages: Vec<&str> = diagnostic
+            .related
+            .iter()
+            .map(|r| r.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "peer one",
+                "peer two",
+                "plain",
+                "the value comes from the anchor `&app`"
+            ]
+        );
+        assert_eq!(diagnostic.related[3].span, anchor);
+    }
+
+    #[test]
+    fn an_edit_through_a_shared_step_moves_where_the_value_is_written_and_is_display_only() {
+        let project = Project::default();
+        let at = span(0, 40, 50);
+        let written = span(0, 0, 10);
+        let mut origin = Origin::DIRECT.with_step(alias("old", written));
+        origin.set_written(written, at);
+        let edit = Edit {
+            span: at,
+            content: "app:2".into(),
+        };
+        let (aimed, applicable) = aim_edit(&project, &edit, &origin, at);
+        assert_eq!(aimed.span, written);
+        assert!(!applicable);
+        let extends = Origin::DIRECT.with_step(Step::Extends {
+            service: "base".into(),
+            at: span(0, 1, 2),
+        });
+        assert!(!aim_edit(&project, &edit, &extends, at).1);
+        let (direct, applicable) = aim_edit(&project, &edit, &Origin::DIRECT, at);
+        assert_eq!(direct, edit);
+        assert!(applicable);
+    }
+
+    #[test]
+    fn an_image_edit_goes_to_the_entry_field_only_when_that_field_can_say_it() {
+        let project = Project::default();
+        let at = span(0, 40, 52);
+        let step = |field| Step::KustomizeImage {
+            overlay: "overlays/prod".into(),
+            name: "shop/app".into(),
+            field,
+            value: "2.0".into(),
+            line: span(1, 20, 33),
+            value_span: span(1, 28, 33),
+        };
+        let edit = |content: &str| Edit {
+            span: at,
+            content: content.into(),
+        };
+        let tagged = Origin::DIRECT.with_step(step(ImageField::NewTag));
+        let (aimed, applicable) = aim_edit(&project, &edit("docker.io/shop/app:3.0"), &tagged, at);
+        assert_eq!(aimed.span, span(1, 28, 33));
+        assert_eq!(aimed.content, "3.0");
+        assert!(applicable);
+        // Another repository, or a digest, is not something `newTag` can say.
+        assert!(!aim_edit(&project, &edit("other/app:3.0"), &tagged, at).1);
+        assert!(!aim_edit(&project, &edit("shop/app@sha256:abc"), &tagged, at).1);
+        let renamed = Origin::DIRECT.with_step(step(ImageField::NewName));
+        assert!(!aim_edit(&project, &edit("shop/app:3.0"), &renamed, at).1);
+    }
+
+    #[test]
+    fn a_fix_in_a_file_several_renderings_share_is_display_only() {
+        let mut diagnostic =
+            Diagnostic::new("image-mismatch", Severity::Error, "m".into(), span(2, 0, 4)).with_fix(
+                Fix {
+                    message: "Use it".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: span(2, 0, 4),
+                        content: "x".into(),
+                    }],
+                },
+            );
+        aim_fix(
+            &Project::default(),
+            &BTreeSet::from([FileId(2)]),
+            &mut diagnostic,
+        );
+        let fix = diagnostic.fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::DisplayOnly);
+        assert_eq!(fix.edits[0].span, span(2, 0, 4));
+    }
+}
