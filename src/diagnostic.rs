@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::origin::Origin;
 use crate::span::Span;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
@@ -40,6 +41,8 @@ pub struct Related {
     pub message: String,
     /// Where.
     pub span: Span,
+    /// How the fact there got its value: its steps add related locations of their own.
+    pub origin: Origin,
 }
 
 /// The Kubernetes object or Compose service a finding is about.
@@ -117,8 +120,10 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
-    /// The admin-side node the finding is about.
+    /// The admin-side node the finding is about (the fact's position).
     pub span: Span,
+    /// The origin of the fact at `span`: related locations and the fix target follow it.
+    pub origin: Origin,
     /// Label shown under the primary span in human output.
     pub label: Option<String>,
     /// The app-side nodes it disagrees with.
@@ -142,6 +147,7 @@ impl Diagnostic {
             message,
             help: None,
             span,
+            origin: Origin::DIRECT,
             label: None,
             related: Vec::new(),
             object: None,
@@ -162,11 +168,28 @@ impl Diagnostic {
         self
     }
 
+    /// Set the origin of the fact the finding points at.
+    pub fn with_origin(mut self, origin: &Origin) -> Self {
+        self.origin = origin.clone();
+        self
+    }
+
     /// Add a related location.
-    pub fn with_related(mut self, message: impl Into<String>, span: Span) -> Self {
+    pub fn with_related(self, message: impl Into<String>, span: Span) -> Self {
+        self.with_related_fact(message, span, &Origin::DIRECT)
+    }
+
+    /// Add a related location at a fact, with that fact's origin.
+    pub fn with_related_fact(
+        mut self,
+        message: impl Into<String>,
+        span: Span,
+        origin: &Origin,
+    ) -> Self {
         self.related.push(Related {
             message: message.into(),
             span,
+            origin: origin.clone(),
         });
         self
     }

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod lsp;
 pub mod manifest;
 pub mod model;
+pub mod origin;
 pub mod output;
 pub mod read;
 pub mod render;

@@ -1,5 +1,7 @@
 //! Byte spans into source files, the location every fact and finding carries.
 
+use crate::origin::Origin;
+
 /// Index of a [`crate::source::SourceFile`] in the run's file table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FileId(pub u32);
@@ -117,19 +119,34 @@ pub fn sub_span(
     Some(Span::new(scalar.file, base + start, base + end))
 }
 
-/// A value together with where it was written.
+/// A value together with where it sits and how it got there.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
-    /// Where it was written.
+    /// Where it sits: the node a finding about it points at (its origin's `at`).
     pub span: Span,
+    /// Where it was written and the steps it went through (empty for most facts).
+    pub origin: Origin,
 }
 
 impl<T> Spanned<T> {
-    /// Pair a value with its span.
+    /// Pair a value with its span; written there, through nothing.
     pub fn new(value: T, span: Span) -> Self {
-        Spanned { value, span }
+        Spanned {
+            value,
+            span,
+            origin: Origin::DIRECT,
+        }
+    }
+
+    /// Pair a value with its span and origin.
+    pub fn with_origin(value: T, span: Span, origin: Origin) -> Self {
+        Spanned {
+            value,
+            span,
+            origin,
+        }
     }
 }
 

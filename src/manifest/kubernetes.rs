@@ -181,7 +181,13 @@ fn extract_object(
         containers,
         app: None,
         ignores: Vec::new(),
-        template_source: template_source(context.text, tree, object),
+        provenance: template_source(context.text, tree, object).map_or(
+            crate::origin::Origin::DIRECT,
+            |source| {
+                crate::origin::Origin::DIRECT
+                    .with_step(crate::origin::Step::HelmTemplate { source })
+            },
+        ),
         scope: 0,
         overlay: None,
         compose: None,

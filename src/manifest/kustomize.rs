@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
+use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span, Spanned};
 use crate::yaml::{NodeId, Tree};
 
@@ -18,13 +19,23 @@ pub struct ImageTransform {
     /// The image name it applies to (repository as written, without tag).
     pub name: String,
     /// `newName`.
-    pub new_name: Option<String>,
+    pub new_name: Option<ImageSetting>,
     /// `newTag`.
-    pub new_tag: Option<String>,
+    pub new_tag: Option<ImageSetting>,
     /// `digest`.
-    pub digest: Option<String>,
-    /// The entry.
-    pub span: Span,
+    pub digest: Option<ImageSetting>,
+}
+
+/// One field of an `images:` entry: its value, and where it is written (recorded as a step on
+/// the images it changes).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageSetting {
+    /// The value.
+    pub value: String,
+    /// From the key to the end of the value.
+    pub line: Span,
+    /// The value node.
+    pub value_span: Span,
 }
 
 /// The facts of one kustomization file.
@@ -71,6 +82,20 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Kustomization {
     let mut resources = list("resources");
     // `bases:` is the older spelling of directory resources.
     resources.extend(list("bases"));
+    let setting = |node: NodeId, key: &str| {
+        let (key_node, value_node) = tree
+            .entries(node)
+            .into_iter()
+            .find(|&(k, _)| tree.str(k) == Some(key))?;
+        let value = tree.str(value_node)?.to_string();
+        let (start, _) = tree.span(key_node);
+        let (_, end) = tree.span(value_node);
+        Some(ImageSetting {
+            value,
+            line: Span::new(file, start, end),
+            value_span: span(value_node),
+        })
+    };
     let images = tree
         .get(root, "images")
         .map(|l| {
@@ -79,10 +104,9 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Kustomization {
                 .filter_map(|&entry| {
                     Some(ImageTransform {
                         name: text(entry, "name")?,
-                        new_name: text(entry, "newName"),
-                        new_tag: text(entry, "newTag"),
-                        digest: text(entry, "digest"),
-                        span: span(entry),
+                        new_name: setting(entry, "newName"),
+                        new_tag: setting(entry, "newTag"),
+                        digest: setting(entry, "digest"),
                     })
                 })
                 .collect()
@@ -224,8 +248,9 @@ impl Renderer<'_> {
     }
 }
 
-/// Apply one kustomization's transformers to a workload copy.
-fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization) {
+/// Apply one kustomization's transformers (in directory `dir`) to a workload copy; an image an
+/// `images:` entry changes records the entry's fields as steps of its origin.
+fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization, dir: &str) {
     if let Some(namespace) = &k.namespace {
         workload.namespace = Some(namespace.clone());
     }
@@ -249,10 +274,10 @@ fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization)
         let Some(rule) = k.images.iter().find(|t| t.name == name) else {
             continue;
         };
-        let mut raw = rule.new_name.clone().unwrap_or(name);
+        let mut raw = rule.new_name.as_ref().map_or(name, |n| n.value.clone());
         match (&rule.digest, &rule.new_tag, &current.tag, &current.digest) {
-            (Some(digest), _, _, _) => raw.push_str(&format!("@{digest}")),
-            (None, Some(tag), _, _) => raw.push_str(&format!(":{tag}")),
+            (Some(digest), _, _, _) => raw.push_str(&format!("@{}", digest.value)),
+            (None, Some(tag), _, _) => raw.push_str(&format!(":{}", tag.value)),
             (None, None, tag, digest) => {
                 if let Some(tag) = tag {
                     raw.push_str(&format!(":{tag}"));
@@ -263,6 +288,27 @@ fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization)
             }
         }
         image.value = ImageRef::parse(&raw);
+        // `newTag` does nothing when `digest` is set.
+        let version = match (&rule.digest, &rule.new_tag) {
+            (Some(digest), _) => Some((ImageField::Digest, digest)),
+            (None, Some(tag)) => Some((ImageField::NewTag, tag)),
+            (None, None) => None,
+        };
+        let name = rule.new_name.as_ref().map(|n| (ImageField::NewName, n));
+        for (field, setting) in name.into_iter().chain(version) {
+            image.origin.push(Step::KustomizeImage {
+                overlay: if dir.is_empty() {
+                    ".".into()
+                } else {
+                    dir.to_string()
+                },
+                name: rule.name.clone(),
+                field,
+                value: setting.value.clone(),
+                line: setting.line,
+                value_span: setting.value_span,
+            });
+        }
     }
 }
 
@@ -347,7 +393,9 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
             for k in chain {
-                transform(&mut copy, &project.kustomizations[k]);
+                let kustomization = &project.kustomizations[k];
+                let dir = &project.files[kustomization.file.0 as usize].dir();
+                transform(&mut copy, kustomization, dir);
             }
             copy.scope = scope;
             copy.overlay = overlay

@@ -1,7 +1,5 @@
 //! The project: every workload of the run, which containers are admin processes, and their peers.
 
-use std::collections::BTreeMap;
-
 use crate::model::command::{self, CommandLine, Intent};
 use crate::model::image::ImageRef;
 use crate::model::role::Role;
@@ -59,9 +57,6 @@ pub struct Project {
     pub extra_wrappers: Vec<Vec<String>>,
     /// Extra installers from the configuration, as word sequences.
     pub extra_installers: Vec<Vec<String>>,
-    /// Alias use sites (`*name`) and the anchor each refers to, for values a Compose service
-    /// takes through an alias or merge key: findings at a use site show the anchor as related.
-    pub anchors: BTreeMap<Span, AnchorUse>,
     /// Comments of the files the Compose loader read itself (an `extends` or `include` target
     /// outside the checked paths), for their suppressions; the checked files' suppressions come
     /// with their extracted facts.
@@ -105,15 +100,6 @@ struct PeerIndex {
     by_compose_project: std::collections::HashMap<String, Vec<ContainerRef>>,
     /// Kubernetes containers by file and normalised image repository.
     by_file: std::collections::HashMap<(FileId, String), Vec<ContainerRef>>,
-}
-
-/// The anchor an alias use site refers to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AnchorUse {
-    /// The anchor's name, without `&` / `*`.
-    pub name: String,
-    /// The first line of the anchored node.
-    pub definition: Span,
 }
 
 /// A reference that could not be followed, located at the referring node.

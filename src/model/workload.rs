@@ -3,6 +3,7 @@
 use crate::model::compose::{Build, ComposeFacts};
 use crate::model::image::{ImageKind, ImageRef};
 use crate::model::role::Role;
+use crate::origin::{Origin as Provenance, Step};
 use crate::span::{FileId, Span, Spanned};
 
 /// Where a workload was declared.
@@ -54,8 +55,9 @@ pub struct Workload {
     pub app: Option<String>,
     /// Suppressions declared on the object (`ignore.adminlint.io/<rule>` annotations).
     pub ignores: Vec<Ignore>,
-    /// Helm's `# Source: chart/templates/x.yaml` comment above the document, if any.
-    pub template_source: Option<String>,
+    /// How the object itself was made: the Helm template it was rendered from (its
+    /// `# Source: chart/templates/x.yaml` comment), if any.
+    pub provenance: Provenance,
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,
@@ -87,10 +89,18 @@ impl Workload {
             Some(name) => format!("{} `{}`", self.kind, name.value),
             None => format!("unnamed {}", self.kind),
         };
-        if let Some(template) = &self.template_source {
+        if let Some(template) = self.template() {
             title.push_str(&format!(" (from `{template}`)"));
         }
         title
+    }
+
+    /// The Helm template the object was rendered from, if any.
+    pub fn template(&self) -> Option<&str> {
+        self.provenance.via().iter().find_map(|step| match step {
+            Step::HelmTemplate { source } => Some(source.as_str()),
+            _ => None,
+        })
     }
 
     /// A label value.

@@ -347,6 +347,7 @@ mod tests {
         install.related.push(crate::diagnostic::Related {
             message: "runs once".into(),
             span: same_file,
+            origin: crate::origin::Origin::DIRECT,
         });
         install.label = None;
         report.diagnostics.remove(0);

@@ -397,6 +397,7 @@ fn result<'a>(report: &'a Report, diagnostic: &'a Diagnostic, print: String) -> 
         }],
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
+        // A SARIF fix is applied by tools: a display-only one is not offered.
         fixes: diagnostic
             .fix
             .iter()

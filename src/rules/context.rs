@@ -15,7 +15,8 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
 use crate::model::command::CommandLine;
 use crate::model::project::{ContainerRef, PeerSet, Project};
 use crate::model::workload::{Container, Workload};
-use crate::span::Span;
+use crate::origin::Origin;
+use crate::span::{Span, Spanned};
 
 /// An admin rule's check.
 pub type AdminCheck = fn(&AdminCx, &mut Sink);
@@ -135,11 +136,17 @@ impl<'r> Sink<'r> {
         Sink { rule, subject, out }
     }
 
-    /// Report `violation` at `span`; the returned builder adds related locations, a fix or
-    /// another object.
-    pub fn report<V: Violation>(&mut self, violation: &V, span: Span) -> Reported<'_> {
-        let mut diagnostic =
-            Diagnostic::new(self.rule.id, self.rule.severity, violation.message(), span);
+    /// Report `violation` at `site` (a span, or a fact with its origin); the returned builder
+    /// adds related locations, a fix or another object.
+    pub fn report<V: Violation>(&mut self, violation: &V, site: impl Into<Site>) -> Reported<'_> {
+        let site = site.into();
+        let mut diagnostic = Diagnostic::new(
+            self.rule.id,
+            self.rule.severity,
+            violation.message(),
+            site.span,
+        );
+        diagnostic.origin = site.origin;
         diagnostic.label = violation.label();
         diagnostic.help = violation.help();
         diagnostic.object = self
@@ -155,6 +162,33 @@ impl<'r> Sink<'r> {
     }
 }
 
+/// Where a finding (or a related location) points: a span, and the origin of the fact there
+/// when it is a fact (`&Spanned<T>`), so that its steps can be followed.
+pub struct Site {
+    /// The position.
+    pub span: Span,
+    /// How the fact there got its value ([`Origin::DIRECT`] for a bare span).
+    pub origin: Origin,
+}
+
+impl From<Span> for Site {
+    fn from(span: Span) -> Self {
+        Site {
+            span,
+            origin: Origin::DIRECT,
+        }
+    }
+}
+
+impl<T> From<&Spanned<T>> for Site {
+    fn from(fact: &Spanned<T>) -> Self {
+        Site {
+            span: fact.span,
+            origin: fact.origin.clone(),
+        }
+    }
+}
+
 /// A finding just reported: add what detection knows beyond the violation.
 pub struct Reported<'s> {
     diagnostic: &'s mut Diagnostic,
@@ -162,11 +196,14 @@ pub struct Reported<'s> {
 }
 
 impl Reported<'_> {
-    /// The app-side location it disagrees with (or another location that explains it).
-    pub fn related(self, message: impl Into<String>, span: Span) -> Self {
+    /// The app-side location it disagrees with (or another location that explains it): a
+    /// span, or a fact whose origin adds locations of its own (see [`super::origins`]).
+    pub fn related(self, message: impl Into<String>, site: impl Into<Site>) -> Self {
+        let site = site.into();
         self.diagnostic.related.push(Related {
             message: message.into(),
-            span,
+            span: site.span,
+            origin: site.origin,
         });
         self
     }

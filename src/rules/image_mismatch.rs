@@ -143,13 +143,18 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             }
         },
     };
-    let mut reported = sink.report(&violation, span);
+    let admin_image = cx.container.image.as_ref().expect("has an image");
+    let mut reported = sink.report(&violation, admin_image);
     for &peer in versions.iter() {
-        let (_, peer_span) = image_of(project, peer).expect("peers have images");
-        let peer_image = project.container(peer).1.image_text();
+        let peer_container = project.container(peer).1;
+        let peer_image = peer_container.image.as_ref().expect("peers have images");
         reported = reported.related(
-            format!("{} runs {peer_image}", who(project, peer)),
-            peer_span,
+            format!(
+                "{} runs {}",
+                who(project, peer),
+                peer_container.image_text()
+            ),
+            peer_image,
         );
     }
     if versions.len() == 1 {

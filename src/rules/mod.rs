@@ -11,6 +11,7 @@ pub mod context;
 pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
+pub mod origins;
 mod release_drift;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
@@ -22,7 +23,7 @@ mod wrapper_missing;
 mod yaml_boolean_value;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::project::{Project, command_line};
 pub use context::{AdminCx, FixAvailability, Sink, Violation};
 
@@ -103,9 +104,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             check(project, &mut Sink::new(rule, None, &mut out));
         }
     }
-    for diagnostic in &mut out {
-        show_anchor(project, diagnostic);
-    }
+    origins::follow(project, &mut out);
     out
 }
 
@@ -137,24 +136,4 @@ pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagn
         },
     });
     diagnostics
-}
-
-/// A finding at an alias (`*name`, or `<<: *name` for a merged value) also shows the anchor it
-/// refers to, where the value is written; a fix that would replace the alias is dropped.
-fn show_anchor(project: &Project, diagnostic: &mut Diagnostic) {
-    let Some(anchor) = project.anchors.get(&diagnostic.span) else {
-        return;
-    };
-    diagnostic.related.push(Related {
-        message: format!("the value comes from the anchor `&{}`", anchor.name),
-        span: anchor.definition,
-    });
-    let edits_alias = diagnostic.fix.as_ref().is_some_and(|fix| {
-        fix.edits
-            .iter()
-            .any(|edit| project.anchors.contains_key(&edit.span))
-    });
-    if edits_alias {
-        diagnostic.fix = None;
-    }
 }

@@ -103,7 +103,12 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             dir,
             version,
         };
-        let reported = sink.report(&violation, span);
+        // The working directory is a fact with an origin (an alias, an `extends`); a `cd` in
+        // the command is a span inside one.
+        let reported = match cx.container.working_dir.as_ref().filter(|d| d.span == span) {
+            Some(working_dir) => sink.report(&violation, working_dir),
+            None => sink.report(&violation, span),
+        };
         if let Some((peer_dir, peer_span, peer_who)) = peer_dirs.first() {
             reported.related(format!("{peer_who} works in `{peer_dir}`"), *peer_span);
         }

@@ -161,7 +161,7 @@ fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
             Some(Value {
                 kind: Kind::Map(entries),
                 span: base.span,
-                written: base.written,
+                origin: base.origin,
                 tag: Tag::None,
             })
         }
@@ -180,7 +180,7 @@ fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
             Some(Value {
                 kind: Kind::Seq(items),
                 span: base.span,
-                written: base.written,
+                origin: base.origin,
                 tag: Tag::None,
             })
         }

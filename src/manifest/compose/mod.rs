@@ -20,7 +20,8 @@ use self::service::{Context, Extracted, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
-use crate::model::project::{AnchorUse, Project, Unresolved};
+use crate::model::project::{Project, Unresolved};
+use crate::origin::Step;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 
@@ -148,8 +149,6 @@ pub struct Converted {
     services: Vec<ServiceDef>,
     /// `include` entries.
     includes: Vec<Value>,
-    /// Alias use sites in what was copied.
-    anchors: Vec<(Span, AnchorUse)>,
     /// The node budget or depth limit cut the copy short.
     truncated: bool,
 }
@@ -204,7 +203,6 @@ pub fn convert_file(
     compose.then_some(Converted {
         services,
         includes,
-        anchors: converter.anchors,
         truncated: converter.truncated,
     })
 }
@@ -345,7 +343,6 @@ impl<'a> Loader<'a> {
                 self.project.files[id.0 as usize].display
             ));
         }
-        self.project.anchors.extend(converted.anchors);
         let index = self.files.len();
         if let Some(key) = &location {
             self.by_key.insert(key.clone(), index);
@@ -683,7 +680,14 @@ impl<'a> Loader<'a> {
             );
             return Some(definition);
         };
-        let value = merge::merge(base.value, definition.value)?;
+        // What the service inherits went through its `extends`: editing it where it is written
+        // changes every service that extends the same one.
+        let mut inherited = base.value;
+        inherited.push_step_deep(&Step::Extends {
+            service: target_name,
+            at: extends.span,
+        });
+        let value = merge::merge(inherited, definition.value)?;
         Some(ServiceDef {
             value,
             ..definition

@@ -61,15 +61,20 @@ impl Context<'_> {
 
     fn spanned(&self, value: Option<&Value>) -> Option<Spanned<String>> {
         let value = value?;
-        Some(Spanned::new(self.text(value)?, value.span))
+        Some(Spanned::with_origin(
+            self.text(value)?,
+            value.span,
+            value.origin.clone(),
+        ))
     }
 
     /// A path written in the file `value` is in, relative to the project directory.
     fn path(&self, value: &Value) -> Option<Spanned<String>> {
         let text = self.text(value)?;
-        Some(Spanned::new(
+        Some(Spanned::with_origin(
             self.relative_path(&text, value.span.file),
             value.span,
+            value.origin.clone(),
         ))
     }
 
@@ -104,7 +109,11 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
                 (resolved.has_variables && resolved.complete && resolved.text != written)
                     .then(|| ImageRef::parse(&resolved.text));
             (
-                Some(Spanned::new(ImageRef::parse(written), node.span)),
+                Some(Spanned::with_origin(
+                    ImageRef::parse(written),
+                    node.span,
+                    node.origin.clone(),
+                )),
                 resolved,
             )
         }
@@ -267,7 +276,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         containers: vec![container],
         app: None,
         ignores,
-        template_source: None,
+        provenance: crate::origin::Origin::DIRECT,
         scope: 0,
         overlay: None,
         compose: Some(facts),
@@ -350,7 +359,7 @@ fn yaml_booleans(service: &Value) -> Vec<YamlBoolean> {
             out.push(YamlBoolean {
                 key,
                 value: text.clone(),
-                span: value.written,
+                span: value.written(),
             });
         }
     };

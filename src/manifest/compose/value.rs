@@ -1,8 +1,9 @@
 //! Compose values that remember where they came from: a copy of the YAML tree in which every
 //! node carries the span it is *used* at (its own text, or the alias a service reaches it
-//! through) and the span it is *written* at, so merged services still point at files and lines.
+//! through) and an [`Origin`] (where it is *written*, the alias), so merged services still
+//! point at files and lines.
 
-use crate::model::project::AnchorUse;
+use crate::origin::{Origin, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
 
@@ -52,8 +53,9 @@ pub struct Value {
     /// Where the service uses it: the node itself, or the outermost alias (`*name`, also in
     /// `<<: *name`) it is reached through.
     pub span: Span,
-    /// Where it is written.
-    pub written: Span,
+    /// Where it is written (the anchored node, for a value reached through an alias) and the
+    /// steps on the way: the alias, the `extends` it is inherited through.
+    pub origin: Origin,
     /// `!reset` / `!override`.
     pub tag: Tag,
 }
@@ -64,8 +66,28 @@ impl Value {
         Value {
             kind,
             span: at.span,
-            written: at.written,
+            origin: at.origin.clone(),
             tag: Tag::None,
+        }
+    }
+
+    /// Where it is written.
+    pub fn written(&self) -> Span {
+        self.origin.written(self.span)
+    }
+
+    /// Record a step on this value and everything in it (e.g. a service inherited through
+    /// `extends`: each inherited value went through it).
+    pub fn push_step_deep(&mut self, step: &Step) {
+        // Explicit stack: values nest as deep as the YAML does.
+        let mut stack = vec![self];
+        while let Some(value) = stack.pop() {
+            value.origin.push(step.clone());
+            match &mut value.kind {
+                Kind::Seq(items) => stack.extend(items.iter_mut()),
+                Kind::Map(entries) => stack.extend(entries.iter_mut().map(|e| &mut e.value)),
+                Kind::Null | Kind::Scalar(..) => {}
+            }
         }
     }
 
@@ -121,14 +143,15 @@ impl Value {
     }
 }
 
+/// The outermost alias a value is reached through: its span and the step it records.
+type UseSite = Option<(Span, Step)>;
+
 /// Copies a file's YAML tree into [`Value`]s, within a node budget.
 pub struct Converter<'t> {
     tree: &'t Tree,
     text: &'t str,
     file: FileId,
     budget: usize,
-    /// Alias use sites and the anchor each one refers to.
-    pub anchors: Vec<(Span, AnchorUse)>,
     /// True once the budget or the depth limit cut the copy short.
     pub truncated: bool,
 }
@@ -141,7 +164,6 @@ impl<'t> Converter<'t> {
             text,
             file,
             budget,
-            anchors: Vec::new(),
             truncated: false,
         }
     }
@@ -160,21 +182,21 @@ impl<'t> Converter<'t> {
         Span::new(self.file, start, line_end.max(start))
     }
 
-    /// Follow an alias: remember the use site (only the outermost one is the service's).
-    fn through_alias(&mut self, id: NodeId, use_site: Option<Span>) -> (NodeId, Option<Span>) {
+    /// Follow an alias: remember the use site and the alias (only the outermost one is the
+    /// service's).
+    fn through_alias(&self, id: NodeId, use_site: UseSite) -> (NodeId, UseSite) {
         match self.tree.node(id).kind {
             NodeKind::Alias(target) => {
-                let span = self.span(id);
-                if use_site.is_none() {
-                    let (start, end) = self.tree.span(id);
-                    let name = self.text.get(start..end).unwrap_or_default();
-                    let anchor = AnchorUse {
-                        name: name.trim_start_matches('*').to_string(),
-                        definition: self.definition(target),
-                    };
-                    self.anchors.push((span, anchor));
+                if use_site.is_some() {
+                    return (target, use_site);
                 }
-                (target, use_site.or(Some(span)))
+                let (start, end) = self.tree.span(id);
+                let name = self.text.get(start..end).unwrap_or_default();
+                let alias = Step::Alias {
+                    name: name.trim_start_matches('*').to_string(),
+                    anchor: self.definition(target),
+                };
+                (target, Some((self.span(id), alias)))
             }
             _ => (id, use_site),
         }
@@ -185,11 +207,19 @@ impl<'t> Converter<'t> {
         self.value(id, None, 0)
     }
 
-    fn value(&mut self, id: NodeId, use_site: Option<Span>, depth: usize) -> Value {
+    fn value(&mut self, id: NodeId, use_site: UseSite, depth: usize) -> Value {
         let (id, use_site) = self.through_alias(id, use_site);
         let node = self.tree.node(id);
         let written = self.span(id);
-        let span = use_site.unwrap_or(written);
+        let mut origin = Origin::DIRECT;
+        let span = match &use_site {
+            Some((at, alias)) => {
+                origin.set_written(written, *at);
+                origin.push(alias.clone());
+                *at
+            }
+            None => written,
+        };
         let tag = match node.tag.as_deref() {
             Some("!reset") => Tag::Reset,
             Some("!override") => Tag::Override,
@@ -198,7 +228,7 @@ impl<'t> Converter<'t> {
         let mut value = Value {
             kind: Kind::Null,
             span,
-            written,
+            origin,
             tag,
         };
         if depth > MAX_DEPTH || self.budget == 0 {
@@ -219,12 +249,12 @@ impl<'t> Converter<'t> {
             NodeKind::Sequence(items) => Kind::Seq(
                 items
                     .iter()
-                    .map(|&item| self.value(item, use_site, depth + 1))
+                    .map(|&item| self.value(item, use_site.clone(), depth + 1))
                     .collect(),
             ),
             NodeKind::Mapping(_) => {
                 let mut entries = Vec::new();
-                self.entries(id, use_site, depth, &mut entries);
+                self.entries(id, &use_site, depth, &mut entries);
                 Kind::Map(entries)
             }
             // An alias never points at an alias.
@@ -235,7 +265,7 @@ impl<'t> Converter<'t> {
 
     /// The entries of mapping `id`: explicit keys first, then merge sources in order, a key
     /// already seen never replaced (YAML merge key semantics).
-    fn entries(&mut self, id: NodeId, use_site: Option<Span>, depth: usize, out: &mut Vec<Entry>) {
+    fn entries(&mut self, id: NodeId, use_site: &UseSite, depth: usize, out: &mut Vec<Entry>) {
         let NodeKind::Mapping(pairs) = &self.tree.node(id).kind else {
             return;
         };
@@ -251,8 +281,10 @@ impl<'t> Converter<'t> {
             if out.iter().any(|e| e.key == name) {
                 continue;
             }
-            let key_span = use_site.unwrap_or_else(|| self.span(key));
-            let value = self.value(value, use_site, depth + 1);
+            let key_span = use_site
+                .as_ref()
+                .map_or_else(|| self.span(key), |(at, _)| *at);
+            let value = self.value(value, use_site.clone(), depth + 1);
             out.push(Entry {
                 key: name.to_string(),
                 key_span,
@@ -264,13 +296,13 @@ impl<'t> Converter<'t> {
             return;
         }
         for merge in merges {
-            let (merge, merge_use) = self.through_alias(merge, use_site);
-            let sources: Vec<(NodeId, Option<Span>)> = match &self.tree.node(merge).kind {
+            let (merge, merge_use) = self.through_alias(merge, use_site.clone());
+            let sources: Vec<(NodeId, UseSite)> = match &self.tree.node(merge).kind {
                 NodeKind::Mapping(_) => vec![(merge, merge_use)],
                 NodeKind::Sequence(items) => items
                     .clone()
                     .into_iter()
-                    .map(|item| self.through_alias(item, merge_use))
+                    .map(|item| self.through_alias(item, merge_use.clone()))
                     .collect(),
                 _ => Vec::new(),
             };
@@ -281,7 +313,7 @@ impl<'t> Converter<'t> {
                 }
                 self.budget -= 1;
                 if matches!(self.tree.node(source).kind, NodeKind::Mapping(_)) {
-                    self.entries(source, source_use, depth + 1, out);
+                    self.entries(source, &source_use, depth + 1, out);
                 }
             }
         }

@@ -1,0 +1,263 @@
+//! Provenance of a fact: where it sits, where it was written, and the steps it went through.
+//!
+//! A fact's *position* (`at`) is the [`Span`] it carries ([`crate::span::Spanned::span`],
+//! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
+//! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
+//! `extends`, a kustomize `images:` entry, a Helm template). Most facts went through nothing:
+//! their origin is one null pointer, so carrying it on every fact costs a word.
+//!
+//! Two passes read it: related locations are derived from the steps
+//! ([`Step::related`]), and a fix is aimed through them (see `rules::origins`).
+
+use crate::span::Span;
+
+/// Where a value was written and what it went through; empty for most facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Origin(Option<Box<Trail>>);
+
+/// The part of an [`Origin`] that only some facts have.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+struct Trail {
+    /// Where the value is written, when not where it sits (the anchor of an alias).
+    written: Option<Span>,
+    /// Steps from where it is written to where it is used, innermost first.
+    via: Vec<Step>,
+}
+
+/// What a Kustomize `images:` entry field sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ImageField {
+    /// `newName`.
+    NewName,
+    /// `newTag`.
+    NewTag,
+    /// `digest`.
+    Digest,
+}
+
+impl ImageField {
+    /// The key as written in a kustomization.
+    pub fn key(self) -> &'static str {
+        match self {
+            ImageField::NewName => "newName",
+            ImageField::NewTag => "newTag",
+            ImageField::Digest => "digest",
+        }
+    }
+}
+
+/// One step a value went through on its way from where it is written to where it is used.
+///
+/// Steps kept in the fact cache only hold spans in the cached file itself (a span's file is
+/// not stored, see [`crate::cache`]); steps across files are added after the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Step {
+    /// Reached through the YAML alias `*name` (also `<<: *name`).
+    Alias {
+        /// The anchor's name, without `&` / `*`.
+        name: String,
+        /// The first line of the anchored node.
+        anchor: Span,
+    },
+    /// Compose: inherited through `extends` from service `service`.
+    Extends {
+        /// The service extended.
+        service: String,
+        /// The `extends` entry of the service that inherits.
+        at: Span,
+    },
+    /// Kustomize: a field of an overlay's `images:` entry rewrote the image.
+    KustomizeImage {
+        /// The directory of the kustomization the entry is in.
+        overlay: String,
+        /// The entry's `name:` (the image name it matched).
+        name: String,
+        /// Which field.
+        field: ImageField,
+        /// The field's value.
+        value: String,
+        /// The `key: value` pair, from the key to the end of the value.
+        line: Span,
+        /// The value node (what an edit replaces).
+        value_span: Span,
+    },
+    /// Helm: rendered from this template (its `# Source:` comment).
+    HelmTemplate {
+        /// The template path, e.g. `chart/templates/job.yaml`.
+        source: String,
+    },
+}
+
+impl Step {
+    /// The related location this step adds to a finding on a value that went through it, with
+    /// its message. None for steps with nothing to show (a Helm template has no span in the
+    /// rendered file; an `extends` is said by the location of the inherited value itself).
+    pub fn related(&self) -> Option<(String, Span)> {
+        match self {
+            Step::Alias { name, anchor } => Some((
+                format!("the value comes from the anchor `&{name}`"),
+                *anchor,
+            )),
+            Step::KustomizeImage {
+                overlay,
+                field,
+                value,
+                line,
+                ..
+            } => Some((
+                format!(
+                    "`{}: {value}` in overlay `{overlay}` sets this image",
+                    field.key()
+                ),
+                *line,
+            )),
+            Step::Extends { .. } | Step::HelmTemplate { .. } => None,
+        }
+    }
+
+    /// True when the value is written in a place other uses share, so that editing it there
+    /// changes more than this one fact (an anchor, an extended service, a template).
+    pub fn is_shared(&self) -> bool {
+        match self {
+            Step::Alias { .. } | Step::Extends { .. } | Step::HelmTemplate { .. } => true,
+            Step::KustomizeImage { .. } => false,
+        }
+    }
+}
+
+impl Origin {
+    /// Written where it sits, through nothing.
+    pub const DIRECT: Origin = Origin(None);
+
+    /// True when the value went through nothing and is written where it sits.
+    pub fn is_direct(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Where the value is written: `at` unless it was written elsewhere.
+    pub fn written(&self, at: Span) -> Span {
+        self.0.as_ref().and_then(|t| t.written).unwrap_or(at)
+    }
+
+    /// The steps, innermost first.
+    pub fn via(&self) -> &[Step] {
+        self.0.as_ref().map_or(&[], |t| &t.via)
+    }
+
+    fn trail(&mut self) -> &mut Trail {
+        self.0.get_or_insert_with(|| {
+            Box::new(Trail {
+                written: None,
+                via: Vec::new(),
+            })
+        })
+    }
+
+    /// Record where the value is written, when that is not `at`.
+    pub fn set_written(&mut self, written: Span, at: Span) {
+        if written != at {
+            self.trail().written = Some(written);
+        } else if let Some(trail) = &mut self.0 {
+            trail.written = None;
+        }
+    }
+
+    /// Record one more step (outermost last). A step already recorded is not repeated.
+    pub fn push(&mut self, step: Step) {
+        let trail = self.trail();
+        if !trail.via.contains(&step) {
+            trail.via.push(step);
+        }
+    }
+
+    /// This origin with one more step.
+    pub fn with_step(mut self, step: Step) -> Origin {
+        self.push(step);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::FileId;
+
+    fn span(start: usize, end: usize) -> Span {
+        Span::new(FileId(1), start, end)
+    }
+
+    #[test]
+    fn a_direct_origin_costs_one_word_and_is_written_where_it_sits() {
+        assert_eq!(std::mem::size_of::<Origin>(), std::mem::size_of::<usize>());
+        let origin = Origin::DIRECT;
+        assert!(origin.is_direct());
+        assert_eq!(origin.written(span(3, 9)), span(3, 9));
+        assert!(origin.via().is_empty());
+    }
+
+    #[test]
+    fn written_elsewhere_and_steps_are_kept_in_order_without_repeats() {
+        let mut origin = Origin::default();
+        origin.set_written(span(0, 4), span(10, 14));
+        let alias = Step::Alias {
+            name: "app".into(),
+            anchor: span(0, 4),
+        };
+        origin.push(alias.clone());
+        origin.push(alias.clone());
+        let origin = origin.with_step(Step::HelmTemplate {
+            source: "chart/templates/job.yaml".into(),
+        });
+        assert_eq!(origin.written(span(10, 14)), span(0, 4));
+        assert_eq!(origin.via().len(), 2);
+        assert_eq!(origin.via()[0], alias);
+        // Written where it sits again: the trail keeps its steps only.
+        let mut same = origin.clone();
+        same.set_written(span(10, 14), span(10, 14));
+        assert_eq!(same.written(span(10, 14)), span(10, 14));
+        assert_eq!(same.via().len(), 2);
+    }
+
+    #[test]
+    fn each_step_kind_says_what_it_adds() {
+        let alias = Step::Alias {
+            name: "old-image".into(),
+            anchor: span(0, 20),
+        };
+        assert_eq!(
+            alias.related(),
+            Some((
+                "the value comes from the anchor `&old-image`".to_string(),
+                span(0, 20)
+            ))
+        );
+        assert!(alias.is_shared());
+        let image = Step::KustomizeImage {
+            overlay: "overlays/prod".into(),
+            name: "shop/app".into(),
+            field: ImageField::NewTag,
+            value: "2.0".into(),
+            line: span(30, 43),
+            value_span: span(38, 43),
+        };
+        assert_eq!(
+            image.related(),
+            Some((
+                "`newTag: 2.0` in overlay `overlays/prod` sets this image".to_string(),
+                span(30, 43)
+            ))
+        );
+        assert!(!image.is_shared());
+        let extends = Step::Extends {
+            service: "app".into(),
+            at: span(50, 60),
+        };
+        assert_eq!(extends.related(), None);
+        assert!(extends.is_shared());
+        let helm = Step::HelmTemplate {
+            source: "chart/templates/job.yaml".into(),
+        };
+        assert_eq!(helm.related(), None);
+        assert!(helm.is_shared());
+    }
+}

@@ -1,0 +1,272 @@
+//! One pass over every finding that follows the origins of the facts it points at: each step a
+//! fact went through adds a related location, and a fix is aimed where the value is written —
+//! at the transform that set it when that is exact, else shown but never applied.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Related};
+use crate::model::image::ImageRef;
+use crate::model::project::Project;
+use crate::origin::{ImageField, Origin, Step};
+use crate::span::{FileId, Span};
+
+/// Add the related locations and aim the fixes of every finding.
+pub fn follow(project: &Project, diagnostics: &mut [Diagnostic]) {
+    let shared = files_in_several_renderings(project);
+    for diagnostic in diagnostics {
+        add_related(diagnostic);
+        aim_fix(project, &shared, diagnostic);
+    }
+}
+
+/// Files whose workloads several kustomize renderings copy (a base two overlays include): an
+/// edit there changes every rendering, not just the one a finding is in.
+fn files_in_several_renderings(project: &Project) -> BTreeSet<FileId> {
+    let mut scopes: BTreeMap<FileId, BTreeSet<usize>> = BTreeMap::new();
+    for workload in &project.workloads {
+        scopes
+            .entry(workload.file)
+            .or_default()
+            .insert(workload.scope);
+    }
+    scopes
+        .into_iter()
+        .filter(|(_, scopes)| scopes.len() > 1)
+        .map(|(file, _)| file)
+        .collect()
+}
+
+/// The steps of the primary fact, then of each related fact, as related locations; a location
+/// already shown (several peers through one anchor) is shown once.
+pub fn add_related(diagnostic: &mut Diagnostic) {
+    let mut added: Vec<Related> = Vec::new();
+    let origins =
+        std::iter::once(&diagnostic.origin).chain(diagnostic.related.iter().map(|r| &r.origin));
+    for origin in origins {
+        for (message, span) in origin.via().iter().filter_map(Step::related) {
+            let known = |r: &Related| r.span == span && r.message == message;
+            if !diagnostic.related.iter().any(known) && !added.iter().any(known) {
+                added.push(Related {
+                    message,
+                    span,
+                    origin: Origin::DIRECT,
+                });
+            }
+        }
+    }
+    diagnostic.related.extend(added);
+}
+
+/// Aim each edit of the fix through the origin of the fact it replaces. An edit on the primary
+/// fact moves to where the value is written; a value a kustomize `images:` entry set is edited
+/// in that entry when the new text says exactly what the entry can say; anything shared with
+/// other uses (an anchor, an extended service, a template, a base several overlays render)
+/// makes the fix display-only.
+fn aim_fix(project: &Project, shared: &BTreeSet<FileId>, diagnostic: &mut Diagnostic) {
+    let Some(fix) = &mut diagnostic.fix else {
+        return;
+    };
+    let mut display_only = false;
+    for edit in &mut fix.edits {
+        if edit.span == diagnostic.span {
+            let (aimed, applicable) = aim_edit(project, edit, &diagnostic.origin, diagnostic.span);
+            *edit = aimed;
+            display_only |= !applicable;
+        }
+        if shared.contains(&edit.span.file) {
+            display_only = true;
+        }
+    }
+    if display_only {
+        fix.applicability = Applicability::DisplayOnly;
+    }
+}
+
+/// The edit aimed through `origin`, and whether it may be applied: it is moved to where the
+/// value is written, and may not be applied when that place is shared with other uses.
+fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit, bool) {
+    let written = Edit {
+        span: origin.written(at),
+        content: edit.content.clone(),
+    };
+    if origin.via().iter().any(Step::is_shared) {
+        return (written, false);
+    }
+    let transforms: Vec<&Step> = origin
+        .via()
+        .iter()
+        .filter(|s| matches!(s, Step::KustomizeImage { .. }))
+        .collect();
+    match transforms.as_slice() {
+        [] => (written, true),
+        [step] => match retarget_image_edit(project, edit, step) {
+            Some(aimed) => (aimed, true),
+            None => (written, false),
+        },
+        // Several entries (an overlay over a component) rewrote it: no single place to edit.
+        _ => (written, false),
+    }
+}
+
+/// An image edit moved into the kustomize `images:` entry field that set the image, when the
+/// new image differs from the entry's result only in what that field says.
+fn retarget_image_edit(project: &Project, edit: &Edit, step: &Step) -> Option<Edit> {
+    let Step::KustomizeImage {
+        field,
+        name,
+        value_span,
+        ..
+    } = step
+    else {
+        return None;
+    };
+    let wanted = ImageRef::parse(&edit.content);
+    // `shop/app` and `docker.io/shop/app` are one repository: the entry still matches.
+    let same_repository = wanted.repository() == ImageRef::parse(name).repository();
+    let new_value = match field {
+        ImageField::NewTag if same_repository && wanted.digest.is_none() => wanted.tag?,
+        ImageField::Digest if same_repository => wanted.digest?,
+        _ => return None,
+    };
+    Some(Edit {
+        span: *value_span,
+        content: keep_quotes(project, *value_span, &new_value),
+    })
+}
+
+/// `value` quoted the way the scalar at `span` is quoted (`"2.0"` stays a string).
+fn keep_quotes(project: &Project, span: Span, value: &str) -> String {
+    let written = project
+        .files
+        .get(span.file.0 as usize)
+        .and_then(|f| f.text.get(span.range()))
+        .unwrap_or_default();
+    match written.chars().next() {
+        Some(quote @ ('"' | '\'')) => format!("{quote}{value}{quote}"),
+        _ => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Fix, Severity};
+
+    fn span(file: u32, start: usize, end: usize) -> Span {
+        Span::new(FileId(file), start, end)
+    }
+
+    fn alias(name: &str, anchor: Span) -> Step {
+        Step::Alias {
+            name: name.into(),
+            anchor,
+        }
+    }
+
+    #[test]
+    fn steps_of_the_primary_and_related_facts_become_related_locations_once() {
+        let anchor = span(0, 0, 10);
+        let through_alias = Origin::DIRECT.with_step(alias("app", anchor));
+        let mut diagnostic = Diagnostic::new(
+            "image-mismatch",
+            Severity::Error,
+            "m".into(),
+            span(0, 40, 50),
+        )
+        .with_origin(&through_alias)
+        .with_related_fact("peer one", span(0, 60, 70), &through_alias)
+        .with_related_fact("peer two", span(0, 80, 90), &through_alias)
+        .with_related("plain", span(0, 95, 99));
+        add_related(&mut diagnostic);
+        let messages: Vec<&str> = diagnostic
+            .related
+            .iter()
+            .map(|r| r.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "peer one",
+                "peer two",
+                "plain",
+                "the value comes from the anchor `&app`"
+            ]
+        );
+        assert_eq!(diagnostic.related[3].span, anchor);
+    }
+
+    #[test]
+    fn an_edit_through_a_shared_step_moves_where_the_value_is_written_and_is_display_only() {
+        let project = Project::default();
+        let at = span(0, 40, 50);
+        let written = span(0, 0, 10);
+        let mut origin = Origin::DIRECT.with_step(alias("old", written));
+        origin.set_written(written, at);
+        let edit = Edit {
+            span: at,
+            content: "app:2".into(),
+        };
+        let (aimed, applicable) = aim_edit(&project, &edit, &origin, at);
+        assert_eq!(aimed.span, written);
+        assert!(!applicable);
+        let extends = Origin::DIRECT.with_step(Step::Extends {
+            service: "base".into(),
+            at: span(0, 1, 2),
+        });
+        assert!(!aim_edit(&project, &edit, &extends, at).1);
+        let (direct, applicable) = aim_edit(&project, &edit, &Origin::DIRECT, at);
+        assert_eq!(direct, edit);
+        assert!(applicable);
+    }
+
+    #[test]
+    fn an_image_edit_goes_to_the_entry_field_only_when_that_field_can_say_it() {
+        let project = Project::default();
+        let at = span(0, 40, 52);
+        let step = |field| Step::KustomizeImage {
+            overlay: "overlays/prod".into(),
+            name: "shop/app".into(),
+            field,
+            value: "2.0".into(),
+            line: span(1, 20, 33),
+            value_span: span(1, 28, 33),
+        };
+        let edit = |content: &str| Edit {
+            span: at,
+            content: content.into(),
+        };
+        let tagged = Origin::DIRECT.with_step(step(ImageField::NewTag));
+        let (aimed, applicable) = aim_edit(&project, &edit("docker.io/shop/app:3.0"), &tagged, at);
+        assert_eq!(aimed.span, span(1, 28, 33));
+        assert_eq!(aimed.content, "3.0");
+        assert!(applicable);
+        // Another repository, or a digest, is not something `newTag` can say.
+        assert!(!aim_edit(&project, &edit("other/app:3.0"), &tagged, at).1);
+        assert!(!aim_edit(&project, &edit("shop/app@sha256:abc"), &tagged, at).1);
+        let renamed = Origin::DIRECT.with_step(step(ImageField::NewName));
+        assert!(!aim_edit(&project, &edit("shop/app:3.0"), &renamed, at).1);
+    }
+
+    #[test]
+    fn a_fix_in_a_file_several_renderings_share_is_display_only() {
+        let mut diagnostic =
+            Diagnostic::new("image-mismatch", Severity::Error, "m".into(), span(2, 0, 4)).with_fix(
+                Fix {
+                    message: "Use it".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: span(2, 0, 4),
+                        content: "x".into(),
+                    }],
+                },
+            );
+        aim_fix(
+            &Project::default(),
+            &BTreeSet::from([FileId(2)]),
+            &mut diagnostic,
+        );
+        let fix = diagnostic.fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::DisplayOnly);
+        assert_eq!(fix.edits[0].span, span(2, 0, 4));
+    }
+}
