@@ -109,7 +109,6 @@ fn parse_all(input: &Input) -> Vec<ParsedFile> {
 fn extracted_project(name: &str) -> Project {
     let input = input(name);
     let mut project = Project::default();
-    let mut notes = Vec::new();
     for (index, ((display, text), parsed)) in input.files.iter().zip(parse_all(input)).enumerate() {
         let file = FileId(index as u32);
         project.files.push(ProjectFile {
@@ -126,7 +125,7 @@ fn extracted_project(name: &str) -> Project {
             kinds: &[],
         };
         for document in &parsed.documents {
-            let extracted = manifest::extract(&parsed.tree, document, &context, &mut notes);
+            let extracted = manifest::extract(&parsed.tree, document, &context);
             project.workloads.extend(extracted.workloads);
             project.kustomizations.extend(extracted.kustomization);
         }
@@ -140,7 +139,9 @@ fn extracted_project(name: &str) -> Project {
 fn rendered_project(name: &str) -> Project {
     let mut project = extracted_project(name);
     manifest::kustomize::render(&mut project, &mut Vec::new());
-    project.apply_config(&LoadedConfig::default());
+    let config = LoadedConfig::default();
+    project.apply_config(&config);
+    project.classify_roles(&config);
     project
 }
 
@@ -178,7 +179,6 @@ fn extract(bencher: Bencher, name: &str) {
     let input = input(name);
     let parsed = parse_all(input);
     bencher.bench_local(|| {
-        let mut notes = Vec::new();
         for (index, ((_, text), parsed)) in input.files.iter().zip(&parsed).enumerate() {
             let context = ExtractContext {
                 file: FileId(index as u32),
@@ -186,12 +186,7 @@ fn extract(bencher: Bencher, name: &str) {
                 kinds: &[],
             };
             for document in &parsed.documents {
-                divan::black_box(manifest::extract(
-                    &parsed.tree,
-                    document,
-                    &context,
-                    &mut notes,
-                ));
+                divan::black_box(manifest::extract(&parsed.tree, document, &context));
             }
         }
     });

@@ -267,6 +267,8 @@ fn check_inputs(
     let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(config);
+    let role_notes = project.classify_roles(config);
+    report.notes.extend(role_notes);
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }
@@ -552,19 +554,9 @@ fn read_and_extract(
         Some(facts) => facts,
         None => {
             let mut limits = Vec::new();
-            let facts = extract_facts(
-                id,
-                &text,
-                &display,
-                options,
-                config,
-                &mut out.notes,
-                &mut limits,
-            );
-            // Notes name the file as displayed from this working directory, and limits are
-            // errors every run must repeat: neither is cached.
+            let facts = extract_facts(id, &text, &display, options, config, &mut limits);
+            // Limits are errors every run must repeat: a file that hit one is not cached.
             if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
-                && out.notes.is_empty()
                 && limits.is_empty()
             {
                 cache.store(key, stamp, &facts);
@@ -608,7 +600,6 @@ fn extract_facts(
     display: &str,
     options: &CheckOptions,
     config: &LoadedConfig,
-    notes: &mut Vec<String>,
     limits: &mut Vec<String>,
 ) -> cache::Facts {
     let context = manifest::ExtractContext {
@@ -618,9 +609,8 @@ fn extract_facts(
     };
     let mut workloads = Vec::new();
     let mut kustomizations = Vec::new();
-    let mut extract_notes = Vec::new();
     let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
-        let extracted = manifest::extract(tree, document, &context, &mut extract_notes);
+        let extracted = manifest::extract(tree, document, &context);
         workloads.extend(extracted.workloads);
         kustomizations.extend(extracted.kustomization);
     };
@@ -661,7 +651,6 @@ fn extract_facts(
         facts.syntax_errors = parsed.errors.clone();
         facts.workloads = workloads;
         facts.kustomizations = kustomizations;
-        notes.append(&mut extract_notes);
     }
     for too_deep in &parsed.too_deep {
         let (line, column) = source::line_column(text, too_deep.offset);

@@ -56,7 +56,7 @@ impl Span {
     }
 }
 
-/// The span of characters `chars` of a scalar's value, found in its source text.
+/// The span of bytes `bytes` of a scalar's value, found in its source text.
 ///
 /// The source may differ from the value by quotes, escapes, indentation and folded line breaks;
 /// characters of the value are matched in order, and the result is checked: when the source
@@ -66,9 +66,11 @@ pub fn sub_span(
     text: &str,
     scalar: Span,
     value: &str,
-    chars: std::ops::Range<usize>,
+    bytes: std::ops::Range<usize>,
 ) -> Option<Span> {
     let source = text.get(scalar.range())?;
+    // The source is matched character by character: the byte range as a character range.
+    let chars = value.get(..bytes.start)?.chars().count()..value.get(..bytes.end)?.chars().count();
     if chars.start >= chars.end {
         return None;
     }

@@ -15,6 +15,9 @@ pub struct ComposeFacts {
     pub profiles: Vec<Spanned<String>>,
     /// `depends_on`, short and long form.
     pub depends_on: Vec<Dependency>,
+    /// The first service of the project that waits for this one to complete
+    /// (`condition: service_completed_successfully`).
+    pub waited_on_by: Option<String>,
     /// `command` / `entrypoint` written as one string, which Compose splits without a shell.
     pub command_strings: Vec<CommandString>,
     /// Plain `yes` / `no` / `on` / `off` where Compose expects a string.

@@ -14,13 +14,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Commands that are plumbing around the real work, never the program a wrapper would wrap.
-const PLUMBING: [&str; 34] = [
-    "cd", "echo", "export", "set", "sleep", "test", "[", "[[", "source", ".", "true", "false",
-    "mkdir", "chown", "chmod", "cp", "mv", "rm", "cat", "ls", "wait", "until", "while", "printf",
-    "exit", "trap", "sh", "bash", "touch", "ln", "tee", "date", "whoami", "id",
-];
-
 /// Interpreters that are run by path but still take their libraries from the environment.
 /// (`bin/rails`, `./bin/rake` are binstubs: they load Bundler themselves.)
 fn is_interpreter(name: &str) -> bool {
@@ -52,7 +45,8 @@ fn is_node_tool(name: &str) -> bool {
 fn wrappable<'c>(project: &Project, cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
     let program = cmd.words.first()?.as_str();
     let base = program.rsplit('/').next().unwrap_or(program);
-    if PLUMBING.contains(&base) || project.wrapper_of(cmd).is_some() {
+    if command::is_plumbing(base, command::Reading::NotWrapped) || project.wrapper_of(cmd).is_some()
+    {
         return None;
     }
     // A script or binstub by path may set up its own environment; only interpreters count.

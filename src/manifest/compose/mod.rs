@@ -16,11 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use self::interpolate::{Environment, interpolate};
-use self::service::{Context, Extracted, Service, lexical};
+use self::service::{Context, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
 use crate::model::project::{AnchorUse, Project, ProjectFile, Unresolved};
+use crate::model::workload::Workload;
 use crate::report::Report;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
@@ -594,7 +595,7 @@ impl<'a> Loader<'a> {
             project_dir: project_dir.as_deref(),
             dir_of: &dir_of,
         };
-        let mut extracted: Vec<Extracted> = merged
+        let mut services: Vec<Workload> = merged
             .iter()
             .map(|s| {
                 service::extract(
@@ -608,7 +609,13 @@ impl<'a> Loader<'a> {
                 )
             })
             .collect();
-        service::assign_roles(&mut extracted);
+        // A role signal that only the whole project shows: who waits for whom to complete.
+        let waiters = crate::model::role::signals::completion_waiters(&services);
+        for (service, waiter) in services.iter_mut().zip(waiters) {
+            if let Some(facts) = &mut service.compose {
+                facts.waited_on_by = waiter;
+            }
+        }
         if env.exhausted() {
             self.report.notes.push(format!(
                 "{key}: variables expand to more than {} bytes in all; references past that are \
@@ -616,15 +623,7 @@ impl<'a> Loader<'a> {
                 interpolate::SUBSTITUTION_BUDGET
             ));
         }
-        for service in extracted {
-            if let crate::model::role::Role::Ignored(_) = service.workload.role {
-                self.report.notes.push(format!(
-                    "ignoring {} (x-adminlint: role: ignore)",
-                    service.workload.title()
-                ));
-            }
-            self.project.workloads.push(service.workload);
-        }
+        self.project.workloads.extend(services);
     }
 
     /// A service of one file with its `extends` chain applied. None when the file does not
