@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use adminlint::config::LoadedConfig;
 use adminlint::manifest::{self, ExtractContext};
-use adminlint::model::project::{Project, ProjectFile};
+use adminlint::model::project::Project;
 use adminlint::render::{Format, RenderOptions};
 use adminlint::report::Report;
 use adminlint::span::FileId;
@@ -111,14 +111,12 @@ fn extracted_project(name: &str) -> Project {
     let mut project = Project::default();
     for (index, ((display, text), parsed)) in input.files.iter().zip(parse_all(input)).enumerate() {
         let file = FileId(index as u32);
-        project.files.push(ProjectFile {
-            path: display.clone(),
-            dir: display
-                .rsplit_once('/')
-                .map_or(String::new(), |(dir, _)| dir.to_string()),
-            disk_path: Some(PathBuf::from(display)),
-            text: adminlint::source::Text::new(text.clone()),
-        });
+        project.files.push(adminlint::source::SourceFile::new(
+            file,
+            Some(PathBuf::from(display)),
+            display.clone(),
+            adminlint::source::Text::new(text.clone()),
+        ));
         let context = ExtractContext {
             file,
             text,

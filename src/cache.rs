@@ -11,7 +11,6 @@
 //! whole project's facts, and postcard does that several times faster than JSON. Each entry's
 //! facts stay encoded until a file asks for them.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,16 +30,6 @@ pub const CACHE_DIR: &str = ".adminlint_cache";
 const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 3\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
-
-thread_local! {
-    /// The file whose facts are being read back: spans are stored without their file id.
-    static CURRENT_FILE: Cell<FileId> = const { Cell::new(FileId(0)) };
-}
-
-/// The file id spans read back from the cache get (serde default for [`crate::span::Span`]).
-pub fn current_file() -> FileId {
-    CURRENT_FILE.with(Cell::get)
-}
 
 /// The facts of one file, as the pipeline needs them after parsing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,8 +134,7 @@ impl Cache {
         if *stored != stamp {
             return None;
         }
-        CURRENT_FILE.with(|current| current.set(file));
-        postcard::from_bytes(facts).ok()
+        crate::span::decoding_file(file, || postcard::from_bytes(facts).ok())
     }
 
     /// Remember the facts of `key` at this stamp.

@@ -108,6 +108,10 @@ pub struct Diagnostic {
     pub object: Option<ObjectRef>,
     /// A fix, when one is safe to offer.
     pub fix: Option<Fix>,
+    /// What makes the finding what it is, apart from its rule, file and object: the
+    /// violation's data (see [`crate::rules::Violation::identity`]), never its wording. The
+    /// fingerprint hashes it, so rewording a message keeps code-scanning alerts.
+    pub identity: String,
 }
 
 impl Diagnostic {
@@ -123,6 +127,7 @@ impl Diagnostic {
             related: Vec::new(),
             object: None,
             fix: None,
+            identity: String::new(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod lsp;
 pub mod manifest;
 pub mod model;
 pub mod output;
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::LoadedConfig;
-use crate::model::project::{Project, ProjectFile};
+use crate::model::project::Project;
 use crate::report::{Report, RunError};
 use crate::source::SourceFile;
 use crate::span::FileId;
@@ -133,10 +134,17 @@ enum Content {
 
 impl Input {
     /// The bytes, and the file's metadata when they come from the disk.
-    fn bytes(self, max_file_size: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
+    fn bytes(
+        self,
+        max_file_size: u64,
+    ) -> Result<(Vec<u8>, Option<std::fs::Metadata>), read::ReadError> {
         match (self.content, &self.path) {
-            (Content::Memory(bytes), _) => within_size(bytes, max_file_size).map(|b| (b, None)),
-            (Content::Disk, Some(path)) => read_capped(path, max_file_size),
+            (Content::Memory(bytes), _) => {
+                read::within_size(bytes, max_file_size).map(|b| (b, None))
+            }
+            (Content::Disk, Some(path)) => {
+                read::read_capped(path, max_file_size).map(|(b, m)| (b, Some(m)))
+            }
             (Content::Disk, None) => Ok((Vec::new(), None)),
         }
     }
@@ -238,15 +246,6 @@ fn check_inputs(
         report.notes.extend(facts.notes);
         report.errors.extend(facts.errors);
         let file = facts.file;
-        project.files.push(ProjectFile {
-            path: file.display.clone(),
-            dir: file
-                .display
-                .rsplit_once('/')
-                .map_or(String::new(), |(dir, _)| dir.to_string()),
-            disk_path: file.path.clone(),
-            text: file.text.clone(),
-        });
         project
             .syntax_errors
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
@@ -255,16 +254,16 @@ fn check_inputs(
         if let Some(converted) = facts.compose {
             project.compose_files.insert(file.id, converted);
         }
-        report.files.push(file);
+        project.files.push(file);
     }
-    let files_before_compose = report.files.len();
-    manifest::compose::check(options, &mut project, &mut report);
+    let files_before_compose = project.files.len();
+    report.summary.documents += manifest::compose::check(options, &mut project, &mut report.notes);
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
-    reported.resize(report.files.len(), true);
+    reported.resize(project.files.len(), true);
     debug_assert!(reported.len() >= files_before_compose);
     // Unreadable inputs keep an empty place in the file table; they are not files checked.
-    let readable: Vec<bool> = report.files.iter().map(|f| f.readable).collect();
+    let readable: Vec<bool> = project.files.iter().map(|f| f.readable).collect();
     manifest::kustomize::render(&mut project, &mut report.notes);
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
@@ -276,7 +275,7 @@ fn check_inputs(
     let outcome = suppress::apply(
         &mut diagnostics,
         &project,
-        &report.files,
+        &project.files,
         options.no_ignores,
     );
     diagnostics.extend(rules::configure(outcome.findings, &config.config));
@@ -291,7 +290,8 @@ fn check_inputs(
     }
     // By path (files read later by the Compose loader are appended to the file table), then
     // offset, rule and message.
-    let path_of = |d: &diagnostic::Diagnostic| report.files[d.span.file.0 as usize].display.clone();
+    let path_of =
+        |d: &diagnostic::Diagnostic| project.files[d.span.file.0 as usize].display.clone();
     diagnostics.sort_by_cached_key(|d| (path_of(d), d.span.start, d.rule, d.message.clone()));
     diagnostics.dedup();
     // Overlays render copies of the same base node: report a node's findings for one overlay.
@@ -324,6 +324,7 @@ fn check_inputs(
     if options.explain {
         report.explanation = Some(project.explain(config, &reported));
     }
+    report.files = std::mem::take(&mut project.files);
     report
 }
 
@@ -449,58 +450,6 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
         .unwrap_or_else(|| path.to_path_buf())
 }
 
-fn too_large(size: u64, max: u64) -> String {
-    format!(
-        "file is {size} bytes, larger than the limit of {max} bytes (--max-file-size); it was \
-         not checked (raise the limit with --max-file-size BYTES)"
-    )
-}
-
-/// Stdin and buffers are held to the same cap as files. (Stdin is read up to one byte past the
-/// cap, so its real size is unknown here.)
-fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
-    if bytes.len() as u64 > max {
-        return Err(format!(
-            "input is larger than the limit of {max} bytes (--max-file-size); it was not \
-             checked (raise the limit with --max-file-size BYTES)"
-        ));
-    }
-    Ok(bytes)
-}
-
-/// Read a regular file unless it is larger than the cap. Anything else (a FIFO, a socket, a
-/// device) is refused without opening it: opening a FIFO would block the run.
-fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
-    let metadata = std::fs::metadata(path).map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(discover::not_regular(&metadata.file_type()));
-    }
-    if metadata.len() > max {
-        return Err(too_large(metadata.len(), max));
-    }
-    let file = std::fs::File::open(path).map_err(read_error)?;
-    // The file may grow after the size check: never read more than the cap (plus one byte, to
-    // tell that it is over).
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64, max));
-    }
-    Ok((bytes, Some(metadata)))
-}
-
-/// Why a file could not be read. Every path read was seen by discovery (or named and checked
-/// there), so one that is not found now was removed while the run was under way.
-fn read_error(error: std::io::Error) -> String {
-    if error.kind() == std::io::ErrorKind::NotFound {
-        format!("it was removed while adminlint was running ({error}); it was not checked")
-    } else {
-        error.to_string()
-    }
-}
-
 /// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
 /// text is kept only where a later stage needs it (workloads to render and point into,
 /// kustomizations, Compose files, syntax errors, suppression comments). With a cache, an
@@ -527,18 +476,14 @@ fn read_and_extract(
         .bytes(options.max_file_size)
         .and_then(|(bytes, metadata)| {
             let stamp = metadata.map(|m| cache::Stamp::of(&m, &bytes));
-            let text = String::from_utf8(bytes).map_err(|error| {
-                let offset = error.utf8_error().valid_up_to();
-                format!("not UTF-8 text (invalid byte at offset {offset}); is it a binary file?")
-            })?;
-            Ok((text, stamp))
+            Ok((read::decode(bytes)?, stamp))
         });
     let (text, stamp) = match read {
         Ok(read) => read,
-        Err(message) => {
+        Err(error) => {
             // Context files that cannot be read are not the user's concern in this run.
             out.errors
-                .extend(reported.then(|| RunError::new(display, message)));
+                .extend(reported.then(|| RunError::new(display, error.to_string())));
             return out;
         }
     };

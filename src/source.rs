@@ -50,6 +50,12 @@ impl SourceFile {
         }
     }
 
+    /// The directory of [`SourceFile::display`] ("" for the working directory): peers in the
+    /// same directory are near.
+    pub fn dir(&self) -> &str {
+        self.display.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
     fn lines(&self) -> &LineIndex {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
     }

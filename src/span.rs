@@ -4,6 +4,23 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FileId(pub u32);
 
+thread_local! {
+    /// The file whose facts are being decoded: stored spans carry no file id.
+    static DECODING: std::cell::Cell<FileId> = const { std::cell::Cell::new(FileId(0)) };
+}
+
+/// Run `decode` with spans (and anything else that takes [`current_file`] as its serde default)
+/// read back as spans of `file`: the fact cache stores one file's facts without file ids.
+pub fn decoding_file<T>(file: FileId, decode: impl FnOnce() -> T) -> T {
+    DECODING.with(|current| current.set(file));
+    decode()
+}
+
+/// The file id of spans being decoded (the serde default of [`Span::file`]).
+pub fn current_file() -> FileId {
+    DECODING.with(std::cell::Cell::get)
+}
+
 /// A byte range `start..end` in one file.
 #[derive(
     Debug,
@@ -20,8 +37,8 @@ pub struct FileId(pub u32);
 )]
 pub struct Span {
     /// The file the range is in. Not stored in the fact cache: cached facts are for one file,
-    /// whose id is set while reading them back (see [`crate::cache`]).
-    #[serde(skip, default = "crate::cache::current_file")]
+    /// whose id is set while reading them back (see [`decoding_file`]).
+    #[serde(skip, default = "current_file")]
     pub file: FileId,
     /// First byte (0-based, inclusive).
     pub start: u32,

@@ -118,3 +118,48 @@ fn feature_fixtures_match_their_markers() {
         }
     }
 }
+
+/// A rule's declared fix availability holds on every fixture: a rule that says it has no fix
+/// makes none, and a rule that says it has fixes makes at least one on its own fixtures. Every
+/// fix has a title and at least one edit.
+#[test]
+fn rules_keep_to_their_declared_fix_availability() {
+    use adminlint::rules::FixAvailability;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut fixed: BTreeSet<&str> = BTreeSet::new();
+    for dir in dirs {
+        let report = check(&CheckOptions {
+            paths: vec![dir.clone()],
+            ..CheckOptions::default()
+        });
+        for diagnostic in &report.diagnostics {
+            let rule = adminlint::rules::find(diagnostic.rule).unwrap();
+            let Some(fix) = &diagnostic.fix else {
+                continue;
+            };
+            assert_ne!(
+                rule.fix,
+                FixAvailability::None,
+                "{} declares no fix but made one in {}",
+                rule.id,
+                dir.display()
+            );
+            assert!(!fix.message.is_empty() && !fix.edits.is_empty(), "{fix:?}");
+            fixed.insert(rule.id);
+        }
+    }
+    for rule in RULES {
+        if rule.fix == FixAvailability::Sometimes {
+            assert!(
+                fixed.contains(rule.id),
+                "{} declares fixes but made none on the fixtures",
+                rule.id
+            );
+        }
+    }
+}

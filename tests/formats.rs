@@ -553,6 +553,6 @@ fn fingerprints_survive_moved_lines_and_tell_findings_apart() {
     assert_eq!(prints.len(), count);
     // And SARIF carries the same identity.
     let sarif = sarif(&all);
-    let first = &sarif["runs"][0]["results"][0]["partialFingerprints"]["adminlintFindingHash/v1"];
+    let first = &sarif["runs"][0]["results"][0]["partialFingerprints"]["adminlintFindingHash/v2"];
     assert_eq!(first, &value[0]["fingerprint"]);
 }

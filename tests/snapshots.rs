@@ -1,11 +1,17 @@
-//! Snapshots of the rendered output for the multi-file demo (fixtures/demo): what users see.
+//! Snapshots of the rendered output, what users see: the multi-file demo (fixtures/demo) in
+//! every human format and JSON, and each rule's fixtures in concise and full form.
 
 use adminlint::render::{Format, RenderOptions, render};
+use adminlint::rules::RULES;
 use adminlint::{CheckOptions, check};
 
 fn rendered(format: Format) -> String {
+    rendered_dir("fixtures/demo", format)
+}
+
+fn rendered_dir(dir: &str, format: Format) -> String {
     let report = check(&CheckOptions {
-        paths: vec!["fixtures/demo".into()],
+        paths: vec![dir.into()],
         ..CheckOptions::default()
     });
     let mut out = Vec::new();
@@ -80,4 +86,25 @@ fn demo_explain_context() {
 #[test]
 fn compose_explain_context() {
     insta::assert_snapshot!(explained("fixtures/compose"));
+}
+
+/// Every rule's fixtures, rendered as a user sees them: one snapshot per rule and form, named
+/// after the rule, so a change of wording or location shows in review.
+#[test]
+fn each_rule_fixture_concise_and_full() {
+    for rule in RULES {
+        let dir = format!("fixtures/{}", rule.id);
+        let concise = rendered_dir(&dir, Format::Concise);
+        assert!(
+            concise.contains(&format!("[{}]", rule.id)),
+            "fixtures/{} does not make {} fire:\n{concise}",
+            rule.id,
+            rule.id
+        );
+        insta::assert_snapshot!(format!("rule_{}_concise", rule.id), concise);
+        insta::assert_snapshot!(
+            format!("rule_{}_full", rule.id),
+            rendered_dir(&dir, Format::Full)
+        );
+    }
 }

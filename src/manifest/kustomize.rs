@@ -31,7 +31,7 @@ pub struct ImageTransform {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Kustomization {
     /// The file.
-    #[serde(skip, default = "crate::cache::current_file")]
+    #[serde(skip, default = "crate::span::current_file")]
     pub file: FileId,
     /// `resources:` entries as written.
     pub resources: Vec<Spanned<String>>,
@@ -154,7 +154,10 @@ impl Renderer<'_> {
     fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
         if is_remote(entry) {
             let file = &self.project.files[self.project.kustomizations[k].file.0 as usize];
-            notes.push(format!("{}: skipped remote resource `{entry}`", file.path));
+            notes.push(format!(
+                "{}: skipped remote resource `{entry}`",
+                file.display
+            ));
             return (Vec::new(), Vec::new());
         }
         let target = normalize(&self.dirs[k].join(entry));
@@ -274,11 +277,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
             .and_then(|p| crate::discover::absolute(p).ok())
             .map(|p| normalize(&p))
     };
-    let files: Vec<Option<PathBuf>> = project
-        .files
-        .iter()
-        .map(|f| absolute(&f.disk_path))
-        .collect();
+    let files: Vec<Option<PathBuf>> = project.files.iter().map(|f| absolute(&f.path)).collect();
     let mut sorted_files: Vec<(PathBuf, FileId)> = files
         .iter()
         .enumerate()
@@ -342,7 +341,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
         scope += 1;
         let overlay = rendered.has_base.then(|| {
             let file = &project.files[project.kustomizations[root].file.0 as usize];
-            file.dir.clone()
+            file.dir().to_string()
         });
         for (index, chain) in rendered.members {
             covered.insert(index);

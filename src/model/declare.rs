@@ -21,7 +21,7 @@ impl Project {
         self.extra_installers = words(&config.installers);
         for index in 0..self.workloads.len() {
             let workload = &self.workloads[index];
-            let path = self.files[workload.file.0 as usize].disk_path.clone();
+            let path = self.files[workload.file.0 as usize].path.clone();
             let app = match &workload.app {
                 Some(_) => None,
                 None => config
@@ -42,7 +42,7 @@ impl Project {
         workload: &Workload,
         loaded: &LoadedConfig,
     ) -> Option<ConfigSelection> {
-        let path = self.files[workload.file.0 as usize].disk_path.as_deref();
+        let path = self.files[workload.file.0 as usize].path.as_deref();
         let matches = |selector: &Selector| selects(selector, workload, path, loaded);
         let config = &loaded.config;
         [

@@ -61,7 +61,7 @@ impl Project {
                     out,
                     "  {} [{}]{namespace}{app}: {} ({})",
                     workload.title(),
-                    self.files[workload.file.0 as usize].path,
+                    self.files[workload.file.0 as usize].display,
                     role.kind.as_str(),
                     role.reason
                 );

@@ -34,24 +34,12 @@ pub enum Proximity {
     SameNamespace,
 }
 
-/// A file of the run as the model sees it.
-#[derive(Debug, Clone)]
-pub struct ProjectFile {
-    /// Display path (`/`-separated, relative).
-    pub path: String,
-    /// Its directory ("" for the working directory).
-    pub dir: String,
-    /// Where it is on disk (None for stdin).
-    pub disk_path: Option<std::path::PathBuf>,
-    /// Its text, to point findings inside scalars (a command in a `sh -c` script).
-    pub text: crate::source::Text,
-}
-
 /// Everything the rules read.
 #[derive(Debug, Default)]
 pub struct Project {
-    /// Files by [`FileId`].
-    pub files: Vec<ProjectFile>,
+    /// The run's file table, by [`FileId`]: the files read, then those the Compose loader read
+    /// for `extends` and `include`. Moved into the report when the rules are done.
+    pub files: Vec<crate::source::SourceFile>,
     /// Workloads in file and source order.
     pub workloads: Vec<Workload>,
     /// Syntax errors by file.
@@ -540,9 +528,7 @@ impl Project {
 
     /// The directory of a file.
     pub fn dir(&self, file: FileId) -> &str {
-        self.files
-            .get(file.0 as usize)
-            .map_or("", |f| f.dir.as_str())
+        self.files.get(file.0 as usize).map_or("", |f| f.dir())
     }
 }
 

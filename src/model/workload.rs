@@ -20,7 +20,7 @@ pub struct Workload {
     /// Kubernetes or Compose.
     pub origin: Origin,
     /// The file it is in.
-    #[serde(skip, default = "crate::cache::current_file")]
+    #[serde(skip, default = "crate::span::current_file")]
     pub file: FileId,
     /// Index of its YAML document in the file.
     pub document: usize,

@@ -1,15 +1,17 @@
 //! Stable identities of findings across runs, for SARIF `partialFingerprints` and GitLab.
 //!
 //! Code-scanning services match the findings of a new run with those of the last one by
-//! fingerprint. Line numbers move whenever a line is added above, so a fingerprint here hashes
-//! what the finding *is* — rule, file, object (kind, namespace, name, container) and message —
-//! plus how many equal findings came before it, never where it is.
+//! fingerprint. Line numbers move whenever a line is added above, and messages are reworded
+//! between releases, so a fingerprint here hashes what the finding *is* — rule, file, object
+//! (kind, namespace, name, container) and the violation's identity (its data: the Secret
+//! missing, the two images; see [`crate::rules::Violation::identity`]) — plus how many equal
+//! findings came before it, never where it is or how it is worded.
 
 use crate::diagnostic::Diagnostic;
 use crate::report::Report;
 
 /// Bumped when the hashed fields change, so old and new fingerprints never collide.
-const SCHEME: &str = "adminlint-fingerprint-v1";
+const SCHEME: &str = "adminlint-fingerprint-v2";
 
 /// One fingerprint per diagnostic of `report`, in the same order: 32 lowercase hex digits.
 pub fn fingerprints(report: &Report) -> Vec<String> {
@@ -22,7 +24,7 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(index, fields)| {
-            // Equal findings (same object, same message, e.g. one Secret read twice) are told
+            // Equal findings (same object, same identity, e.g. one Secret read twice) are told
             // apart by their rank among equals, which does not move when lines do.
             let occurrence = identities[..index].iter().filter(|f| *f == fields).count();
             let mut hasher = Fnv128::new();
@@ -49,7 +51,7 @@ fn identity<'a>(report: &'a Report, diagnostic: &'a Diagnostic) -> Vec<&'a str> 
         ]),
         None => fields.extend(["", "", "", ""]),
     }
-    fields.push(&diagnostic.message);
+    fields.push(&diagnostic.identity);
     fields
 }
 
@@ -120,10 +122,22 @@ mod tests {
         moved.diagnostics[0].span.end += 40;
         assert_eq!(fingerprints(&moved), before);
 
-        // Another message (the app moved to another release) is another finding.
+        // Another identity (the app moved to another release) is another finding.
         let mut other = sample_report();
-        other.diagnostics[0].message.push('!');
+        other.diagnostics[0].identity.push('!');
         assert_ne!(fingerprints(&other)[0], before[0]);
+
+        // A reworded message, help, label or fix title is the same finding.
+        let mut reworded = sample_report();
+        for diagnostic in &mut reworded.diagnostics {
+            diagnostic.message = format!("reworded: {}", diagnostic.message);
+            diagnostic.help = Some("other help".into());
+            diagnostic.label = None;
+            if let Some(fix) = &mut diagnostic.fix {
+                fix.message = "Another title".into();
+            }
+        }
+        assert_eq!(fingerprints(&reworded), before);
 
         // So is the same finding on another object.
         let mut renamed = sample_report();

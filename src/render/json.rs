@@ -301,13 +301,16 @@ spec:
                 content: "myapp:v1.2.3".into(),
             }],
         });
-        let install = Diagnostic::new(
+        let mut install = Diagnostic::new(
             "adhoc-install",
             Severity::Warning,
             "Job `db-migrate` installs packages at run time with `pip install`".into(),
             span_of(0, MIGRATE, "pip install -r requirements.txt"),
         )
         .with_help("install dependencies in the image build, as the app does");
+        install.identity = "pip".into();
+        let mut mismatch = mismatch;
+        mismatch.identity = "myapp:v1.2.0\u{1f}myapp:v1.2.3".into();
         Report {
             files,
             diagnostics: vec![mismatch, install],

@@ -28,7 +28,7 @@ const SRCROOT: &str = "%SRCROOT%";
 /// Where the tool and its rule docs live: the `repository` of Cargo.toml.
 const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 /// Key of our fingerprint in `partialFingerprints` (versioned with the hashing scheme).
-const FINGERPRINT_KEY: &str = "adminlintFindingHash/v1";
+const FINGERPRINT_KEY: &str = "adminlintFindingHash/v2";
 
 // Field order below is the output's key order (serde writes declaration order).
 

@@ -1,80 +1,104 @@
 //! config-divergent: an env var the app takes from a config source is set differently in the admin.
 
-use super::Rule;
-use super::helpers::{object_ref, who};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::Project;
+use super::helpers::who;
+use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::Severity;
+use crate::model::workload::{ConfigKind, EnvValue};
 
 pub const RULE: Rule = Rule {
     id: "config-divergent",
     severity: Severity::Warning,
     summary: "an admin process sets an env var the app takes from a ConfigMap or Secret some other way",
     doc: include_str!("../../rules/config-divergent.md"),
-    check,
+    check: Check::Admin(check),
+    fix: FixAvailability::None,
 };
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
-    for (admin, _) in project.admin_containers() {
-        let set = project.peer_set(admin);
-        let peers = &set.members;
-        if peers.is_empty() {
+/// The admin sets a variable otherwise than the app's config source.
+struct ConfigDivergent {
+    admin: String,
+    /// The variable's name.
+    name: String,
+    /// Where the admin takes it from, described.
+    admin_value: String,
+    /// The peer that reads it from config.
+    app: String,
+    /// Where the app takes it from, described.
+    app_value: String,
+}
+
+impl Violation for ConfigDivergent {
+    fn message(&self) -> String {
+        format!(
+            "{} sets `{}` from {}, but {} takes it from {}",
+            self.admin, self.name, self.admin_value, self.app, self.app_value
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(format!("`{}` differs from the app", self.name))
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "read `{}` from the same source as the app, so the admin process sees the app's config",
+            self.name
+        ))
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.admin_value.clone(),
+            self.app_value.clone(),
+        ]
+    }
+}
+
+fn check(cx: &AdminCx, sink: &mut Sink) {
+    let project = cx.project;
+    let peers = &cx.peers.members;
+    if peers.is_empty() {
+        return;
+    }
+    for var in &cx.container.env {
+        // What every peer that sets this variable takes it from; only a config reference all
+        // of them agree on is the app's config.
+        let peer_values: Vec<_> = peers
+            .iter()
+            .filter_map(|&p| {
+                let peer = project.container(p).1;
+                peer.env.iter().find(|e| e.name == var.name).map(|e| (p, e))
+            })
+            .collect();
+        let Some(&(first, app_var)) = peer_values.first() else {
+            continue;
+        };
+        let external = match &app_var.value {
+            EnvValue::ConfigMapKey { name, .. } => project.is_external(ConfigKind::ConfigMap, name),
+            EnvValue::SecretKey { name, .. } => project.is_external(ConfigKind::Secret, name),
+            _ => false,
+        };
+        if external
+            || !app_var.value.is_config_ref()
+            || peer_values.iter().any(|(_, e)| e.value != app_var.value)
+            || var.value == app_var.value
+        {
             continue;
         }
-        let (workload, container) = project.container(admin);
-        for var in &container.env {
-            // What every peer that sets this variable takes it from; only a config reference
-            // all of them agree on is the app's config.
-            let peer_values: Vec<_> = peers
-                .iter()
-                .filter_map(|&p| {
-                    let peer = project.container(p).1;
-                    peer.env.iter().find(|e| e.name == var.name).map(|e| (p, e))
-                })
-                .collect();
-            let Some(&(first, app_var)) = peer_values.first() else {
-                continue;
-            };
-            let external = match &app_var.value {
-                crate::model::workload::EnvValue::ConfigMapKey { name, .. } => {
-                    project.is_external(crate::model::workload::ConfigKind::ConfigMap, name)
-                }
-                crate::model::workload::EnvValue::SecretKey { name, .. } => {
-                    project.is_external(crate::model::workload::ConfigKind::Secret, name)
-                }
-                _ => false,
-            };
-            if external
-                || !app_var.value.is_config_ref()
-                || peer_values.iter().any(|(_, e)| e.value != app_var.value)
-                || var.value == app_var.value
-            {
-                continue;
-            }
-            out.push(
-                Diagnostic::new(
-                    RULE.id,
-                    RULE.severity,
-                    format!(
-                        "{} sets `{}` from {}, but {} takes it from {}",
-                        who(project, admin),
-                        var.name,
-                        var.value.describe(),
-                        who(project, first),
-                        app_var.value.describe()
-                    ),
-                    var.span,
-                )
-                .with_label(format!("`{}` differs from the app", var.name))
-                .with_related(
-                    format!("{} takes `{}` from {}", who(project, first), var.name, app_var.value.describe()),
-                    app_var.span,
-                )
-                .with_object(Some(object_ref(workload, Some(container))))
-                .with_help(format!(
-                    "read `{}` from the same source as the app, so the admin process sees the app's config",
-                    var.name
-                )),
-            );
-        }
+        let violation = ConfigDivergent {
+            admin: who(project, cx.at),
+            name: var.name.clone(),
+            admin_value: var.value.describe(),
+            app: who(project, first),
+            app_value: app_var.value.describe(),
+        };
+        sink.report(&violation, var.span).related(
+            format!(
+                "{} takes `{}` from {}",
+                violation.app, violation.name, violation.app_value
+            ),
+            app_var.span,
+        );
     }
 }

@@ -1,11 +1,13 @@
-//! The rule registry: one module per rule, listed here in id order.
+//! The rule registry and engine: one module per rule, listed here in id order.
 //!
-//! Adding a rule: its file in `src/rules/`, one line in [`RULES`], its doc in `rules/<id>.md`
-//! and its fixtures in `fixtures/<id>/`. Tests fail when any of the four is missing.
+//! Adding a rule: its file in `src/rules/` (a violation type and a check), one line in
+//! [`RULES`], its doc in `rules/<id>.md` and its fixtures in `fixtures/<id>/`. Tests fail when
+//! any of the four is missing. See ARCHITECTURE.md, "How to add a rule".
 
 mod adhoc_install;
 mod config_divergent;
 mod config_missing;
+pub mod context;
 pub mod helpers;
 mod image_mismatch;
 mod image_unpinned;
@@ -21,7 +23,20 @@ mod yaml_boolean_value;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Related, Severity};
-use crate::model::project::Project;
+use crate::model::project::{Project, command_line};
+pub use context::{AdminCx, FixAvailability, Sink, Violation};
+
+/// How a rule is run.
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    /// Once per admin container, with its context (the container, its command line, its peers).
+    Admin(context::AdminCheck),
+    /// Once per run, over the whole project (release drift, Compose and YAML rules).
+    Project(fn(&Project, &mut Sink)),
+    /// Findings about suppressions, made by the suppression pass ([`crate::suppress`]) after
+    /// every other rule has run.
+    Meta,
+}
 
 /// What the registry knows of a rule.
 #[derive(Debug, Clone, Copy)]
@@ -34,8 +49,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's documentation (`rules/<id>.md`).
     pub doc: &'static str,
-    /// The check: reads the project, pushes findings at the default severity.
-    pub check: fn(&Project, &mut Vec<Diagnostic>),
+    /// How it runs.
+    pub check: Check,
+    /// Whether its findings may carry a fix.
+    pub fix: FixAvailability,
 }
 
 /// Every rule, sorted by id.
@@ -61,11 +78,30 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|rule| rule.id == id)
 }
 
-/// Run every rule over the project.
+/// Run every rule over the project: admin rules once per admin container (its command line
+/// parsed once for all of them), project rules once.
 pub fn run(project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let memo = context::PeerMemo::default();
+    let admin_rules: Vec<(&'static Rule, context::AdminCheck)> = RULES
+        .iter()
+        .filter_map(|rule| match rule.check {
+            Check::Admin(check) => Some((rule, check)),
+            _ => None,
+        })
+        .collect();
+    for (at, _) in project.admin_containers() {
+        let command = command_line(project.container(at).1);
+        let cx = AdminCx::new(project, at, &command, &memo);
+        for &(rule, check) in &admin_rules {
+            let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
+            check(&cx, &mut sink);
+        }
+    }
     for rule in RULES {
-        (rule.check)(project, &mut out);
+        if let Check::Project(check) = rule.check {
+            check(project, &mut Sink::new(rule, None, &mut out));
+        }
     }
     for diagnostic in &mut out {
         show_anchor(project, diagnostic);

@@ -1,8 +1,8 @@
 //! release-drift: the app's own long-running workloads run different tags of one repository.
 
-use super::Rule;
-use super::helpers::{object_ref, who};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::helpers::who;
+use super::{Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::Severity;
 use crate::model::project::{
     ContainerRef, Project, Proximity, app_labels, is_utility_image, same_app,
 };
@@ -12,10 +12,46 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "long-running workloads of one app run different releases of the same image",
     doc: include_str!("../../rules/release-drift.md"),
-    check,
+    check: Check::Project(check),
+    fix: FixAvailability::None,
 };
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+/// A long-running workload runs another release than most of its group.
+struct ReleaseDrift {
+    /// The workload (container) that differs.
+    workload: String,
+    /// Its image as shown.
+    image: String,
+    /// Its image's version.
+    version: String,
+    /// The workload running the group's reference release.
+    reference: String,
+    /// The reference image as shown.
+    reference_image: String,
+}
+
+impl Violation for ReleaseDrift {
+    fn message(&self) -> String {
+        format!(
+            "{} runs {}, but {} runs {}",
+            self.workload, self.image, self.reference, self.reference_image
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(format!("release `{}`", self.version))
+    }
+
+    fn help(&self) -> Option<String> {
+        Some("roll all of the app's workloads to one release; admin processes are compared against it".into())
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.image.clone(), self.reference_image.clone()]
+    }
+}
+
+fn check(project: &Project, sink: &mut Sink) {
     let app_containers: Vec<ContainerRef> = project
         .containers()
         .filter(|&(at, _, container)| {
@@ -185,32 +221,16 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
         let (workload, this) = project.container(at);
         let span = this.image.as_ref().expect("filtered").span;
         let reference_span = container(reference).image.as_ref().expect("filtered").span;
-        out.push(
-            Diagnostic::new(
-                RULE.id,
-                RULE.severity,
-                format!(
-                    "{} runs {}, but {} runs {}",
-                    who(project, at),
-                    this.image_text(),
-                    who(project, reference),
-                    container(reference).image_text()
-                ),
-                span,
-            )
-            .with_label(format!("release `{}`", image(at).version()))
-            .with_related(
-                format!(
-                    "{} runs {}",
-                    who(project, reference),
-                    container(reference).image_text()
-                ),
-                reference_span,
-            )
-            .with_object(Some(object_ref(workload, Some(this))))
-            .with_help(
-                "roll all of the app's workloads to one release; admin processes are compared against it",
-            ),
-        );
+        let violation = ReleaseDrift {
+            workload: who(project, at),
+            image: this.image_text(),
+            version: image(at).version(),
+            reference: who(project, reference),
+            reference_image: container(reference).image_text(),
+        };
+        let related = format!("{} runs {}", violation.reference, violation.reference_image);
+        sink.report(&violation, span)
+            .related(related, reference_span)
+            .object(workload, Some(this));
     }
 }

@@ -1,9 +1,9 @@
 //! shell-operators-without-shell: a Compose `command` / `entrypoint` string with `&&`, `||`,
 //! `;`, `|` or `>`, which Compose splits into words and passes as arguments: there is no shell.
 
-use super::Rule;
-use super::helpers::{object_ref, who};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use super::helpers::who;
+use super::{Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::command;
 use crate::model::project::{ContainerRef, Project};
 
@@ -12,8 +12,55 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a Compose command string uses `&&`, `|`, `;` or `>`, which Compose passes as arguments because no shell runs it",
     doc: include_str!("../../rules/shell-operators-without-shell.md"),
-    check,
+    check: Check::Project(check),
+    fix: FixAvailability::Sometimes,
 };
+
+/// A Compose command string with a shell operator but no shell to run it.
+struct ShellOperatorsWithoutShell {
+    /// The service.
+    service: String,
+    /// `command` or `entrypoint`.
+    key: String,
+    /// The operator found (`&&`, `>`, …).
+    operator: String,
+    /// The program Compose runs.
+    program: String,
+    /// The exec-form replacement that runs the string with a shell.
+    replacement: String,
+}
+
+impl Violation for ShellOperatorsWithoutShell {
+    fn message(&self) -> String {
+        format!(
+            "{} `{}` uses `{}`, but Compose splits the string into words without a shell, so `{}` gets `{}` as an argument",
+            self.service, self.key, self.operator, self.program, self.operator
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(format!("`{}` is not a shell operator here", self.operator))
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "run it through a shell: `{}: {}` (or split the steps into separate services)",
+            self.key, self.replacement
+        ))
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some("Run the string with `/bin/sh -c`".into())
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![
+            self.key.clone(),
+            self.operator.clone(),
+            self.program.clone(),
+        ]
+    }
+}
 
 /// The first word of `text` that a shell would read as an operator or a redirection, when it
 /// is not quoted: `&&`, `||`, `|`, `;` (also at the end of a word followed by more words),
@@ -47,7 +94,7 @@ fn shell_operator(text: &str) -> Option<String> {
     None
 }
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+fn check(project: &Project, sink: &mut Sink) {
     for (index, workload) in project.workloads.iter().enumerate() {
         let Some(compose) = &workload.compose else {
             continue;
@@ -60,41 +107,30 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             let Some(operator) = shell_operator(&string.text) else {
                 continue;
             };
-            let program = command::split_words(&string.text)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
             let script = serde_json::to_string(&string.text).unwrap_or_default();
-            let replacement = format!("[\"/bin/sh\", \"-c\", {script}]");
-            let diagnostic = Diagnostic::new(
-                    RULE.id,
-                    RULE.severity,
-                    format!(
-                        "{} `{}` uses `{operator}`, but Compose splits the string into words without a shell, so `{program}` gets `{operator}` as an argument",
-                        who(project, at),
-                        string.key
-                    ),
-                    string.span,
-                )
-            .with_label(format!("`{operator}` is not a shell operator here"))
-                .with_object(Some(object_ref(workload, workload.containers.first())))
-                .with_help(format!(
-                    "run it through a shell: `{}: {replacement}` (or split the steps into separate services)",
-                    string.key
-                ));
+            let violation = ShellOperatorsWithoutShell {
+                service: who(project, at),
+                key: string.key.to_string(),
+                operator,
+                program: command::split_words(&string.text)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+                replacement: format!("[\"/bin/sh\", \"-c\", {script}]"),
+            };
+            let reported = sink
+                .report(&violation, string.span)
+                .object(workload, workload.containers.first());
             // A block scalar's span starts after its `|` / `>` header: no edit can replace it.
-            out.push(if string.block {
-                diagnostic
-            } else {
-                diagnostic.with_fix(Fix {
-                    message: "Run the string with `/bin/sh -c`".into(),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
+            if !string.block {
+                reported.fix(
+                    Applicability::Unsafe,
+                    vec![Edit {
                         span: string.span,
-                        content: replacement,
+                        content: violation.replacement.clone(),
                     }],
-                })
-            });
+                );
+            }
         }
     }
 }

@@ -1,8 +1,7 @@
 //! suppression-without-reason: a suppression must say why the finding does not apply.
 
-use super::Rule;
+use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::Project;
 use crate::suppress::{Form, Suppression};
 
 pub const RULE: Rule = Rule {
@@ -10,30 +9,48 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a suppression (comment or annotation) gives no reason",
     doc: include_str!("../../rules/suppression-without-reason.md"),
-    check,
+    check: Check::Meta,
+    fix: FixAvailability::None,
 };
 
-/// Findings come from the suppression pass (see [`crate::suppress`]), which runs after the
-/// other rules; there is nothing to check on the project itself.
-fn check(_: &Project, _: &mut Vec<Diagnostic>) {}
+/// A suppression that gives no reason.
+struct SuppressionWithoutReason {
+    /// How it was written: "`# adminlint: ignore[x]`", "annotation `…`".
+    written: String,
+    /// A comment (or else an annotation / `x-adminlint` entry).
+    comment: bool,
+}
 
-/// The finding for a suppression without a reason.
-pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
-    let fix = match suppression.form {
-        Form::Comment { .. } => {
+impl Violation for SuppressionWithoutReason {
+    fn message(&self) -> String {
+        format!("{} suppresses without a reason", self.written)
+    }
+
+    fn label(&self) -> Option<String> {
+        Some("no reason given".into())
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(if self.comment {
             "write the reason after the brackets: `# adminlint: ignore[rule] why it does not apply`"
-        }
-        Form::Object { .. } => {
+        } else {
             "give the reason as the value: `ignore.adminlint.io/<rule>: \"why it does not apply\"` (Compose: `x-adminlint: {ignore: {<rule>: why}}`)"
-        }
+        }.into())
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.written.clone()]
+    }
+}
+
+/// The finding for a suppression without a reason (made by the suppression pass, which runs
+/// after the other rules).
+pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
+    let violation = SuppressionWithoutReason {
+        written: suppression.written.clone(),
+        comment: matches!(suppression.form, Form::Comment { .. }),
     };
-    let written = &suppression.written;
-    Diagnostic::new(
-        RULE.id,
-        RULE.severity,
-        format!("{written} suppresses without a reason"),
-        suppression.span,
-    )
-    .with_label("no reason given")
-    .with_help(fix)
+    let mut out = Vec::new();
+    Sink::new(&RULE, None, &mut out).report(&violation, suppression.span);
+    out.pop().expect("just reported")
 }

@@ -1,28 +1,42 @@
 //! unresolved-reference: a Compose `extends` or `include` that cannot be followed.
 
-use super::Rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::Project;
+use super::{Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::Severity;
+use crate::model::project::{Project, Unresolved};
 
 pub const RULE: Rule = Rule {
     id: "unresolved-reference",
     severity: Severity::Warning,
     summary: "a Compose `extends` or `include` names a file or service that cannot be found, or a cycle",
     doc: include_str!("../../rules/unresolved-reference.md"),
-    check,
+    check: Check::Project(check),
+    fix: FixAvailability::None,
 };
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+/// A reference the Compose loader could not follow; its wording comes from the loader, which
+/// knows what it tried.
+struct UnresolvedReference<'u>(&'u Unresolved);
+
+impl Violation for UnresolvedReference<'_> {
+    fn message(&self) -> String {
+        self.0.message.clone()
+    }
+
+    fn label(&self) -> Option<String> {
+        Some("cannot be followed".into())
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(self.0.help.clone())
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.0.message.clone()]
+    }
+}
+
+fn check(project: &Project, sink: &mut Sink) {
     for unresolved in &project.unresolved {
-        out.push(
-            Diagnostic::new(
-                RULE.id,
-                RULE.severity,
-                unresolved.message.clone(),
-                unresolved.span,
-            )
-            .with_label("cannot be followed")
-            .with_help(unresolved.help.clone()),
-        );
+        sink.report(&UnresolvedReference(unresolved), unresolved.span);
     }
 }

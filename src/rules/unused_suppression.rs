@@ -1,8 +1,7 @@
 //! unused-suppression: a suppression that silences nothing hides the next real finding.
 
-use super::Rule;
+use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::Project;
 use crate::suppress::Suppression;
 
 pub const RULE: Rule = Rule {
@@ -10,41 +9,80 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a suppression matches no finding (or names no rule)",
     doc: include_str!("../../rules/unused-suppression.md"),
-    check,
+    check: Check::Meta,
+    fix: FixAvailability::None,
 };
 
-/// Findings come from the suppression pass (see [`crate::suppress`]), which runs after the
-/// other rules; there is nothing to check on the project itself.
-fn check(_: &Project, _: &mut Vec<Diagnostic>) {}
+/// A suppression that matched nothing, or names rules that do not exist.
+enum UnusedSuppression {
+    /// It names these rules, and none of their findings is where it applies.
+    Unused { rules: Vec<String> },
+    /// It names rule ids adminlint does not have.
+    UnknownRules { unknown: Vec<String> },
+}
 
-/// The finding for a suppression that matched nothing.
+impl Violation for UnusedSuppression {
+    fn message(&self) -> String {
+        match self {
+            UnusedSuppression::Unused { rules } => format!(
+                "suppression of `{}` matches no finding here",
+                rules.join(", ")
+            ),
+            UnusedSuppression::UnknownRules { unknown } => {
+                let names = unknown
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("suppression names no adminlint rule: {names}")
+            }
+        }
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(match self {
+            UnusedSuppression::Unused { .. } => "nothing to suppress".into(),
+            UnusedSuppression::UnknownRules { .. } => "unknown rule".into(),
+        })
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            UnusedSuppression::Unused { .. } => {
+                "remove the suppression, or move it to the line (or object) the finding is on"
+                    .into()
+            }
+            UnusedSuppression::UnknownRules { .. } => "`adminlint rules` lists the rule ids".into(),
+        })
+    }
+
+    fn identity(&self) -> Vec<String> {
+        match self {
+            UnusedSuppression::Unused { rules } => rules.clone(),
+            UnusedSuppression::UnknownRules { unknown } => {
+                let mut identity = vec!["unknown".to_string()];
+                identity.extend(unknown.iter().cloned());
+                identity
+            }
+        }
+    }
+}
+
+fn report(violation: &UnusedSuppression, suppression: &Suppression) -> Diagnostic {
+    let mut out = Vec::new();
+    Sink::new(&RULE, None, &mut out).report(violation, suppression.span);
+    out.pop().expect("just reported")
+}
+
+/// The finding for a suppression that matched nothing (made by the suppression pass, which
+/// runs after the other rules).
 pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
-    Diagnostic::new(
-        RULE.id,
-        RULE.severity,
-        format!(
-            "suppression of `{}` matches no finding here",
-            suppression.rules.join(", ")
-        ),
-        suppression.span,
-    )
-    .with_label("nothing to suppress")
-    .with_help("remove the suppression, or move it to the line (or object) the finding is on")
+    let rules = suppression.rules.clone();
+    report(&UnusedSuppression::Unused { rules }, suppression)
 }
 
 /// The finding for a suppression naming rules that do not exist.
 pub fn unknown_rules(suppression: &Suppression, unknown: &[&str]) -> Diagnostic {
-    let names = unknown
-        .iter()
-        .map(|r| format!("`{r}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Diagnostic::new(
-        RULE.id,
-        RULE.severity,
-        format!("suppression names no adminlint rule: {names}"),
-        suppression.span,
-    )
-    .with_label("unknown rule")
-    .with_help("`adminlint rules` lists the rule ids")
+    let unknown = unknown.iter().map(|r| r.to_string()).collect();
+    report(&UnusedSuppression::UnknownRules { unknown }, suppression)
 }

@@ -1,8 +1,8 @@
 //! wrapper-missing: the app runs under `bundle exec` / `poetry run` / a venv …, the admin skips it.
 
-use super::Rule;
-use super::helpers::{object_ref, who};
-use crate::diagnostic::{Diagnostic, Severity};
+use super::helpers::who;
+use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::Severity;
 use crate::model::command::{self, CommandLine, Intent, SimpleCommand};
 use crate::model::project::{Project, command_line};
 
@@ -11,8 +11,41 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "the app runs under a dependency wrapper (`bundle exec`, a venv, `npx` …) that the admin process skips",
     doc: include_str!("../../rules/wrapper-missing.md"),
-    check,
+    check: Check::Admin(check),
+    fix: FixAvailability::None,
 };
+
+/// The admin runs a program outside the dependency wrapper every app peer uses.
+struct WrapperMissing {
+    admin: String,
+    /// The program run outside the wrapper.
+    program: String,
+    /// The wrapper (`bundle exec`, `virtualenv /venv`, `npx` …).
+    wrapper: String,
+    /// A peer that runs under it.
+    app: String,
+}
+
+impl Violation for WrapperMissing {
+    fn message(&self) -> String {
+        format!(
+            "{} runs `{}` without `{}`, but {} runs under `{}`",
+            self.admin, self.program, self.wrapper, self.app, self.wrapper
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(format!("`{}` outside `{}`", self.program, self.wrapper))
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(help(&self.wrapper))
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.program.clone(), self.wrapper.clone()]
+    }
+}
 
 /// Interpreters that are run by path but still take their libraries from the environment.
 /// (`bin/rails`, `./bin/rake` are binstubs: they load Bundler themselves.)
@@ -81,100 +114,80 @@ fn help(wrapper: &str) -> String {
     )
 }
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
-    // The wrappers every peer with an explicit command uses, once per peer set: (wrapper, index
-    // of a peer that uses it).
-    let mut wrappers_of_set: std::collections::HashMap<usize, Vec<(String, usize)>> =
-        std::collections::HashMap::new();
-    for (admin, _) in project.admin_containers() {
-        let (workload, container) = project.container(admin);
-        let argv = container.argv();
-        if argv.is_empty() {
-            continue;
-        }
-        let set = project.peer_set(admin);
-        let peers = &set.members;
-        let app_wrappers = wrappers_of_set
-            .entry(set.id)
-            .or_insert_with(|| {
-                let mut app_wrappers: Option<Vec<(String, usize)>> = None;
-                for (index, &peer) in peers.iter().enumerate() {
-                    let peer_container = project.container(peer).1;
-                    if peer_container.argv().is_empty() {
-                        continue;
-                    }
-                    let names: Vec<String> = command_line(peer_container)
-                        .commands
-                        .iter()
-                        .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
-                        .collect();
-                    app_wrappers = Some(match app_wrappers {
-                        None => names.into_iter().map(|n| (n, index)).collect(),
-                        Some(kept) => kept
-                            .into_iter()
-                            .filter(|(n, _)| names.contains(n))
-                            .collect(),
-                    });
-                }
-                app_wrappers.unwrap_or_default()
-            })
-            .clone();
-        let line = command_line(container);
-        for (wrapper, peer_index) in app_wrappers {
-            let uses_it = line
-                .commands
-                .iter()
-                .any(|c| project.wrapper_of(c).is_some_and(|w| w.name == wrapper));
-            if uses_it || activates(&line, &wrapper) {
+fn check(cx: &AdminCx, sink: &mut Sink) {
+    let project = cx.project;
+    if cx.container.argv().is_empty() {
+        return;
+    }
+    let peers = &cx.peers.members;
+    // The wrappers every peer with an explicit command uses, once per peer set: (wrapper,
+    // index of a peer that uses it).
+    let app_wrappers = cx.per_peer_set("wrapper-missing wrappers", || {
+        let mut app_wrappers: Option<Vec<(String, usize)>> = None;
+        for (index, &peer) in peers.iter().enumerate() {
+            let peer_container = project.container(peer).1;
+            if peer_container.argv().is_empty() {
                 continue;
             }
-            // Installs are adhoc-install's business; the program to blame is the real work.
-            let installs: Vec<usize> = project
-                .installs_in(&line)
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect();
-            let candidates: Vec<(&SimpleCommand, &str)> = line
+            let names: Vec<String> = command_line(peer_container)
                 .commands
                 .iter()
-                .enumerate()
-                .filter(|(index, _)| !installs.contains(index))
-                .filter_map(|(_, c)| Some((c, wrappable(project, c, &wrapper)?)))
+                .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
                 .collect();
-            // Blame the admin task itself (`rails db:migrate`), not a wait loop before it.
-            let admin_task = candidates.iter().find(|(c, _)| {
-                let single = CommandLine {
-                    commands: vec![(*c).clone()],
-                    via_shell: false,
-                };
-                command::intent(&single).0 == Intent::Admin
+            app_wrappers = Some(match app_wrappers {
+                None => names.into_iter().map(|n| (n, index)).collect(),
+                Some(kept) => kept
+                    .into_iter()
+                    .filter(|(n, _)| names.contains(n))
+                    .collect(),
             });
-            let Some(&(cmd, program)) = admin_task.or(candidates.first()) else {
-                continue;
-            };
-            let peer = peers[peer_index];
-            let span = project.simple_command_span(container, cmd);
-            let peer_span = crate::model::project::command_span(project.container(peer).1)
-                .unwrap_or(project.container(peer).1.span);
-            out.push(
-                Diagnostic::new(
-                    RULE.id,
-                    RULE.severity,
-                    format!(
-                        "{} runs `{program}` without `{wrapper}`, but {} runs under `{wrapper}`",
-                        who(project, admin),
-                        who(project, peer)
-                    ),
-                    span,
-                )
-                .with_label(format!("`{program}` outside `{wrapper}`"))
-                .with_related(
-                    format!("{} runs under `{wrapper}`", who(project, peer)),
-                    peer_span,
-                )
-                .with_object(Some(object_ref(workload, Some(container))))
-                .with_help(help(&wrapper)),
-            );
         }
+        app_wrappers.unwrap_or_default()
+    });
+    let line = cx.command;
+    for (wrapper, peer_index) in app_wrappers.iter() {
+        let uses_it = line
+            .commands
+            .iter()
+            .any(|c| project.wrapper_of(c).is_some_and(|w| &w.name == wrapper));
+        if uses_it || activates(line, wrapper) {
+            continue;
+        }
+        // Installs are adhoc-install's business; the program to blame is the real work.
+        let installs: Vec<usize> = project
+            .installs_in(line)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let candidates: Vec<(&SimpleCommand, &str)> = line
+            .commands
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !installs.contains(index))
+            .filter_map(|(_, c)| Some((c, wrappable(project, c, wrapper)?)))
+            .collect();
+        // Blame the admin task itself (`rails db:migrate`), not a wait loop before it.
+        let admin_task = candidates.iter().find(|(c, _)| {
+            let single = CommandLine {
+                commands: vec![(*c).clone()],
+                via_shell: false,
+            };
+            command::intent(&single).0 == Intent::Admin
+        });
+        let Some(&(cmd, program)) = admin_task.or(candidates.first()) else {
+            continue;
+        };
+        let peer = peers[*peer_index];
+        let span = project.simple_command_span(cx.container, cmd);
+        let peer_span = crate::model::project::command_span(project.container(peer).1)
+            .unwrap_or(project.container(peer).1.span);
+        let violation = WrapperMissing {
+            admin: who(project, cx.at),
+            program: program.to_string(),
+            wrapper: wrapper.clone(),
+            app: who(project, peer),
+        };
+        let related = format!("{} runs under `{wrapper}`", violation.app);
+        sink.report(&violation, span).related(related, peer_span);
     }
 }

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::Rule;
-use super::helpers::object_ref;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use super::{Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::project::Project;
 
 pub const RULE: Rule = Rule {
@@ -13,10 +12,54 @@ pub const RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "an unquoted `no` / `yes` / `on` / `off` in a Compose string field is a boolean to YAML 1.1 tools",
     doc: include_str!("../../rules/yaml-boolean-value.md"),
-    check,
+    check: Check::Project(check),
+    fix: FixAvailability::Sometimes,
 };
 
-fn check(project: &Project, out: &mut Vec<Diagnostic>) {
+/// An unquoted YAML 1.1 boolean where Compose expects a string.
+struct YamlBooleanValue {
+    /// The key it is the value of.
+    key: String,
+    /// The value as written (`no`, `On`, …).
+    value: String,
+}
+
+impl YamlBooleanValue {
+    fn quoted(&self) -> String {
+        format!("\"{}\"", self.value)
+    }
+}
+
+impl Violation for YamlBooleanValue {
+    fn message(&self) -> String {
+        let truth = matches!(self.value.to_ascii_lowercase().as_str(), "yes" | "on");
+        format!(
+            "`{}: {}` is the boolean `{truth}` to YAML 1.1 tools (PyYAML, docker-compose v1), not the string Compose expects",
+            self.key, self.value
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(format!("unquoted `{}`", self.value))
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "quote it, `{}`, so every tool reads the same string",
+            self.quoted()
+        ))
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(format!("Quote it: {}", self.quoted()))
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.key.clone(), self.value.clone()]
+    }
+}
+
+fn check(project: &Project, sink: &mut Sink) {
     // A value written once under an anchor is used by many services: report it once.
     let mut seen = BTreeSet::new();
     for workload in &project.workloads {
@@ -27,32 +70,20 @@ fn check(project: &Project, out: &mut Vec<Diagnostic>) {
             if !seen.insert(boolean.span) {
                 continue;
             }
-            let truth = matches!(boolean.value.to_ascii_lowercase().as_str(), "yes" | "on");
-            let quoted = format!("\"{}\"", boolean.value);
-            out.push(
-                Diagnostic::new(
-                    RULE.id,
-                    RULE.severity,
-                    format!(
-                        "`{}: {}` is the boolean `{truth}` to YAML 1.1 tools (PyYAML, docker-compose v1), not the string Compose expects",
-                        boolean.key, boolean.value
-                    ),
-                    boolean.span,
-                )
-                .with_label(format!("unquoted `{}`", boolean.value))
-                .with_object(Some(object_ref(workload, None)))
-                .with_help(format!(
-                    "quote it, `{quoted}`, so every tool reads the same string"
-                ))
-                .with_fix(Fix {
-                    message: format!("Quote it: {quoted}"),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
+            let violation = YamlBooleanValue {
+                key: boolean.key.clone(),
+                value: boolean.value.clone(),
+            };
+            let quoted = violation.quoted();
+            sink.report(&violation, boolean.span)
+                .object(workload, None)
+                .fix(
+                    Applicability::Safe,
+                    vec![Edit {
                         span: boolean.span,
                         content: quoted,
                     }],
-                }),
-            );
+                );
         }
     }
 }

@@ -20,9 +20,8 @@ use self::service::{Context, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
-use crate::model::project::{AnchorUse, Project, ProjectFile, Unresolved};
+use crate::model::project::{AnchorUse, Project, Unresolved};
 use crate::model::workload::Workload;
-use crate::report::Report;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
 
@@ -64,12 +63,14 @@ pub fn is_compose_name(name: &str) -> bool {
 
 /// Load every Compose project among the files read so far and add their services to the
 /// project. Files read from disk for `extends`, `include` and override partners join
-/// `report.files` (and `project.files`).
-pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report) {
+/// `project.files`; notes go to `notes`. Returns how many YAML documents it parsed in files it
+/// read itself.
+pub fn check(options: &CheckOptions, project: &mut Project, notes: &mut Vec<String>) -> usize {
     let mut loader = Loader {
         options,
         project,
-        report,
+        notes,
+        documents: 0,
         files: Vec::new(),
         by_key: BTreeMap::new(),
         missing: BTreeMap::new(),
@@ -78,7 +79,7 @@ pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report)
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
-    let count = loader.report.files.len();
+    let count = loader.project.files.len();
     for index in 0..count {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         if let Some(location) = loader.location(id) {
@@ -125,6 +126,7 @@ pub fn check(options: &CheckOptions, project: &mut Project, report: &mut Report)
             "these services are checked only on what this file says; add the file or fix the path",
         );
     }
+    loader.documents
 }
 
 /// True for a file the loader reads as Compose without being pointed at it: a Compose file
@@ -230,7 +232,10 @@ struct ServiceDef {
 struct Loader<'a> {
     options: &'a CheckOptions,
     project: &'a mut Project,
-    report: &'a mut Report,
+    /// Notes for verbose output.
+    notes: &'a mut Vec<String>,
+    /// YAML documents parsed in files read here.
+    documents: usize,
     files: Vec<ComposeFile>,
     /// Absolute, lexically normalised path → index in `files`.
     by_key: BTreeMap<PathBuf, usize>,
@@ -264,7 +269,7 @@ fn file_name(path: &Path) -> &str {
 impl<'a> Loader<'a> {
     /// Where a report file is, for relative lookups.
     fn location(&self, id: FileId) -> Option<PathBuf> {
-        let file = &self.report.files[id.0 as usize];
+        let file = &self.project.files[id.0 as usize];
         match &file.path {
             Some(path) => Some(absolute(&self.cwd, path)),
             None if file.display != "<stdin>" => {
@@ -293,21 +298,7 @@ impl<'a> Loader<'a> {
         if !self.options.references_from_disk {
             return Err("it does not exist".into());
         }
-        let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => "it does not exist".to_string(),
-            _ => e.to_string(),
-        })?;
-        if !metadata.is_file() {
-            return Err("it is not a file".into());
-        }
-        if metadata.len() > self.options.max_file_size {
-            return Err(format!(
-                "it is larger than the limit of {} bytes",
-                self.options.max_file_size
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+        crate::read::read_text(path, self.options.max_file_size).map_err(|e| e.as_reference())
     }
 
     /// True when `path` is a buffer or, if the run reads the disk, a regular file.
@@ -318,7 +309,7 @@ impl<'a> Loader<'a> {
     /// Read an input file as Compose when its name or content says it is one.
     fn open_input(&mut self, index: usize) {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-        let file = &self.report.files[index];
+        let file = &self.project.files[index];
         if may_be_compose(&file.display, &file.text) {
             let named = named_input(file);
             self.convert(id, named, false);
@@ -340,19 +331,19 @@ impl<'a> Loader<'a> {
         let converted = match ahead {
             // Made for `named || looks` with `referenced = false`: the same answer whenever
             // `referenced` cannot widen it.
-            Some(converted) if !referenced || named_input(&self.report.files[id.0 as usize]) => {
+            Some(converted) if !referenced || named_input(&self.project.files[id.0 as usize]) => {
                 converted?
             }
             _ => {
-                let text = self.report.files[id.0 as usize].text.clone();
+                let text = self.project.files[id.0 as usize].text.clone();
                 let parsed = crate::yaml::parse(&text, &self.options.limits);
                 convert_file(&parsed, &text, id, named || referenced)?
             }
         };
         if converted.truncated {
-            self.report.notes.push(format!(
+            self.notes.push(format!(
                 "{}: the Compose file is too large or too deeply aliased; some values were not read",
-                self.report.files[id.0 as usize].display
+                self.project.files[id.0 as usize].display
             ));
         }
         self.project.anchors.extend(converted.anchors);
@@ -387,24 +378,15 @@ impl<'a> Loader<'a> {
     /// Read a file from disk (or an editor buffer) into the file table.
     fn read(&mut self, path: &Path) -> Result<FileId, String> {
         let text = self.read_text(path)?;
-        let id = FileId(u32::try_from(self.report.files.len()).unwrap_or(u32::MAX));
+        let id = FileId(u32::try_from(self.project.files.len()).unwrap_or(u32::MAX));
         let display = crate::discover::display_path(path);
-        let dir = display
-            .rsplit_once('/')
-            .map_or(String::new(), |(dir, _)| dir.to_string());
-        let file = SourceFile::new(id, Some(path.to_path_buf()), display.clone(), text.into());
+        let file = SourceFile::new(id, Some(path.to_path_buf()), display, text.into());
         let parsed = crate::yaml::parse(&file.text, &self.options.limits);
-        self.report.summary.documents += parsed.documents.len();
+        self.documents += parsed.documents.len();
         for error in parsed.errors {
             self.project.syntax_errors.push((id, error));
         }
-        self.project.files.push(ProjectFile {
-            path: display,
-            dir,
-            disk_path: Some(path.to_path_buf()),
-            text: file.text.clone(),
-        });
-        self.report.files.push(file);
+        self.project.files.push(file);
         self.inputs.insert(path.to_path_buf(), id);
         Ok(id)
     }
@@ -542,8 +524,8 @@ impl<'a> Loader<'a> {
                     "{}: not read ({why}); its variables are taken as unset",
                     crate::discover::display_path(&path)
                 );
-                if !self.report.notes.contains(&note) {
-                    self.report.notes.push(note);
+                if !self.notes.contains(&note) {
+                    self.notes.push(note);
                 }
                 Environment::default()
             }
@@ -579,7 +561,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let first = &self.report.files[self.files[members[0]].id.0 as usize];
+        let first = &self.project.files[self.files[members[0]].id.0 as usize];
         let key = first.display.clone();
         let project_dir = self.dir_of(members[0]);
         let dirs: BTreeMap<FileId, PathBuf> = self
@@ -617,7 +599,7 @@ impl<'a> Loader<'a> {
             }
         }
         if env.exhausted() {
-            self.report.notes.push(format!(
+            self.notes.push(format!(
                 "{key}: variables expand to more than {} bytes in all; references past that are \
                  taken as unknown",
                 interpolate::SUBSTITUTION_BUDGET

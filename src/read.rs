@@ -1,0 +1,189 @@
+//! The read stage: the one place file contents are read (inputs, editor buffers, stdin, and the
+//! files a Compose project refers to), held to the size cap, with typed errors.
+//!
+//! Only regular files are opened: a FIFO would block the run, `/dev/zero` would never end.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Why a file's text could not be had.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file is over `--max-file-size`.
+    TooLarge {
+        /// Its size in bytes (as far as it was read).
+        size: u64,
+        /// The cap.
+        max: u64,
+    },
+    /// Stdin or an editor buffer is over `--max-file-size` (stdin's real size is unknown: it
+    /// is read one byte past the cap).
+    InputTooLarge {
+        /// The cap.
+        max: u64,
+    },
+    /// Not a regular file: what it is instead ("a directory", "a FIFO", …).
+    NotRegular(String),
+    /// It does not exist (for an input: it was removed after discovery saw it).
+    NotFound(std::io::Error),
+    /// Not UTF-8: the offset of the first invalid byte.
+    NotUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// Any other I/O error.
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::NotFound {
+            ReadError::NotFound(error)
+        } else {
+            ReadError::Io(error)
+        }
+    }
+}
+
+/// As said of an input the run was asked to check (or found while walking).
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::TooLarge { size, max } => write!(
+                f,
+                "file is {size} bytes, larger than the limit of {max} bytes (--max-file-size); it \
+                 was not checked (raise the limit with --max-file-size BYTES)"
+            ),
+            ReadError::InputTooLarge { max } => write!(
+                f,
+                "input is larger than the limit of {max} bytes (--max-file-size); it was not \
+                 checked (raise the limit with --max-file-size BYTES)"
+            ),
+            ReadError::NotRegular(what) => f.write_str(what),
+            // Every input was seen by discovery (or named and checked there), so one that is
+            // not found now was removed while the run was under way.
+            ReadError::NotFound(error) => write!(
+                f,
+                "it was removed while adminlint was running ({error}); it was not checked"
+            ),
+            ReadError::NotUtf8 { offset } => write!(
+                f,
+                "not UTF-8 text (invalid byte at offset {offset}); is it a binary file?"
+            ),
+            ReadError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl ReadError {
+    /// As said of a file another file refers to (`extends: file:`, `include:`), completing
+    /// "cannot be read: …".
+    pub fn as_reference(&self) -> String {
+        match self {
+            ReadError::TooLarge { max, .. } | ReadError::InputTooLarge { max } => {
+                format!("it is larger than the limit of {max} bytes")
+            }
+            ReadError::NotRegular(_) => "it is not a file".into(),
+            ReadError::NotFound(_) => "it does not exist".into(),
+            ReadError::NotUtf8 { .. } => "it is not UTF-8 text".into(),
+            ReadError::Io(error) => error.to_string(),
+        }
+    }
+}
+
+/// Bytes given in memory (stdin, an editor buffer), held to the same cap as files.
+pub fn within_size(bytes: Vec<u8>, max: u64) -> Result<Vec<u8>, ReadError> {
+    if bytes.len() as u64 > max {
+        return Err(ReadError::InputTooLarge { max });
+    }
+    Ok(bytes)
+}
+
+/// Read a regular file unless it is larger than the cap; anything else is refused without
+/// opening it.
+pub fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(crate::discover::not_regular(
+            &metadata.file_type(),
+        )));
+    }
+    if metadata.len() > max {
+        return Err(ReadError::TooLarge {
+            size: metadata.len(),
+            max,
+        });
+    }
+    let file = std::fs::File::open(path)?;
+    // The file may grow after the size check: never read more than the cap (plus one byte, to
+    // tell that it is over).
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            max,
+        });
+    }
+    Ok((bytes, metadata))
+}
+
+/// Bytes as UTF-8 text.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 {
+        offset: error.utf8_error().valid_up_to(),
+    })
+}
+
+/// The text of a regular file within the cap.
+pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    read_capped(path, max).and_then(|(bytes, _)| decode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_say_what_happened_for_inputs_and_for_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = read_text(&dir.path().join("gone.yaml"), 10).unwrap_err();
+        assert!(matches!(missing, ReadError::NotFound(_)));
+        assert!(
+            missing
+                .to_string()
+                .starts_with("it was removed while adminlint was running (")
+        );
+        assert_eq!(missing.as_reference(), "it does not exist");
+
+        let directory = read_text(dir.path(), 10).unwrap_err();
+        assert_eq!(directory.as_reference(), "it is not a file");
+
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, "0123456789a").unwrap();
+        let too_large = read_text(&big, 10).unwrap_err();
+        assert_eq!(
+            too_large.to_string(),
+            "file is 11 bytes, larger than the limit of 10 bytes (--max-file-size); it was not \
+             checked (raise the limit with --max-file-size BYTES)"
+        );
+        assert_eq!(
+            too_large.as_reference(),
+            "it is larger than the limit of 10 bytes"
+        );
+
+        let binary = dir.path().join("binary.yaml");
+        std::fs::write(&binary, b"ab\xffcd").unwrap();
+        let not_utf8 = read_text(&binary, 10).unwrap_err();
+        assert_eq!(
+            not_utf8.to_string(),
+            "not UTF-8 text (invalid byte at offset 2); is it a binary file?"
+        );
+        assert_eq!(not_utf8.as_reference(), "it is not UTF-8 text");
+
+        assert!(matches!(
+            within_size(vec![0; 11], 10),
+            Err(ReadError::InputTooLarge { max: 10 })
+        ));
+    }
+}
