@@ -45,6 +45,8 @@ pub struct Facts {
     /// For a file that may be a Compose file ([`crate::manifest::compose::may_be_compose`]):
     /// its Compose documents, converted (None inside: it has none).
     pub compose: Option<Option<crate::manifest::compose::Converted>>,
+    /// Suppression comments (`# adminlint: ignore[…]`), read from the YAML layer's comments.
+    pub suppressions: Vec<crate::suppress::Suppression>,
     /// A template (`{{ }}`) that does not parse: skipped.
     pub templated: bool,
     /// Later stages need the text (see `read_and_extract` in lib.rs).

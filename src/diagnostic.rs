@@ -59,12 +59,31 @@ pub struct ObjectRef {
 
 /// How safe it is to apply a fix without review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Applying it keeps the intent of the file.
     Safe,
     /// Probably right, but a person should look.
     Unsafe,
+    /// Shown to explain the finding, never applied by a tool: the edit is a suggestion a person
+    /// makes by hand (it may be incomplete, or land in a file shared by other users).
+    DisplayOnly,
+}
+
+impl Applicability {
+    /// The name used in JSON output: `safe`, `unsafe`, `display-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+
+    /// True when a tool may apply the fix (with the user's consent for unsafe ones).
+    pub fn is_applicable(self) -> bool {
+        !matches!(self, Applicability::DisplayOnly)
+    }
 }
 
 /// One text replacement.

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod lsp;
 pub mod manifest;
 pub mod model;
@@ -159,6 +160,7 @@ struct FileFacts {
     workloads: Vec<model::workload::Workload>,
     kustomizations: Vec<manifest::kustomize::Kustomization>,
     compose: Option<Option<manifest::compose::Converted>>,
+    suppressions: Vec<suppress::Suppression>,
     notes: Vec<String>,
 }
 
@@ -241,6 +243,7 @@ fn check_inputs(
             .push(format!("could not write the fact cache: {error}"));
     }
     let mut reported = reported;
+    let mut suppressions = Vec::new();
     for facts in facts {
         report.summary.documents += facts.documents;
         report.notes.extend(facts.notes);
@@ -251,6 +254,7 @@ fn check_inputs(
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
         project.workloads.extend(facts.workloads);
         project.kustomizations.extend(facts.kustomizations);
+        suppressions.extend(facts.suppressions);
         if let Some(converted) = facts.compose {
             project.compose_files.insert(file.id, converted);
         }
@@ -272,13 +276,41 @@ fn check_inputs(
         project.reported_files = Some(reported.clone());
     }
     let mut diagnostics = rules::configure(rules::run(&project), &config.config);
+    // Files the Compose loader read itself have their comments in the project.
+    for (file, comments) in &project.loaded_comments {
+        let text = &project.files[file.0 as usize].text;
+        suppressions.extend(suppress::from_comments(*file, text, comments));
+    }
+    suppressions.extend(suppress::on_objects(project.workloads.iter().flat_map(
+        |workload| {
+            let syntax = match workload.origin {
+                model::workload::Origin::Kubernetes => suppress::ObjectSyntax::Annotation,
+                model::workload::Origin::Compose => suppress::ObjectSyntax::XAdminlint,
+            };
+            workload
+                .ignores
+                .iter()
+                .map(move |ignore| suppress::ObjectIgnore {
+                    rule: &ignore.rule,
+                    reason: ignore.reason.as_deref(),
+                    span: ignore.span,
+                    object: workload.span,
+                    syntax,
+                })
+        },
+    )));
+    let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
     let outcome = suppress::apply(
         &mut diagnostics,
-        &project,
+        suppressions,
         &project.files,
+        &rule_ids,
         options.no_ignores,
     );
-    diagnostics.extend(rules::configure(outcome.findings, &config.config));
+    diagnostics.extend(rules::configure(
+        suppression_findings(&outcome),
+        &config.config,
+    ));
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
     diagnostics.retain(|d| is_reported(d.span.file));
     for diagnostic in &mut diagnostics {
@@ -326,6 +358,21 @@ fn check_inputs(
     }
     report.files = std::mem::take(&mut project.files);
     report
+}
+
+/// The meta rules' findings about the suppressions themselves.
+fn suppression_findings(outcome: &suppress::Outcome) -> Vec<diagnostic::Diagnostic> {
+    use rules::{suppression_without_reason, unused_suppression};
+    let without_reason = outcome
+        .without_reason
+        .iter()
+        .map(suppression_without_reason::diagnostic);
+    let unknown = outcome
+        .unknown_rules
+        .iter()
+        .map(|(suppression, names)| unused_suppression::unknown_rules(suppression, names));
+    let unused = outcome.unused.iter().map(unused_suppression::diagnostic);
+    without_reason.chain(unknown).chain(unused).collect()
 }
 
 /// Decide which files to read: the named paths, and (with project context) the rest of the
@@ -470,6 +517,7 @@ fn read_and_extract(
         workloads: Vec::new(),
         kustomizations: Vec::new(),
         compose: None,
+        suppressions: Vec::new(),
         notes: Vec::new(),
     };
     let read = input
@@ -524,6 +572,7 @@ fn read_and_extract(
     out.workloads = facts.workloads;
     out.kustomizations = facts.kustomizations;
     out.compose = facts.compose;
+    out.suppressions = facts.suppressions;
     let text = if facts.keep_text {
         source::Text::new(text)
     } else {
@@ -589,6 +638,7 @@ fn extract_facts(
         workloads: Vec::new(),
         kustomizations: Vec::new(),
         compose,
+        suppressions: Vec::new(),
         templated: !parsed.errors.is_empty() && text.contains("{{"),
         keep_text: false,
     };
@@ -597,6 +647,8 @@ fn extract_facts(
         facts.workloads = workloads;
         facts.kustomizations = kustomizations;
     }
+    // Even a skipped template's suppressions are read: one there matches nothing, and says so.
+    facts.suppressions = suppress::from_comments(id, text, &parsed.comments);
     for too_deep in &parsed.too_deep {
         let (line, column) = source::line_column(text, too_deep.offset);
         limits.push(format!(
@@ -622,7 +674,7 @@ fn extract_facts(
         || !facts.kustomizations.is_empty()
         || !facts.syntax_errors.is_empty()
         || facts.templated
-        || text.contains("adminlint:")
+        || !facts.suppressions.is_empty()
         || text.starts_with("services:")
         || text.contains("\nservices:")
         || manifest::compose::is_compose_name(

@@ -1,14 +1,34 @@
 //! Suppressions: `# adminlint: ignore[rule,…] reason` comments and `ignore.adminlint.io/<rule>`
-//! annotations silence findings; suppressions without a reason or that match nothing are reported.
+//! annotations silence findings. This module owns the comment syntax both ways (parsing and
+//! formatting); it reports which suppressions gave no reason, named unknown rules or matched
+//! nothing, as data the meta rules turn into findings.
+//!
+//! It imports only the YAML layer, spans, sources and findings (not the model, not the rules): the
+//! extract stage calls [`from_comments`] and caches the result with the file's facts, and the
+//! pipeline hands the model's object ignores in as [`ObjectIgnore`]s.
+
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::project::Project;
-use crate::rules::{RULES, suppression_without_reason, unused_suppression};
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
+use crate::yaml;
+
+/// What a suppression comment says after its `#`.
+const DIRECTIVE: &str = "adminlint:";
+
+/// The verb of a suppression comment, followed by the bracketed rule list.
+const IGNORE: &str = "ignore";
+
+/// What the language server's quick fix writes where the reason goes: it is not a reason yet, and
+/// is read as none until the user replaces it.
+pub const REASON_PLACEHOLDER: &str = "reason: …";
+
+/// Rule list entry that suppresses every rule.
+pub const ALL_RULES: &str = "all";
 
 /// Where a suppression was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Form {
     /// A YAML comment applying to findings that start on `line` (1-based).
     Comment {
@@ -23,7 +43,7 @@ pub enum Form {
 }
 
 /// One suppression.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     /// Rule ids, or `all`.
     pub rules: Vec<String>,
@@ -42,7 +62,7 @@ impl Suppression {
         let rule_matches = self
             .rules
             .iter()
-            .any(|r| r == "all" || r == diagnostic.rule);
+            .any(|r| r == ALL_RULES || r == diagnostic.rule);
         let place_matches = match self.form {
             Form::Comment { line } => {
                 diagnostic.span.file == self.span.file
@@ -61,44 +81,63 @@ impl Suppression {
     }
 }
 
-/// What applying suppressions produced.
+/// What applying suppressions produced: the meta rules (`suppression-without-reason`,
+/// `unused-suppression`) turn the suppressions listed here into findings.
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// The file of each finding that was suppressed (for the summary).
     pub suppressed: Vec<FileId>,
-    /// Findings about the suppressions themselves (no reason, unused).
-    pub findings: Vec<Diagnostic>,
+    /// Suppressions that give no reason.
+    pub without_reason: Vec<Suppression>,
+    /// Suppressions naming rules that do not exist, with those names (in the order written).
+    pub unknown_rules: Vec<(Suppression, Vec<String>)>,
+    /// Suppressions of known rules that matched no finding.
+    pub unused: Vec<Suppression>,
 }
 
-/// A suppression comment found on a line.
+/// A suppression directive read from a comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comment {
+pub struct Directive {
     /// Rule ids (or `all`).
     pub rules: Vec<String>,
-    /// The reason, None when missing.
+    /// The reason, None when missing (or still the placeholder).
     pub reason: Option<String>,
-    /// Byte range of the comment within the line.
-    pub range: std::ops::Range<usize>,
-    /// True when code precedes it on the line (a trailing comment).
-    pub trailing: bool,
+    /// Byte offset of the directive's `#` within the comment text (a comment may say something
+    /// else first: `# note # adminlint: ignore[x] why`).
+    pub offset: usize,
 }
 
-/// Parse `# adminlint: ignore[a, b] reason` out of one line.
-pub fn parse_comment(line: &str) -> Option<Comment> {
+/// `# adminlint: ignore[a, b]`: the directive without its reason.
+pub fn format_directive(rules: &[&str]) -> String {
+    format!("# {DIRECTIVE} {IGNORE}[{}]", rules.join(", "))
+}
+
+/// A whole suppression comment: `# adminlint: ignore[a, b] reason`, with the placeholder the
+/// user replaces when no reason is given.
+pub fn format_comment(rules: &[&str], reason: Option<&str>) -> String {
+    format!(
+        "{} {}",
+        format_directive(rules),
+        reason.unwrap_or(REASON_PLACEHOLDER)
+    )
+}
+
+/// Read `# adminlint: ignore[a, b] reason` out of one comment's text (which starts at its `#`).
+pub fn parse_comment(comment: &str) -> Option<Directive> {
     let mut search = 0;
-    while let Some(found) = line[search..].find('#') {
+    while let Some(found) = comment[search..].find('#') {
         let hash = search + found;
         search = hash + 1;
-        let before = &line[..hash];
-        // A `#` starts a comment at the line start or after whitespace (not inside `a#b`).
+        let before = &comment[..hash];
+        // Inside a comment, another `#` starts a directive only after a blank (not in `a#b`).
         if !(before.is_empty() || before.ends_with([' ', '\t'])) {
             continue;
         }
-        let rest = line[hash + 1..].trim_start();
-        let Some(rest) = rest.strip_prefix("adminlint:") else {
+        let rest = comment[hash + 1..].trim_start();
+        let Some(rest) = rest.strip_prefix(DIRECTIVE) else {
             continue;
         };
-        let rest = rest.trim_start().strip_prefix("ignore[")?;
+        let rest = rest.trim_start().strip_prefix(IGNORE)?.strip_prefix('[')?;
         let (list, reason) = rest.split_once(']')?;
         let rules = list
             .split(',')
@@ -106,100 +145,147 @@ pub fn parse_comment(line: &str) -> Option<Comment> {
             .filter(|r| !r.is_empty())
             .collect();
         // Another comment may follow on the same line (`… ] reason # note`).
-        let reason = reason.split(" # ").next().unwrap_or_default();
-        // The language server's quick fix inserts a placeholder: it is not a reason yet.
-        let reason = Some(reason.trim().to_string())
-            .filter(|r| !r.is_empty() && !matches!(r.as_str(), "reason: …" | "…"));
-        return Some(Comment {
+        let reason = reason.split(" # ").next().unwrap_or_default().trim();
+        let placeholder = reason == REASON_PLACEHOLDER || reason == "…";
+        let reason = (!reason.is_empty() && !placeholder).then(|| reason.to_string());
+        return Some(Directive {
             rules,
             reason,
-            range: hash..line.len(),
-            trailing: !before.trim().is_empty(),
+            offset: hash,
         });
     }
     None
 }
 
-/// Every suppression written in the files and on the objects.
-pub fn collect(project: &Project, files: &[SourceFile]) -> Vec<Suppression> {
-    let mut out = Vec::new();
-    for file in files {
-        if !file.text.contains("adminlint:") {
-            continue;
-        }
-        let lines: Vec<&str> = file.text.split('\n').collect();
-        let mut offset = 0;
-        for (index, line) in lines.iter().enumerate() {
-            if let Some(Comment {
-                rules,
-                reason,
-                range,
-                trailing,
-            }) = parse_comment(line)
-            {
-                // A comment alone on its line applies to the next line that is not a comment.
-                let target = if trailing {
-                    index + 1
-                } else {
-                    let next = lines[index + 1..]
-                        .iter()
-                        .position(|l| !l.trim_start().starts_with('#'))
-                        .map_or(index + 1, |skip| index + 1 + skip);
-                    next + 1
-                };
-                let written = format!("`# adminlint: ignore[{}]`", rules.join(", "));
-                out.push(Suppression {
-                    rules,
-                    reason,
-                    span: Span::new(file.id, offset + range.start, offset + range.end),
-                    form: Form::Comment { line: target },
-                    written,
-                });
-            }
-            offset += line.len() + 1;
-        }
+/// Line numbers of offsets visited in increasing order, counted as the scan goes.
+#[derive(Clone, Copy)]
+struct LineCounter<'t> {
+    text: &'t str,
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line of `offset` (never less than an earlier call's).
+    fn line_of(&mut self, offset: usize) -> usize {
+        let offset = offset.clamp(self.offset, self.text.len());
+        self.line += self.text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
     }
-    for workload in &project.workloads {
-        for ignore in &workload.ignores {
-            let written = match workload.origin {
-                crate::model::workload::Origin::Kubernetes => {
-                    format!("annotation `ignore.adminlint.io/{}`", ignore.rule)
+}
+
+/// The suppressions written in one file's comments (as the YAML layer found them, in order).
+///
+/// A trailing comment applies to its own line; a comment alone on its line applies to the next
+/// line that is not itself a comment alone on its line, so a suppression may head a block of
+/// comments.
+pub fn from_comments(file: FileId, text: &str, comments: &[yaml::Comment]) -> Vec<Suppression> {
+    let mut lines = LineCounter {
+        text,
+        offset: 0,
+        line: 1,
+    };
+    let mut out = Vec::new();
+    for (index, comment) in comments.iter().enumerate() {
+        let Some(directive) = parse_comment(comment.text(text)) else {
+            continue;
+        };
+        let line = lines.line_of(comment.start as usize);
+        let target = if comment.trailing {
+            line
+        } else {
+            // Lines are counted on a copy: later comments are visited again by the outer loop.
+            let mut ahead = lines;
+            let mut last = line;
+            for next in &comments[index + 1..] {
+                if next.trailing || ahead.line_of(next.start as usize) != last + 1 {
+                    break;
                 }
-                crate::model::workload::Origin::Compose => {
-                    format!("`x-adminlint` ignore of `{}`", ignore.rule)
-                }
-            };
-            let suppression = Suppression {
-                rules: vec![ignore.rule.clone()],
-                reason: ignore.reason.clone(),
-                span: ignore.span,
-                form: Form::Object {
-                    object: workload.span,
-                },
-                written,
-            };
-            // Kustomize overlays copy objects: one suppression, however many copies.
-            if !out.contains(&suppression) {
-                out.push(suppression);
+                last += 1;
             }
+            last + 1
+        };
+        let rules: Vec<&str> = directive.rules.iter().map(String::as_str).collect();
+        let written = format!("`{}`", format_directive(&rules));
+        let start = comment.start as usize + directive.offset;
+        out.push(Suppression {
+            rules: directive.rules,
+            reason: directive.reason,
+            span: Span::new(file, start, comment.end as usize),
+            form: Form::Comment { line: target },
+            written,
+        });
+    }
+    out
+}
+
+/// How an object-level suppression is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectSyntax {
+    /// A Kubernetes annotation `ignore.adminlint.io/<rule>: reason`.
+    Annotation,
+    /// A Compose service's `x-adminlint: {ignore: {<rule>: reason}}`.
+    XAdminlint,
+}
+
+/// One ignore written on an object, as extraction found it.
+#[derive(Debug, Clone, Copy)]
+pub struct ObjectIgnore<'a> {
+    /// Rule id or `all`.
+    pub rule: &'a str,
+    /// The reason given (None: missing).
+    pub reason: Option<&'a str>,
+    /// The annotation or entry.
+    pub span: Span,
+    /// The object it covers.
+    pub object: Span,
+    /// How it is written.
+    pub syntax: ObjectSyntax,
+}
+
+/// The suppressions written on objects (annotations and `x-adminlint` ignores); the same one
+/// seen twice (kustomize overlays copy objects) counts once.
+pub fn on_objects<'a>(ignores: impl IntoIterator<Item = ObjectIgnore<'a>>) -> Vec<Suppression> {
+    let mut out: Vec<Suppression> = Vec::new();
+    for ignore in ignores {
+        let written = match ignore.syntax {
+            ObjectSyntax::Annotation => format!("annotation `ignore.adminlint.io/{}`", ignore.rule),
+            ObjectSyntax::XAdminlint => format!("`x-adminlint` ignore of `{}`", ignore.rule),
+        };
+        let suppression = Suppression {
+            rules: vec![ignore.rule.to_string()],
+            reason: ignore.reason.map(str::to_string),
+            span: ignore.span,
+            form: Form::Object {
+                object: ignore.object,
+            },
+            written,
+        };
+        if !out.contains(&suppression) {
+            out.push(suppression);
         }
     }
     out
 }
 
-/// Remove suppressed findings and report suppressions without a reason or that matched nothing.
-/// With `disabled` (`--no-ignores`) nothing is suppressed and nothing is reported.
+/// Remove the findings `suppressions` cover, and list the suppressions without a reason, naming
+/// unknown rules (`known_rules` are the registered rule ids) or matching nothing. With
+/// `disabled` (`--no-ignores`) nothing is suppressed and nothing is listed.
 pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
-    project: &Project,
+    suppressions: Vec<Suppression>,
     files: &[SourceFile],
+    known_rules: &[&str],
     disabled: bool,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     if disabled {
         return outcome;
     }
-    let suppressions = collect(project, files);
     let mut used = vec![false; suppressions.len()];
     diagnostics.retain(|diagnostic| {
         let mut hit = false;
@@ -214,26 +300,20 @@ pub fn apply(
         }
         !hit
     });
-    for (suppression, used) in suppressions.iter().zip(used) {
+    for (suppression, used) in suppressions.into_iter().zip(used) {
         if suppression.reason.is_none() {
-            outcome
-                .findings
-                .push(suppression_without_reason::diagnostic(suppression));
+            outcome.without_reason.push(suppression.clone());
         }
-        let unknown: Vec<&str> = suppression
+        let unknown: Vec<String> = suppression
             .rules
             .iter()
-            .map(String::as_str)
-            .filter(|r| *r != "all" && !RULES.iter().any(|rule| rule.id == *r))
+            .filter(|r| *r != ALL_RULES && !known_rules.contains(&r.as_str()))
+            .cloned()
             .collect();
         if !unknown.is_empty() {
-            outcome
-                .findings
-                .push(unused_suppression::unknown_rules(suppression, &unknown));
+            outcome.unknown_rules.push((suppression, unknown));
         } else if !used {
-            outcome
-                .findings
-                .push(unused_suppression::diagnostic(suppression));
+            outcome.unused.push(suppression);
         }
     }
     outcome
@@ -245,22 +325,95 @@ mod tests {
 
     #[test]
     fn comments_parse_with_and_without_reason() {
-        let comment = parse_comment(
-            "    image: x:v1 # adminlint: ignore[image-mismatch, image-unpinned] pinned by ops",
-        )
-        .unwrap();
-        assert_eq!(comment.rules, ["image-mismatch", "image-unpinned"]);
-        assert_eq!(comment.reason.as_deref(), Some("pinned by ops"));
-        assert_eq!(comment.range.start, 16);
-        assert!(comment.trailing);
-        let comment = parse_comment("# adminlint: ignore[all]").unwrap();
-        assert_eq!((comment.reason, comment.trailing), (None, false));
-        assert!(parse_comment("url: http://a#adminlint: ignore[x] y").is_none());
+        let directive =
+            parse_comment("# adminlint: ignore[image-mismatch, image-unpinned] pinned by ops")
+                .unwrap();
+        assert_eq!(directive.rules, ["image-mismatch", "image-unpinned"]);
+        assert_eq!(directive.reason.as_deref(), Some("pinned by ops"));
+        assert_eq!(directive.offset, 0);
+        let directive = parse_comment("# adminlint: ignore[all]").unwrap();
+        assert_eq!(directive.reason, None);
+        assert!(parse_comment("#adminlint: ignore[x] y").is_some());
+        assert!(parse_comment("# url http://a#adminlint: ignore[x] y").is_none());
         assert!(parse_comment("# adminlint: something else").is_none());
         assert!(parse_comment("# just a comment").is_none());
-        let comment = parse_comment("# adminlint: ignore[x] # expect: y").unwrap();
-        assert_eq!(comment.reason, None);
-        let comment = parse_comment("# adminlint: ignore[x] reason: …").unwrap();
-        assert_eq!(comment.reason, None, "the editor's placeholder");
+        let directive = parse_comment("# adminlint: ignore[x] # expect: y").unwrap();
+        assert_eq!(directive.reason, None);
+        let directive = parse_comment("# adminlint: ignore[x] reason: …").unwrap();
+        assert_eq!(directive.reason, None, "the editor's placeholder");
+        let directive = parse_comment("# see below # adminlint: ignore[x] why").unwrap();
+        assert_eq!(
+            (directive.offset, directive.reason.as_deref()),
+            (12, Some("why"))
+        );
+    }
+
+    #[test]
+    fn formatting_and_parsing_agree() {
+        let written = format_comment(&["image-mismatch", "image-unpinned"], Some("pinned by ops"));
+        assert_eq!(
+            written,
+            "# adminlint: ignore[image-mismatch, image-unpinned] pinned by ops"
+        );
+        let directive = parse_comment(&written).unwrap();
+        assert_eq!(directive.rules, ["image-mismatch", "image-unpinned"]);
+        assert_eq!(directive.reason.as_deref(), Some("pinned by ops"));
+        let placeholder = format_comment(&["image-unpinned"], None);
+        assert_eq!(placeholder, "# adminlint: ignore[image-unpinned] reason: …");
+        assert_eq!(parse_comment(&placeholder).unwrap().reason, None);
+    }
+
+    /// (rules, target line, span text) of each suppression `from_comments` finds in `text`.
+    fn suppressions_in(text: &str) -> Vec<(Vec<String>, usize, &str)> {
+        let parsed = yaml::parse(text, &yaml::Limits::default());
+        from_comments(FileId(0), text, &parsed.comments)
+            .into_iter()
+            .map(|s| {
+                let Form::Comment { line } = s.form else {
+                    unreachable!("comments make comment suppressions")
+                };
+                (s.rules, line, &text[s.span.range()])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trailing_comment_applies_to_its_line_and_an_own_line_comment_to_the_next_code_line() {
+        let text = "a: 1\nimage: x # adminlint: ignore[image-unpinned] why\n# adminlint: ignore[all] because\n# more words\n\nb: 2\n";
+        assert_eq!(
+            suppressions_in(text),
+            [
+                (
+                    vec!["image-unpinned".to_string()],
+                    2,
+                    "# adminlint: ignore[image-unpinned] why"
+                ),
+                (
+                    vec!["all".to_string()],
+                    5,
+                    "# adminlint: ignore[all] because"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_directive_inside_a_quoted_or_block_scalar_is_not_a_suppression() {
+        let text = "a: \"x # adminlint: ignore[image-unpinned] d\"\nb: 'x # adminlint: ignore[image-unpinned] s'\nc: |\n  # adminlint: ignore[image-unpinned] block\n";
+        assert_eq!(suppressions_in(text), []);
+    }
+
+    #[test]
+    fn a_suppression_after_a_long_comment_block_applies_below_it() {
+        let block: String = (0..150).map(|i| format!("# line {i}\n")).collect();
+        let text = format!("a: 1\n{block}# adminlint: ignore[image-unpinned] why\nimage: x\n");
+        assert_eq!(
+            suppressions_in(&text),
+            [(
+                vec!["image-unpinned".to_string()],
+                153,
+                "# adminlint: ignore[image-unpinned] why"
+            )]
+        );
     }
 }

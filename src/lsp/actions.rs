@@ -3,18 +3,14 @@
 use std::collections::HashMap;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit, WorkspaceEdit,
+    CodeAction, CodeActionDisabled, CodeActionKind, CodeActionOrCommand, Position, Range, TextEdit,
+    WorkspaceEdit,
 };
 
 use super::diagnostics::{Locator, RuleDocs, finding};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::span::FileId;
-
-/// The text a suppression comment starts with; the library's suppressions read the same words.
-const SUPPRESSION: &str = "# adminlint: ignore";
-
-/// What the user replaces with the reason.
-const REASON_PLACEHOLDER: &str = "reason: …";
+use crate::suppress;
 
 /// The actions for the findings of `file` whose range touches `requested`.
 pub fn actions(
@@ -60,6 +56,19 @@ fn fix_action(
     lsp_diagnostic: &lsp_types::Diagnostic,
 ) -> Option<CodeAction> {
     let fix = diagnostic.fix.as_ref()?;
+    if !fix.applicability.is_applicable() {
+        // Shown in the menu, greyed out with the reason: the editor never applies it.
+        return Some(CodeAction {
+            title: fix.message.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![lsp_diagnostic.clone()]),
+            disabled: Some(CodeActionDisabled {
+                reason: "a suggestion to make by hand: adminlint does not apply it".into(),
+            }),
+            is_preferred: Some(false),
+            ..CodeAction::default()
+        });
+    }
     let mut changes: HashMap<_, Vec<TextEdit>> = HashMap::new();
     for edit in &fix.edits {
         changes
@@ -80,8 +89,8 @@ fn fix_action(
     })
 }
 
-/// Insert `# adminlint: ignore[rule] reason: …` on its own line above the flagged line, indented
-/// like it, keeping the file's line ending.
+/// Insert the suppression comment with the reason placeholder ([`suppress::format_comment`]) on
+/// its own line above the flagged line, indented like it, keeping the file's line ending.
 fn suppress_action(
     locator: &Locator<'_>,
     diagnostic: &Diagnostic,
@@ -102,15 +111,16 @@ fn suppress_action(
     };
     let start = Position::new(lsp_diagnostic.range.start.line, 0);
     let comment = format!(
-        "{indent}{SUPPRESSION}[{}] {REASON_PLACEHOLDER}{newline}",
-        diagnostic.rule
+        "{indent}{}{newline}",
+        suppress::format_comment(&[diagnostic.rule], None)
     );
     let uri = locator.uri(diagnostic.span.file)?;
     let edit = TextEdit::new(Range::new(start, start), comment);
     Some(CodeAction {
         title: format!(
-            "Suppress {} on this line (add `{SUPPRESSION}[{}]` with a reason)",
-            diagnostic.rule, diagnostic.rule
+            "Suppress {} on this line (add `{}` with a reason)",
+            diagnostic.rule,
+            suppress::format_directive(&[diagnostic.rule])
         ),
         kind: Some(CodeActionKind::QUICKFIX),
         diagnostics: Some(vec![lsp_diagnostic]),
@@ -118,4 +128,88 @@ fn suppress_action(
         is_preferred: Some(false),
         ..CodeAction::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix, Severity};
+    use crate::lsp::documents::Documents;
+    use crate::lsp::position::Encoding;
+    use crate::report::Report;
+    use crate::source::{SourceFile, Text};
+    use crate::span::Span;
+
+    /// The code actions for one finding on `image: app:1.0` whose fix has `applicability`.
+    fn actions_for(applicability: Applicability) -> Vec<CodeAction> {
+        let text = "image: app:1.0\n";
+        let path = std::env::temp_dir().join("adminlint-actions-test.yaml");
+        let image = Span::new(FileId(0), 7, 14);
+        let diagnostic = Diagnostic::new(
+            "image-mismatch",
+            Severity::Error,
+            "runs app:1.0".into(),
+            image,
+        )
+        .with_fix(Fix {
+            message: "Use `app:2.0`".into(),
+            applicability,
+            edits: vec![Edit {
+                span: image,
+                content: "app:2.0".into(),
+            }],
+        });
+        let report = Report {
+            files: vec![SourceFile::new(
+                FileId(0),
+                Some(path),
+                "a.yaml".into(),
+                Text::new(text.into()),
+            )],
+            diagnostics: vec![diagnostic],
+            ..Report::default()
+        };
+        let documents = Documents::default();
+        let locator = Locator {
+            report: &report,
+            documents: &documents,
+            encoding: Encoding::Utf16,
+        };
+        let everything = Range::new(Position::new(0, 0), Position::new(1, 0));
+        actions(
+            &locator,
+            &RuleDocs::write_under(None),
+            FileId(0),
+            everything,
+        )
+        .into_iter()
+        .map(|action| match action {
+            CodeActionOrCommand::CodeAction(action) => action,
+            CodeActionOrCommand::Command(_) => unreachable!("actions are code actions"),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_display_only_fix_is_offered_disabled_and_without_an_edit() {
+        let applicable = actions_for(Applicability::Safe);
+        assert_eq!(applicable[0].title, "Use `app:2.0`");
+        assert!(applicable[0].edit.is_some() && applicable[0].disabled.is_none());
+        let shown = actions_for(Applicability::DisplayOnly);
+        assert_eq!(shown[0].title, "Use `app:2.0`");
+        assert!(shown[0].edit.is_none());
+        assert!(shown[0].disabled.is_some());
+        assert_eq!(shown[0].is_preferred, Some(false));
+        // The suppression action is still offered, with the suppress module's text.
+        let edit = shown[1].edit.as_ref().unwrap().changes.as_ref().unwrap();
+        let inserted: Vec<&str> = edit
+            .values()
+            .flatten()
+            .map(|e| e.new_text.as_str())
+            .collect();
+        assert_eq!(
+            inserted,
+            ["# adminlint: ignore[image-mismatch] reason: …\n"]
+        );
+    }
 }

@@ -62,6 +62,10 @@ pub struct Project {
     /// Alias use sites (`*name`) and the anchor each refers to, for values a Compose service
     /// takes through an alias or merge key: findings at a use site show the anchor as related.
     pub anchors: BTreeMap<Span, AnchorUse>,
+    /// Comments of the files the Compose loader read itself (an `extends` or `include` target
+    /// outside the checked paths), for their suppressions; the checked files' suppressions come
+    /// with their extracted facts.
+    pub loaded_comments: Vec<(FileId, Vec<crate::yaml::Comment>)>,
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, ObjectRef, Related};
+use crate::diagnostic::{Diagnostic, Edit, Fix, ObjectRef, Related};
 use crate::report::{Report, RunError};
 use crate::span::Span;
 
@@ -186,10 +186,7 @@ fn json_object(object: &ObjectRef) -> JsonObject<'_> {
 fn json_fix<'a>(report: &'a Report, fix: &'a Fix) -> JsonFix<'a> {
     JsonFix {
         message: &fix.message,
-        applicability: match fix.applicability {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-        },
+        applicability: fix.applicability.as_str(),
         edits: fix.edits.iter().map(|e| json_edit(report, e)).collect(),
     }
 }
@@ -404,6 +401,18 @@ mod tests {
         assert_eq!(second["related"], serde_json::json!([]));
         assert!(second["object"].is_null());
         assert!(second["fix"].is_null());
+    }
+
+    #[test]
+    fn a_display_only_fix_is_shown_with_its_applicability() {
+        let mut report = sample_report();
+        let fix = report.diagnostics[0].fix.as_mut().unwrap();
+        fix.applicability = crate::diagnostic::Applicability::DisplayOnly;
+        let value: serde_json::Value = serde_json::from_str(&render_to_string(&report)).unwrap();
+        let fix = &value["diagnostics"][0]["fix"];
+        assert_eq!(fix["applicability"], "display-only");
+        assert_eq!(fix["message"], "Use `myapp:v1.2.3`");
+        assert_eq!(fix["edits"][0]["content"], "myapp:v1.2.3");
     }
 
     #[test]

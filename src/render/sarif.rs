@@ -139,6 +139,15 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+}
+
+/// SARIF consumers may apply any fix in `fixes`: a display-only fix is described here instead.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    display_only_fix: &'a str,
 }
 
 #[derive(Serialize)]
@@ -391,8 +400,16 @@ fn result<'a>(report: &'a Report, diagnostic: &'a Diagnostic, print: String) -> 
         fixes: diagnostic
             .fix
             .iter()
+            .filter(|fix| fix.applicability.is_applicable())
             .map(|fix| sarif_fix(report, fix))
             .collect(),
+        properties: diagnostic
+            .fix
+            .as_ref()
+            .filter(|fix| !fix.applicability.is_applicable())
+            .map(|fix| ResultProperties {
+                display_only_fix: &fix.message,
+            }),
     }
 }
 
@@ -707,6 +724,29 @@ mod tests {
         assert_eq!(
             value["runs"][0]["results"][1]["message"]["text"],
             "pip [extras]"
+        );
+    }
+
+    #[test]
+    fn a_display_only_fix_is_described_but_not_offered_as_a_fix() {
+        let mut report = sample_report();
+        let value = sarif(&report);
+        assert_eq!(
+            value["runs"][0]["results"][0]["fixes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(value["runs"][0]["results"][0]["properties"].is_null());
+        let fix = report.diagnostics[0].fix.as_mut().unwrap();
+        fix.applicability = crate::diagnostic::Applicability::DisplayOnly;
+        let value = sarif(&report);
+        let result = &value["runs"][0]["results"][0];
+        assert!(result["fixes"].is_null(), "{result}");
+        assert_eq!(
+            result["properties"],
+            json!({"displayOnlyFix": "Use `myapp:v1.2.3`"})
         );
     }
 

@@ -82,7 +82,7 @@ pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
 }
 
 /// The finding for a suppression naming rules that do not exist.
-pub fn unknown_rules(suppression: &Suppression, unknown: &[&str]) -> Diagnostic {
-    let unknown = unknown.iter().map(|r| r.to_string()).collect();
+pub fn unknown_rules(suppression: &Suppression, unknown: &[String]) -> Diagnostic {
+    let unknown = unknown.to_vec();
     report(&UnusedSuppression::UnknownRules { unknown }, suppression)
 }

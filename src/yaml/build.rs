@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScanError};
 
+use super::comments::{Comment, CommentScan};
 use super::tree::{Document, Node, NodeId, NodeKind, ScalarStyle, Tree};
 
 /// Default of [`Limits::max_depth`] (`--max-depth`).
@@ -63,6 +64,8 @@ pub struct ParsedFile {
     pub errors: Vec<SyntaxError>,
     /// Documents cut off by the nesting limit (not in `errors`).
     pub too_deep: Vec<TooDeep>,
+    /// Every comment of the file, in order (also those in documents that did not parse).
+    pub comments: Vec<Comment>,
 }
 
 /// A collection being built.
@@ -124,6 +127,7 @@ fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> Pars
         root: None,
         doc_start: 0,
         too_deep: Vec::new(),
+        comments: CommentScan::default(),
         each,
     };
     let mut parser = Parser::new_from_str_with_options(text, options);
@@ -155,6 +159,7 @@ fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> Pars
         documents: builder.documents,
         errors: builder.errors,
         too_deep: builder.too_deep,
+        comments: builder.comments.finish(text),
     }
 }
 
@@ -168,6 +173,8 @@ struct Builder<'t, 'f> {
     root: Option<NodeId>,
     doc_start: usize,
     too_deep: Vec<TooDeep>,
+    /// Finds comments between the quoted and block scalars seen so far.
+    comments: CommentScan,
     /// Streaming: called at the end of each document, after which its nodes are dropped.
     each: Option<OnDocument<'f>>,
 }
@@ -247,6 +254,10 @@ impl Builder<'_, '_> {
                 self.attach(id);
             }
             Event::Scalar(value, style, anchor, tag) => {
+                // A `#` inside a quoted or block scalar is text, not a comment.
+                if style != granit_parser::ScalarStyle::Plain {
+                    self.comments.skip_scalar(self.text, start, end);
+                }
                 let kind = NodeKind::Scalar {
                     value: value.into_owned().into_boxed_str(),
                     style: style_of(style),

@@ -229,3 +229,82 @@ fn tags_are_kept_as_written() {
         Some("!override")
     );
 }
+
+/// The text of each comment `parse` records, with whether it trails code on its line.
+fn comments_of(text: &str) -> Vec<(&str, bool)> {
+    parse_default(text)
+        .comments
+        .iter()
+        .map(|c| (c.text(text), c.trailing))
+        .collect()
+}
+
+#[test]
+fn comments_are_recorded_with_their_placement() {
+    let text = "# head\nkey: value # trailing\n  # indented, own line\nlist: [a, b] #flow\nurl: http://a#b\n";
+    assert_eq!(
+        comments_of(text),
+        [
+            ("# head", false),
+            ("# trailing", true),
+            ("# indented, own line", false),
+            ("#flow", true),
+        ]
+    );
+}
+
+#[test]
+fn a_hash_inside_a_quoted_or_block_scalar_is_not_a_comment() {
+    let text = "a: \"x # adminlint: ignore[all] d\"\nb: 'y # s'\nc: \"multi\n  # line\" # real\nd: | # header\n  # body\n  x\n# after\ne: >-\n    # folded\n  # less indented ends it\n";
+    assert_eq!(
+        comments_of(text),
+        [
+            ("# real", true),
+            ("# header", true),
+            ("# after", false),
+            ("# less indented ends it", false),
+        ]
+    );
+}
+
+#[test]
+fn comments_stop_at_the_line_end_and_keep_their_inner_hashes() {
+    let text = "a: 1 # one # two\r\n# three\n";
+    let parsed = parse_default(text);
+    let found: Vec<_> = parsed.comments.iter().map(|c| c.range()).collect();
+    assert_eq!(found, [5..16, 18..25]);
+    assert_eq!(parsed.comments[0].text(text), "# one # two");
+}
+
+#[test]
+fn a_comment_after_a_byte_order_mark_is_alone_on_its_line() {
+    let text = "\u{feff}# first\na: 1\n";
+    assert_eq!(comments_of(text), [("# first", false)]);
+}
+
+#[test]
+fn comments_are_recorded_in_documents_that_do_not_parse_and_when_streaming() {
+    let text = "a: [1 # broken\n---\n# kept\nb: 2 # too\n";
+    let parsed = parse_default(text);
+    assert_eq!(parsed.errors.len(), 1);
+    let texts: Vec<_> = parsed.comments.iter().map(|c| c.text(text)).collect();
+    assert_eq!(texts, ["# broken", "# kept", "# too"]);
+    let streamed = parse_each(text, &Limits::default(), &mut |_, _| {});
+    assert_eq!(streamed.comments, parsed.comments);
+}
+
+#[test]
+fn a_block_of_150_comments_parses_and_every_comment_is_recorded() {
+    // granit-parser's comment events stop after 96 buffered comments in some positions; the
+    // scan has no such limit. The block sits where lookahead buffers: between a key and its value.
+    let block: String = (0..150).map(|i| format!("  # line {i}\n")).collect();
+    let text = format!("# top\nkey:\n{block}  value\nnext: 1\n");
+    let parsed = parse_default(&text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.comments.len(), 151);
+    let root = parsed.documents[0].root.unwrap();
+    assert_eq!(
+        parsed.tree.str(parsed.tree.get(root, "key").unwrap()),
+        Some("value")
+    );
+}

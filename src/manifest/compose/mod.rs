@@ -386,6 +386,7 @@ impl<'a> Loader<'a> {
         for error in parsed.errors {
             self.project.syntax_errors.push((id, error));
         }
+        self.project.loaded_comments.push((id, parsed.comments));
         self.project.files.push(file);
         self.inputs.insert(path.to_path_buf(), id);
         Ok(id)
