@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use adminlint::config::LoadedConfig;
+use adminlint::manifest::kustomize::Kustomization;
 use adminlint::manifest::{self, ExtractContext};
 use adminlint::model::project::Project;
 use adminlint::render::{Format, RenderOptions};
@@ -105,11 +106,12 @@ fn parse_all(input: &Input) -> Vec<ParsedFile> {
         .collect()
 }
 
-/// Parse and extract every file into a project, as `check` does, before kustomize rendering.
-fn extracted_project(name: &str) -> Project {
+/// Parse and extract every file into a project, as `check` does, before kustomize rendering;
+/// with the kustomizations found.
+fn extracted_project(name: &str) -> (Project, Vec<Kustomization>) {
     let input = input(name);
     let mut project = Project::default();
-    let mut notes = Vec::new();
+    let mut kustomizations = Vec::new();
     for (index, ((display, text), parsed)) in input.files.iter().zip(parse_all(input)).enumerate() {
         let file = FileId(index as u32);
         project.files.push(adminlint::source::SourceFile::new(
@@ -124,21 +126,23 @@ fn extracted_project(name: &str) -> Project {
             kinds: &[],
         };
         for document in &parsed.documents {
-            let extracted = manifest::extract(&parsed.tree, document, &context, &mut notes);
+            let extracted = manifest::extract(&parsed.tree, document, &context);
             project.workloads.extend(extracted.workloads);
-            project.kustomizations.extend(extracted.kustomization);
+            kustomizations.extend(extracted.kustomization);
         }
     }
-    project
+    (project, kustomizations)
 }
 
 /// The project the rules read: extracted, kustomize overlays rendered, configuration applied.
 /// Built afresh for every sample: a project memoises peer lookups in `RefCell`s (it is not
 /// `Sync`, and a reused one would measure warm memos).
 fn rendered_project(name: &str) -> Project {
-    let mut project = extracted_project(name);
-    manifest::kustomize::render(&mut project, &mut Vec::new());
-    project.apply_config(&LoadedConfig::default());
+    let (mut project, kustomizations) = extracted_project(name);
+    manifest::kustomize::render(&mut project, &kustomizations, &mut Vec::new());
+    let config = LoadedConfig::default();
+    project.apply_config(&config);
+    project.classify_roles(&config);
     project
 }
 
@@ -176,7 +180,6 @@ fn extract(bencher: Bencher, name: &str) {
     let input = input(name);
     let parsed = parse_all(input);
     bencher.bench_local(|| {
-        let mut notes = Vec::new();
         for (index, ((_, text), parsed)) in input.files.iter().zip(&parsed).enumerate() {
             let context = ExtractContext {
                 file: FileId(index as u32),
@@ -184,12 +187,7 @@ fn extract(bencher: Bencher, name: &str) {
                 kinds: &[],
             };
             for document in &parsed.documents {
-                divan::black_box(manifest::extract(
-                    &parsed.tree,
-                    document,
-                    &context,
-                    &mut notes,
-                ));
+                divan::black_box(manifest::extract(&parsed.tree, document, &context));
             }
         }
     });
@@ -200,8 +198,8 @@ fn extract(bencher: Bencher, name: &str) {
 fn kustomize(bencher: Bencher, name: &str) {
     bencher
         .with_inputs(|| extracted_project(name))
-        .bench_local_refs(|project| {
-            manifest::kustomize::render(project, &mut Vec::new());
+        .bench_local_refs(|(project, kustomizations)| {
+            manifest::kustomize::render(project, kustomizations, &mut Vec::new());
         });
 }
 

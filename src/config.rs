@@ -186,6 +186,29 @@ pub struct Config {
     pub installers: Vec<String>,
 }
 
+impl Config {
+    /// The custom kind (`kinds:`) an object of this `apiVersion` and `kind` is, if any.
+    pub fn custom_kind(&self, api_version: &str, kind: &str) -> Option<&CustomKind> {
+        custom_kind(&self.kinds, api_version, kind)
+    }
+}
+
+/// The custom kind of `kinds` an object of this `apiVersion` and `kind` is, if any.
+pub fn custom_kind<'k>(
+    kinds: &'k [CustomKind],
+    api_version: &str,
+    kind: &str,
+) -> Option<&'k CustomKind> {
+    kinds.iter().find(|custom| {
+        custom.kind == kind
+            && (custom.api_version == api_version
+                || custom
+                    .api_version
+                    .strip_suffix("/*")
+                    .is_some_and(|group| api_version.split('/').next() == Some(group)))
+    })
+}
+
 /// A configuration error, located in the configuration file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}:{line}:{column}: {message}")]

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod findings;
 pub mod fix;
 pub mod lsp;
 pub mod manifest;
@@ -245,6 +246,8 @@ fn check_inputs(
     }
     let mut reported = reported;
     let mut suppressions = Vec::new();
+    let mut kustomizations = Vec::new();
+    let mut compose_files = std::collections::HashMap::new();
     for facts in facts {
         report.summary.documents += facts.documents;
         report.notes.extend(facts.notes);
@@ -254,86 +257,38 @@ fn check_inputs(
             .syntax_errors
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
         project.workloads.extend(facts.workloads);
-        project.kustomizations.extend(facts.kustomizations);
+        kustomizations.extend(facts.kustomizations);
         suppressions.extend(facts.suppressions);
         if let Some(converted) = facts.compose {
-            project.compose_files.insert(file.id, converted);
+            compose_files.insert(file.id, converted);
         }
         project.files.push(file);
     }
     let files_before_compose = project.files.len();
-    report.summary.documents += manifest::compose::check(options, &mut project, &mut report.notes);
+    report.summary.documents +=
+        manifest::compose::check(options, &mut project, compose_files, &mut report.notes);
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
     debug_assert!(reported.len() >= files_before_compose);
     // Unreadable inputs keep an empty place in the file table; they are not files checked.
     let readable: Vec<bool> = project.files.iter().map(|f| f.readable).collect();
-    manifest::kustomize::render(&mut project, &mut report.notes);
+    manifest::kustomize::render(&mut project, &kustomizations, &mut report.notes);
     project.apply_config(config);
+    let role_notes = project.classify_roles(config);
+    report.notes.extend(role_notes);
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }
-    let mut diagnostics = rules::configure(rules::run(&project), &config.config);
-    // Files the Compose loader read itself have their comments in the project.
-    for (file, comments) in &project.loaded_comments {
-        let text = &project.files[file.0 as usize].text;
-        suppressions.extend(suppress::from_comments(*file, text, comments));
-    }
-    suppressions.extend(suppress::on_objects(project.workloads.iter().flat_map(
-        |workload| {
-            let syntax = match workload.origin {
-                model::workload::Origin::Kubernetes => suppress::ObjectSyntax::Annotation,
-                model::workload::Origin::Compose => suppress::ObjectSyntax::XAdminlint,
-            };
-            workload
-                .ignores
-                .iter()
-                .map(move |ignore| suppress::ObjectIgnore {
-                    rule: &ignore.rule,
-                    reason: ignore.reason.as_deref(),
-                    span: ignore.span,
-                    object: workload.span,
-                    syntax,
-                })
-        },
-    )));
-    let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
-    let outcome = suppress::apply(
-        &mut diagnostics,
-        suppressions,
-        &project.files,
-        &rule_ids,
-        options.no_ignores,
-    );
-    diagnostics.extend(rules::configure(
-        rules::suppression_findings(&outcome),
-        &config.config,
-    ));
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
-    diagnostics.retain(|d| is_reported(d.span.file));
-    for diagnostic in &mut diagnostics {
-        if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
-            diagnostic
-                .message
-                .push_str(&format!(" (kustomize overlay `{overlay}`)"));
-        }
-    }
-    // By path (files read later by the Compose loader are appended to the file table), then
-    // offset, rule and message.
-    let path_of =
-        |d: &diagnostic::Diagnostic| project.files[d.span.file.0 as usize].display.clone();
-    diagnostics.sort_by_cached_key(|d| (path_of(d), d.span.start, d.rule, d.message.clone()));
-    diagnostics.dedup();
-    // Overlays render copies of the same base node: report a node's findings for one overlay.
-    let mut first_overlay = std::collections::HashMap::new();
-    diagnostics.retain(|d| {
-        let overlay = d.object.as_ref().and_then(|o| o.overlay.clone());
-        first_overlay
-            .entry((d.rule, d.span))
-            .or_insert_with(|| overlay.clone())
-            == &overlay
-    });
+    let findings = findings::finish(
+        &project,
+        rules::run(&project),
+        suppressions,
+        &config.config,
+        options.no_ignores,
+        is_reported,
+    );
     report.summary.files = reported
         .iter()
         .zip(&readable)
@@ -344,14 +299,10 @@ fn check_inputs(
         .iter()
         .filter(|w| w.overlay.is_none() && is_reported(w.file))
         .count();
-    report.summary.suppressed = outcome
-        .suppressed
-        .iter()
-        .filter(|file| is_reported(**file))
-        .count();
-    report.summary.diagnostics = diagnostics.len();
+    report.summary.suppressed = findings.suppressed;
+    report.summary.diagnostics = findings.diagnostics.len();
     report.fail_level = config.config.fail_level;
-    report.diagnostics = diagnostics;
+    report.diagnostics = findings.diagnostics;
     if options.explain {
         report.explanation = Some(project.explain(config, &reported));
     }
@@ -531,19 +482,9 @@ fn read_and_extract(
         Some(facts) => facts,
         None => {
             let mut limits = Vec::new();
-            let facts = extract_facts(
-                id,
-                &text,
-                &display,
-                options,
-                config,
-                &mut out.notes,
-                &mut limits,
-            );
-            // Notes name the file as displayed from this working directory, and limits are
-            // errors every run must repeat: neither is cached.
+            let facts = extract_facts(id, &text, &display, options, config, &mut limits);
+            // Limits are errors every run must repeat: a file that hit one is not cached.
             if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
-                && out.notes.is_empty()
                 && limits.is_empty()
             {
                 cache.store(key, stamp, &facts);
@@ -588,7 +529,6 @@ fn extract_facts(
     display: &str,
     options: &CheckOptions,
     config: &LoadedConfig,
-    notes: &mut Vec<String>,
     limits: &mut Vec<String>,
 ) -> cache::Facts {
     let context = manifest::ExtractContext {
@@ -598,9 +538,8 @@ fn extract_facts(
     };
     let mut workloads = Vec::new();
     let mut kustomizations = Vec::new();
-    let mut extract_notes = Vec::new();
     let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
-        let extracted = manifest::extract(tree, document, &context, &mut extract_notes);
+        let extracted = manifest::extract(tree, document, &context);
         workloads.extend(extracted.workloads);
         kustomizations.extend(extracted.kustomization);
     };
@@ -642,7 +581,6 @@ fn extract_facts(
         facts.syntax_errors = parsed.errors.clone();
         facts.workloads = workloads;
         facts.kustomizations = kustomizations;
-        notes.append(&mut extract_notes);
     }
     // Even a skipped template's suppressions are read: one there matches nothing, and says so.
     facts.suppressions = suppress::from_comments(id, text, &parsed.comments);

@@ -1,6 +1,6 @@
 //! Provenance of a fact: where it sits, where it was written, and the steps it went through.
 //!
-//! A fact's *position* (`at`) is the [`Span`] it carries ([`crate::span::Spanned::span`],
+//! A fact's *position* (`at`) is the [`Span`] it carries ([`Spanned::span`],
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
 //! `extends`, a kustomize `images:` entry, a Helm template). Most facts went through nothing:
@@ -10,6 +10,37 @@
 //! ([`Step::related`]), and a fix is aimed through them (see `rules::origins`).
 
 use crate::span::Span;
+
+/// A value together with where it sits and how it got there.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it sits: the node a finding about it points at (its origin's `at`).
+    pub span: Span,
+    /// Where it was written and the steps it went through (empty for most facts).
+    pub origin: Origin,
+}
+
+impl<T> Spanned<T> {
+    /// Pair a value with its span; written there, through nothing.
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned {
+            value,
+            span,
+            origin: Origin::DIRECT,
+        }
+    }
+
+    /// Pair a value with its span and origin.
+    pub fn with_origin(value: T, span: Span, origin: Origin) -> Self {
+        Spanned {
+            value,
+            span,
+            origin,
+        }
+    }
+}
 
 /// Where a value was written and what it went through; empty for most facts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -1,7 +1,5 @@
 //! Byte spans into source files, the location every fact and finding carries.
 
-use crate::origin::Origin;
-
 /// Index of a [`crate::source::SourceFile`] in the run's file table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct FileId(pub u32);
@@ -75,7 +73,7 @@ impl Span {
     }
 }
 
-/// The span of characters `chars` of a scalar's value, found in its source text.
+/// The span of bytes `bytes` of a scalar's value, found in its source text.
 ///
 /// The source may differ from the value by quotes, escapes, indentation and folded line breaks;
 /// characters of the value are matched in order, and the result is checked: when the source
@@ -85,9 +83,11 @@ pub fn sub_span(
     text: &str,
     scalar: Span,
     value: &str,
-    chars: std::ops::Range<usize>,
+    bytes: std::ops::Range<usize>,
 ) -> Option<Span> {
     let source = text.get(scalar.range())?;
+    // The source is matched character by character: the byte range as a character range.
+    let chars = value.get(..bytes.start)?.chars().count()..value.get(..bytes.end)?.chars().count();
     if chars.start >= chars.end {
         return None;
     }
@@ -117,37 +117,6 @@ pub fn sub_span(
     }
     let base = scalar.start as usize;
     Some(Span::new(scalar.file, base + start, base + end))
-}
-
-/// A value together with where it sits and how it got there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Spanned<T> {
-    /// The value.
-    pub value: T,
-    /// Where it sits: the node a finding about it points at (its origin's `at`).
-    pub span: Span,
-    /// Where it was written and the steps it went through (empty for most facts).
-    pub origin: Origin,
-}
-
-impl<T> Spanned<T> {
-    /// Pair a value with its span; written there, through nothing.
-    pub fn new(value: T, span: Span) -> Self {
-        Spanned {
-            value,
-            span,
-            origin: Origin::DIRECT,
-        }
-    }
-
-    /// Pair a value with its span and origin.
-    pub fn with_origin(value: T, span: Span, origin: Origin) -> Self {
-        Spanned {
-            value,
-            span,
-            origin,
-        }
-    }
 }
 
 #[cfg(test)]

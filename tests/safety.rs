@@ -2,9 +2,13 @@
 //! writes its report, nothing else. This test fails when code under `src/` (or a build script)
 //! names process spawning or networking APIs, or when a networking crate enters Cargo.lock.
 //!
+//! And the source keeps its layers: no stage uses a higher one, and no modules use each other
+//! in a circle (ARCHITECTURE.md).
+//!
 //! Tests may start processes (the CLI tests run the binary; an editor-test harness drives an
 //! editor): only `src/` and `build.rs` are scanned.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Text that only appears in code that spawns processes or uses the network.
@@ -132,4 +136,144 @@ fn no_networking_crate_in_the_dependency_tree() {
         network.is_empty(),
         "networking crates in Cargo.lock: {network:?}; the linter must not use the network"
     );
+}
+
+// The stages are layered: a module may use modules of its own stage or lower ones, never a
+// higher one, and no two modules use each other (ARCHITECTURE.md). Read from the sources: every
+// `crate::<module>` path outside comments and unit tests, attributed to the file's top-level
+// module (`src/rules/x.rs` is `rules`).
+
+/// Top-level modules by stage, lowest first. A module may use modules of a lower stage.
+const STAGES: &[&[&str]] = &[
+    &["span"],
+    &["source", "origin"],
+    &["diagnostic"],
+    &["discover"],
+    &["read", "yaml"],
+    &["config"],
+    &["suppress", "fix"],
+    &["model"],
+    &["manifest"],
+    &["cache"],
+    &["rules"],
+    &["findings"],
+    &["report"],
+    &["render"],
+    &["output"],
+    &["lsp"],
+];
+
+fn stage_of(module: &str) -> Option<usize> {
+    STAGES.iter().position(|stage| stage.contains(&module))
+}
+
+/// The top-level module a source file belongs to (None for the crate root and binaries).
+fn module_of(path: &Path) -> Option<String> {
+    let relative = path.strip_prefix("src").ok()?;
+    let first = relative.components().next()?.as_os_str().to_str()?;
+    let name = first.trim_end_matches(".rs");
+    (!matches!(name, "lib" | "main" | "cli")).then(|| name.to_string())
+}
+
+/// `crate::x` uses in code (not in comments), as (module used, line number).
+fn uses(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut in_tests = false;
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        // Unit tests may reach any module to build their inputs.
+        if code.trim_start().starts_with("#[cfg(test)]") {
+            in_tests = true;
+        }
+        if in_tests {
+            continue;
+        }
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            let after = &rest[at + "crate::".len()..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.push((name, index + 1));
+            }
+            rest = after;
+        }
+        // `use crate::{a, b}` lists.
+        if let Some(list) = code.trim_start().strip_prefix("use crate::{") {
+            for name in list.split([',', '}']) {
+                let name = name.trim().split("::").next().unwrap_or_default();
+                if !name.is_empty() {
+                    out.push((name.to_string(), index + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_module_uses_a_higher_stage_and_there_is_no_circle() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    files.sort();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut upward = Vec::new();
+    for file in &files {
+        let Some(module) = module_of(file) else {
+            continue;
+        };
+        let stage = stage_of(&module).unwrap_or_else(|| {
+            panic!(
+                "{}: module `{module}` is in no stage of STAGES",
+                file.display()
+            )
+        });
+        let text = std::fs::read_to_string(file).unwrap();
+        for (used, line) in uses(&text) {
+            if used == module || used == "CheckOptions" || used == "ConfigChoice" {
+                continue;
+            }
+            let Some(used_stage) = stage_of(&used) else {
+                continue;
+            };
+            graph
+                .entry(module.clone())
+                .or_default()
+                .insert(used.clone());
+            if used_stage > stage {
+                upward.push(format!(
+                    "{}:{line}: `{module}` uses `{used}`",
+                    file.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "lower stages use higher ones:\n{}",
+        upward.join("\n")
+    );
+    // With every edge going to the same stage or lower, a circle can only be within a stage:
+    // look for one by walking from every module.
+    for start in graph.keys() {
+        let mut stack: Vec<Vec<&str>> = vec![vec![start.as_str()]];
+        let mut seen = BTreeSet::new();
+        while let Some(path) = stack.pop() {
+            let last = *path.last().unwrap();
+            for next in graph.get(last).into_iter().flatten() {
+                assert!(
+                    next != start,
+                    "import circle: {} -> {start}",
+                    path.join(" -> ")
+                );
+                if seen.insert(next.as_str()) {
+                    let mut longer = path.clone();
+                    longer.push(next);
+                    stack.push(longer);
+                }
+            }
+        }
+    }
 }

@@ -65,6 +65,29 @@ fn demo_json() {
     insta::assert_snapshot!(json);
 }
 
+/// `--explain-context` for `path`, with the working directory (printed as the absolute project
+/// root) shown as `[cwd]` so the snapshot is the same on every machine.
+fn explained(path: &str) -> String {
+    let report = check(&CheckOptions {
+        paths: vec![path.into()],
+        explain: true,
+        ..CheckOptions::default()
+    });
+    let explanation = report.explanation.expect("--explain-context output");
+    let cwd = std::env::current_dir().unwrap();
+    explanation.replace(&cwd.display().to_string(), "[cwd]")
+}
+
+#[test]
+fn demo_explain_context() {
+    insta::assert_snapshot!(explained("fixtures/demo"));
+}
+
+#[test]
+fn compose_explain_context() {
+    insta::assert_snapshot!(explained("fixtures/compose"));
+}
+
 /// Every rule's fixtures, rendered as a user sees them: one snapshot per rule and form, named
 /// after the rule, so a change of wording or location shows in review.
 #[test]

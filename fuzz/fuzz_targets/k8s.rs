@@ -11,7 +11,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut notes = Vec::new();
     let mut workloads = Vec::new();
     let context = manifest::ExtractContext {
         file: FileId(0),
@@ -19,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         kinds: &[],
     };
     parse_each(text, &Limits::default(), &mut |tree, document| {
-        workloads.extend(manifest::extract(tree, document, &context, &mut notes).workloads);
+        workloads.extend(manifest::extract(tree, document, &context).workloads);
     });
     let inside = |span: Span| {
         assert!(span.start <= span.end && span.end as usize <= text.len(), "{span:?}");

@@ -1,13 +1,17 @@
 //! Kubernetes objects: where each kind keeps its pod template, and the facts of its containers.
 
 use super::ExtractContext;
-use crate::config::{CustomKind, RoleName};
+use crate::config::{CustomKind, custom_kind};
 use crate::model::image::ImageRef;
-use crate::model::role::Role;
+use crate::model::role::{
+    Declaration, Hook,
+    signals::{DeclarationSource, ROLE_ANNOTATION},
+};
 use crate::model::workload::{
     ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Ignore, Origin, Workload,
 };
-use crate::span::{FileId, Span, Spanned};
+use crate::origin::Spanned;
+use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
 /// Deepest `kind: List` nesting followed.
@@ -19,7 +23,6 @@ pub fn extract(
     root: NodeId,
     context: &ExtractContext<'_>,
     document: usize,
-    notes: &mut Vec<String>,
 ) -> Vec<Workload> {
     let mut out = Vec::new();
     let mut pending = vec![(root, 0usize)];
@@ -33,27 +36,11 @@ pub fn extract(
             }
             continue;
         }
-        if let Some(workload) = extract_object(tree, object, context, document, notes) {
+        if let Some(workload) = extract_object(tree, object, context, document) {
             out.push(workload);
         }
     }
     out
-}
-
-/// A custom kind from the configuration matching this object.
-fn custom_kind<'k>(
-    kinds: &'k [CustomKind],
-    api_version: &str,
-    kind: &str,
-) -> Option<&'k CustomKind> {
-    kinds.iter().find(|custom| {
-        custom.kind == kind
-            && (custom.api_version == api_version
-                || custom
-                    .api_version
-                    .strip_suffix("/*")
-                    .is_some_and(|group| api_version.split('/').next() == Some(group)))
-    })
 }
 
 /// The pod spec of a workload kind, or None when the kind has none (or is not a workload).
@@ -101,7 +88,6 @@ fn extract_object(
     object: NodeId,
     context: &ExtractContext<'_>,
     document: usize,
-    notes: &mut Vec<String>,
 ) -> Option<Workload> {
     let file = context.file;
     let api_version = str_at(tree, object, &["apiVersion"]).unwrap_or_default();
@@ -173,7 +159,8 @@ fn extract_object(
         namespace: text(&["namespace"]),
         labels: string_map("labels"),
         annotations: string_map("annotations"),
-        role: Role::LongRunning(String::new()),
+        declared_role: None,
+        hooks: Vec::new(),
         service_account: spanned_str(pod, "serviceAccountName")
             .or_else(|| spanned_str(pod, "serviceAccount")),
         image_pull_secrets,
@@ -207,21 +194,13 @@ fn extract_object(
             })
         })
         .collect();
-    workload.role = match custom_kind(context.kinds, api_version, kind) {
-        Some(custom) if workload.annotation("adminlint.io/role").is_none() => match custom.role {
-            RoleName::Admin => Role::Admin(format!("a {kind} (custom kind in .adminlint.yaml)")),
-            RoleName::LongRunning => {
-                Role::LongRunning(format!("a {kind} (custom kind in .adminlint.yaml)"))
-            }
-        },
-        _ => role_of(&workload),
-    };
-    if let Role::Ignored(_) = workload.role {
-        notes.push(format!(
-            "ignoring {} (adminlint.io/role: ignore)",
-            workload.title()
-        ));
-    }
+    workload.declared_role = workload
+        .annotation(ROLE_ANNOTATION)
+        .map(|value| Declaration {
+            source: DeclarationSource::Annotation,
+            value: value.clone(),
+        });
+    workload.hooks = Hook::from_annotations(&workload.annotations);
     Some(workload)
 }
 
@@ -236,36 +215,6 @@ fn template_source(text: &str, tree: &Tree, object: NodeId) -> Option<String> {
         .filter_map(|line| line.trim().strip_prefix("# Source:"))
         .map(|source| source.trim().to_string())
         .next_back()
-}
-
-/// The role of a Kubernetes workload: declarations, hooks, then the kind.
-fn role_of(workload: &Workload) -> Role {
-    if let Some(declared) = workload.annotation("adminlint.io/role") {
-        match declared.value.as_str() {
-            "admin" => return Role::Admin("declared `adminlint.io/role: admin`".into()),
-            "app" | "long-running" => {
-                return Role::LongRunning("declared `adminlint.io/role: app`".into());
-            }
-            "ignore" => return Role::Ignored("declared `adminlint.io/role: ignore`".into()),
-            _ => {}
-        }
-    }
-    for hook in ["helm.sh/hook", "argocd.argoproj.io/hook"] {
-        if let Some(value) = workload.annotation(hook) {
-            return Role::Admin(format!("`{hook}: {}` hook", value.value));
-        }
-    }
-    match workload.kind.as_str() {
-        "Job" => Role::Admin("a Job".into()),
-        "CronJob" => Role::Admin("a CronJob".into()),
-        "Pod" => match workload.restart_policy.as_ref().map(|p| p.value.as_str()) {
-            Some(policy @ ("Never" | "OnFailure")) => {
-                Role::Admin(format!("a Pod with `restartPolicy: {policy}`"))
-            }
-            _ => Role::LongRunning("a Pod that restarts always".into()),
-        },
-        kind => Role::LongRunning(format!("a {kind}")),
-    }
 }
 
 /// A ConfigMap / Secret / projected volume of the pod, by volume name.

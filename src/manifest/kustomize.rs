@@ -6,8 +6,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
+use crate::origin::Spanned;
 use crate::origin::{ImageField, Step};
-use crate::span::{FileId, Span, Spanned};
+use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
 /// Deepest chain of bases followed (overlay -> base -> base …).
@@ -158,6 +159,7 @@ struct Rendered {
 
 struct Renderer<'p> {
     project: &'p Project,
+    kustomizations: &'p [Kustomization],
     /// Absolute, normalised directory of each kustomization.
     dirs: Vec<PathBuf>,
     /// Absolute, normalised paths of the project's files, sorted, with their ids.
@@ -177,7 +179,7 @@ impl Renderer<'_> {
     /// Kustomizations and files an entry of `k` refers to.
     fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
         if is_remote(entry) {
-            let file = &self.project.files[self.project.kustomizations[k].file.0 as usize];
+            let file = &self.project.files[self.kustomizations[k].file.0 as usize];
             notes.push(format!(
                 "{}: skipped remote resource `{entry}`",
                 file.display
@@ -213,7 +215,7 @@ impl Renderer<'_> {
             return rendered;
         }
         stack.push(k);
-        let kustomization = &self.project.kustomizations[k];
+        let kustomization = &self.kustomizations[k];
         let mut component_chain = Vec::new();
         for (entries, is_component) in [
             (&kustomization.resources, false),
@@ -314,8 +316,8 @@ fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization,
 
 /// Render every top-level kustomization as its own scope (see the module doc). Workloads that a
 /// rendering covers are replaced by their rendered copies; the rest stay as they are.
-pub fn render(project: &mut Project, notes: &mut Vec<String>) {
-    if project.kustomizations.is_empty() {
+pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &mut Vec<String>) {
+    if kustomizations.is_empty() {
         return;
     }
     let absolute = |p: &Option<PathBuf>| {
@@ -340,8 +342,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
                 .push(index);
         }
     }
-    let dirs: Vec<PathBuf> = project
-        .kustomizations
+    let dirs: Vec<PathBuf> = kustomizations
         .iter()
         .map(|k| {
             files[k.file.0 as usize]
@@ -357,6 +358,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
     }
     let renderer = Renderer {
         project,
+        kustomizations,
         dirs,
         kustomization_by_dir,
         files: sorted_files,
@@ -364,8 +366,7 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
-    for k in 0..project.kustomizations.len() {
-        let kustomization = &project.kustomizations[k];
+    for (k, kustomization) in kustomizations.iter().enumerate() {
         for entry in kustomization
             .resources
             .iter()
@@ -379,21 +380,21 @@ pub fn render(project: &mut Project, notes: &mut Vec<String>) {
     let mut copies = Vec::new();
     let mut covered = BTreeSet::new();
     let mut scope = 0;
-    for root in (0..project.kustomizations.len()).filter(|k| !included.contains(k)) {
+    for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
         let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
         if rendered.members.is_empty() {
             continue;
         }
         scope += 1;
         let overlay = rendered.has_base.then(|| {
-            let file = &project.files[project.kustomizations[root].file.0 as usize];
+            let file = &project.files[kustomizations[root].file.0 as usize];
             file.dir().to_string()
         });
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
             for k in chain {
-                let kustomization = &project.kustomizations[k];
+                let kustomization = &kustomizations[k];
                 let dir = &project.files[kustomization.file.0 as usize].dir();
                 transform(&mut copy, kustomization, dir);
             }

@@ -86,15 +86,10 @@ fn is_service_map(tree: &Tree, services: NodeId) -> bool {
 }
 
 /// Extract the facts of one document.
-pub fn extract(
-    tree: &Tree,
-    document: &Document,
-    context: &ExtractContext<'_>,
-    notes: &mut Vec<String>,
-) -> Extracted {
+pub fn extract(tree: &Tree, document: &Document, context: &ExtractContext<'_>) -> Extracted {
     match (recognize(tree, document), document.root) {
         (DocumentKind::Kubernetes, Some(root)) => Extracted {
-            workloads: kubernetes::extract(tree, root, context, document.index, notes),
+            workloads: kubernetes::extract(tree, root, context, document.index),
             kustomization: None,
         },
         (DocumentKind::Kustomization, Some(root)) => Extracted {

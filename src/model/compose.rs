@@ -1,7 +1,8 @@
 //! Facts only a Docker Compose service has: its project, restart policy, dependencies, and the
 //! raw forms some Compose-only rules read (string commands, unquoted YAML 1.1 booleans).
 
-use crate::span::{Span, Spanned};
+use crate::origin::Spanned;
+use crate::span::Span;
 
 /// What a Compose service adds to its [`crate::model::workload::Workload`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -15,6 +16,9 @@ pub struct ComposeFacts {
     pub profiles: Vec<Spanned<String>>,
     /// `depends_on`, short and long form.
     pub depends_on: Vec<Dependency>,
+    /// The first service of the project that waits for this one to complete
+    /// (`condition: service_completed_successfully`).
+    pub waited_on_by: Option<String>,
     /// `command` / `entrypoint` written as one string, which Compose splits without a shell.
     pub command_strings: Vec<CommandString>,
     /// Plain `yes` / `no` / `on` / `off` where Compose expects a string.

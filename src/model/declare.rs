@@ -2,12 +2,12 @@
 
 use crate::config::{AppDeclaration, LoadedConfig, Selector, glob_match};
 use crate::model::project::Project;
-use crate::model::role::Role;
+use crate::model::role::signals::{ConfigList, ConfigSelection};
 use crate::model::workload::Workload;
 
 impl Project {
-    /// Apply `.adminlint.yaml`: role selectors (an `adminlint.io/role` annotation still wins),
-    /// app declarations, external objects and extra wrapper / installer patterns.
+    /// Apply `.adminlint.yaml`: app declarations, external objects and extra wrapper /
+    /// installer patterns. (Role selectors are read by [`Project::classify_roles`].)
     pub fn apply_config(&mut self, loaded: &LoadedConfig) {
         let config = &loaded.config;
         self.external = config.external.clone();
@@ -22,22 +22,6 @@ impl Project {
         for index in 0..self.workloads.len() {
             let workload = &self.workloads[index];
             let path = self.files[workload.file.0 as usize].path.clone();
-            let matches =
-                |selector: &Selector| selects(selector, workload, path.as_deref(), loaded);
-            let declared_by_annotation = workload.annotation("adminlint.io/role").is_some();
-            let role = if declared_by_annotation {
-                None
-            } else if config.admin.iter().any(matches) {
-                Some(Role::Admin(
-                    "declared under `admin:` in .adminlint.yaml".into(),
-                ))
-            } else if config.long_running.iter().any(matches) {
-                Some(Role::LongRunning(
-                    "declared under `long-running:` in .adminlint.yaml".into(),
-                ))
-            } else {
-                None
-            };
             let app = match &workload.app {
                 Some(_) => None,
                 None => config
@@ -46,14 +30,30 @@ impl Project {
                     .find(|app| app_matches(app, workload, path.as_deref(), loaded))
                     .map(|app| app.name.clone()),
             };
-            let workload = &mut self.workloads[index];
-            if let Some(role) = role {
-                workload.role = role;
-            }
             if app.is_some() {
-                workload.app = app;
+                self.workloads[index].app = app;
             }
         }
+    }
+
+    /// The first selector of `admin:`, then of `long-running:`, that selects a workload.
+    pub fn config_selection(
+        &self,
+        workload: &Workload,
+        loaded: &LoadedConfig,
+    ) -> Option<ConfigSelection> {
+        let path = self.files[workload.file.0 as usize].path.as_deref();
+        let matches = |selector: &Selector| selects(selector, workload, path, loaded);
+        let config = &loaded.config;
+        [
+            (ConfigList::Admin, &config.admin),
+            (ConfigList::LongRunning, &config.long_running),
+        ]
+        .into_iter()
+        .find_map(|(list, selectors)| {
+            let selector = selectors.iter().position(matches)?;
+            Some(ConfigSelection { list, selector })
+        })
     }
 }
 

@@ -5,7 +5,6 @@ use std::fmt::Write;
 
 use crate::config::LoadedConfig;
 use crate::model::project::Project;
-use crate::model::role::Role;
 
 impl Project {
     /// A text description: root, configuration, scopes, apps, each workload's role with its
@@ -49,11 +48,7 @@ impl Project {
                 .enumerate()
                 .filter(|(_, w)| w.scope == scope)
             {
-                let role = match &workload.role {
-                    Role::Admin(_) => "admin",
-                    Role::LongRunning(_) => "long-running",
-                    Role::Ignored(_) => "ignored",
-                };
+                let role = self.role(index);
                 let namespace = workload
                     .namespace
                     .as_ref()
@@ -64,10 +59,11 @@ impl Project {
                     .map_or(String::new(), |a| format!(" app `{a}`"));
                 let _ = writeln!(
                     out,
-                    "  {} [{}]{namespace}{app}: {role} ({})",
+                    "  {} [{}]{namespace}{app}: {} ({})",
                     workload.title(),
                     self.files[workload.file.0 as usize].display,
-                    workload.role.reason()
+                    role.kind.as_str(),
+                    role.reason
                 );
                 for (c, container) in workload.containers.iter().enumerate() {
                     let at = crate::model::project::ContainerRef {

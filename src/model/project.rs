@@ -1,8 +1,8 @@
 //! The project: every workload of the run, which containers are admin processes, and their peers.
 
-use crate::model::command::{self, CommandLine, Intent};
+use crate::model::command::{self, CommandLine};
 use crate::model::image::ImageRef;
-use crate::model::role::Role;
+use crate::model::role::{Classified, Reason, Role};
 use crate::model::workload::{Container, Workload};
 use crate::span::{FileId, Span};
 use crate::yaml::SyntaxError;
@@ -42,12 +42,6 @@ pub struct Project {
     pub workloads: Vec<Workload>,
     /// Syntax errors by file.
     pub syntax_errors: Vec<(FileId, SyntaxError)>,
-    /// Kustomizations found (rendered into scopes by [`crate::manifest::kustomize::render`]).
-    pub kustomizations: Vec<crate::manifest::kustomize::Kustomization>,
-    /// Files that may be Compose files, converted in the per-file pass (None: no Compose
-    /// document in it); the Compose loader takes its files from here.
-    pub compose_files:
-        std::collections::HashMap<FileId, Option<crate::manifest::compose::Converted>>,
     /// The files whose findings are reported, by [`FileId`] (None: all). The rest of the
     /// project is context: peers, references, votes. See [`Project::is_subject`].
     pub reported_files: Option<Vec<bool>>,
@@ -64,6 +58,11 @@ pub struct Project {
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,
+    /// Each workload's classified role and admin containers, by workload index; set once by
+    /// [`Project::classify_roles`] after the project is assembled.
+    pub(in crate::model) roles: Vec<Classified>,
+    /// Each container's command line, parsed once on first use, by workload and container.
+    pub(in crate::model) command_lines: Vec<Vec<std::cell::OnceCell<command::ParsedCommand>>>,
     /// Long-running containers by what peers are looked up by; built on the first
     /// [`Project::release_peers`] call, so the project must not change after that.
     peer_index: std::cell::OnceCell<PeerIndex>,
@@ -191,39 +190,36 @@ impl Project {
         })
     }
 
-    /// Why a container is an admin process, or None when it is not one.
+    /// The role of a workload.
     ///
-    /// The main containers of an admin workload are; so is an init container, of any workload,
-    /// whose command is an admin task (`migrate`, `db:migrate`, …). Other init containers of an
-    /// admin workload (waiting for a database, copying files) are plumbing, not admin processes.
-    pub fn admin_reason(&self, at: ContainerRef) -> Option<String> {
-        let (workload, container) = self.container(at);
-        if matches!(workload.role, Role::Ignored(_)) {
-            return None;
-        }
-        if container.init {
-            // Every init container initialises something: a script merely named `*init*`
-            // (haproxy_init.sh templating a config) is not an admin task; a migration is.
-            return match command::intent(&command_line(container)) {
-                (Intent::Admin, Some(word)) if !is_init_name(&word) => {
-                    Some(format!("an init container that runs `{word}`"))
-                }
-                _ => None,
-            };
-        }
-        workload
-            .role
-            .is_admin()
-            .then(|| workload.role.reason().to_string())
+    /// # Panics
+    /// Before [`Project::classify_roles`].
+    pub fn role(&self, workload: usize) -> &Role {
+        &self.classified(workload).role
+    }
+
+    fn classified(&self, workload: usize) -> &Classified {
+        self.roles
+            .get(workload)
+            .expect("roles are classified once the project is assembled (Project::classify_roles)")
+    }
+
+    /// Why a container is an admin process, or None when it is not one (see
+    /// [`crate::model::role::classify_container`]).
+    pub fn admin_reason(&self, at: ContainerRef) -> Option<&Reason> {
+        self.classified(at.workload)
+            .admin
+            .get(at.container)?
+            .as_ref()
     }
 
     /// True when a container is part of the app's long-running release.
     pub fn is_long_running(&self, at: ContainerRef) -> bool {
-        self.workloads[at.workload].role.is_long_running() && self.admin_reason(at).is_none()
+        self.role(at.workload).is_long_running() && self.admin_reason(at).is_none()
     }
 
     /// The admin containers of the run.
-    pub fn admin_containers(&self) -> Vec<(ContainerRef, String)> {
+    pub fn admin_containers(&self) -> Vec<(ContainerRef, &Reason)> {
         self.containers()
             .filter(|(at, _, _)| self.is_subject(at.workload))
             .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
@@ -549,15 +545,6 @@ pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
         })
 }
 
-/// True for words like `haproxy_init.sh` or `config-init` that only say "initialise".
-fn is_init_name(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
-    lower.contains("init")
-        && !["db", "database", "migrat", "seed", "schema"]
-            .iter()
-            .any(|w| lower.contains(w))
-}
-
 /// The container's command line (command ++ args), tokenised.
 pub fn command_line(container: &Container) -> CommandLine {
     let argv = container.argv();
@@ -585,11 +572,11 @@ impl Project {
         let Some(arg) = argv.get(cmd.arg_index) else {
             return container.span;
         };
-        cmd.chars
+        cmd.bytes
             .clone()
-            .and_then(|chars| {
+            .and_then(|bytes| {
                 let text = &self.files.get(arg.span.file.0 as usize)?.text;
-                crate::span::sub_span(text, arg.span, &arg.value, chars)
+                crate::span::sub_span(text, arg.span, &arg.value, bytes)
             })
             .unwrap_or(arg.span)
     }

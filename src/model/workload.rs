@@ -2,9 +2,10 @@
 
 use crate::model::compose::{Build, ComposeFacts};
 use crate::model::image::{ImageKind, ImageRef};
-use crate::model::role::Role;
+use crate::model::role::{Declaration, Hook};
+use crate::origin::Spanned;
 use crate::origin::{Origin as Provenance, Step};
-use crate::span::{FileId, Span, Spanned};
+use crate::span::{FileId, Span};
 
 /// Where a workload was declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -41,8 +42,11 @@ pub struct Workload {
     pub labels: Vec<(String, Spanned<String>)>,
     /// `metadata.annotations`, in source order.
     pub annotations: Vec<(String, Spanned<String>)>,
-    /// Long-running or admin, and why.
-    pub role: Role,
+    /// A role declared in the manifest (a signal: roles are classified after assembly, see
+    /// [`crate::model::role`]).
+    pub declared_role: Option<Declaration>,
+    /// Helm and Argo CD hooks declared by its annotations, Helm's first.
+    pub hooks: Vec<Hook>,
     /// `serviceAccountName` of the pod.
     pub service_account: Option<Spanned<String>>,
     /// `imagePullSecrets` names.

@@ -56,9 +56,7 @@ impl Violation for AdhocInstall {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     for (index, install) in cx.project.installs_in(cx.command) {
-        let span = cx
-            .project
-            .simple_command_span(cx.container, &cx.command.commands[index]);
+        let span = cx.project.command_line(cx.at).spans[index];
         let violation = AdhocInstall {
             admin: who(cx.project, cx.at),
             manager: install.manager,

@@ -16,7 +16,8 @@ use crate::model::command::CommandLine;
 use crate::model::project::{ContainerRef, PeerSet, Project};
 use crate::model::workload::{Container, Workload};
 use crate::origin::Origin;
-use crate::span::{Span, Spanned};
+use crate::origin::Spanned;
+use crate::span::Span;
 
 /// An admin rule's check.
 pub type AdminCheck = fn(&AdminCx, &mut Sink);

@@ -24,7 +24,7 @@ mod yaml_boolean_value;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::project::{Project, command_line};
+use crate::model::project::Project;
 pub use context::{AdminCx, FixAvailability, Sink, Violation};
 
 /// How a rule is run.
@@ -92,8 +92,9 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
         })
         .collect();
     for (at, _) in project.admin_containers() {
-        let command = command_line(project.container(at).1);
-        let cx = AdminCx::new(project, at, &command, &memo);
+        // Parsed once per container by the project (init containers already were, for roles).
+        let command = &project.command_line(at).line;
+        let cx = AdminCx::new(project, at, command, &memo);
         for &(rule, check) in &admin_rules {
             let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
             check(&cx, &mut sink);

@@ -66,8 +66,14 @@ impl Violation for ShellOperatorsWithoutShell {
 /// is not quoted: `&&`, `||`, `|`, `;` (also at the end of a word followed by more words),
 /// `>`, `>>`, `<`, `2>&1`, `>file`.
 fn shell_operator(text: &str) -> Option<String> {
-    let words = unquoted_words(text);
-    for (index, (word, quoted)) in words.iter().enumerate() {
+    let words = command::lexer::plain_words(text);
+    for (
+        index,
+        command::lexer::Word {
+            text: word, quoted, ..
+        },
+    ) in words.iter().enumerate()
+    {
         if *quoted {
             continue;
         }
@@ -86,45 +92,6 @@ fn shell_operator(text: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Words split at unquoted whitespace, each with whether any part of it was quoted or escaped
-/// (a quoted `"&&"` is an argument on purpose).
-fn unquoted_words(text: &str) -> Vec<(String, bool)> {
-    let mut words = Vec::new();
-    let (mut word, mut quoted, mut started) = (String::new(), false, false);
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {
-                if started {
-                    words.push((std::mem::take(&mut word), quoted));
-                }
-                (quoted, started) = (false, false);
-            }
-            '\'' | '"' => {
-                (quoted, started) = (true, true);
-                for inner in chars.by_ref() {
-                    if inner == c {
-                        break;
-                    }
-                    word.push(inner);
-                }
-            }
-            '\\' => {
-                (quoted, started) = (true, true);
-                word.extend(chars.next());
-            }
-            c => {
-                started = true;
-                word.push(c);
-            }
-        }
-    }
-    if started {
-        words.push((word, quoted));
-    }
-    words
 }
 
 fn check(project: &Project, sink: &mut Sink) {

@@ -47,13 +47,6 @@ impl Violation for WrapperMissing {
     }
 }
 
-/// Commands that are plumbing around the real work, never the program a wrapper would wrap.
-const PLUMBING: [&str; 34] = [
-    "cd", "echo", "export", "set", "sleep", "test", "[", "[[", "source", ".", "true", "false",
-    "mkdir", "chown", "chmod", "cp", "mv", "rm", "cat", "ls", "wait", "until", "while", "printf",
-    "exit", "trap", "sh", "bash", "touch", "ln", "tee", "date", "whoami", "id",
-];
-
 /// Interpreters that are run by path but still take their libraries from the environment.
 /// (`bin/rails`, `./bin/rake` are binstubs: they load Bundler themselves.)
 fn is_interpreter(name: &str) -> bool {
@@ -85,7 +78,8 @@ fn is_node_tool(name: &str) -> bool {
 fn wrappable<'c>(project: &Project, cmd: &'c SimpleCommand, wrapper: &str) -> Option<&'c str> {
     let program = cmd.words.first()?.as_str();
     let base = program.rsplit('/').next().unwrap_or(program);
-    if PLUMBING.contains(&base) || project.wrapper_of(cmd).is_some() {
+    if command::is_plumbing(base, command::Reading::NotWrapped) || project.wrapper_of(cmd).is_some()
+    {
         return None;
     }
     // A script or binstub by path may set up its own environment; only interpreters count.

@@ -16,11 +16,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use self::interpolate::{Environment, interpolate};
-use self::service::{Context, Extracted, Service, lexical};
+use self::service::{Context, Service, lexical};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::manifest::{DocumentKind, recognize};
 use crate::model::project::{Project, Unresolved};
+use crate::model::workload::Workload;
 use crate::origin::Step;
 use crate::source::SourceFile;
 use crate::span::{FileId, Span};
@@ -65,10 +66,16 @@ pub fn is_compose_name(name: &str) -> bool {
 /// project. Files read from disk for `extends`, `include` and override partners join
 /// `project.files`; notes go to `notes`. Returns how many YAML documents it parsed in files it
 /// read itself.
-pub fn check(options: &CheckOptions, project: &mut Project, notes: &mut Vec<String>) -> usize {
+pub fn check(
+    options: &CheckOptions,
+    project: &mut Project,
+    converted: HashMap<FileId, Option<Converted>>,
+    notes: &mut Vec<String>,
+) -> usize {
     let mut loader = Loader {
         options,
         project,
+        converted,
         notes,
         documents: 0,
         files: Vec::new(),
@@ -229,6 +236,9 @@ struct ServiceDef {
 struct Loader<'a> {
     options: &'a CheckOptions,
     project: &'a mut Project,
+    /// The files read so far that may be Compose files, converted in the per-file pass (None:
+    /// no Compose document in it); taken from here as each is opened.
+    converted: HashMap<FileId, Option<Converted>>,
     /// Notes for verbose output.
     notes: &'a mut Vec<String>,
     /// YAML documents parsed in files read here.
@@ -324,7 +334,7 @@ impl<'a> Loader<'a> {
         {
             return Some(known);
         }
-        let ahead = self.project.compose_files.remove(&id);
+        let ahead = self.converted.remove(&id);
         let converted = match ahead {
             // Made for `named || looks` with `referenced = false`: the same answer whenever
             // `referenced` cannot widen it.
@@ -574,7 +584,7 @@ impl<'a> Loader<'a> {
             project_dir: project_dir.as_deref(),
             dir_of: &dir_of,
         };
-        let mut extracted: Vec<Extracted> = merged
+        let mut services: Vec<Workload> = merged
             .iter()
             .map(|s| {
                 service::extract(
@@ -588,7 +598,13 @@ impl<'a> Loader<'a> {
                 )
             })
             .collect();
-        service::assign_roles(&mut extracted);
+        // A role signal that only the whole project shows: who waits for whom to complete.
+        let waiters = crate::model::role::signals::completion_waiters(&services);
+        for (service, waiter) in services.iter_mut().zip(waiters) {
+            if let Some(facts) = &mut service.compose {
+                facts.waited_on_by = waiter;
+            }
+        }
         if env.exhausted() {
             self.notes.push(format!(
                 "{key}: variables expand to more than {} bytes in all; references past that are \
@@ -596,15 +612,7 @@ impl<'a> Loader<'a> {
                 interpolate::SUBSTITUTION_BUDGET
             ));
         }
-        for service in extracted {
-            if let crate::model::role::Role::Ignored(_) = service.workload.role {
-                self.notes.push(format!(
-                    "ignoring {} (x-adminlint: role: ignore)",
-                    service.workload.title()
-                ));
-            }
-            self.project.workloads.push(service.workload);
-        }
+        self.project.workloads.extend(services);
     }
 
     /// A service of one file with its `extends` chain applied. None when the file does not

@@ -1,19 +1,20 @@
-//! The facts of one merged Compose service, and the role of each service of a project.
+//! The facts of one merged Compose service, with its role signals.
 
 use std::path::{Component, Path, PathBuf};
 
 use super::interpolate::{Environment, interpolate, sole_variable};
 use super::value::{Kind, Value};
-use crate::model::command::{self, CommandLine, Intent};
+use crate::model::command;
 use crate::model::compose::{Build, CommandString, ComposeFacts, Dependency, YamlBoolean};
 use crate::model::image::ImageRef;
-use crate::model::project::command_line;
-use crate::model::role::Role;
+use crate::model::role::Declaration;
+use crate::model::role::signals::DeclarationSource;
 use crate::model::workload::Ignore;
 use crate::model::workload::{
     ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Origin, Workload,
 };
-use crate::span::{FileId, Span, Spanned};
+use crate::origin::Spanned;
+use crate::span::{FileId, Span};
 use crate::yaml::ScalarStyle;
 
 /// What extraction needs to know about the project a service is in.
@@ -38,14 +39,6 @@ pub struct Service<'a> {
     pub document: usize,
     /// The merged value.
     pub value: &'a Value,
-}
-
-/// A service's workload, and the role it declares with `x-adminlint`.
-pub struct Extracted {
-    /// The workload; its role is set by [`assign_roles`].
-    pub workload: Workload,
-    /// `x-adminlint: {role: …}`.
-    pub declared_role: Option<String>,
 }
 
 /// Plain scalars YAML 1.1 tools (PyYAML, docker-compose v1) read as booleans; Compose v2 reads
@@ -91,7 +84,7 @@ impl Context<'_> {
 }
 
 /// Extract the workload of one service.
-pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
+pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
     let value = service.value;
     let name = Spanned::new(service.name.to_string(), service.key_span);
     let mut facts = ComposeFacts {
@@ -225,10 +218,12 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         })
         .collect();
     facts.yaml_booleans = yaml_booleans(value);
-    let declared_role = value
-        .get("x-adminlint")
-        .and_then(|x| x.get("role"))
-        .and_then(|r| context.text(r));
+    let declared_role = context
+        .spanned(value.get("x-adminlint").and_then(|x| x.get("role")))
+        .map(|value| Declaration {
+            source: DeclarationSource::XAdminlint,
+            value,
+        });
     // `x-adminlint: {ignore: {<rule>: <reason>}}`: suppressions on the service.
     let ignores = value
         .get("x-adminlint")
@@ -257,7 +252,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         build,
         resolved_image,
     };
-    let workload = Workload {
+    Workload {
         origin: Origin::Compose,
         file: service.key_span.file,
         document: service.document,
@@ -269,7 +264,8 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         namespace: None,
         labels,
         annotations: Vec::new(),
-        role: Role::LongRunning("a Compose service".into()),
+        declared_role,
+        hooks: Vec::new(),
         service_account: None,
         image_pull_secrets: Vec::new(),
         restart_policy: None,
@@ -280,10 +276,6 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Extracted {
         scope: 0,
         overlay: None,
         compose: Some(facts),
-    };
-    Extracted {
-        workload,
-        declared_role,
     }
 }
 
@@ -379,146 +371,6 @@ fn yaml_booleans(service: &Value) -> Vec<YamlBoolean> {
     out
 }
 
-/// Give every service of one project its role: a declaration, another service waiting for it
-/// to complete, or an admin command on a service that does not restart; else long-running.
-pub fn assign_roles(services: &mut [Extracted]) {
-    // (waited-on service, waiting service)
-    let mut waited: Vec<(String, String)> = Vec::new();
-    for service in services.iter() {
-        let facts = service.workload.compose.as_ref().expect("compose service");
-        for dependency in &facts.depends_on {
-            if dependency.condition == "service_completed_successfully" {
-                let waiter = service.workload.name.as_ref().map(|n| n.value.clone());
-                waited.push((dependency.service.value.clone(), waiter.unwrap_or_default()));
-            }
-        }
-    }
-    for service in services.iter_mut() {
-        let workload = &service.workload;
-        let name = workload.name.as_ref().map_or("", |n| n.value.as_str());
-        let role = match service.declared_role.as_deref() {
-            Some("admin") => Some(Role::Admin("declared `x-adminlint: {role: admin}`".into())),
-            Some("app" | "long-running") => Some(Role::LongRunning(
-                "declared `x-adminlint: {role: app}`".into(),
-            )),
-            Some("ignore") => Some(Role::Ignored(
-                "declared `x-adminlint: {role: ignore}`".into(),
-            )),
-            _ => None,
-        };
-        let role = role
-            .or_else(|| {
-                let (_, waiter) = waited.iter().find(|(waited_on, _)| waited_on == name)?;
-                Some(Role::Admin(format!(
-                    "service `{waiter}` waits for it to complete (`condition: service_completed_successfully`)"
-                )))
-            })
-            .or_else(|| {
-                let restart = workload.compose.as_ref()?.restart.as_ref();
-                let how = does_not_restart(restart.map(|r| r.value.as_str()))?;
-                let word = admin_command(&workload.containers[0])?;
-                Some(Role::Admin(format!("runs `{word}` and does not restart ({how})")))
-            });
-        if let Some(role) = role {
-            service.workload.role = role;
-        }
-    }
-}
-
-/// How a restart policy says "run once", None when the service restarts (or it is unknown).
-fn does_not_restart(restart: Option<&str>) -> Option<String> {
-    match restart {
-        None => Some("no `restart`".into()),
-        Some(policy @ "no") => Some(format!("`restart: {policy}`")),
-        Some(policy) if policy == "on-failure" || policy.starts_with("on-failure:") => {
-            Some(format!("`restart: {policy}`"))
-        }
-        _ => None,
-    }
-}
-
-/// Subcommands and script names that say "admin task" in a Compose command, beyond what
-/// [`command::intent`] knows: `manage.py <anything>` (long-running ones are vetoed before),
-/// `./setup.sh`, `app upgrade`, `temporal-sql-tool setup-schema`.
-const ADMIN_NAMES: [&str; 9] = [
-    "setup",
-    "init",
-    "upgrade",
-    "seed",
-    "migrate",
-    "migration",
-    "migrations",
-    "bootstrap",
-    "createsuperuser",
-];
-
-/// Commands whose arguments are not subcommands.
-const NOT_PROGRAMS: [&str; 14] = [
-    "echo",
-    "printf",
-    "cd",
-    "export",
-    "test",
-    "[",
-    "sleep",
-    "cat",
-    "ls",
-    "mkdir",
-    "chown",
-    "chmod",
-    "true",
-    "wait-for-it",
-];
-
-/// The word that makes a service's command an admin task, None when it is not one or when it
-/// starts something long-running.
-fn admin_command(container: &Container) -> Option<String> {
-    let line = command_line(container);
-    match command::intent(&line) {
-        (Intent::Admin, word) => word,
-        (Intent::LongRunning, _) => None,
-        (Intent::Unknown, _) => compose_admin_word(&line),
-    }
-}
-
-fn compose_admin_word(line: &CommandLine) -> Option<String> {
-    let base = |word: &str| word.rsplit('/').next().unwrap_or(word).to_string();
-    for words in line.commands.iter().map(|c| &c.words) {
-        let Some(first) = words.first() else {
-            continue;
-        };
-        let program = base(first);
-        if NOT_PROGRAMS.contains(&program.as_str()) {
-            continue;
-        }
-        let mut plain = words.iter().skip(1).filter(|w| !w.starts_with('-'));
-        if let Some(at) = words.iter().position(|w| base(w) == "manage.py")
-            && let Some(sub) = words[at + 1..].iter().find(|w| !w.starts_with('-'))
-        {
-            return Some(format!("manage.py {sub}"));
-        }
-        let stem = program.split('.').next().unwrap_or_default();
-        let named = stem
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|part| ADMIN_NAMES.contains(&part));
-        if named && !matches!(program.as_str(), "dumb-init" | "tini" | "docker-init") {
-            return Some(first.clone());
-        }
-        let interpreter =
-            ["sh", "bash", "python", "python3", "node", "ruby", "php"].contains(&program.as_str());
-        if !interpreter
-            && let Some(sub) = plain.next()
-            && sub
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .next()
-                .is_some_and(|part| ADMIN_NAMES.contains(&part))
-        {
-            return Some(sub.clone());
-        }
-    }
-    None
-}
-
 /// A span from `a` to `b` when both are in one file and in order, else `a`.
 fn join(a: Span, b: Span) -> Span {
     if a.file == b.file && a.start <= b.start {
@@ -577,63 +429,6 @@ fn relative(from: &Path, to: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::command::parse_argv;
-
-    fn admin_word(argv: &[&str]) -> Option<String> {
-        match command::intent(&parse_argv(argv)) {
-            (Intent::Admin, word) => word,
-            (Intent::LongRunning, _) => None,
-            (Intent::Unknown, _) => compose_admin_word(&parse_argv(argv)),
-        }
-    }
-
-    #[test]
-    fn admin_commands_and_long_running_vetoes() {
-        let admin = [
-            &["kong", "migrations", "bootstrap"][..],
-            &["spicedb", "migrate", "head"],
-            &["zammad-init"],
-            &["init", "--insecure"],
-            &["python", "manage.py", "loaddata", "x.json"],
-            &["./setup.sh"],
-            &["myapp", "upgrade"],
-            &["temporal-sql-tool", "setup-schema", "-v", "0.0"],
-            &["bash", "-c", "bench --site all migrate"],
-            &["bundle", "exec", "rails", "db:migrate"],
-            &["rake", "db:seed"],
-        ];
-        for argv in admin {
-            assert!(admin_word(argv).is_some(), "{argv:?}");
-        }
-        let not_admin = [
-            &[
-                "/opt/netbox/venv/bin/python",
-                "/opt/netbox/netbox/manage.py",
-                "rqworker",
-            ][..],
-            &["./bin/setup-db-and-start-puma"],
-            &["python", "manage.py", "runserver"],
-            &["npx", "prisma", "studio"],
-            &["/opt/netbox/housekeeping.sh"],
-            &["serve"],
-            &["echo", "setup"],
-            &["dumb-init", "gunicorn"],
-        ];
-        for argv in not_admin {
-            assert_eq!(admin_word(argv), None, "{argv:?}");
-        }
-    }
-
-    #[test]
-    fn restart_policies() {
-        assert!(does_not_restart(None).is_some());
-        assert!(does_not_restart(Some("no")).is_some());
-        assert!(does_not_restart(Some("on-failure")).is_some());
-        assert!(does_not_restart(Some("on-failure:3")).is_some());
-        assert!(does_not_restart(Some("always")).is_none());
-        assert!(does_not_restart(Some("unless-stopped")).is_none());
-        assert!(does_not_restart(Some("${RESTART}")).is_none());
-    }
 
     #[test]
     fn paths_relative_to_the_project() {

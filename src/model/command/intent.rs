@@ -1,0 +1,180 @@
+//! Admin intent: does a command line run an admin task, or start something long-running?
+
+use super::argv::{nested_script, parse_script};
+use super::words::{Reading, is_plumbing};
+use super::{CommandLine, MAX_NESTING, SimpleCommand, basename, listed};
+
+/// Why a command line looks like an admin task, or why it looks long-running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Runs an admin verb (`migrate`, `db:migrate`, `createsuperuser` …) and nothing long-running.
+    Admin,
+    /// Starts a server, worker or other long-running process; this vetoes admin verbs.
+    LongRunning,
+    /// Neither could be told.
+    Unknown,
+}
+
+/// Returns intent plus the word that decided it (e.g. `(Admin, "db:migrate")`, `(LongRunning,
+/// "gunicorn")`). Any long-running command makes the line long-running, even after a migration.
+pub fn intent(line: &CommandLine) -> (Intent, Option<String>) {
+    intent_of(&line.commands, 0)
+}
+
+fn intent_of(commands: &[SimpleCommand], depth: usize) -> (Intent, Option<String>) {
+    let mut admin = None;
+    for words in commands.iter().map(|c| &c.words) {
+        let script = nested_script(words);
+        if let Some(script) = script.filter(|_| depth < MAX_NESTING) {
+            match intent_of(&parse_script(script, 0), depth + 1) {
+                (Intent::LongRunning, word) => return (Intent::LongRunning, word),
+                (_, word) => admin = admin.or(word),
+            }
+        } else if let Some(word) = long_running_word(words) {
+            return (Intent::LongRunning, Some(word));
+        } else {
+            admin = admin.or_else(|| admin_word(words));
+        }
+    }
+    let intent = if admin.is_some() {
+        Intent::Admin
+    } else {
+        Intent::Unknown
+    };
+    (intent, admin)
+}
+
+const LONG_RUNNING: &str = "serve server runserver start worker rqworker puma unicorn sidekiq \
+    gunicorn uvicorn hypercorn daphne nginx httpd apache2 supervisord scheduler consumer webserver \
+    triggerer rqscheduler";
+/// Parts of script names (`start-puma`, `run-server.sh`) that say long-running.
+const LONG_RUNNING_PARTS: &str = "start startup serve server worker puma unicorn sidekiq gunicorn";
+const ADMIN: &str = "migrate migrations bootstrap seed createsuperuser collectstatic setup-db \
+    initdb upgradedb";
+/// Parts of script names (`./bin/setup-db`, `migrate.sh`, `zammad-init`) that say admin.
+const ADMIN_PARTS: &str =
+    "migrate migration setup-db setup_db init-db init_db db-init db_init seed";
+
+/// A script name rather than a subcommand: the command itself, a path, or a script file.
+fn is_script(word: &str, index: usize) -> bool {
+    let extension = word.rsplit_once('.').map_or("", |(_, e)| e);
+    index == 0 || word.contains('/') || listed("sh bash py rb js ts pl php", extension)
+}
+
+fn name_parts(base: &str) -> impl Iterator<Item = &str> {
+    base.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+}
+
+fn long_running_word(words: &[String]) -> Option<String> {
+    let command = basename(words.first()?);
+    let has = |flags: &str| words.iter().any(|w| listed(flags, w));
+    match command {
+        "sleep" if has("infinity inf") => return Some("sleep infinity".into()),
+        "tail" if has("-f -F --follow") => return Some("tail -f".into()),
+        _ if is_plumbing(command, Reading::Intent) => return None,
+        _ => {}
+    }
+    let node = listed("node nodejs", command);
+    let options = words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !w.starts_with('-'));
+    for (i, word) in options {
+        let (base, before) = (basename(word), &words[..i]);
+        let stem = base.split('.').next().unwrap_or(base);
+        if listed(LONG_RUNNING, base) {
+            return Some(base.to_string());
+        }
+        let decided = base.starts_with("php-fpm")
+            || (base == "s" && before.last().is_some_and(|w| basename(w) == "rails"))
+            || (base == "beat" && before.iter().any(|w| basename(w) == "celery"))
+            || (node
+                && i > 0
+                && ["server", "index", "app", "main"]
+                    .iter()
+                    .any(|p| stem.starts_with(p)))
+            || (is_script(word, i) && name_parts(base).any(|t| listed(LONG_RUNNING_PARTS, t)));
+        if decided {
+            return Some(word.clone());
+        }
+    }
+    None
+}
+
+fn admin_word(words: &[String]) -> Option<String> {
+    let command = basename(words.first()?);
+    if command == "init" || is_plumbing(command, Reading::Intent) {
+        return (command == "init").then(|| "init".into());
+    }
+    let app_cli = listed("alembic superset sentry airflow", command);
+    let mut options = words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !w.starts_with('-'));
+    let found = options.find(|&(i, word)| {
+        let (base, script) = (basename(word), is_script(word, i));
+        let init =
+            script && base != "dumb-init" && name_parts(base).any(|t| listed("init initialize", t));
+        let db_task = word
+            .strip_prefix("db:")
+            .is_some_and(|r| r.starts_with(char::is_alphabetic));
+        let after_db = app_cli || words[..i].iter().any(|w| w == "db");
+        listed(ADMIN, word)
+            || word.starts_with("migrate:")
+            || db_task
+            || (i > 0 && after_db && listed("upgrade init", word))
+            || (command == "liquibase" && word == "update")
+            || (script && ADMIN_PARTS.split(' ').any(|p| base.contains(p)))
+            || (init && name_parts(base).count() > 1)
+    });
+    found.map(|(_, word)| word.clone())
+}
+
+/// Subcommands and script names that say "admin task" in a Compose service's command, beyond
+/// what [`intent`] knows: `manage.py <anything>` (long-running ones are vetoed before),
+/// `./setup.sh`, `app upgrade`, `temporal-sql-tool setup-schema`.
+const SERVICE_ADMIN_NAMES: &str =
+    "setup init upgrade seed migrate migration migrations bootstrap createsuperuser";
+
+/// The admin word of a Compose service's command that [`intent`] leaves undecided: a
+/// `manage.py` task, a program or script named after an admin task, or such a subcommand.
+/// (A service runs one process, so a looser reading than for any container is safe there.)
+pub fn service_admin_word(line: &CommandLine) -> Option<String> {
+    let admin_name = |part: &str| listed(SERVICE_ADMIN_NAMES, part);
+    for words in line.commands.iter().map(|c| &c.words) {
+        let Some(first) = words.first() else {
+            continue;
+        };
+        let program = first.rsplit('/').next().unwrap_or(first);
+        if is_plumbing(program, Reading::NoSubcommand) {
+            continue;
+        }
+        let mut plain = words.iter().skip(1).filter(|w| !w.starts_with('-'));
+        if let Some(at) = words
+            .iter()
+            .position(|w| w.rsplit('/').next() == Some("manage.py"))
+            && let Some(sub) = words[at + 1..].iter().find(|w| !w.starts_with('-'))
+        {
+            return Some(format!("manage.py {sub}"));
+        }
+        let stem = program.split('.').next().unwrap_or_default();
+        let named = stem
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(admin_name);
+        if named && !matches!(program, "dumb-init" | "tini" | "docker-init") {
+            return Some(first.clone());
+        }
+        let interpreter = listed("sh bash python python3 node ruby php", program);
+        if !interpreter
+            && let Some(sub) = plain.next()
+            && sub
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .is_some_and(admin_name)
+        {
+            return Some(sub.clone());
+        }
+    }
+    None
+}

@@ -1,0 +1,152 @@
+//! The one place roles are decided: signals and configuration in, [`Role`] out.
+
+use super::reason::Reason;
+use super::signals::{ConfigList, Declaration, Signals};
+use super::{Role, RoleKind};
+use crate::config::{Config, RoleName};
+use crate::model::command::{self, CommandLine, Intent};
+use crate::model::workload::Origin;
+
+/// The role of a workload.
+///
+/// Precedence, strongest first:
+/// 1. a role declared in the manifest (`adminlint.io/role` annotation, `x-adminlint: {role}`);
+///    a declaration with an unknown value decides nothing, but still keeps the configuration
+///    (2, 3) from overriding the file;
+/// 2. a selector under `admin:` / `long-running:` in `.adminlint.yaml`;
+/// 3. a custom kind under `kinds:` in `.adminlint.yaml`;
+/// 4. a Helm or Argo CD hook annotation (Helm's first);
+/// 5. Compose: another service waits for it to complete; then an admin command on a service
+///    that does not restart; else long-running;
+/// 6. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
+pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
+    if let Some(role) = signals.declared.and_then(declared) {
+        return role;
+    }
+    if signals.declared.is_none() {
+        if let Some(selection) = signals.config {
+            let kind = match selection.list {
+                ConfigList::Admin => RoleKind::Admin,
+                ConfigList::LongRunning => RoleKind::LongRunning,
+            };
+            return Role::new(kind, Reason::Config(selection));
+        }
+        let custom = match (signals.origin, signals.api_version) {
+            (Origin::Kubernetes, Some(api_version)) => {
+                config.custom_kind(api_version, signals.kind)
+            }
+            _ => None,
+        };
+        if let Some(custom) = custom {
+            let kind = match custom.role {
+                RoleName::Admin => RoleKind::Admin,
+                RoleName::LongRunning => RoleKind::LongRunning,
+            };
+            let reason = Reason::CustomKind {
+                kind: signals.kind.to_string(),
+            };
+            return Role::new(kind, reason);
+        }
+    }
+    if let Some(hook) = signals.hooks.first() {
+        return Role::new(RoleKind::Admin, Reason::Hook(hook.clone()));
+    }
+    if let Some(compose) = signals.compose {
+        if let Some(waiter) = compose.waited_on_by {
+            let reason = Reason::WaitedOnBy {
+                service: waiter.to_string(),
+            };
+            return Role::new(RoleKind::Admin, reason);
+        }
+        if does_not_restart(compose.restart)
+            && let Some(word) = admin_task_word(compose.command)
+        {
+            let reason = Reason::AdminCommand {
+                word,
+                restart: compose.restart.map(str::to_string),
+            };
+            return Role::new(RoleKind::Admin, reason);
+        }
+        return Role::new(RoleKind::LongRunning, Reason::ComposeService);
+    }
+    let kind = signals.kind.to_string();
+    match signals.kind {
+        "Job" | "CronJob" => Role::new(RoleKind::Admin, Reason::RunsToCompletion { kind }),
+        "Pod" => match signals.restart_policy {
+            Some(policy @ ("Never" | "OnFailure")) => Role::new(
+                RoleKind::Admin,
+                Reason::PodDoesNotRestart {
+                    policy: policy.to_string(),
+                },
+            ),
+            _ => Role::new(RoleKind::LongRunning, Reason::PodRestartsAlways),
+        },
+        _ => Role::new(RoleKind::LongRunning, Reason::LongRunningKind { kind }),
+    }
+}
+
+/// The role a declaration names, None for a value it does not know.
+fn declared(declaration: &Declaration) -> Option<Role> {
+    let kind = match declaration.value.value.as_str() {
+        "admin" => RoleKind::Admin,
+        "app" | "long-running" => RoleKind::LongRunning,
+        "ignore" => RoleKind::Ignored,
+        _ => return None,
+    };
+    let reason = Reason::Declared {
+        source: declaration.source,
+        kind,
+    };
+    Some(Role::new(kind, reason))
+}
+
+/// Why a container of a workload with `role` is an admin process, None when it is not one.
+///
+/// The main containers of an admin workload are; so is an init container, of any workload not
+/// ignored, whose command is an admin task (`migrate`, `db:migrate`, …). Other init containers
+/// (waiting for a database, copying files, a script merely named `*init*`) are plumbing.
+pub fn classify_container(role: &Role, init: bool, command: &CommandLine) -> Option<Reason> {
+    if role.is_ignored() {
+        return None;
+    }
+    if init {
+        return match command::intent(command) {
+            (Intent::Admin, Some(word)) if !is_init_name(&word) => {
+                Some(Reason::InitContainerCommand { word })
+            }
+            _ => None,
+        };
+    }
+    role.is_admin().then(|| role.reason.clone())
+}
+
+/// True for words like `haproxy_init.sh` or `config-init` that only say "initialise": every
+/// init container initialises something, so only a database task makes one an admin process.
+fn is_init_name(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.contains("init")
+        && !["db", "database", "migrat", "seed", "schema"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
+/// True when a Compose restart policy says "run once": unset, `no`, `on-failure[:N]`.
+fn does_not_restart(restart: Option<&str>) -> bool {
+    match restart {
+        None | Some("no" | "on-failure") => true,
+        Some(policy) => policy.starts_with("on-failure:"),
+    }
+}
+
+/// The word that makes a command an admin task, None when it is not one or when it starts
+/// something long-running (which vetoes admin words).
+fn admin_task_word(line: &CommandLine) -> Option<String> {
+    match command::intent(line) {
+        (Intent::Admin, word) => word,
+        (Intent::LongRunning, _) => None,
+        (Intent::Unknown, _) => command::service_admin_word(line),
+    }
+}
+
+#[cfg(test)]
+mod tests;

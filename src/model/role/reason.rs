@@ -1,0 +1,142 @@
+//! Why a workload or container has its role, as data; its text is for messages only.
+
+use std::fmt;
+
+use super::RoleKind;
+use super::signals::{ConfigList, ConfigSelection, DeclarationSource, Hook, HookTool};
+
+/// The signal that decided a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Declared in the manifest (`adminlint.io/role` or `x-adminlint: {role}`).
+    Declared {
+        /// Annotation or `x-adminlint`.
+        source: DeclarationSource,
+        /// The role declared.
+        kind: RoleKind,
+    },
+    /// Selected by `admin:` or `long-running:` in `.adminlint.yaml`.
+    Config(ConfigSelection),
+    /// A custom kind declared under `kinds:` in `.adminlint.yaml`.
+    CustomKind {
+        /// The kind.
+        kind: String,
+    },
+    /// A Helm or Argo CD hook.
+    Hook(Hook),
+    /// A kind that runs to completion (`Job`, `CronJob`).
+    RunsToCompletion {
+        /// The kind.
+        kind: String,
+    },
+    /// A bare Pod with `restartPolicy: Never` or `OnFailure`.
+    PodDoesNotRestart {
+        /// The policy as written.
+        policy: String,
+    },
+    /// A bare Pod that restarts always (`restartPolicy: Always` or unset).
+    PodRestartsAlways,
+    /// A long-running kind (`Deployment`, `StatefulSet`, a Rollout, …).
+    LongRunningKind {
+        /// The kind.
+        kind: String,
+    },
+    /// A Compose service another service waits for with `service_completed_successfully`.
+    WaitedOnBy {
+        /// The waiting service.
+        service: String,
+    },
+    /// A Compose service that runs an admin command and does not restart.
+    AdminCommand {
+        /// The word that says "admin task" (`migrate`, `manage.py migrate`, `./setup.sh`, …).
+        word: String,
+        /// `restart` as written; None when unset.
+        restart: Option<String>,
+    },
+    /// A Compose service with no admin signal.
+    ComposeService,
+    /// An init container whose command is an admin task.
+    InitContainerCommand {
+        /// The word that says "admin task".
+        word: String,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Declared { source, kind } => {
+                let value = match kind {
+                    RoleKind::Admin => "admin",
+                    RoleKind::LongRunning => "app",
+                    RoleKind::Ignored => "ignore",
+                };
+                match source {
+                    DeclarationSource::Annotation => {
+                        write!(f, "declared `adminlint.io/role: {value}`")
+                    }
+                    DeclarationSource::XAdminlint => {
+                        write!(f, "declared `x-adminlint: {{role: {value}}}`")
+                    }
+                }
+            }
+            Reason::Config(ConfigSelection { list, selector }) => {
+                let list = match list {
+                    ConfigList::Admin => "admin",
+                    ConfigList::LongRunning => "long-running",
+                };
+                write!(
+                    f,
+                    "declared under `{list}:` in .adminlint.yaml (selector {})",
+                    selector + 1
+                )
+            }
+            Reason::CustomKind { kind } => write!(f, "a {kind} (custom kind in .adminlint.yaml)"),
+            Reason::Hook(hook) => {
+                write!(
+                    f,
+                    "`{}: {}` hook",
+                    hook.tool.annotation(),
+                    hook.phases.join(",")
+                )?;
+                let mut details = Vec::new();
+                if let Some(weight) = hook.weight {
+                    let name = match hook.tool {
+                        HookTool::Helm => "weight",
+                        HookTool::ArgoCd => "sync wave",
+                    };
+                    details.push(format!("{name} {weight}"));
+                }
+                if !hook.delete_policies.is_empty() {
+                    details.push(format!("delete policy {}", hook.delete_policies.join(",")));
+                }
+                if !details.is_empty() {
+                    write!(f, " ({})", details.join(", "))?;
+                }
+                Ok(())
+            }
+            Reason::RunsToCompletion { kind } | Reason::LongRunningKind { kind } => {
+                write!(f, "a {kind}")
+            }
+            Reason::PodDoesNotRestart { policy } => {
+                write!(f, "a Pod with `restartPolicy: {policy}`")
+            }
+            Reason::PodRestartsAlways => write!(f, "a Pod that restarts always"),
+            Reason::WaitedOnBy { service } => write!(
+                f,
+                "service `{service}` waits for it to complete (`condition: service_completed_successfully`)"
+            ),
+            Reason::AdminCommand { word, restart } => {
+                write!(f, "runs `{word}` and does not restart (")?;
+                match restart {
+                    Some(policy) => write!(f, "`restart: {policy}`)"),
+                    None => write!(f, "no `restart`)"),
+                }
+            }
+            Reason::ComposeService => write!(f, "a Compose service"),
+            Reason::InitContainerCommand { word } => {
+                write!(f, "an init container that runs `{word}`")
+            }
+        }
+    }
+}

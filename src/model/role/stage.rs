@@ -1,0 +1,78 @@
+//! The classify-roles stage: every workload's signals classified once the project is assembled.
+
+use super::signals::Signals;
+use super::{Classified, classify, classify_container};
+use crate::config::LoadedConfig;
+use crate::model::command::ParsedCommand;
+use crate::model::project::{ContainerRef, Project};
+
+impl Project {
+    /// Classify every workload and container (after Compose loading, kustomize rendering and
+    /// [`Project::apply_config`]; the fact cache holds signals, never roles). Returns notes for
+    /// the workloads declared `ignore`, once per object as written (not per kustomize copy).
+    pub fn classify_roles(&mut self, loaded: &LoadedConfig) -> Vec<String> {
+        self.command_lines = self
+            .workloads
+            .iter()
+            .map(|w| w.containers.iter().map(|_| Default::default()).collect())
+            .collect();
+        let mut roles = Vec::with_capacity(self.workloads.len());
+        let mut notes = Vec::new();
+        for (index, workload) in self.workloads.iter().enumerate() {
+            let line = |container: usize| {
+                &self
+                    .command_line(ContainerRef {
+                        workload: index,
+                        container,
+                    })
+                    .line
+            };
+            let no_command = Default::default();
+            // Only a Compose service's role reads its command (its single container's).
+            let command = match (&workload.compose, workload.containers.is_empty()) {
+                (Some(_), false) => line(0),
+                _ => &no_command,
+            };
+            let selection = self.config_selection(workload, loaded);
+            let role = classify(&Signals::of(workload, selection, command), &loaded.config);
+            let admin = workload
+                .containers
+                .iter()
+                .enumerate()
+                .map(|(c, container)| {
+                    // Only init containers are decided by their command: skip parsing the rest.
+                    let command = if container.init { line(c) } else { &no_command };
+                    classify_container(&role, container.init, command)
+                })
+                .collect();
+            if role.is_ignored() && workload.scope == 0 {
+                let how = match workload.compose {
+                    Some(_) => "x-adminlint: role: ignore",
+                    None => "adminlint.io/role: ignore",
+                };
+                notes.push(format!("ignoring {} ({how})", workload.title()));
+            }
+            roles.push(Classified { role, admin });
+        }
+        self.roles = roles;
+        notes
+    }
+
+    /// A container's command line (command ++ args), parsed on first use, with each simple
+    /// command's span resolved into the file.
+    ///
+    /// # Panics
+    /// Before [`Project::classify_roles`].
+    pub fn command_line(&self, at: ContainerRef) -> &ParsedCommand {
+        self.command_lines[at.workload][at.container].get_or_init(|| {
+            let (_, container) = self.container(at);
+            let line = crate::model::project::command_line(container);
+            let spans = line
+                .commands
+                .iter()
+                .map(|cmd| self.simple_command_span(container, cmd))
+                .collect();
+            ParsedCommand { line, spans }
+        })
+    }
+}
