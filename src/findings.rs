@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::project::Project;
-use crate::model::workload::Origin;
+use crate::model::workload::Format;
 use crate::rules;
 use crate::span::FileId;
 use crate::suppress::{self, ObjectIgnore, ObjectSyntax, Suppression};
@@ -87,9 +87,9 @@ pub fn finish(
 /// Every workload's ignore annotations (Kubernetes) or `x-adminlint` ignores (Compose).
 fn object_ignores(project: &Project) -> impl Iterator<Item = ObjectIgnore<'_>> {
     project.workloads.iter().flat_map(|workload| {
-        let syntax = match workload.origin {
-            Origin::Kubernetes => ObjectSyntax::Annotation,
-            Origin::Compose => ObjectSyntax::XAdminlint,
+        let syntax = match workload.format {
+            Format::Kubernetes => ObjectSyntax::Annotation,
+            Format::Compose => ObjectSyntax::XAdminlint,
         };
         workload.ignores.iter().map(move |ignore| ObjectIgnore {
             rule: &ignore.rule,

@@ -8,7 +8,7 @@ use crate::model::role::{
     signals::{DeclarationSource, ROLE_ANNOTATION},
 };
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Ignore, Origin, Workload,
+    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Format, Ignore, Workload,
 };
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
@@ -148,7 +148,7 @@ fn extract_object(
         })
         .unwrap_or_default();
     let mut workload = Workload {
-        origin: Origin::Kubernetes,
+        format: Format::Kubernetes,
         file,
         document,
         api_version: Some(api_version.to_string()),

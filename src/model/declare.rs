@@ -100,7 +100,7 @@ fn selects(
     path: Option<&std::path::Path>,
     loaded: &LoadedConfig,
 ) -> bool {
-    let is_service = workload.origin == crate::model::workload::Origin::Compose;
+    let is_service = workload.format == crate::model::workload::Format::Compose;
     selector.kind.as_ref().is_none_or(|k| *k == workload.kind)
         && selector
             .name
@@ -125,7 +125,7 @@ fn app_matches(
     path: Option<&std::path::Path>,
     loaded: &LoadedConfig,
 ) -> bool {
-    let is_service = workload.origin == crate::model::workload::Origin::Compose;
+    let is_service = workload.format == crate::model::workload::Format::Compose;
     let gives_any = !(app.images.is_empty()
         && app.labels.is_empty()
         && app.paths.is_empty()

@@ -545,8 +545,9 @@ pub fn same_app(a: &Workload, b: &Workload) -> Option<bool> {
         })
 }
 
-/// The container's command line (command ++ args), tokenised.
-pub fn command_line(container: &Container) -> CommandLine {
+/// The container's command line (command ++ args), tokenised; rules read it parsed once through
+/// [`Project::command_line`].
+pub(in crate::model) fn command_line(container: &Container) -> CommandLine {
     let argv = container.argv();
     let words: Vec<&str> = argv.iter().map(|w| w.value.as_str()).collect();
     command::parse_argv(&words)
@@ -567,7 +568,11 @@ pub fn command_span(container: &Container) -> Option<Span> {
 impl Project {
     /// Where a simple command of a container's command line was written: the exact part of a
     /// `sh -c` script when it can be found, else the whole argv element.
-    pub fn simple_command_span(&self, container: &Container, cmd: &command::SimpleCommand) -> Span {
+    pub(in crate::model) fn simple_command_span(
+        &self,
+        container: &Container,
+        cmd: &command::SimpleCommand,
+    ) -> Span {
         let argv = container.argv();
         let Some(arg) = argv.get(cmd.arg_index) else {
             return container.span;

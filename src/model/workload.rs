@@ -3,13 +3,12 @@
 use crate::model::compose::{Build, ComposeFacts};
 use crate::model::image::{ImageKind, ImageRef};
 use crate::model::role::{Declaration, Hook};
-use crate::origin::Spanned;
-use crate::origin::{Origin as Provenance, Step};
+use crate::origin::{Origin, Spanned, Step};
 use crate::span::{FileId, Span};
 
-/// Where a workload was declared.
+/// The input format a workload was declared in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Origin {
+pub enum Format {
     /// A Kubernetes object with a pod template.
     Kubernetes,
     /// A Docker Compose service.
@@ -20,7 +19,7 @@ pub enum Origin {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Workload {
     /// Kubernetes or Compose.
-    pub origin: Origin,
+    pub format: Format,
     /// The file it is in.
     #[serde(skip, default = "crate::span::current_file")]
     pub file: FileId,
@@ -61,7 +60,7 @@ pub struct Workload {
     pub ignores: Vec<Ignore>,
     /// How the object itself was made: the Helm template it was rendered from (its
     /// `# Source: chart/templates/x.yaml` comment), if any.
-    pub provenance: Provenance,
+    pub provenance: Origin,
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,

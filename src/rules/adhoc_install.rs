@@ -56,7 +56,7 @@ impl Violation for AdhocInstall {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     for (index, install) in cx.project.installs_in(cx.command) {
-        let span = cx.project.command_line(cx.at).spans[index];
+        let span = cx.command_spans[index];
         let violation = AdhocInstall {
             admin: who(cx.project, cx.at),
             manager: install.manager,

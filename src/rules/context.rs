@@ -12,11 +12,10 @@ use std::rc::Rc;
 use super::Rule;
 use super::helpers::object_ref;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
-use crate::model::command::CommandLine;
+use crate::model::command::{CommandLine, ParsedCommand};
 use crate::model::project::{ContainerRef, PeerSet, Project};
 use crate::model::workload::{Container, Workload};
-use crate::origin::Origin;
-use crate::origin::Spanned;
+use crate::origin::{Origin, Spanned};
 use crate::span::Span;
 
 /// An admin rule's check.
@@ -64,6 +63,9 @@ pub struct AdminCx<'p> {
     pub container: &'p Container,
     /// Its command line (`command` ++ `args`), parsed once.
     pub command: &'p CommandLine,
+    /// Where each simple command of [`AdminCx::command`] was written (same order): the exact
+    /// part of a `sh -c` script when it can be found, else the whole argv element.
+    pub command_spans: &'p [Span],
     /// Its release peers (the nearest tier), shared with every admin that has the same set.
     pub peers: Rc<PeerSet>,
     memo: &'p PeerMemo,
@@ -74,7 +76,7 @@ impl<'p> AdminCx<'p> {
     pub(super) fn new(
         project: &'p Project,
         at: ContainerRef,
-        command: &'p CommandLine,
+        command: &'p ParsedCommand,
         memo: &'p PeerMemo,
     ) -> Self {
         let (workload, container) = project.container(at);
@@ -83,7 +85,8 @@ impl<'p> AdminCx<'p> {
             at,
             workload,
             container,
-            command,
+            command: &command.line,
+            command_spans: &command.spans,
             peers: project.peer_set(at),
             memo,
         }

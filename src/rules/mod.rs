@@ -93,8 +93,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
         .collect();
     for (at, _) in project.admin_containers() {
         // Parsed once per container by the project (init containers already were, for roles).
-        let command = &project.command_line(at).line;
-        let cx = AdminCx::new(project, at, command, &memo);
+        let cx = AdminCx::new(project, at, project.command_line(at), &memo);
         for &(rule, check) in &admin_rules {
             let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
             check(&cx, &mut sink);

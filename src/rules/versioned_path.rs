@@ -3,9 +3,8 @@
 use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
-use crate::model::command::{self, CommandLine};
-use crate::model::project::{Project, command_line};
-use crate::model::workload::Container;
+use crate::model::command;
+use crate::model::project::{ContainerRef, Project};
 use crate::span::Span;
 
 pub const RULE: Rule = Rule {
@@ -48,25 +47,22 @@ impl Violation for VersionedPath {
 }
 
 /// Every directory a container works in: `workingDir` and `cd` targets, with spans.
-fn directories(
-    project: &Project,
-    container: &Container,
-    line: &CommandLine,
-) -> Vec<(String, Span)> {
+fn directories(project: &Project, at: ContainerRef) -> Vec<(String, Span)> {
+    let container = project.container(at).1;
+    let command = project.command_line(at);
     let mut out = Vec::new();
     if let Some(dir) = &container.working_dir {
         out.push((dir.value.clone(), dir.span));
     }
-    for (index, target) in command::cd_targets(line) {
-        let span = project.simple_command_span(container, &line.commands[index]);
-        out.push((target, span));
+    for (index, target) in command::cd_targets(&command.line) {
+        out.push((target, command.spans[index]));
     }
     out
 }
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
-    let versioned: Vec<(String, Span, String)> = directories(project, cx.container, cx.command)
+    let versioned: Vec<(String, Span, String)> = directories(project, cx.at)
         .into_iter()
         .filter_map(|(dir, span)| Some((command::versioned_path(&dir)?, dir, span)))
         .map(|(version, dir, span)| (dir, span, version))
@@ -79,8 +75,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         .members
         .iter()
         .flat_map(|&p| {
-            let peer = project.container(p).1;
-            directories(project, peer, &command_line(peer))
+            directories(project, p)
                 .into_iter()
                 .map(move |(d, s)| (d, s, who(project, p)))
         })

@@ -4,7 +4,7 @@ use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::command::{self, CommandLine, Intent, SimpleCommand};
-use crate::model::project::{Project, command_line};
+use crate::model::project::Project;
 
 pub const RULE: Rule = Rule {
     id: "wrapper-missing",
@@ -129,7 +129,9 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             if peer_container.argv().is_empty() {
                 continue;
             }
-            let names: Vec<String> = command_line(peer_container)
+            let names: Vec<String> = project
+                .command_line(peer)
+                .line
                 .commands
                 .iter()
                 .filter_map(|c| project.wrapper_of(c).map(|w| w.name))
@@ -159,26 +161,26 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             .into_iter()
             .map(|(i, _)| i)
             .collect();
-        let candidates: Vec<(&SimpleCommand, &str)> = line
+        let candidates: Vec<(usize, &SimpleCommand, &str)> = line
             .commands
             .iter()
             .enumerate()
             .filter(|(index, _)| !installs.contains(index))
-            .filter_map(|(_, c)| Some((c, wrappable(project, c, wrapper)?)))
+            .filter_map(|(index, c)| Some((index, c, wrappable(project, c, wrapper)?)))
             .collect();
         // Blame the admin task itself (`rails db:migrate`), not a wait loop before it.
-        let admin_task = candidates.iter().find(|(c, _)| {
+        let admin_task = candidates.iter().find(|(_, c, _)| {
             let single = CommandLine {
                 commands: vec![(*c).clone()],
                 via_shell: false,
             };
             command::intent(&single).0 == Intent::Admin
         });
-        let Some(&(cmd, program)) = admin_task.or(candidates.first()) else {
+        let Some(&(index, _, program)) = admin_task.or(candidates.first()) else {
             continue;
         };
         let peer = peers[*peer_index];
-        let span = project.simple_command_span(cx.container, cmd);
+        let span = cx.command_spans[index];
         let peer_span = crate::model::project::command_span(project.container(peer).1)
             .unwrap_or(project.container(peer).1.span);
         let violation = WrapperMissing {

@@ -11,7 +11,7 @@ use crate::model::role::Declaration;
 use crate::model::role::signals::DeclarationSource;
 use crate::model::workload::Ignore;
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Origin, Workload,
+    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Format, Workload,
 };
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
@@ -253,7 +253,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
         resolved_image,
     };
     Workload {
-        origin: Origin::Compose,
+        format: Format::Compose,
         file: service.key_span.file,
         document: service.document,
         api_version: None,

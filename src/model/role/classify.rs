@@ -5,7 +5,7 @@ use super::signals::{ConfigList, Declaration, Signals};
 use super::{Role, RoleKind};
 use crate::config::{Config, RoleName};
 use crate::model::command::{self, CommandLine, Intent};
-use crate::model::workload::Origin;
+use crate::model::workload::Format;
 
 /// The role of a workload.
 ///
@@ -31,8 +31,8 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
             };
             return Role::new(kind, Reason::Config(selection));
         }
-        let custom = match (signals.origin, signals.api_version) {
-            (Origin::Kubernetes, Some(api_version)) => {
+        let custom = match (signals.format, signals.api_version) {
+            (Format::Kubernetes, Some(api_version)) => {
                 config.custom_kind(api_version, signals.kind)
             }
             _ => None,

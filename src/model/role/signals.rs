@@ -1,7 +1,7 @@
 //! Role signals: the raw facts a role is decided from, recorded at extraction and cached.
 
 use crate::model::command::CommandLine;
-use crate::model::workload::{Origin, Workload};
+use crate::model::workload::{Format, Workload};
 use crate::origin::Spanned;
 use crate::span::Span;
 
@@ -121,7 +121,7 @@ pub struct ComposeSignals<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Signals<'a> {
     /// Kubernetes object or Compose service.
-    pub origin: Origin,
+    pub format: Format,
     /// `kind` as written (`service` for Compose).
     pub kind: &'a str,
     /// `apiVersion` as written.
@@ -147,7 +147,7 @@ impl<'a> Signals<'a> {
         command: &'a CommandLine,
     ) -> Self {
         Signals {
-            origin: workload.origin,
+            format: workload.format,
             kind: &workload.kind,
             api_version: workload.api_version.as_deref(),
             declared: workload.declared_role.as_ref(),

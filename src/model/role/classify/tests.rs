@@ -70,10 +70,10 @@ fn classified(row: &str) -> String {
     let argv = split_words(command);
     let line = parse_argv(&argv.iter().map(String::as_str).collect::<Vec<_>>());
     let signals = Signals {
-        origin: if compose {
-            Origin::Compose
+        format: if compose {
+            Format::Compose
         } else {
-            Origin::Kubernetes
+            Format::Kubernetes
         },
         kind,
         api_version: (!compose).then_some("batch.example.com/v1"),
