@@ -9,6 +9,10 @@ use serde::Deserialize;
 
 use crate::diagnostic::Severity;
 
+/// A configuration file larger than this is refused: a real one is a few kilobytes, and the
+/// limit keeps a mistaken `--config /dev/zero` or a huge file from stalling the run.
+const CONFIG_MAX_BYTES: u64 = 1 << 20;
+
 /// The file name looked for upward from the checked paths.
 pub const CONFIG_FILE: &str = ".adminlint.yaml";
 
@@ -361,11 +365,11 @@ impl LoadedConfig {
 
     /// Read and parse a configuration file.
     pub fn load(path: &Path, rule_ids: &[&str]) -> Result<LoadedConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = crate::read::read_text(path, CONFIG_MAX_BYTES).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: 1,
             column: 1,
-            message: format!("cannot read the configuration: {e}"),
+            message: format!("cannot read the configuration: {}", e.as_reference()),
         })?;
         LoadedConfig::parse(path, &text, rule_ids)
     }

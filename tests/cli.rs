@@ -408,3 +408,20 @@ fn github_actions_gets_annotations_unless_a_format_is_given() {
         .unwrap();
     assert!(!String::from_utf8(output.stdout).unwrap().contains("::"));
 }
+
+#[test]
+fn a_configuration_that_is_not_a_regular_file_is_an_error_not_a_hang() {
+    // /dev/zero would never end if it were read to the end.
+    let (code, _, stderr) = run(&["check", "--config", "/dev/zero", "fixtures/demo"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("/dev/zero:1:1: cannot read the configuration: it is not a file"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["check", "--config", "no-such.yaml", "fixtures/demo"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no-such.yaml:1:1: cannot read the configuration: it does not exist"),
+        "{stderr}"
+    );
+}
