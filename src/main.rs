@@ -108,7 +108,7 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
                 .stdin_filename
                 .as_deref()
                 .map_or_else(|| "<stdin>".to_string(), adminlint::discover::display_path);
-            let bytes = adminlint::read_stdin_capped(args.max_file_size)?;
+            let bytes = adminlint::read::read_stdin_capped(args.max_file_size)?;
             options.stdin = Some((name, bytes));
         } else {
             options.paths.push(path.clone());

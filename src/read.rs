@@ -1,5 +1,5 @@
-//! The read stage: the one place file contents are read (inputs, editor buffers, stdin, and the
-//! files a Compose project refers to), held to the size cap, with typed errors.
+//! The read stage: the one place file contents are read (inputs, editor buffers, stdin, the
+//! configuration, and the files a Compose project refers to), held to the size cap, with typed errors.
 //!
 //! Only regular files are opened: a FIFO would block the run, `/dev/zero` would never end.
 
@@ -138,6 +138,17 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
 /// The text of a regular file within the cap.
 pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
     read_capped(path, max).and_then(|(bytes, _)| decode(bytes))
+}
+
+/// Read standard input, but at most `max + 1` bytes: enough for [`crate::check`] to report input over
+/// `max` (`--max-file-size`) without holding all of it.
+pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -1,0 +1,77 @@
+//! The assemble stage: every file's facts made into one [`Project`]: Compose projects loaded
+//! (their base, override, `extends` and `include` files), kustomizations rendered into scopes,
+//! the configuration's declarations applied, and roles classified.
+
+use std::collections::HashMap;
+
+use crate::CheckOptions;
+use crate::config::LoadedConfig;
+use crate::extract::FileFacts;
+use crate::manifest;
+use crate::model::project::Project;
+use crate::report::Report;
+use crate::suppress::Suppression;
+
+/// The project, and what the findings stage needs beside it.
+pub(crate) struct Assembled {
+    /// Every workload of the run, roles classified.
+    pub project: Project,
+    /// The suppression comments of the files read (cached with their facts).
+    pub suppressions: Vec<Suppression>,
+    /// Whether findings in each file (by id) are reported; files the Compose loader read for
+    /// a reported project are.
+    pub reported: Vec<bool>,
+    /// Whether each file could be read: unreadable inputs keep an empty place in the file
+    /// table, and are not files checked.
+    pub readable: Vec<bool>,
+}
+
+/// Assemble the facts (in file id order) into one project. `reported` is by input. Notes, run
+/// errors and the document count go to `report`.
+pub(crate) fn assemble(
+    facts: Vec<FileFacts>,
+    mut reported: Vec<bool>,
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    report: &mut Report,
+) -> Assembled {
+    let mut project = Project::default();
+    let mut suppressions = Vec::new();
+    let mut kustomizations = Vec::new();
+    let mut compose_files = HashMap::new();
+    for facts in facts {
+        report.summary.documents += facts.documents;
+        report.notes.extend(facts.notes);
+        report.errors.extend(facts.errors);
+        let file = facts.file;
+        project
+            .syntax_errors
+            .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
+        project.workloads.extend(facts.workloads);
+        kustomizations.extend(facts.kustomizations);
+        suppressions.extend(facts.suppressions);
+        if let Some(converted) = facts.compose {
+            compose_files.insert(file.id, converted);
+        }
+        project.files.push(file);
+    }
+    report.summary.documents +=
+        manifest::compose::check(options, &mut project, compose_files, &mut report.notes);
+    // Files the Compose loader read on its own (an `extends: file:` outside the paths
+    // given) belong to a reported project: report on them too.
+    reported.resize(project.files.len(), true);
+    let readable = project.files.iter().map(|f| f.readable).collect();
+    manifest::kustomize::render(&mut project, &kustomizations, &mut report.notes);
+    project.apply_config(config);
+    let role_notes = project.classify_roles(config);
+    report.notes.extend(role_notes);
+    if reported.iter().any(|&r| !r) {
+        project.reported_files = Some(reported.clone());
+    }
+    Assembled {
+        project,
+        suppressions,
+        reported,
+        readable,
+    }
+}

@@ -1,0 +1,260 @@
+//! The per-file stage: read, decode, parse and extract every input in parallel into its facts
+//! (workloads with role signals, kustomizations, Compose documents, suppression comments), from
+//! the fact cache when a file is unchanged. Each YAML tree lives only inside one file's task.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::CheckOptions;
+use crate::cache;
+use crate::config::LoadedConfig;
+use crate::discover;
+use crate::inputs::Input;
+use crate::manifest;
+use crate::read;
+use crate::report::{Report, RunError};
+use crate::source::{self, SourceFile};
+use crate::span::FileId;
+use crate::suppress;
+use crate::yaml;
+
+/// What reading and parsing one file produced; built in parallel, merged in file order.
+pub(crate) struct FileFacts {
+    pub file: SourceFile,
+    pub errors: Vec<RunError>,
+    pub documents: usize,
+    pub syntax_errors: Vec<yaml::SyntaxError>,
+    pub workloads: Vec<crate::model::workload::Workload>,
+    pub kustomizations: Vec<manifest::kustomize::Kustomization>,
+    pub compose: Option<Option<manifest::compose::Converted>>,
+    pub suppressions: Vec<suppress::Suppression>,
+    pub notes: Vec<String>,
+}
+
+/// Read and extract every input, in parallel, one file per task; facts come back in input
+/// order (file ids are the input order, so nothing depends on scheduling). The fact cache is
+/// used and saved when the options ask for it and there is a project root.
+pub(crate) fn extract_all(
+    inputs: Vec<Input>,
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    report: &mut Report,
+) -> Vec<FileFacts> {
+    let cache = options
+        .cache
+        .then_some(config.project_root.as_deref())
+        .flatten()
+        .map(|root| {
+            let settings = cache::settings_fingerprint(&[&config.config.kinds, &options.limits]);
+            cache::Cache::open(root, settings)
+        });
+    // One file per task: with rayon's default splits, a run of large files (one repository's
+    // install manifests sort together) could fall to one thread while the other idles.
+    let facts: Vec<FileFacts> = inputs
+        .into_par_iter()
+        .with_max_len(1)
+        .enumerate()
+        .map(|(index, input)| {
+            let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
+            read_and_extract(id, input, options, config, cache.as_ref())
+        })
+        .collect();
+    if let Some(cache) = cache
+        && let Err(error) = cache.save()
+    {
+        report
+            .notes
+            .push(format!("could not write the fact cache: {error}"));
+    }
+    facts
+}
+
+/// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
+/// text is kept only where a later stage needs it (workloads to render and point into,
+/// kustomizations, Compose files, syntax errors, suppression comments). With a cache, an
+/// unchanged file's facts are read back instead of parsed.
+fn read_and_extract(
+    id: FileId,
+    input: Input,
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    cache: Option<&cache::Cache>,
+) -> FileFacts {
+    let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
+    let mut out = FileFacts {
+        file: SourceFile::unreadable(id, path.clone(), display.clone()),
+        errors: Vec::new(),
+        documents: 0,
+        syntax_errors: Vec::new(),
+        workloads: Vec::new(),
+        kustomizations: Vec::new(),
+        compose: None,
+        suppressions: Vec::new(),
+        notes: Vec::new(),
+    };
+    let read = input
+        .bytes(options.max_file_size)
+        .and_then(|(bytes, metadata)| {
+            let stamp = metadata.map(|m| cache::Stamp::of(&m, &bytes));
+            Ok((read::decode(bytes)?, stamp))
+        });
+    let (text, stamp) = match read {
+        Ok(read) => read,
+        Err(error) => {
+            // Context files that cannot be read are not the user's concern in this run.
+            out.errors
+                .extend(reported.then(|| RunError::new(display, error.to_string())));
+            return out;
+        }
+    };
+    let key = path
+        .as_ref()
+        .and_then(|p| discover::absolute(p).ok())
+        .map(|p| p.to_string_lossy().into_owned());
+    let cached = match (cache, &key, stamp) {
+        (Some(cache), Some(key), Some(stamp)) => cache.lookup(key, stamp, id),
+        _ => None,
+    };
+    let facts = match cached {
+        Some(facts) => facts,
+        None => {
+            let mut limits = Vec::new();
+            let facts = extract_facts(id, &text, &display, options, config, &mut limits);
+            // Limits are errors every run must repeat: a file that hit one is not cached.
+            if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
+                && limits.is_empty()
+            {
+                cache.store(key, stamp, &facts);
+            }
+            out.errors.extend(
+                limits
+                    .into_iter()
+                    .map(|message| RunError::new(display.clone(), message)),
+            );
+            facts
+        }
+    };
+    if facts.templated {
+        out.notes.push(format!(
+            "skipped {display}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)"
+        ));
+    }
+    out.documents = facts.documents;
+    out.syntax_errors = facts.syntax_errors;
+    out.workloads = facts.workloads;
+    out.kustomizations = facts.kustomizations;
+    out.compose = facts.compose;
+    out.suppressions = facts.suppressions;
+    let text = if facts.keep_text {
+        source::Text::new(text)
+    } else {
+        source::Text::default()
+    };
+    out.file = SourceFile::new(id, path, display, text);
+    out
+}
+
+/// Parse one file's text and extract its facts; the tree is dropped on return.
+///
+/// Documents are parsed and extracted one at a time, so a large multi-document file never holds
+/// more than one document's tree. A file with `{{` may be a template: it is parsed whole first,
+/// since it is skipped (not reported) when it does not parse. Limits reached are errors
+/// (`limits`), naming the limit and how to raise it.
+fn extract_facts(
+    id: FileId,
+    text: &str,
+    display: &str,
+    options: &CheckOptions,
+    config: &LoadedConfig,
+    limits: &mut Vec<String>,
+) -> cache::Facts {
+    let context = manifest::ExtractContext {
+        file: id,
+        text,
+        kinds: &config.config.kinds,
+    };
+    let mut workloads = Vec::new();
+    let mut kustomizations = Vec::new();
+    let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
+        let extracted = manifest::extract(tree, document, &context);
+        workloads.extend(extracted.workloads);
+        kustomizations.extend(extracted.kustomization);
+    };
+    let may_be_compose = manifest::compose::may_be_compose(display, text);
+    let mut compose = None;
+    let parsed = if text.contains("{{") || may_be_compose {
+        let parsed = yaml::parse(text, &options.limits);
+        if parsed.errors.is_empty() || !text.contains("{{") {
+            for document in &parsed.documents {
+                each(&parsed.tree, document);
+            }
+        }
+        // The Compose loader needs the whole file's tree (anchors, several documents): it is
+        // converted here, once, rather than parsed again when Compose projects are loaded.
+        if may_be_compose && !parsed.tree.budget_exhausted() {
+            let named = manifest::compose::is_compose_name(
+                Path::new(display)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default(),
+            );
+            compose = Some(manifest::compose::convert_file(&parsed, text, id, named));
+        }
+        parsed
+    } else {
+        yaml::parse_each(text, &options.limits, &mut each)
+    };
+    let mut facts = cache::Facts {
+        documents: parsed.documents.len(),
+        syntax_errors: Vec::new(),
+        workloads: Vec::new(),
+        kustomizations: Vec::new(),
+        compose,
+        suppressions: Vec::new(),
+        templated: !parsed.errors.is_empty() && text.contains("{{"),
+        keep_text: false,
+    };
+    if !facts.templated {
+        facts.syntax_errors = parsed.errors.clone();
+        facts.workloads = workloads;
+        facts.kustomizations = kustomizations;
+    }
+    // Even a skipped template's suppressions are read: one there matches nothing, and says so.
+    facts.suppressions = suppress::from_comments(id, text, &parsed.comments);
+    for too_deep in &parsed.too_deep {
+        let (line, column) = source::line_column(text, too_deep.offset);
+        limits.push(format!(
+            "{line}:{column}: document {} nests deeper than the limit of {} (--max-depth); that \
+             document was not checked (raise the limit with --max-depth N)",
+            too_deep.document + 1,
+            options.limits.max_depth
+        ));
+    }
+    if parsed.tree.budget_exhausted() {
+        // Facts read with the budget spent would be missing values behind aliases: findings
+        // made from them could be wrong, so the whole file is left out, and said so.
+        limits.push(format!(
+            "its aliases and merge keys expand to more than the alias budget of {} nodes \
+             (--alias-budget); the file was not checked (raise the limit with --alias-budget N \
+             if the file is meant to be this large)",
+            options.limits.alias_budget
+        ));
+        facts.workloads.clear();
+        facts.kustomizations.clear();
+    }
+    facts.keep_text = !facts.workloads.is_empty()
+        || !facts.kustomizations.is_empty()
+        || !facts.syntax_errors.is_empty()
+        || facts.templated
+        || !facts.suppressions.is_empty()
+        || text.starts_with("services:")
+        || text.contains("\nservices:")
+        || manifest::compose::is_compose_name(
+            Path::new(display)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default(),
+        );
+    facts
+}
