@@ -9,6 +9,8 @@ use adminlint::fix::{Allowed, apply};
 use adminlint::report::Report;
 use adminlint::{CheckOptions, check};
 
+mod common;
+
 /// What identifies a finding across an edit that moves offsets: rule, file, object.
 fn identity(report: &Report, diagnostic: &Diagnostic) -> (String, String, String) {
     let object = diagnostic
@@ -33,12 +35,7 @@ fn options(dir: &Path, buffers: BTreeMap<PathBuf, String>) -> CheckOptions {
 
 #[test]
 fn every_fixtures_safe_fixes_apply_reparse_and_remove_their_findings() {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = common::fixture_dirs();
     let mut fixed_somewhere = 0;
     for dir in dirs {
         let dir = std::fs::canonicalize(&dir).unwrap();

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use adminlint::rules::RULES;
 use adminlint::{CheckOptions, check};
 
+mod common;
+
 /// (path, line, rule) triples.
 type Expectations = BTreeSet<(String, usize, String)>;
 
@@ -106,14 +108,9 @@ fn every_rule_has_fixtures_that_fire_and_pass() {
 #[test]
 fn feature_fixtures_match_their_markers() {
     let rule_ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-    let mut dirs: Vec<_> = std::fs::read_dir("fixtures")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
+    for dir in common::fixture_dirs() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        if dir.is_dir() && !rule_ids.contains(&name.as_str()) {
+        if !rule_ids.contains(&name.as_str()) {
             check_dir(&dir);
         }
     }
@@ -125,12 +122,7 @@ fn feature_fixtures_match_their_markers() {
 #[test]
 fn rules_keep_to_their_declared_fix_availability() {
     use adminlint::rules::FixAvailability;
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = common::fixture_dirs();
     let mut fixed: BTreeSet<&str> = BTreeSet::new();
     for dir in dirs {
         let report = check(&CheckOptions {

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use adminlint::render::{Format, RenderOptions, render};
+use adminlint::render::Format;
 use adminlint::report::Report;
 use adminlint::{CheckOptions, check};
 use serde_json::Value;
@@ -35,14 +35,7 @@ fn report(paths: &[&str]) -> Report {
 }
 
 fn rendered(format: Format, report: &Report) -> String {
-    let mut out = Vec::new();
-    let options = RenderOptions {
-        color: false,
-        width: 100,
-        quiet: false,
-    };
-    render(format, report, &options, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    common::rendered(format, report)
 }
 
 fn sarif(report: &Report) -> Value {
@@ -74,13 +67,10 @@ fn schema_errors(validator: &jsonschema::Validator, value: &Value) -> Vec<String
 
 /// Each folder under fixtures/, plus all of fixtures/ at once.
 fn fixture_dirs() -> Vec<String> {
-    let mut dirs: Vec<String> = std::fs::read_dir("fixtures")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+    let mut dirs: Vec<String> = common::fixture_dirs()
+        .iter()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
-    dirs.sort();
     dirs.push("fixtures".into());
     dirs
 }

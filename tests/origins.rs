@@ -3,22 +3,12 @@
 
 use std::path::Path;
 
-use adminlint::render::{Format, RenderOptions, render};
-use adminlint::{CheckOptions, check};
+use adminlint::render::Format;
+
+mod common;
 
 fn rendered(paths: &[&Path], format: Format) -> String {
-    let report = check(&CheckOptions {
-        paths: paths.iter().map(|p| p.to_path_buf()).collect(),
-        ..CheckOptions::default()
-    });
-    let mut out = Vec::new();
-    let options = RenderOptions {
-        color: false,
-        width: 100,
-        quiet: false,
-    };
-    render(format, &report, &options, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    common::rendered(format, &common::check_paths(paths))
 }
 
 fn json(paths: &[&Path]) -> serde_json::Value {

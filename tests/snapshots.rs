@@ -1,27 +1,18 @@
 //! Snapshots of the rendered output, what users see: the multi-file demo (fixtures/demo) in
 //! every human format and JSON, and each rule's fixtures in concise and full form.
 
-use adminlint::render::{Format, RenderOptions, render};
+use adminlint::render::Format;
 use adminlint::rules::RULES;
 use adminlint::{CheckOptions, check};
+
+mod common;
 
 fn rendered(format: Format) -> String {
     rendered_dir("fixtures/demo", format)
 }
 
 fn rendered_dir(dir: &str, format: Format) -> String {
-    let report = check(&CheckOptions {
-        paths: vec![dir.into()],
-        ..CheckOptions::default()
-    });
-    let mut out = Vec::new();
-    let options = RenderOptions {
-        color: false,
-        width: 100,
-        quiet: false,
-    };
-    render(format, &report, &options, &mut out).unwrap();
-    String::from_utf8(out).unwrap()
+    common::rendered(format, &common::check_paths(&[dir]))
 }
 
 #[test]

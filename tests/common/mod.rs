@@ -1,6 +1,14 @@
-//! Shared by the corpus tests: where the real-world corpus is.
+//! Shared by the integration tests: where the real-world corpus is, the fixture folders, and
+//! a report rendered as users see it.
 
-use std::path::PathBuf;
+// Each test crate uses the part it needs; the rest would warn as dead code in that crate.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use adminlint::render::{Format, RenderOptions, render};
+use adminlint::report::Report;
+use adminlint::{CheckOptions, check};
 
 /// The corpus folder (`ADMINLINT_CORPUS`, default `../shared/corpus`), or None with a printed
 /// notice naming the skipped `test` when it is absent.
@@ -17,4 +25,35 @@ pub fn corpus(test: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Each folder directly under `fixtures/`, sorted.
+pub fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("fixtures")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// A report rendered in `format`, without colour, 100 columns wide.
+pub fn rendered(format: Format, report: &Report) -> String {
+    let mut out = Vec::new();
+    let options = RenderOptions {
+        color: false,
+        width: 100,
+        quiet: false,
+    };
+    render(format, report, &options, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// `check` of `paths` with the default options (no configuration, no project context).
+pub fn check_paths<P: AsRef<Path>>(paths: &[P]) -> Report {
+    check(&CheckOptions {
+        paths: paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+        ..CheckOptions::default()
+    })
 }

@@ -86,6 +86,18 @@ impl Lexer {
         at(start)..at(end)
     }
 
+    /// The characters up to `stop` (or the end), consumed together with `stop`.
+    fn take_through(&mut self, stop: char) -> String {
+        let text: String = self
+            .chars
+            .iter()
+            .skip(self.pos)
+            .take_while(|&&c| c != stop)
+            .collect();
+        self.pos += text.chars().count() + 1;
+        text
+    }
+
     fn peek(&self, ahead: usize) -> Option<char> {
         self.chars.get(self.pos + ahead).copied()
     }
@@ -170,13 +182,7 @@ impl Lexer {
                 '"' => (word.quoted, double) = (true, !double),
                 '\'' if !double => {
                     word.quoted = true;
-                    let text: String = self
-                        .chars
-                        .iter()
-                        .skip(self.pos)
-                        .take_while(|&&c| c != '\'')
-                        .collect();
-                    self.pos += text.chars().count() + 1;
+                    let text = self.take_through('\'');
                     word.text.push_str(&text);
                 }
                 '\\' if !double || matches!(next, Some('"' | '\\' | '$' | '`' | '\n')) => {
@@ -246,13 +252,7 @@ impl Lexer {
     fn skip_heredoc_bodies(&mut self) {
         for (delimiter, strip_tabs) in std::mem::take(&mut self.heredocs) {
             while self.pos < self.chars.len() {
-                let line: String = self
-                    .chars
-                    .iter()
-                    .skip(self.pos)
-                    .take_while(|&&c| c != '\n')
-                    .collect();
-                self.pos += line.chars().count() + 1;
+                let line = self.take_through('\n');
                 let line = if strip_tabs {
                     line.trim_start_matches('\t')
                 } else {
