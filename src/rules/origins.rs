@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Related};
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
-use crate::origin::{ImageField, Origin, Step};
+use crate::origin::{EnvDefinition, ImageField, Origin, Step};
 use crate::span::{FileId, Span};
 
 /// Add the related locations and aim the fixes of every finding.
@@ -92,6 +92,13 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
     if origin.via().iter().any(Step::is_shared) {
         return (written, false);
     }
+    if origin
+        .via()
+        .iter()
+        .any(|s| matches!(s, Step::Interpolation { .. }))
+    {
+        return aim_interpolated(project, edit, origin, written);
+    }
     let transforms: Vec<&Step> = origin
         .via()
         .iter()
@@ -106,6 +113,78 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
         // Several entries (an overlay over a component) rewrote it: no single place to edit.
         _ => (written, false),
     }
+}
+
+/// An edit of a value that used `.env` variables. New text that is itself interpolated
+/// (`${REGISTRY}/shop:${TAG}`, the app's own text) is edited in place: Compose interpolates it
+/// there the same way, and nothing but this value changes. New literal text in place would
+/// drop references the deployment's environment may set (its variables win over `.env`), so
+/// the edit moves into `.env` when it is exactly a new value of one variable that nothing
+/// else uses, and is display-only otherwise.
+fn aim_interpolated(
+    project: &Project,
+    edit: &Edit,
+    origin: &Origin,
+    written: Edit,
+) -> (Edit, bool) {
+    if edit.content.contains('$') {
+        return (written, true);
+    }
+    let candidates: Vec<Edit> = origin
+        .via()
+        .iter()
+        .filter_map(|step| match step {
+            Step::Interpolation {
+                definition: Some(definition),
+                ..
+            } => retarget_env_edit(project, edit, definition),
+            _ => None,
+        })
+        .collect();
+    match candidates.as_slice() {
+        [aimed] => (aimed.clone(), true),
+        // No variable can say it, or several could: no single place to edit.
+        _ => (written, false),
+    }
+}
+
+/// An edit of a whole value moved onto one variable's value in `.env`: when this value is the
+/// variable's only use, and the new text differs from the value's resolved text only in what
+/// the variable puts there.
+fn retarget_env_edit(project: &Project, edit: &Edit, definition: &EnvDefinition) -> Option<Edit> {
+    let value_span = definition.value_span?;
+    let (before, after) = definition.around.as_ref()?;
+    if !definition.sole_use {
+        return None;
+    }
+    let new_value = edit
+        .content
+        .strip_prefix(before.as_str())?
+        .strip_suffix(after.as_str())?;
+    if new_value.is_empty() {
+        return None;
+    }
+    let written = project
+        .files
+        .get(value_span.file.0 as usize)
+        .and_then(|f| f.text.get(value_span.range()))
+        .unwrap_or_default();
+    // Only what the value's quoting takes as it is: no escapes, comments or references.
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._-:/@+".contains(c);
+    let content = match written.chars().next() {
+        Some(quote @ ('"' | '\''))
+            if !new_value.contains(quote) && !new_value.contains(['\\', '$']) =>
+        {
+            format!("{quote}{new_value}{quote}")
+        }
+        Some('"' | '\'') => return None,
+        _ if new_value.chars().all(plain) => new_value.to_string(),
+        _ => return None,
+    };
+    Some(Edit {
+        span: value_span,
+        content,
+    })
 }
 
 /// An image edit moved into the kustomize `images:` entry field that set the image, when the
