@@ -366,5 +366,57 @@ mod tests {
         };
         assert_eq!(helm.related(), None);
         assert!(helm.is_shared());
+        let definition = EnvDefinition {
+            file: "app/.env".into(),
+            value: "1.4.0".into(),
+            line: span(0, 17),
+            value_span: Some(span(12, 17)),
+            around: None,
+            sole_use: true,
+        };
+        let from_env = Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: Some(definition),
+        };
+        assert_eq!(
+            from_env.related(),
+            Some((
+                "`MIGRATE_TAG=1.4.0` in `app/.env` sets `${MIGRATE_TAG}`".to_string(),
+                span(0, 17)
+            ))
+        );
+        assert!(!from_env.is_shared());
+        let from_default = Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: None,
+        };
+        assert_eq!(from_default.related(), None);
+        let include = |shared| Step::Include {
+            by: "compose.yaml".into(),
+            at: span(20, 38),
+            shared,
+        };
+        assert_eq!(
+            include(false).related(),
+            Some((
+                "included by `include:` in `compose.yaml`".to_string(),
+                span(20, 38)
+            ))
+        );
+        assert!(!include(false).is_shared());
+        assert!(include(true).is_shared());
+        let over = Step::Override {
+            key: "image".into(),
+            file: "compose.yaml".into(),
+            base: span(40, 63),
+        };
+        assert_eq!(
+            over.related(),
+            Some((
+                "overrides `image:` of `compose.yaml`".to_string(),
+                span(40, 63)
+            ))
+        );
+        assert!(!over.is_shared());
     }
 }

@@ -348,4 +348,140 @@ mod tests {
         assert_eq!(fix.applicability, Applicability::DisplayOnly);
         assert_eq!(fix.edits[0].span, span(2, 0, 4));
     }
+
+    /// A project whose file 1 is a `.env` with `text`.
+    fn with_env(text: &str) -> Project {
+        let mut project = Project::default();
+        for (id, text) in [(0, "services: {}\n"), (1, text)] {
+            project.files.push(crate::source::SourceFile::new(
+                FileId(id),
+                None,
+                format!("file{id}"),
+                text.to_string().into(),
+            ));
+        }
+        project
+    }
+
+    /// `MIGRATE_TAG` defined on the `.env` line `line` (its value `value_at`), used once in an
+    /// image `ghcr.io/acme/shop:${MIGRATE_TAG}` that resolves to `ghcr.io/acme/shop:1.4.0`.
+    fn tag_step(line: Span, value_at: Option<Span>, sole_use: bool) -> Step {
+        Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: Some(EnvDefinition {
+                file: ".env".into(),
+                value: "1.4.0".into(),
+                line,
+                value_span: value_at,
+                around: Some(("ghcr.io/acme/shop:".into(), String::new())),
+                sole_use,
+            }),
+        }
+    }
+
+    #[test]
+    fn an_interpolated_image_edit_moves_into_env_only_when_the_variable_has_no_other_use() {
+        let project = with_env("MIGRATE_TAG=1.4.0\n");
+        let at = span(0, 40, 72);
+        let edit = Edit {
+            span: at,
+            content: "ghcr.io/acme/shop:1.4.2".into(),
+        };
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), true));
+        let (aimed, applicable) = aim_edit(&project, &edit, &sole, at);
+        assert_eq!(aimed.span, span(1, 12, 17));
+        assert_eq!(aimed.content, "1.4.2");
+        assert!(applicable);
+        // The app reads the variable too: editing `.env` would move its release.
+        let shared =
+            Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), false));
+        let (aimed, applicable) = aim_edit(&project, &edit, &shared, at);
+        assert_eq!(aimed, edit);
+        assert!(!applicable);
+        // Another repository is not something the variable can say.
+        let other = Edit {
+            content: "ghcr.io/acme/other:1.4.2".into(),
+            ..edit.clone()
+        };
+        assert!(!aim_edit(&project, &other, &sole, at).1);
+        // A value `.env` builds from escapes or other variables has no exact place to edit.
+        let built = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), None, true));
+        assert!(!aim_edit(&project, &edit, &built, at).1);
+        // Unset, or from a default: nothing in `.env` to edit, and a literal in place would
+        // drop the reference.
+        let unset = Origin::DIRECT.with_step(Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: None,
+        });
+        let (aimed, applicable) = aim_edit(&project, &edit, &unset, at);
+        assert_eq!(aimed, edit);
+        assert!(!applicable);
+    }
+
+    #[test]
+    fn an_env_edit_keeps_the_quotes_and_refuses_what_they_cannot_say() {
+        let project = with_env("MIGRATE_TAG=\"1.4.0\"\n");
+        let at = span(0, 40, 72);
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 19), Some(span(1, 12, 19)), true));
+        let edit = |content: &str| Edit {
+            span: at,
+            content: content.into(),
+        };
+        let (aimed, applicable) = aim_edit(&project, &edit("ghcr.io/acme/shop:1.4.2"), &sole, at);
+        assert_eq!(aimed.span, span(1, 12, 19));
+        assert_eq!(aimed.content, "\"1.4.2\"");
+        assert!(applicable);
+        assert!(!aim_edit(&project, &edit("ghcr.io/acme/shop:1\"2"), &sole, at).1);
+        let unquoted = with_env("MIGRATE_TAG=1.4.0\n");
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), true));
+        // A space or `#` would need quotes (or end the value): not said unquoted.
+        assert!(!aim_edit(&unquoted, &edit("ghcr.io/acme/shop:1 #2"), &sole, at).1);
+    }
+
+    #[test]
+    fn an_interpolated_edit_to_interpolated_text_stays_in_place() {
+        // The app's own text (`${REGISTRY}/shop:${TAG}`) is interpolated where it is put the
+        // same way: nothing but this value changes, and no reference is dropped for a literal.
+        let project = with_env("TAG=1.4.0\n");
+        let at = span(0, 40, 72);
+        let edit = Edit {
+            span: at,
+            content: "${REGISTRY}/shop:${TAG}".into(),
+        };
+        let origin = Origin::DIRECT.with_step(tag_step(span(1, 0, 9), Some(span(1, 4, 9)), false));
+        let (aimed, applicable) = aim_edit(&project, &edit, &origin, at);
+        assert_eq!(aimed, edit);
+        assert!(applicable);
+        // Through an anchor it is still shared.
+        let aliased = origin.with_step(alias("image", span(0, 0, 10)));
+        assert!(!aim_edit(&project, &edit, &aliased, at).1);
+    }
+
+    #[test]
+    fn include_and_override_steps_keep_an_edit_in_place_unless_the_file_is_included_twice() {
+        let project = Project::default();
+        let at = span(0, 40, 50);
+        let edit = Edit {
+            span: at,
+            content: "app:2".into(),
+        };
+        let include = |shared| Step::Include {
+            by: "compose.yaml".into(),
+            at: span(1, 10, 28),
+            shared,
+        };
+        let once = Origin::DIRECT.with_step(include(false));
+        assert_eq!(aim_edit(&project, &edit, &once, at), (edit.clone(), true));
+        let twice = Origin::DIRECT.with_step(include(true));
+        assert_eq!(aim_edit(&project, &edit, &twice, at), (edit.clone(), false));
+        let overrides = Origin::DIRECT.with_step(Step::Override {
+            key: "image".into(),
+            file: "compose.yaml".into(),
+            base: span(1, 60, 70),
+        });
+        assert_eq!(
+            aim_edit(&project, &edit, &overrides, at),
+            (edit.clone(), true)
+        );
+    }
 }

@@ -304,23 +304,23 @@ impl Template {
     /// once per reference).
     pub fn variables(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let mut stack = vec![self];
-        while let Some(template) = stack.pop() {
-            // Reversed onto the stack: nested arguments come out right after their reference.
-            let mut nested = Vec::new();
-            for part in &template.parts {
-                if let Part::Plain(name) | Part::Braced { name, .. } = part {
-                    out.push(name.clone());
-                }
-                if let Part::Braced {
-                    modifier: Some(modifier),
-                    ..
-                } = part
-                {
-                    nested.push(&modifier.argument);
-                }
+        // A stack of part iterators: an argument's parts are read before the parts after it.
+        let mut stack = vec![self.parts.iter()];
+        while let Some(parts) = stack.last_mut() {
+            let Some(part) = parts.next() else {
+                stack.pop();
+                continue;
+            };
+            if let Part::Plain(name) | Part::Braced { name, .. } = part {
+                out.push(name.clone());
             }
-            stack.extend(nested.into_iter().rev());
+            if let Part::Braced {
+                modifier: Some(modifier),
+                ..
+            } = part
+            {
+                stack.push(modifier.argument.parts.iter());
+            }
         }
         out
     }
@@ -767,5 +767,57 @@ mod tests {
         assert_eq!(Template::parse(&deep).to_string(), deep);
         let shallow = "${A:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
         assert_eq!(interpolate(&shallow, &Environment::default()).text, "x");
+    }
+
+    #[test]
+    fn dotenv_definitions_have_the_line_and_the_value_as_written() {
+        let text =
+            "# c\nTAG=1.4.0 # note\nexport Q = \"a b\"\nESC=\"a\\tb\"\nREF=x${TAG}\nLIT='${TAG}'\n";
+        let env = Environment::parse_file(text, FileId(3), ".env".into());
+        assert_eq!(env.file(), Some((FileId(3), ".env")));
+        let slice = |span: Span| &text[span.range()];
+        let tag = env.definition("TAG").unwrap();
+        assert_eq!(slice(tag.line), "TAG=1.4.0");
+        assert_eq!(tag.value.map(slice), Some("1.4.0"));
+        let quoted = env.definition("Q").unwrap();
+        assert_eq!(slice(quoted.line), "Q = \"a b\"");
+        assert_eq!(quoted.value.map(slice), Some("\"a b\""));
+        // Not the value verbatim: an escape, a reference.
+        assert_eq!(env.definition("ESC").unwrap().value, None);
+        assert_eq!(env.definition("REF").unwrap().value, None);
+        assert_eq!(env.get("REF"), Some("x1.4.0"));
+        assert_eq!(
+            env.definition("LIT").unwrap().value.map(slice),
+            Some("'${TAG}'")
+        );
+        // REF refers to TAG; LIT's single quotes are literal.
+        assert_eq!(env.references("TAG"), 1);
+        // Without a file in the table, nothing to point at.
+        assert_eq!(Environment::parse(text).definition("TAG"), None);
+    }
+
+    #[test]
+    fn interpolation_says_which_variables_it_used_and_where_their_values_are() {
+        let env = Environment::from_pairs([("REG", "ghcr.io"), ("TAG", "1.4"), ("EMPTY", "")]);
+        let result = interpolate("${REG}/app:${TAG}-${UNSET:-x}${EMPTY:-y}", &env);
+        assert_eq!(result.text, "ghcr.io/app:1.4-xy");
+        let used: Vec<(&str, Option<std::ops::Range<usize>>)> = result
+            .used
+            .iter()
+            .map(|u| (u.name.as_str(), u.at.clone()))
+            .collect();
+        assert_eq!(
+            used,
+            [
+                ("REG", Some(0..7)),
+                ("TAG", Some(12..15)),
+                ("UNSET", None),
+                ("EMPTY", None)
+            ]
+        );
+        // A default not applied is not consulted.
+        let result = interpolate("${TAG:-${OTHER}}", &env);
+        assert_eq!(result.used.len(), 1);
+        assert_eq!(Template::parse("${A:-${B}}$C").variables(), ["A", "B", "C"]);
     }
 }

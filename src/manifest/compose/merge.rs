@@ -397,4 +397,54 @@ mod tests {
         let db = value.get("depends_on").unwrap().get("db").unwrap();
         assert_eq!(db.get("condition").unwrap().str(), Some("service_started"));
     }
+
+    #[test]
+    fn values_a_later_file_sets_record_the_earlier_value_they_override() {
+        let base = service(
+            "image: app:1\ncommand: [a]\nports: ['80:80']\nenvironment: {A: 1}\n",
+            0,
+        );
+        let over = service(
+            "image: app:2\ncommand: [b]\nports: ['80:80']\nenvironment: {A: 2, B: 3}\n",
+            1,
+        );
+        let files: Vec<SourceFile> = (0..2)
+            .map(|id| {
+                SourceFile::new(
+                    crate::span::FileId(id),
+                    None,
+                    format!("f{id}.yaml"),
+                    String::new().into(),
+                )
+            })
+            .collect();
+        let base_image = base.get("image").unwrap().span;
+        let merged = merge_files(base.clone(), over.clone(), &files).unwrap();
+        let image = merged.get("image").unwrap();
+        assert_eq!(
+            image.origin.via(),
+            [Step::Override {
+                key: "image".into(),
+                file: "f0.yaml".into(),
+                base: base_image,
+            }]
+        );
+        let command = &merged.get("command").unwrap().items()[0];
+        assert!(matches!(&command.origin.via()[0], Step::Override { key, .. } if key == "command"));
+        let env = merged.get("environment").unwrap();
+        assert!(matches!(
+            &env.get("A").unwrap().origin.via()[0],
+            Step::Override { key, .. } if key == "environment.A"
+        ));
+        // New in the later file: nothing overridden.
+        assert!(env.get("B").unwrap().origin.is_direct());
+        // Same port, merged by key: the later item replaces the earlier one.
+        assert_eq!(
+            merged.get("ports").unwrap().items()[0].origin.via().len(),
+            1
+        );
+        // `extends` merges the same way but is its own step.
+        let extended = merge(base, over).unwrap();
+        assert!(extended.get("image").unwrap().origin.is_direct());
+    }
 }
