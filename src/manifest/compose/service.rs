@@ -95,7 +95,7 @@ impl Context<'_> {
             .filter(|u| u.name == name)
             .filter_map(|u| u.at.as_ref())
             .collect();
-        let (file, display) = self.env.file()?;
+        let (_, display) = self.env.file()?;
         let definition = self.env.definition(name)?;
         let value = self.env.get(name)?;
         if places.is_empty() {
@@ -114,7 +114,6 @@ impl Context<'_> {
             _ => None,
         };
         let uses = self.uses.get(name).copied().unwrap_or(0) + self.env.references(name);
-        debug_assert_eq!(definition.line.file, file);
         Some(EnvDefinition {
             file: display.to_string(),
             value: value.to_string(),
