@@ -49,7 +49,7 @@ pub struct Facts {
     pub suppressions: Vec<crate::suppress::Suppression>,
     /// A template (`{{ }}`) that does not parse: skipped.
     pub templated: bool,
-    /// Later stages need the text (see `read_and_extract` in lib.rs).
+    /// Later stages need the text (see `read_and_extract` in extract.rs).
     pub keep_text: bool,
 }
 

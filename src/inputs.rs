@@ -12,9 +12,13 @@ use crate::report::{Report, RunError};
 
 /// One file to read: where from, how it is shown, and whether findings in it are reported.
 pub(crate) struct Input {
+    /// Where it is (None for stdin without `--stdin-filename`).
     pub path: Option<PathBuf>,
+    /// The path as output shows it.
     pub display: String,
+    /// Where its bytes come from.
     pub content: Content,
+    /// Whether findings in it are reported (false: context only).
     pub reported: bool,
 }
 
