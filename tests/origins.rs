@@ -462,3 +462,15 @@ fn an_override_points_at_the_base_value_it_replaces_and_is_fixed_in_the_override
         )
     );
 }
+
+#[test]
+fn compose_provenance_full() {
+    insta::assert_snapshot!(rendered(
+        &[
+            Path::new("fixtures/compose/dotenv"),
+            Path::new("fixtures/compose/include"),
+            Path::new("fixtures/compose/override"),
+        ],
+        Format::Full
+    ));
+}
