@@ -230,6 +230,16 @@ impl Step {
             }
         }
     }
+
+    /// True when the step sets one part of the value (a `.env` variable in an interpolated
+    /// string, a kustomize `newTag`), not the whole of it: when the app's side went through the
+    /// same step, that part is where the two agree.
+    pub fn sets_a_part(&self) -> bool {
+        matches!(
+            self,
+            Step::Interpolation { .. } | Step::KustomizeImage { .. }
+        )
+    }
 }
 
 impl Origin {

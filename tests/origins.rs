@@ -328,7 +328,7 @@ fn a_variable_from_its_default_has_no_env_location_and_its_fix_is_display_only()
 }
 
 #[test]
-fn dotenv_fixture_shows_each_variable_and_keeps_the_apps_interpolated_text_in_place() {
+fn dotenv_fixture_shows_the_variables_that_differ_and_keeps_the_apps_interpolated_text_in_place() {
     let value = json(&[Path::new("fixtures/compose/dotenv")]);
     let migrate = value["diagnostics"]
         .as_array()
@@ -345,12 +345,23 @@ fn dotenv_fixture_shows_each_variable_and_keeps_the_apps_interpolated_text_in_pl
         ),
         (env.to_string(), 4, 1, 4, 14)
     );
+    // The app's side reads its own `TAG`; both read `REGISTRY`, where they agree: not shown.
     assert_eq!(
         related_at(
             &migrate,
-            "`REGISTRY=ghcr.io/acme` in `fixtures/compose/dotenv/.env` sets `${REGISTRY}`"
+            "`TAG=1.4.2` in `fixtures/compose/dotenv/.env` sets `${TAG}`"
         ),
-        (env.to_string(), 1, 1, 1, 22)
+        (env.to_string(), 2, 1, 2, 10)
+    );
+    let related: Vec<&str> = migrate["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert!(
+        !related.iter().any(|m| m.contains("REGISTRY=")),
+        "{related:?}"
     );
     // The app's own text is interpolated the same way in place: it stays there, and safe.
     assert_eq!(

@@ -37,18 +37,38 @@ fn files_in_several_renderings(project: &Project) -> BTreeSet<FileId> {
 }
 
 /// The steps of the primary fact, then of each related fact, as related locations; a location
-/// already shown (several peers through one anchor) is shown once.
+/// already shown (several peers through one anchor) is shown once. A step that sets one part of
+/// the value and that both the flagged fact and one of its related facts went through (a `.env`
+/// variable the admin's and the app's image both read) is where the two sides agree, not what
+/// differs: it is not shown.
 pub fn add_related(diagnostic: &mut Diagnostic) {
+    let parts = |origin: &Origin| -> Vec<(String, Span)> {
+        origin
+            .via()
+            .iter()
+            .filter(|step| step.sets_a_part())
+            .filter_map(Step::related)
+            .collect()
+    };
+    let primary_parts = parts(&diagnostic.origin);
+    let related_parts: Vec<(String, Span)> = diagnostic
+        .related
+        .iter()
+        .flat_map(|r| parts(&r.origin))
+        .collect();
+    let agreed =
+        |step: &(String, Span)| primary_parts.contains(step) && related_parts.contains(step);
     let mut added: Vec<Related> = Vec::new();
     let origins =
         std::iter::once(&diagnostic.origin).chain(diagnostic.related.iter().map(|r| &r.origin));
     for origin in origins {
-        for (message, span) in origin.via().iter().filter_map(Step::related) {
-            let known = |r: &Related| r.span == span && r.message == message;
-            if !diagnostic.related.iter().any(known) && !added.iter().any(known) {
+        for step in origin.via().iter().filter_map(Step::related) {
+            let (message, span) = &step;
+            let known = |r: &Related| r.span == *span && r.message == *message;
+            if !agreed(&step) && !diagnostic.related.iter().any(known) && !added.iter().any(known) {
                 added.push(Related {
-                    message,
-                    span,
+                    message: step.0,
+                    span: step.1,
                     origin: Origin::DIRECT,
                 });
             }
