@@ -3,8 +3,8 @@
 //! A fact's *position* (`at`) is the [`Span`] it carries ([`Spanned::span`],
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
-//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry, a
-//! Helm template). Most facts went through nothing:
+//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry or patch,
+//! a Helm template). Most facts went through nothing:
 //! their origin is one null pointer, so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
@@ -113,6 +113,20 @@ pub enum Step {
         /// The value node (what an edit replaces).
         value_span: Span,
     },
+    /// Kustomize: a patch of a kustomization set this value (the fact sits in the patch).
+    KustomizePatch {
+        /// The directory of the kustomization that lists the patch.
+        overlay: String,
+        /// The patch as shown to users: its file, or `inline patch in <kustomization>`.
+        patch: String,
+        /// The field it set, e.g. `image`, `env`.
+        field: String,
+        /// The base's value it replaced, when there was one.
+        base: Option<Span>,
+        /// True when the patch is applied in more than one rendering (a patch file two
+        /// overlays list, or a base's patch two overlays render): editing it changes them all.
+        shared: bool,
+    },
     /// Helm: rendered from this template (its `# Source:` comment).
     HelmTemplate {
         /// The template path, e.g. `chart/templates/job.yaml`.
@@ -203,6 +217,16 @@ impl Step {
                 ),
                 definition.line,
             )),
+            Step::KustomizePatch {
+                overlay,
+                patch,
+                field,
+                base: Some(base),
+                ..
+            } => Some((
+                format!("patch `{patch}` in overlay `{overlay}` replaces this `{field}:`"),
+                *base,
+            )),
             Step::Include { by, at, .. } => {
                 Some((format!("included by `include:` in `{by}`"), *at))
             }
@@ -210,6 +234,7 @@ impl Step {
                 Some((format!("overrides `{key}:` of `{file}`"), *base))
             }
             Step::Extends { .. }
+            | Step::KustomizePatch { base: None, .. }
             | Step::HelmTemplate { .. }
             | Step::Interpolation {
                 definition: None, ..
@@ -222,7 +247,7 @@ impl Step {
     pub fn is_shared(&self) -> bool {
         match self {
             Step::Alias { .. } | Step::Extends { .. } | Step::HelmTemplate { .. } => true,
-            Step::Include { shared, .. } => *shared,
+            Step::Include { shared, .. } | Step::KustomizePatch { shared, .. } => *shared,
             // The value is written at its use; whether an edit may replace it there or in
             // `.env` is decided by the fix's aim (`rules::origins`), not by the step alone.
             Step::KustomizeImage { .. } | Step::Interpolation { .. } | Step::Override { .. } => {

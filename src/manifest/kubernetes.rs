@@ -61,6 +61,14 @@ fn pod_spec(
             .path(object, &path)
             .filter(|&spec| tree.is_mapping(spec));
     }
+    let path = pod_spec_path(api_version, kind)?;
+    tree.path(object, path)
+        .filter(|&spec| tree.is_mapping(spec))
+}
+
+/// Where a built-in workload kind keeps its pod spec (keys from the object), or None when the
+/// kind has none.
+pub fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
     let group = api_version.split('/').next().unwrap_or_default();
     let path: &[&str] = match (group, kind) {
         (_, "Pod") => &["spec"],
@@ -79,8 +87,7 @@ fn pod_spec(
         ("serving.knative.dev", "Service" | "Configuration") => &["spec", "template", "spec"],
         _ => return None,
     };
-    tree.path(object, path)
-        .filter(|&spec| tree.is_mapping(spec))
+    Some(path)
 }
 
 fn extract_object(
@@ -179,6 +186,13 @@ fn extract_object(
         overlay: None,
         compose: None,
     };
+    derive_from_metadata(&mut workload);
+    Some(workload)
+}
+
+/// The facts read from labels and annotations (the app, suppressions, a declared role, hooks):
+/// read again when a kustomize patch changes them.
+pub fn derive_from_metadata(workload: &mut Workload) {
     workload.app = workload
         .annotation("adminlint.io/app")
         .or_else(|| workload.label("adminlint.io/app"))
@@ -201,7 +215,6 @@ fn extract_object(
             value: value.clone(),
         });
     workload.hooks = Hook::from_annotations(&workload.annotations);
-    Some(workload)
 }
 
 /// Helm's `# Source: chart/templates/x.yaml` comment between the document start and the object.

@@ -1,0 +1,749 @@
+//! Kustomize: each top-level kustomization (an overlay) is rendered as its own set of workloads,
+//! with its patches, `namespace:`, name prefix / suffix and `images:` applied (in kustomize's
+//! order) to copies of its resources.
+
+mod apply;
+pub mod patch;
+mod select;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::image::ImageRef;
+use crate::model::project::Project;
+use crate::model::workload::Workload;
+use crate::origin::Spanned;
+use crate::origin::{ImageField, Step};
+use crate::span::{FileId, Span};
+use crate::yaml::{NodeId, Tree};
+
+use patch::{PatchField, PatchSource, Value};
+
+/// Deepest chain of bases followed (overlay -> base -> base …).
+const MAX_DEPTH: usize = 16;
+
+/// One `images:` entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageTransform {
+    /// The image name it applies to (repository as written, without tag).
+    pub name: String,
+    /// `newName`.
+    pub new_name: Option<ImageSetting>,
+    /// `newTag`.
+    pub new_tag: Option<ImageSetting>,
+    /// `digest`.
+    pub digest: Option<ImageSetting>,
+}
+
+/// One field of an `images:` entry: its value, and where it is written (recorded as a step on
+/// the images it changes).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageSetting {
+    /// The value.
+    pub value: String,
+    /// From the key to the end of the value.
+    pub line: Span,
+    /// The value node.
+    pub value_span: Span,
+}
+
+/// The facts of one kustomization file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kustomization {
+    /// The file.
+    #[serde(skip, default = "crate::span::current_file")]
+    pub file: FileId,
+    /// `resources:` entries as written.
+    pub resources: Vec<Spanned<String>>,
+    /// `components:` entries as written.
+    pub components: Vec<Spanned<String>>,
+    /// `images:` transformers.
+    pub images: Vec<ImageTransform>,
+    /// `namespace:`.
+    pub namespace: Option<Spanned<String>>,
+    /// `namePrefix:`.
+    pub name_prefix: Option<String>,
+    /// `nameSuffix:`.
+    pub name_suffix: Option<String>,
+    /// `patchesStrategicMerge:`, `patches:` and `patchesJson6902:` entries, in the order
+    /// kustomize applies them.
+    pub patches: Vec<patch::Patch>,
+}
+
+/// Read a kustomization document.
+pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomization {
+    let span = |id: NodeId| {
+        let (start, end) = tree.span(id);
+        Span::new(file, start, end)
+    };
+    let list = |key: &str| -> Vec<Spanned<String>> {
+        tree.get(root, key)
+            .map(|l| {
+                tree.items(l)
+                    .iter()
+                    .filter_map(|&i| Some(Spanned::new(tree.str(i)?.to_string(), span(i))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let text = |node: NodeId, key: &str| {
+        tree.get(node, key)
+            .and_then(|v| tree.str(v))
+            .map(str::to_string)
+    };
+    let mut resources = list("resources");
+    // `bases:` is the older spelling of directory resources.
+    resources.extend(list("bases"));
+    let setting = |node: NodeId, key: &str| {
+        let (key_node, value_node) = tree
+            .entries(node)
+            .into_iter()
+            .find(|&(k, _)| tree.str(k) == Some(key))?;
+        let value = tree.str(value_node)?.to_string();
+        let (start, _) = tree.span(key_node);
+        let (_, end) = tree.span(value_node);
+        Some(ImageSetting {
+            value,
+            line: Span::new(file, start, end),
+            value_span: span(value_node),
+        })
+    };
+    let images = tree
+        .get(root, "images")
+        .map(|l| {
+            tree.items(l)
+                .iter()
+                .filter_map(|&entry| {
+                    Some(ImageTransform {
+                        name: text(entry, "name")?,
+                        new_name: setting(entry, "newName"),
+                        new_tag: setting(entry, "newTag"),
+                        digest: setting(entry, "digest"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Kustomization {
+        file,
+        resources,
+        components: list("components"),
+        images,
+        namespace: tree
+            .get(root, "namespace")
+            .and_then(|n| Some(Spanned::new(tree.str(n)?.to_string(), span(n)))),
+        name_prefix: text(root, "namePrefix"),
+        name_suffix: text(root, "nameSuffix"),
+        patches: patch::extract(tree, root, file, source),
+    }
+}
+
+/// `a/b/../c` -> `a/c`, without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.contains("?ref=")
+        || entry.starts_with("github.com/")
+        || entry.starts_with("git@")
+}
+
+/// What rendering one kustomization yields: workloads (by index) and the transformer chain
+/// applied to each, innermost first.
+struct Rendered {
+    members: Vec<(usize, Vec<usize>)>,
+    has_base: bool,
+}
+
+struct Renderer<'p> {
+    project: &'p Project,
+    kustomizations: &'p [Kustomization],
+    /// Absolute, normalised directory of each kustomization.
+    dirs: Vec<PathBuf>,
+    /// Absolute, normalised paths of the project's files, sorted, with their ids.
+    files: Vec<(PathBuf, FileId)>,
+    /// The (first) kustomization in each directory: entries are resolved against it for every
+    /// `resources` line, so a scan of `dirs` would make rendering quadratic.
+    kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
+    /// Workload indices by file (only files as given, scope 0).
+    workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
+}
+
+impl Renderer<'_> {
+    fn kustomization_in(&self, dir: &Path) -> Option<usize> {
+        self.kustomization_by_dir.get(dir).copied()
+    }
+
+    /// Kustomizations and files an entry of `k` refers to.
+    fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
+        if is_remote(entry) {
+            let file = &self.project.files[self.kustomizations[k].file.0 as usize];
+            notes.push(format!(
+                "{}: skipped remote resource `{entry}`",
+                file.display
+            ));
+            return (Vec::new(), Vec::new());
+        }
+        let target = normalize(&self.dirs[k].join(entry));
+        if let Some(child) = self.kustomization_in(&target) {
+            return (vec![child], Vec::new());
+        }
+        // The file itself or everything under the directory: a contiguous run of sorted paths.
+        let first = self.files.partition_point(|(path, _)| path < &target);
+        let files = self.files[first..]
+            .iter()
+            .take_while(|(path, _)| path.starts_with(&target))
+            .map(|&(_, id)| id)
+            .collect();
+        (Vec::new(), files)
+    }
+
+    fn render(
+        &self,
+        k: usize,
+        depth: usize,
+        stack: &mut Vec<usize>,
+        notes: &mut Vec<String>,
+    ) -> Rendered {
+        let mut rendered = Rendered {
+            members: Vec::new(),
+            has_base: false,
+        };
+        if depth > MAX_DEPTH || stack.contains(&k) {
+            return rendered;
+        }
+        stack.push(k);
+        let kustomization = &self.kustomizations[k];
+        let mut component_chain = Vec::new();
+        for (entries, is_component) in [
+            (&kustomization.resources, false),
+            (&kustomization.components, true),
+        ] {
+            for entry in entries {
+                let (children, files) = self.resolve(k, &entry.value, notes);
+                for child in children {
+                    if is_component {
+                        component_chain.push(child);
+                    } else {
+                        rendered.has_base = true;
+                    }
+                    rendered
+                        .members
+                        .extend(self.render(child, depth + 1, stack, notes).members);
+                }
+                for file in files {
+                    for &index in self.workloads_by_file.get(&file).into_iter().flatten() {
+                        rendered.members.push((index, Vec::new()));
+                    }
+                }
+            }
+        }
+        // This kustomization's transformers (and its components') apply to everything it holds.
+        for (_, chain) in &mut rendered.members {
+            chain.extend(component_chain.iter().copied());
+            chain.push(k);
+        }
+        stack.pop();
+        rendered
+    }
+}
+
+/// `namespace:` and the name prefix / suffix of one kustomization applied to a workload copy.
+fn transform_names(workload: &mut Workload, k: &Kustomization) {
+    if let Some(namespace) = &k.namespace {
+        workload.namespace = Some(namespace.clone());
+    }
+    if let Some(name) = &mut workload.name {
+        if let Some(prefix) = &k.name_prefix {
+            name.value.insert_str(0, prefix);
+        }
+        if let Some(suffix) = &k.name_suffix {
+            name.value.push_str(suffix);
+        }
+    }
+}
+
+/// One kustomization's `images:` applied (in directory `dir`) to a workload copy; an image an
+/// entry changes records the entry's fields as steps of its origin.
+fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
+    for container in &mut workload.containers {
+        let Some(image) = &mut container.image else {
+            continue;
+        };
+        let current = &image.value;
+        let name = match &current.registry {
+            Some(registry) => format!("{registry}/{}", current.path),
+            None => current.path.clone(),
+        };
+        let Some(rule) = k.images.iter().find(|t| t.name == name) else {
+            continue;
+        };
+        let mut raw = rule.new_name.as_ref().map_or(name, |n| n.value.clone());
+        match (&rule.digest, &rule.new_tag, &current.tag, &current.digest) {
+            (Some(digest), _, _, _) => raw.push_str(&format!("@{}", digest.value)),
+            (None, Some(tag), _, _) => raw.push_str(&format!(":{}", tag.value)),
+            (None, None, tag, digest) => {
+                if let Some(tag) = tag {
+                    raw.push_str(&format!(":{tag}"));
+                }
+                if let Some(digest) = digest {
+                    raw.push_str(&format!("@{digest}"));
+                }
+            }
+        }
+        image.value = ImageRef::parse(&raw);
+        // `newTag` does nothing when `digest` is set.
+        let version = match (&rule.digest, &rule.new_tag) {
+            (Some(digest), _) => Some((ImageField::Digest, digest)),
+            (None, Some(tag)) => Some((ImageField::NewTag, tag)),
+            (None, None) => None,
+        };
+        let name = rule.new_name.as_ref().map(|n| (ImageField::NewName, n));
+        for (field, setting) in name.into_iter().chain(version) {
+            image.origin.push(Step::KustomizeImage {
+                overlay: if dir.is_empty() {
+                    ".".into()
+                } else {
+                    dir.to_string()
+                },
+                name: rule.name.clone(),
+                field,
+                value: setting.value.clone(),
+                line: setting.line,
+                value_span: setting.value_span,
+            });
+        }
+    }
+}
+
+/// Render every top-level kustomization as its own scope (see the module doc). Workloads that a
+/// rendering covers are replaced by their rendered copies; the rest stay as they are.
+pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &mut Vec<String>) {
+    if kustomizations.is_empty() {
+        return;
+    }
+    let absolute = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .and_then(|p| crate::discover::absolute(p).ok())
+            .map(|p| normalize(&p))
+    };
+    let files: Vec<Option<PathBuf>> = project.files.iter().map(|f| absolute(&f.path)).collect();
+    let mut sorted_files: Vec<(PathBuf, FileId)> = files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((f.clone()?, FileId(u32::try_from(i).ok()?))))
+        .collect();
+    sorted_files.sort();
+    let mut workloads_by_file: std::collections::HashMap<FileId, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (index, workload) in project.workloads.iter().enumerate() {
+        if workload.scope == 0 {
+            workloads_by_file
+                .entry(workload.file)
+                .or_default()
+                .push(index);
+        }
+    }
+    let dirs: Vec<PathBuf> = kustomizations
+        .iter()
+        .map(|k| {
+            files[k.file.0 as usize]
+                .as_ref()
+                .and_then(|f| f.parent())
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut kustomization_by_dir = std::collections::HashMap::new();
+    for (index, dir) in dirs.iter().enumerate() {
+        kustomization_by_dir.entry(dir.clone()).or_insert(index);
+    }
+    let renderer = Renderer {
+        project,
+        kustomizations,
+        dirs,
+        kustomization_by_dir,
+        files: sorted_files,
+        workloads_by_file,
+    };
+    // Roots: kustomizations no other kustomization includes.
+    let mut included = BTreeSet::new();
+    for (k, kustomization) in kustomizations.iter().enumerate() {
+        for entry in kustomization
+            .resources
+            .iter()
+            .chain(&kustomization.components)
+        {
+            if !is_remote(&entry.value) {
+                included.extend(renderer.resolve(k, &entry.value, &mut Vec::new()).0);
+            }
+        }
+    }
+    let mut renderings = Vec::new();
+    for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
+        let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
+        if !rendered.members.is_empty() {
+            renderings.push((root, rendered));
+        }
+    }
+    let first_note = notes.len();
+    let patches = Patches::load(&renderer, &renderings, notes);
+    let mut copies = Vec::new();
+    let mut covered = BTreeSet::new();
+    for (scope, (root, rendered)) in renderings.into_iter().enumerate() {
+        let scope = scope + 1;
+        let overlay = rendered.has_base.then(|| {
+            let file = &project.files[kustomizations[root].file.0 as usize];
+            file.dir().to_string()
+        });
+        let mut matched = BTreeMap::new();
+        for (index, chain) in rendered.members {
+            covered.insert(index);
+            let mut copy = project.workloads[index].clone();
+            let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
+            let mut namespaces = vec![copy.namespace_name().to_string()];
+            let mut kept = true;
+            for k in chain {
+                let kustomization = &kustomizations[k];
+                let dir = project.files[kustomization.file.0 as usize].dir();
+                let dir = if dir.is_empty() { "." } else { dir };
+                let mut history = History {
+                    names: &mut names,
+                    namespaces: &mut namespaces,
+                };
+                for early in [true, false] {
+                    kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, notes);
+                    if early {
+                        transform_names(&mut copy, kustomization);
+                        history.record(&copy);
+                    }
+                }
+                transform_images(&mut copy, kustomization, dir);
+            }
+            if !kept {
+                continue;
+            }
+            copy.scope = scope;
+            copy.overlay = overlay
+                .clone()
+                .filter(|o| !o.is_empty())
+                .or(overlay.clone().map(|_| ".".into()));
+            copies.push(copy);
+        }
+        patches.unmatched(&matched, notes);
+    }
+    let mut index = 0;
+    project.workloads.retain(|_| {
+        let keep = !covered.contains(&index);
+        index += 1;
+        keep
+    });
+    // A patch file is part of the kustomizations that list it, not an object of its own.
+    project
+        .workloads
+        .retain(|w| w.scope != 0 || !patches.files.contains(&w.file));
+    project.workloads.extend(copies);
+    // A base's patch is applied in every overlay that renders it: one note is enough.
+    let mut seen = BTreeSet::new();
+    let mut index = 0;
+    notes.retain(|note| {
+        index += 1;
+        index <= first_note || seen.insert(note.clone())
+    });
+}
+
+/// The names and namespaces a workload copy has had, for matching patches (see
+/// [`select::Candidate`]).
+struct History<'a> {
+    names: &'a mut Vec<String>,
+    namespaces: &'a mut Vec<String>,
+}
+
+impl History<'_> {
+    /// Remember the copy's current name and namespace.
+    fn record(&mut self, workload: &Workload) {
+        if let Some(name) = &workload.name
+            && self.names.last() != Some(&name.value)
+        {
+            self.names.push(name.value.clone());
+        }
+        let namespace = workload.namespace_name();
+        if self.namespaces.last().map(String::as_str) != Some(namespace) {
+            self.namespaces.push(namespace.to_string());
+        }
+    }
+}
+
+/// One patch entry with its documents read.
+struct LoadedPatch {
+    field: PatchField,
+    /// Strategic-merge documents, or one JSON 6902 list of operations.
+    documents: Vec<Value>,
+    json: bool,
+    target: Option<patch::Target>,
+    /// As shown to users: the patch file, or `kustomization.yaml:LINE` for an inline patch.
+    name: String,
+    /// Applied in more than one rendering.
+    shared: bool,
+}
+
+/// The patches of every kustomization, ready to apply.
+struct Patches {
+    /// By kustomization, in application order.
+    loaded: Vec<Vec<LoadedPatch>>,
+    /// The kustomization files as shown to users.
+    kustomization_names: Vec<String>,
+    /// The kustomizations' directories as shown to users ("." for the working directory).
+    overlays: Vec<String>,
+    /// Files listed as patches: not objects of their own.
+    files: BTreeSet<FileId>,
+}
+
+impl Patches {
+    /// Read every patch's documents (patch files from the project's files) and decide which
+    /// are shared by several renderings.
+    fn load(
+        renderer: &Renderer<'_>,
+        renderings: &[(usize, Rendered)],
+        notes: &mut Vec<String>,
+    ) -> Patches {
+        let project = renderer.project;
+        let kustomizations = renderer.kustomizations;
+        // The renderings each kustomization is applied in.
+        let mut renderings_of: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); kustomizations.len()];
+        for (scope, (_, rendered)) in renderings.iter().enumerate() {
+            for (_, chain) in &rendered.members {
+                for &k in chain {
+                    renderings_of[k].insert(scope);
+                }
+            }
+        }
+        let display = |file: FileId| project.files[file.0 as usize].display.clone();
+        let file_of = |k: usize, path: &str| -> Option<FileId> {
+            let target = normalize(&renderer.dirs[k].join(path));
+            let at = renderer
+                .files
+                .binary_search_by(|(p, _)| p.as_path().cmp(&target))
+                .ok()?;
+            Some(renderer.files[at].1)
+        };
+        // The renderings each patch file is applied in, through every kustomization listing it.
+        let mut file_renderings: std::collections::HashMap<FileId, BTreeSet<usize>> =
+            std::collections::HashMap::new();
+        let mut files = BTreeSet::new();
+        for (k, kustomization) in kustomizations.iter().enumerate() {
+            for patch in &kustomization.patches {
+                if let PatchSource::File(path) = &patch.source
+                    && let Some(file) = file_of(k, &path.value)
+                {
+                    files.insert(file);
+                    file_renderings
+                        .entry(file)
+                        .or_default()
+                        .extend(renderings_of[k].iter().copied());
+                }
+            }
+        }
+        let mut parsed: std::collections::HashMap<FileId, Option<Vec<Value>>> =
+            std::collections::HashMap::new();
+        let mut loaded = Vec::new();
+        for (k, kustomization) in kustomizations.iter().enumerate() {
+            let here = display(kustomization.file);
+            let mut list = Vec::new();
+            for patch in &kustomization.patches {
+                let (documents, name, shared) = match &patch.source {
+                    PatchSource::File(path) => {
+                        let Some(file) = file_of(k, &path.value) else {
+                            notes.push(format!(
+                                "{here}: patch `{}` is not among the files read; it is not \
+                                 rendered",
+                                path.value
+                            ));
+                            continue;
+                        };
+                        let documents = parsed
+                            .entry(file)
+                            .or_insert_with(|| file_documents(project, file))
+                            .clone();
+                        let shared = file_renderings.get(&file).is_some_and(|r| r.len() > 1);
+                        (documents, display(file), shared)
+                    }
+                    PatchSource::Inline(documents) => {
+                        let line = project.files[kustomization.file.0 as usize]
+                            .position(patch.entry.start as usize)
+                            .line;
+                        (
+                            documents.clone(),
+                            format!("{here}:{line}"),
+                            renderings_of[k].len() > 1,
+                        )
+                    }
+                };
+                let Some(documents) = documents else {
+                    notes.push(format!(
+                        "{here}: patch `{name}` could not be read as YAML; it is not rendered"
+                    ));
+                    continue;
+                };
+                let json = patch.field == PatchField::Json6902
+                    || matches!(documents.as_slice(), [Value::Seq(..)]);
+                if json && patch.target.is_none() {
+                    notes.push(format!(
+                        "{here}: JSON 6902 patch `{name}` has no `target:`; it is not rendered"
+                    ));
+                    continue;
+                }
+                list.push(LoadedPatch {
+                    field: patch.field,
+                    documents,
+                    json,
+                    target: patch.target.clone(),
+                    name,
+                    shared,
+                });
+            }
+            loaded.push(list);
+        }
+        Patches {
+            loaded,
+            kustomization_names: kustomizations.iter().map(|k| display(k.file)).collect(),
+            overlays: kustomizations
+                .iter()
+                .map(|k| {
+                    let dir = project.files[k.file.0 as usize].dir();
+                    if dir.is_empty() { "." } else { dir }.to_string()
+                })
+                .collect(),
+            files,
+        }
+    }
+
+    /// Apply kustomization `k`'s patches of one phase (`early`: strategic-merge and
+    /// `patches:`; else `patchesJson6902:`) to a copy. False when a patch deletes it.
+    fn apply(
+        &self,
+        k: usize,
+        early: bool,
+        copy: &mut Workload,
+        history: &mut History<'_>,
+        matched: &mut BTreeMap<(usize, usize), bool>,
+        notes: &mut Vec<String>,
+    ) -> bool {
+        let kustomization = &self.kustomization_names[k];
+        for (i, patch) in self.loaded[k].iter().enumerate() {
+            if (patch.field == PatchField::Json6902) == early {
+                continue;
+            }
+            let candidate = select::Candidate {
+                workload: copy,
+                names: history.names,
+                namespaces: history.namespaces,
+            };
+            let selected = match &patch.target {
+                Some(target) => match candidate.selected_by(target) {
+                    Ok(selected) => selected,
+                    Err(error) => {
+                        notes.push(format!(
+                            "{kustomization}: patch `{}`: {error}; it is not rendered",
+                            patch.name
+                        ));
+                        false
+                    }
+                },
+                None => false,
+            };
+            let cx = apply::PatchCx {
+                kustomization,
+                overlay: &self.overlays[k],
+                patch: &patch.name,
+                shared: patch.shared,
+            };
+            let mut applied = false;
+            if patch.json {
+                if selected {
+                    applied = true;
+                    for op in patch.documents.iter().flat_map(Value::items) {
+                        if let Err(error) = apply::json6902_op(copy, op, &cx) {
+                            notes.push(format!(
+                                "{kustomization}: patch `{}`: {error}; that operation is not \
+                                 applied",
+                                patch.name
+                            ));
+                        }
+                    }
+                }
+            } else {
+                for document in &patch.documents {
+                    let candidate = select::Candidate {
+                        workload: copy,
+                        names: history.names,
+                        namespaces: history.namespaces,
+                    };
+                    if selected || (patch.target.is_none() && candidate.named_by(document)) {
+                        applied = true;
+                        if !apply::strategic_merge(copy, document, &cx, notes) {
+                            matched.insert((k, i), true);
+                            return false;
+                        }
+                    }
+                }
+            }
+            history.record(copy);
+            *matched.entry((k, i)).or_insert(false) |= applied;
+        }
+        true
+    }
+
+    /// A note for each strategic-merge patch without `target:` of a rendering that named a
+    /// workload kind and matched no workload (kustomize stops there with an error).
+    fn unmatched(&self, matched: &BTreeMap<(usize, usize), bool>, notes: &mut Vec<String>) {
+        for (&(k, i), &applied) in matched {
+            let patch = &self.loaded[k][i];
+            if applied || patch.json || patch.target.is_some() {
+                continue;
+            }
+            let workload_kind = patch.documents.iter().any(|d| {
+                let text = |key: &str| d.get(key).and_then(Value::str).unwrap_or_default();
+                crate::manifest::kubernetes::pod_spec_path(text("apiVersion"), text("kind"))
+                    .is_some()
+            });
+            if workload_kind {
+                notes.push(format!(
+                    "{}: patch `{}` matches no workload of the rendering; it is not rendered",
+                    self.kustomization_names[k], patch.name
+                ));
+            }
+        }
+    }
+}
+
+/// The documents of a patch file, from its text in the project (None when it does not parse).
+fn file_documents(project: &Project, file: FileId) -> Option<Vec<Value>> {
+    let text = &project.files[file.0 as usize].text;
+    let parsed = crate::yaml::parse(text, &crate::yaml::Limits::default());
+    if !parsed.errors.is_empty() {
+        return None;
+    }
+    Some(
+        parsed
+            .documents
+            .iter()
+            .filter_map(|d| d.root)
+            .map(|root| Value::read(&parsed.tree, root, file, &|offset| offset))
+            .collect(),
+    )
+}
