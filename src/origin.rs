@@ -3,9 +3,9 @@
 //! A fact's *position* (`at`) is the [`Span`] it carries ([`Spanned::span`],
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
-//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry or patch,
-//! a Helm template). Most facts went through nothing:
-//! their origin is one null pointer, so carrying it on every fact costs a word.
+//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry or
+//! patch, a Helm template). Most facts went through nothing: their origin is one null pointer,
+//! so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
 //! ([`Step::related`]), and a fix is aimed through them (see `rules::origins`).
@@ -125,6 +125,8 @@ pub enum Step {
         base: Option<Span>,
         /// True when the patch is applied in more than one rendering (a patch file two
         /// overlays list, or a base's patch two overlays render): editing it changes them all.
+        /// Also true for an inline patch in a quoted or folded string, whose values have no
+        /// exact place in the file to edit.
         shared: bool,
     },
     /// Helm: rendered from this template (its `# Source:` comment).
@@ -453,5 +455,26 @@ mod tests {
             ))
         );
         assert!(!over.is_shared());
+        let patch = |base, shared| Step::KustomizePatch {
+            overlay: "overlays/canary".into(),
+            patch: "overlays/canary/job.yaml".into(),
+            field: "image".into(),
+            base,
+            shared,
+        };
+        assert_eq!(
+            patch(Some(span(70, 80)), false).related(),
+            Some((
+                "patch `overlays/canary/job.yaml` in overlay `overlays/canary` replaces this \
+                 `image:`"
+                    .to_string(),
+                span(70, 80)
+            ))
+        );
+        // A value the patch adds replaced nothing: the patch line itself is the finding's.
+        assert_eq!(patch(None, false).related(), None);
+        assert!(!patch(None, false).is_shared());
+        assert!(patch(None, true).is_shared());
+        assert!(!patch(None, false).sets_a_part());
     }
 }

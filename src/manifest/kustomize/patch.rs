@@ -158,9 +158,15 @@ impl PatchField {
 pub enum PatchSource {
     /// A file, relative to the kustomization (`path:`, or a `patchesStrategicMerge:` entry).
     File(Spanned<String>),
-    /// Written in the kustomization (`patch:`, or an inline `patchesStrategicMerge:` entry):
-    /// its documents, spans in the kustomization file. None when the text does not parse.
-    Inline(Option<Vec<Value>>),
+    /// Written in the kustomization (`patch:`, or an inline `patchesStrategicMerge:` entry).
+    Inline {
+        /// Its documents, spans in the kustomization file. None when the text does not parse.
+        documents: Option<Vec<Value>>,
+        /// True when each value's span is exactly where it is written: a string in another
+        /// style than a literal block (`|`) maps every value to the whole string, where an
+        /// edit would replace the whole patch.
+        exact: bool,
+    },
 }
 
 /// A `target:` selector: which resources a patch applies to. Names and namespaces are
@@ -208,7 +214,10 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, text: &str) -> Vec<Patch
             .and_then(|v| tree.str(v))
             .map(str::to_string)
     };
-    let inline = |node: NodeId| PatchSource::Inline(inline_documents(tree, node, file, text));
+    let inline = |node: NodeId| PatchSource::Inline {
+        documents: inline_documents(tree, node, file, text),
+        exact: tree.style(node) == Some(ScalarStyle::Literal),
+    };
     let mut out = Vec::new();
     let list = |key: &str| tree.get(root, key).map_or(&[][..], |l| tree.items(l));
     for &entry in list("patchesStrategicMerge") {
@@ -217,7 +226,10 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, text: &str) -> Vec<Patch
             out.push(Patch {
                 field: PatchField::StrategicMerge,
                 entry: span(entry),
-                source: PatchSource::Inline(Some(vec![Value::read(tree, entry, file, &|o| o)])),
+                source: PatchSource::Inline {
+                    documents: Some(vec![Value::read(tree, entry, file, &|o| o)]),
+                    exact: true,
+                },
                 target: None,
             });
             continue;
@@ -248,7 +260,10 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, text: &str) -> Vec<Patch
             } else if let Some(patch) = tree.get(entry, "patch") {
                 inline(patch)
             } else {
-                PatchSource::Inline(None)
+                PatchSource::Inline {
+                    documents: None,
+                    exact: false,
+                }
             };
             let target = tree.get(entry, "target").map(|t| Target {
                 group: string(t, "group"),
@@ -348,7 +363,11 @@ mod tests {
             found[0].target.as_ref().unwrap().name.as_deref(),
             Some("migrate")
         );
-        let PatchSource::Inline(Some(documents)) = &found[0].source else {
+        let PatchSource::Inline {
+            documents: Some(documents),
+            ..
+        } = &found[0].source
+        else {
             panic!("{:?}", found[0].source);
         };
         let value = documents[0].items()[0].get("value").unwrap();
@@ -371,7 +390,11 @@ mod tests {
             ]
         );
         assert!(matches!(&found[0].source, PatchSource::File(f) if f.value == "job.yaml"));
-        let PatchSource::Inline(Some(documents)) = &found[1].source else {
+        let PatchSource::Inline {
+            documents: Some(documents),
+            ..
+        } = &found[1].source
+        else {
             panic!();
         };
         let name = documents[0].path(&["metadata", "name"]).unwrap();
