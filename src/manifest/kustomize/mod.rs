@@ -19,6 +19,7 @@ use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
+use patch::PatchSource;
 use patches::{History, Patches};
 
 /// Deepest chain of bases followed (overlay -> base -> base …).
@@ -155,6 +156,26 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The local paths a kustomization lists (resources, components, patch files), as written:
+/// what rendering it reads besides its own file.
+pub fn local_references(kustomization: &Kustomization) -> Vec<&str> {
+    let patch_files = kustomization
+        .patches
+        .iter()
+        .filter_map(|p| match &p.source {
+            PatchSource::File(path) => Some(path.value.as_str()),
+            PatchSource::Inline { .. } => None,
+        });
+    kustomization
+        .resources
+        .iter()
+        .chain(&kustomization.components)
+        .map(|entry| entry.value.as_str())
+        .chain(patch_files)
+        .filter(|entry| !is_remote(entry))
+        .collect()
 }
 
 fn is_remote(entry: &str) -> bool {
