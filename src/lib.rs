@@ -229,7 +229,9 @@ pub fn render_kustomization(dir: &Path) -> (Vec<model::rendered::RenderedObject>
             let reported = vec![true; facts.len()];
             let assembled = assemble::assemble(facts, reported, &options, &config, &mut report);
             let workloads = &assembled.project.workloads;
-            let rendered = workloads.iter().any(|w| w.scope > 0);
+            let rendered = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .any(|name| dir.join(name).is_file());
             let mut objects: Vec<model::rendered::RenderedObject> = workloads
                 .iter()
                 .filter(|w| !rendered || w.scope > 0)

@@ -106,7 +106,13 @@ fn kubectl_rendering(dir: &Path) -> Result<Vec<RenderedObject>, String> {
         .map_err(|e| e.to_string())?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(stderr.lines().next().unwrap_or_default().to_string());
+        // Warnings (deprecated fields) come first: the error is the line that says so.
+        let error = stderr
+            .lines()
+            .find(|l| l.contains("err=") || l.starts_with("Error"))
+            .or_else(|| stderr.lines().last())
+            .unwrap_or_default();
+        return Err(error.to_string());
     }
     let scratch = tempfile::tempdir().unwrap();
     std::fs::write(scratch.path().join("rendered.yaml"), &output.stdout).unwrap();

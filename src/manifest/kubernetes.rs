@@ -8,7 +8,8 @@ use crate::model::role::{
     signals::{DeclarationSource, ROLE_ANNOTATION},
 };
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Format, Ignore, Workload,
+    ConfigKind, ConfigSource, ConfigVia, ConfigVolume, Container, EnvValue, EnvVar, Format, Ignore,
+    VolumeMount, VolumeSource, Workload,
 };
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
@@ -138,7 +139,7 @@ fn extract_object(
         };
         for &item in tree.items(list) {
             if tree.is_mapping(item) {
-                containers.push(extract_container(tree, item, file, init, &volumes));
+                containers.push(extract_container(tree, item, file, init));
             }
         }
     }
@@ -173,6 +174,7 @@ fn extract_object(
         image_pull_secrets,
         restart_policy: spanned_str(pod, "restartPolicy"),
         containers,
+        volumes,
         app: None,
         ignores: Vec::new(),
         provenance: template_source(context.text, tree, object).map_or(
@@ -186,6 +188,7 @@ fn extract_object(
         overlay: None,
         compose: None,
     };
+    workload.mount_config();
     derive_from_metadata(&mut workload);
     Some(workload)
 }
@@ -230,12 +233,7 @@ fn template_source(text: &str, tree: &Tree, object: NodeId) -> Option<String> {
         .next_back()
 }
 
-/// A ConfigMap / Secret / projected volume of the pod, by volume name.
-struct ConfigVolume {
-    name: String,
-    sources: Vec<(ConfigKind, String, bool)>,
-}
-
+/// The pod's ConfigMap / Secret / projected volumes.
 fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
     let Some(list) = tree.get(pod, "volumes") else {
         return Vec::new();
@@ -261,7 +259,11 @@ fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
                     .or_else(|| tree.get(reference, "name"))
                     .and_then(|id| tree.str(id));
                 if let Some(name) = name {
-                    sources.push((kind, name.to_string(), optional(tree, reference)));
+                    sources.push(VolumeSource {
+                        kind,
+                        name: name.to_string(),
+                        optional: optional(tree, reference),
+                    });
                 }
             }
         };
@@ -285,13 +287,7 @@ fn optional(tree: &Tree, node: NodeId) -> bool {
     tree.get(node, "optional").and_then(|o| tree.str(o)) == Some("true")
 }
 
-fn extract_container(
-    tree: &Tree,
-    node: NodeId,
-    file: FileId,
-    init: bool,
-    volumes: &[ConfigVolume],
-) -> Container {
+fn extract_container(tree: &Tree, node: NodeId, file: FileId, init: bool) -> Container {
     let span = |id: NodeId| node_span(tree, file, id);
     let spanned = |key: &str| -> Option<Spanned<String>> {
         let id = tree.get(node, key)?;
@@ -340,29 +336,26 @@ fn extract_container(
             }
         }
     }
-    if let Some(mounts) = tree.get(node, "volumeMounts") {
-        for &mount in tree.items(mounts) {
-            let Some(volume_name) = tree.get(mount, "name").and_then(|n| tree.str(n)) else {
-                continue;
-            };
-            let mount_path = tree
-                .get(mount, "mountPath")
-                .and_then(|p| tree.str(p))
-                .unwrap_or_default();
-            let Some(volume) = volumes.iter().find(|v| v.name == volume_name) else {
-                continue;
-            };
-            for (kind, name, is_optional) in &volume.sources {
-                config.push(ConfigSource {
-                    kind: *kind,
-                    name: name.clone(),
-                    via: ConfigVia::Volume(mount_path.to_string()),
-                    span: span(mount),
-                    optional: *is_optional,
-                });
-            }
-        }
-    }
+    let mounts = tree
+        .get(node, "volumeMounts")
+        .map(|list| {
+            tree.items(list)
+                .iter()
+                .filter_map(|&mount| {
+                    let volume = tree.get(mount, "name").and_then(|n| tree.str(n))?;
+                    let path = tree
+                        .get(mount, "mountPath")
+                        .and_then(|p| tree.str(p))
+                        .unwrap_or_default();
+                    Some(VolumeMount {
+                        volume: volume.to_string(),
+                        path: path.to_string(),
+                        span: span(mount),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let env = tree
         .get(node, "env")
         .map(|list| {
@@ -382,6 +375,7 @@ fn extract_container(
         working_dir: spanned("workingDir"),
         config,
         env,
+        mounts,
         build: None,
         resolved_image: None,
     }

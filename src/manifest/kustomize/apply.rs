@@ -11,7 +11,8 @@
 use crate::manifest::kubernetes;
 use crate::model::image::ImageRef;
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Workload,
+    ConfigKind, ConfigSource, ConfigVia, ConfigVolume, Container, EnvValue, EnvVar, VolumeMount,
+    VolumeSource, Workload,
 };
 use crate::origin::{Origin, Spanned, Step};
 use crate::span::Span;
@@ -54,6 +55,18 @@ impl PatchCx<'_> {
 
 /// Apply a strategic-merge patch document. False when the patch deletes the object.
 pub fn strategic_merge(
+    workload: &mut Workload,
+    patch: &Value,
+    cx: &PatchCx<'_>,
+    notes: &mut Vec<String>,
+) -> bool {
+    let kept = merge_object(workload, patch, cx, notes);
+    // Mounted config is read again from the patched mounts and volumes.
+    workload.mount_config();
+    kept
+}
+
+fn merge_object(
     workload: &mut Workload,
     patch: &Value,
     cx: &PatchCx<'_>,
@@ -103,7 +116,8 @@ pub fn strategic_merge(
                 workload.service_account =
                     scalar(value, key, workload.service_account.as_ref(), cx);
             }
-            "volumes" | "$patch" => notes.push(not_rendered(cx, workload, &format!("`{key}:`"))),
+            "volumes" => merge_volumes(workload, value),
+            "$patch" => notes.push(not_rendered(cx, workload, "`$patch:` of the pod spec")),
             _ => {}
         }
     }
@@ -247,6 +261,7 @@ pub(super) fn new_container(
         working_dir: None,
         config: Vec::new(),
         env: Vec::new(),
+        mounts: Vec::new(),
         build: None,
         resolved_image: None,
     };
@@ -265,6 +280,7 @@ fn merge_container(
     for (key, _, value) in patch.entries() {
         match key.as_str() {
             "env" => merge_env(container, value),
+            "volumeMounts" => merge_mounts(container, value),
             "name" | "$patch" => {}
             _ => {
                 if let Err(what) = set_field(container, key, Some(value), cx) {
@@ -317,7 +333,11 @@ pub(super) fn set_field(
             container.config.splice(0..0, sources);
         }
         "env" => container.env = value.map(|v| env_list(v.items())).unwrap_or_default(),
-        "volumeMounts" => return Err("`volumeMounts:`".to_string()),
+        "volumeMounts" => {
+            container.mounts = value
+                .map(|v| v.items().iter().filter_map(mount).collect())
+                .unwrap_or_default();
+        }
         _ => {}
     }
     Ok(())
@@ -446,6 +466,121 @@ fn merge_env(container: &mut Container, list: &Value) {
         }
     }
     container.env.splice(0..0, added);
+}
+
+/// One `volumeMounts:` entry.
+pub(super) fn mount(entry: &Value) -> Option<VolumeMount> {
+    Some(VolumeMount {
+        volume: entry.get("name")?.str()?.to_string(),
+        path: entry
+            .get("mountPath")
+            .and_then(Value::str)
+            .unwrap_or_default()
+            .to_string(),
+        span: entry.span(),
+    })
+}
+
+/// `volumeMounts:` merged by `mountPath` (their merge key): new mounts go first, `$patch:
+/// delete` removes one, `null` removes them all.
+fn merge_mounts(container: &mut Container, list: &Value) {
+    if matches!(list, Value::Null(_)) {
+        container.mounts.clear();
+        return;
+    }
+    let mut added = Vec::new();
+    for item in list.items() {
+        let Some(path) = item.get("mountPath").and_then(Value::str) else {
+            continue;
+        };
+        let existing = container.mounts.iter().position(|m| m.path == path);
+        match (item.get("$patch").and_then(Value::str), existing) {
+            (Some("delete"), Some(index)) => {
+                container.mounts.remove(index);
+            }
+            (Some("delete"), None) => {}
+            (_, Some(index)) => {
+                let old = &mut container.mounts[index];
+                if let Some(name) = item.get("name").and_then(Value::str) {
+                    old.volume = name.to_string();
+                }
+                old.span = item.span();
+            }
+            (_, None) => added.extend(mount(item)),
+        }
+    }
+    container.mounts.splice(0..0, added);
+}
+
+/// The ConfigMaps and Secrets a `volumes:` entry holds (none for other kinds of volume).
+pub(super) fn volume(entry: &Value) -> Option<ConfigVolume> {
+    let name = entry.get("name")?.str()?.to_string();
+    let mut sources = Vec::new();
+    let mut read = |source: &Value| {
+        for (kind, key, name_key) in [
+            (ConfigKind::ConfigMap, "configMap", "name"),
+            (ConfigKind::Secret, "secret", "secretName"),
+        ] {
+            let Some(reference) = source.get(key) else {
+                continue;
+            };
+            // Projected Secrets use `name`, volume Secrets `secretName`.
+            let Some(name) = reference
+                .get(name_key)
+                .or_else(|| reference.get("name"))
+                .and_then(Value::str)
+            else {
+                continue;
+            };
+            sources.push(VolumeSource {
+                kind,
+                name: name.to_string(),
+                optional: reference.get("optional").and_then(Value::str) == Some("true"),
+            });
+        }
+    };
+    read(entry);
+    for source in entry
+        .path(&["projected", "sources"])
+        .map_or(&[][..], Value::items)
+    {
+        read(source);
+    }
+    Some(ConfigVolume { name, sources })
+}
+
+/// `volumes:` merged by `name`: an entry naming a ConfigMap or Secret replaces what the volume
+/// holds, `$patch: delete` removes one, a `$patch: replace` item replaces the list, `null`
+/// removes them all. Only volumes holding config are kept.
+fn merge_volumes(workload: &mut Workload, list: &Value) {
+    let directive = |item: &Value| item.get("$patch").and_then(Value::str).map(str::to_string);
+    if matches!(list, Value::Null(_))
+        || list
+            .items()
+            .iter()
+            .any(|item| directive(item).as_deref() == Some("replace"))
+    {
+        workload.volumes.clear();
+    }
+    for item in list.items() {
+        let Some(patched) = volume(item) else {
+            continue;
+        };
+        let existing = workload.volumes.iter().position(|v| v.name == patched.name);
+        match (directive(item).as_deref(), existing) {
+            (Some("replace"), _) => {}
+            (Some("delete"), Some(index)) => {
+                workload.volumes.remove(index);
+            }
+            (Some("delete"), None) => {}
+            (_, Some(index)) if !patched.sources.is_empty() => {
+                workload.volumes[index] = patched;
+            }
+            (_, Some(_)) => {}
+            (_, None) if !patched.sources.is_empty() => workload.volumes.insert(0, patched),
+            (_, None) => {}
+        }
+    }
 }
 
 fn old_is_literal(value: &EnvValue) -> bool {

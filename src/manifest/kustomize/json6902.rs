@@ -4,7 +4,9 @@
 use crate::manifest::kubernetes;
 use crate::model::workload::{ConfigVia, Container, Workload};
 
-use super::apply::{PatchCx, env_var, group, merge_string_map, new_container, set_field};
+use super::apply::{
+    PatchCx, env_var, group, merge_string_map, mount, new_container, set_field, volume,
+};
 use super::patch::Value;
 
 /// One JSON 6902 operation on the workload's facts. Err is the note to give when it cannot be
@@ -43,7 +45,10 @@ pub(super) fn json6902_op(
         // Outside the pod spec and metadata: nothing adminlint reads (replicas, selectors …).
         return Ok(());
     };
-    json_pod(workload, kind, rest, value, cx).unwrap_or_else(|| Err(missing()))
+    let result = json_pod(workload, kind, rest, value, cx).unwrap_or_else(|| Err(missing()));
+    // Mounted config is read again from the patched mounts and volumes.
+    workload.mount_config();
+    result
 }
 
 /// A JSON 6902 operation under `metadata`; None when the path is missing.
@@ -154,6 +159,22 @@ fn json_pod(
             let base = slot.as_ref().map(|s| s.span);
             *slot = value.and_then(|v| Some(cx.spanned(field, v.str()?, v.span(), base)));
         }
+        ["volumes"] => {
+            if kind != "add" && workload.volumes.is_empty() {
+                return None;
+            }
+            workload.volumes = value
+                .map(|v| v.items().iter().filter_map(volume).collect())
+                .unwrap_or_default();
+            workload.volumes.retain(|v| !v.sources.is_empty());
+        }
+        ["volumes", "-"] if kind == "add" => {
+            workload
+                .volumes
+                .extend(value.and_then(volume).filter(|v| !v.sources.is_empty()));
+        }
+        // Only volumes holding config are kept: an index into the pod's list has no place.
+        ["volumes", ..] => return Some(Err(format!("`{kind}` of a `volumes:` entry by index"))),
         [list] if group_of(list).is_some() => {
             let init = group_of(list)?;
             let range = group(workload, init);
@@ -220,6 +241,7 @@ fn json_container(
         "workingDir" => c.working_dir.is_some(),
         "envFrom" => c.config.iter().any(|s| s.via == ConfigVia::EnvFrom),
         "env" => !c.env.is_empty(),
+        "volumeMounts" => !c.mounts.is_empty(),
         "name" => c.name.is_some(),
         // Fields adminlint does not read: the operation changes nothing it sees.
         _ => true,
@@ -266,6 +288,15 @@ fn json_container(
         ["env", at, ..] => {
             index(at, container.env.len(), "replace")?;
             return Some(Err(format!("`{kind}` inside an `env:` entry")));
+        }
+        ["volumeMounts", at] => {
+            let i = index(at, container.mounts.len(), kind)?;
+            if kind != "add" {
+                container.mounts.remove(i);
+            }
+            if let Some(mount) = value.and_then(mount) {
+                container.mounts.insert(i, mount);
+            }
         }
         [
             key @ ("image" | "workingDir" | "envFrom" | "volumeMounts"),
