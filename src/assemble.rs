@@ -57,15 +57,19 @@ pub(crate) fn assemble(
     }
     report.summary.documents +=
         manifest::compose::check(options, &mut project, compose_files, &mut report.notes);
-    // Files the Compose loader read on its own (an `extends: file:` outside the paths
-    // given) belong to a reported project: report on them too.
+    let read_cap = options
+        .references_from_disk
+        .then_some(options.max_file_size);
+    manifest::kustomize::render(&mut project, &kustomizations, read_cap, &mut report.notes);
+    // Files the Compose loader or kustomize rendering read on their own (an `extends: file:`
+    // or a patch file outside the paths given) belong to a reported project: report on them
+    // too.
     reported.resize(project.files.len(), true);
     let checked = project
         .files
         .iter()
         .map(|f| f.readable && !project.env_files.contains(&f.id))
         .collect();
-    manifest::kustomize::render(&mut project, &kustomizations, &mut report.notes);
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
     report.notes.extend(role_notes);

@@ -600,3 +600,32 @@ fn kustomize_patches_full() {
         Format::Full
     ));
 }
+
+#[test]
+fn a_json_patch_file_outside_the_yaml_files_is_read_and_its_line_is_the_finding() {
+    let mut files = PATCH_BASE.to_vec();
+    files.extend([
+        (
+            "canary/kustomization.yaml",
+            "resources: [../base]\npatches:\n  - path: image.json\n    target: {kind: Job}\n",
+        ),
+        (
+            "canary/image.json",
+            "[\n  {\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\",\n   \"value\": \"shop:0.9.0\"}\n]\n",
+        ),
+    ]);
+    let dir = project(&files);
+    let value = json(&[dir.path()]);
+    let mismatch = only(&value, "image-mismatch");
+    let location = &mismatch["location"];
+    assert!(
+        location["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("canary/image.json"),
+        "{mismatch:#}"
+    );
+    assert_eq!(location["start"]["line"], 3);
+    assert_eq!(mismatch["fix"]["applicability"], "safe");
+    assert_eq!(mismatch["fix"]["edits"][0]["content"], "\"shop:1.0.0\"");
+}

@@ -355,7 +355,15 @@ fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
 
 /// Render every top-level kustomization as its own scope (see the module doc). Workloads that a
 /// rendering covers are replaced by their rendered copies; the rest stay as they are.
-pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &mut Vec<String>) {
+///
+/// A patch file outside the files given (a `.json` patch, a file outside the paths checked) is
+/// read from disk, up to `read_cap` bytes, into the file table; with no cap, it is not read.
+pub fn render(
+    project: &mut Project,
+    kustomizations: &[Kustomization],
+    read_cap: Option<u64>,
+    notes: &mut Vec<String>,
+) {
     if kustomizations.is_empty() {
         return;
     }
@@ -391,6 +399,16 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
                 .unwrap_or_default()
         })
         .collect();
+    if let Some(cap) = read_cap {
+        read_patch_files(
+            project,
+            kustomizations,
+            &dirs,
+            &mut sorted_files,
+            cap,
+            notes,
+        );
+    }
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -487,4 +505,52 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
         index += 1;
         index <= first_note || seen.insert(note.clone())
     });
+}
+
+/// Read the patch files the kustomizations list that are not among the files given into the
+/// file table (and `sorted_files`), so that their values have a place to point at.
+fn read_patch_files(
+    project: &mut Project,
+    kustomizations: &[Kustomization],
+    dirs: &[PathBuf],
+    sorted_files: &mut Vec<(PathBuf, FileId)>,
+    cap: u64,
+    notes: &mut Vec<String>,
+) {
+    for (k, kustomization) in kustomizations.iter().enumerate() {
+        for patch in &kustomization.patches {
+            let PatchSource::File(path) = &patch.source else {
+                continue;
+            };
+            let target = normalize(&dirs[k].join(&path.value));
+            if sorted_files
+                .binary_search_by(|(p, _)| p.cmp(&target))
+                .is_ok()
+                || !target.is_file()
+            {
+                continue;
+            }
+            let text = match crate::read::read_text(&target, cap) {
+                Ok(text) => text,
+                Err(error) => {
+                    let here = &project.files[kustomization.file.0 as usize].display;
+                    notes.push(format!(
+                        "{here}: patch `{}` could not be read ({error}); it is not rendered",
+                        path.value
+                    ));
+                    continue;
+                }
+            };
+            let id = FileId(u32::try_from(project.files.len()).unwrap_or(u32::MAX));
+            let display = crate::discover::display_path(&target);
+            project.files.push(crate::source::SourceFile::new(
+                id,
+                Some(target.clone()),
+                display,
+                text.into(),
+            ));
+            let at = sorted_files.partition_point(|(p, _)| p < &target);
+            sorted_files.insert(at, (target, id));
+        }
+    }
 }
