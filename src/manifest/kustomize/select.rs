@@ -22,11 +22,27 @@ fn group_version(api_version: &str) -> (&str, &str) {
     api_version.split_once('/').unwrap_or(("", api_version))
 }
 
+thread_local! {
+    /// Compiled target patterns: a pattern is matched against every copy of every rendering,
+    /// and compiling it each time would make a patch with many targets quadratic in cost.
+    static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Result<regex_lite::Regex, String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// A regular expression matched against the whole value, as kustomize anchors target names.
 fn full_match(pattern: &str, value: &str) -> Result<bool, String> {
-    regex_lite::Regex::new(&format!("^(?:{pattern})$"))
-        .map(|re| re.is_match(value))
-        .map_err(|e| format!("`{pattern}` is not a regular expression adminlint reads ({e})"))
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        let regex = compiled.entry(pattern.to_string()).or_insert_with(|| {
+            regex_lite::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                format!("`{pattern}` is not a regular expression adminlint reads ({e})")
+            })
+        });
+        regex
+            .as_ref()
+            .map(|re| re.is_match(value))
+            .map_err(Clone::clone)
+    })
 }
 
 impl Candidate<'_> {
