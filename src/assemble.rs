@@ -57,14 +57,19 @@ pub(crate) fn assemble(
     }
     report.summary.documents +=
         manifest::compose::check(options, &mut project, compose_files, &mut report.notes);
+    // Files the Compose loader read on its own (an `extends: file:` outside the paths
+    // given) belong to a reported project: report on them too.
+    reported.resize(project.files.len(), true);
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
-    manifest::kustomize::render(&mut project, &kustomizations, read_cap, &mut report.notes);
-    // Files the Compose loader or kustomize rendering read on their own (an `extends: file:`
-    // or a patch file outside the paths given) belong to a reported project: report on them
-    // too.
-    reported.resize(project.files.len(), true);
+    let patch_files =
+        manifest::kustomize::render(&mut project, &kustomizations, read_cap, &mut report.notes);
+    // A patch file rendering read on its own is reported when the kustomization listing it is.
+    for (_, listed_by) in patch_files {
+        let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
+        reported.push(listed);
+    }
     let checked = project
         .files
         .iter()

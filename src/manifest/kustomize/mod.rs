@@ -358,14 +358,15 @@ fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
 ///
 /// A patch file outside the files given (a `.json` patch, a file outside the paths checked) is
 /// read from disk, up to `read_cap` bytes, into the file table; with no cap, it is not read.
+/// Returns the files read so, each with the kustomization file that lists it, in file order.
 pub fn render(
     project: &mut Project,
     kustomizations: &[Kustomization],
     read_cap: Option<u64>,
     notes: &mut Vec<String>,
-) {
+) -> Vec<(FileId, FileId)> {
     if kustomizations.is_empty() {
-        return;
+        return Vec::new();
     }
     let absolute = |p: &Option<PathBuf>| {
         p.as_ref()
@@ -399,16 +400,17 @@ pub fn render(
                 .unwrap_or_default()
         })
         .collect();
-    if let Some(cap) = read_cap {
-        read_patch_files(
+    let read = match read_cap {
+        Some(cap) => read_patch_files(
             project,
             kustomizations,
             &dirs,
             &mut sorted_files,
             cap,
             notes,
-        );
-    }
+        ),
+        None => Vec::new(),
+    };
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -505,6 +507,7 @@ pub fn render(
         index += 1;
         index <= first_note || seen.insert(note.clone())
     });
+    read
 }
 
 /// Read the patch files the kustomizations list that are not among the files given into the
@@ -516,7 +519,8 @@ fn read_patch_files(
     sorted_files: &mut Vec<(PathBuf, FileId)>,
     cap: u64,
     notes: &mut Vec<String>,
-) {
+) -> Vec<(FileId, FileId)> {
+    let mut read = Vec::new();
     for (k, kustomization) in kustomizations.iter().enumerate() {
         for patch in &kustomization.patches {
             let PatchSource::File(path) = &patch.source else {
@@ -551,6 +555,8 @@ fn read_patch_files(
             ));
             let at = sorted_files.partition_point(|(p, _)| p < &target);
             sorted_files.insert(at, (target, id));
+            read.push((id, kustomization.file));
         }
     }
+    read
 }
