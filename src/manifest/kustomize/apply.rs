@@ -183,9 +183,9 @@ pub(super) fn group(workload: &Workload, init: bool) -> std::ops::Range<usize> {
     }
 }
 
-/// `containers:` / `initContainers:` of a strategic-merge patch: merged by `name`; new ones go
-/// first (kustomize puts a patch's new list items before the base's); `$patch: delete` removes
-/// one, a `$patch: replace` item replaces the list, `null` removes the list.
+/// `containers:` / `initContainers:` of a strategic-merge patch: merged by `name`, the ones the
+/// patch names first in its order (as kustomize lists them); `$patch: delete` removes one, a
+/// `$patch: replace` item replaces the list, `null` removes the list.
 fn merge_containers(
     workload: &mut Workload,
     init: bool,
@@ -194,19 +194,19 @@ fn merge_containers(
     notes: &mut Vec<String>,
 ) {
     let range = group(workload, init);
+    let mut base: Vec<Container> = workload.containers.drain(range.clone()).collect();
     if matches!(list, Value::Null(_)) {
-        workload.containers.drain(range);
         return;
     }
     let directive = |item: &Value| item.get("$patch").and_then(Value::str).map(str::to_string);
-    let replace = list
+    if list
         .items()
         .iter()
-        .any(|item| directive(item).as_deref() == Some("replace"));
-    if replace {
-        workload.containers.drain(range.clone());
+        .any(|item| directive(item).as_deref() == Some("replace"))
+    {
+        base.clear();
     }
-    let mut added = Vec::new();
+    let mut merged = Vec::new();
     for item in list.items() {
         let directive = directive(item);
         if directive.as_deref() == Some("replace") {
@@ -215,29 +215,25 @@ fn merge_containers(
         let Some(name) = item.get("name").and_then(Value::str) else {
             continue;
         };
-        let range = group(workload, init);
-        let existing = range.clone().find(|&i| {
-            workload.containers[i]
-                .name
-                .as_ref()
-                .map(|n| n.value.as_str())
-                == Some(name)
-        });
+        let existing = base
+            .iter()
+            .position(|c| c.name.as_ref().map(|n| n.value.as_str()) == Some(name));
         match (directive.as_deref(), existing) {
             (Some("delete"), Some(index)) => {
-                workload.containers.remove(index);
+                base.remove(index);
             }
             (Some("delete"), None) => {}
             (_, Some(index)) => {
-                let mut container = workload.containers[index].clone();
+                let mut container = base.remove(index);
                 merge_container(&mut container, item, cx, workload, notes);
-                workload.containers[index] = container;
+                merged.push(container);
             }
-            (_, None) => added.push(new_container(item, init, cx, workload, notes)),
+            (_, None) => merged.push(new_container(item, init, cx, workload, notes)),
         }
     }
-    let at = group(workload, init).start;
-    workload.containers.splice(at..at, added);
+    // kustomize lists the items the patch names first, in the patch's order, then the rest.
+    merged.extend(base);
+    workload.containers.splice(range.start..range.start, merged);
 }
 
 /// A container a patch adds.
@@ -430,13 +426,14 @@ fn env_list(items: &[Value]) -> Vec<EnvVar> {
 }
 
 /// `env:` merged by `name`: an entry with `value` or `valueFrom` replaces the variable's
-/// value, `$patch: delete` removes it, new variables go first; `null` removes them all.
+/// value, `$patch: delete` removes it, the entries the patch names go first; `null` removes them
+/// all.
 fn merge_env(container: &mut Container, list: &Value) {
     if matches!(list, Value::Null(_)) {
         container.env.clear();
         return;
     }
-    let mut added = Vec::new();
+    let mut merged = Vec::new();
     for item in list.items() {
         let Some(name) = item.get("name").and_then(Value::str) else {
             continue;
@@ -449,7 +446,7 @@ fn merge_env(container: &mut Container, list: &Value) {
             }
             (Some("delete"), None) => {}
             (_, Some(index)) => {
-                let old = &mut container.env[index];
+                let mut old = container.env.remove(index);
                 let sets_from = item
                     .get("valueFrom")
                     .is_some_and(|v| !matches!(v, Value::Null(_)));
@@ -461,11 +458,14 @@ fn merge_env(container: &mut Container, list: &Value) {
                     old.value = env_value(item);
                     old.span = item.span();
                 }
+                merged.push(old);
             }
-            (_, None) => added.extend(env_var(item)),
+            (_, None) => merged.extend(env_var(item)),
         }
     }
-    container.env.splice(0..0, added);
+    // kustomize lists the entries the patch names first, in the patch's order, then the rest.
+    merged.append(&mut container.env);
+    container.env = merged;
 }
 
 /// One `volumeMounts:` entry.
@@ -481,14 +481,14 @@ pub(super) fn mount(entry: &Value) -> Option<VolumeMount> {
     })
 }
 
-/// `volumeMounts:` merged by `mountPath` (their merge key): new mounts go first, `$patch:
-/// delete` removes one, `null` removes them all.
+/// `volumeMounts:` merged by `mountPath` (their merge key): the mounts the patch names go first,
+/// `$patch: delete` removes one, `null` removes them all.
 fn merge_mounts(container: &mut Container, list: &Value) {
     if matches!(list, Value::Null(_)) {
         container.mounts.clear();
         return;
     }
-    let mut added = Vec::new();
+    let mut merged = Vec::new();
     for item in list.items() {
         let Some(path) = item.get("mountPath").and_then(Value::str) else {
             continue;
@@ -500,16 +500,18 @@ fn merge_mounts(container: &mut Container, list: &Value) {
             }
             (Some("delete"), None) => {}
             (_, Some(index)) => {
-                let old = &mut container.mounts[index];
+                let mut old = container.mounts.remove(index);
                 if let Some(name) = item.get("name").and_then(Value::str) {
                     old.volume = name.to_string();
                 }
                 old.span = item.span();
+                merged.push(old);
             }
-            (_, None) => added.extend(mount(item)),
+            (_, None) => merged.extend(mount(item)),
         }
     }
-    container.mounts.splice(0..0, added);
+    merged.append(&mut container.mounts);
+    container.mounts = merged;
 }
 
 /// The ConfigMaps and Secrets a `volumes:` entry holds (none for other kinds of volume).
