@@ -60,12 +60,21 @@ pub(crate) fn assemble(
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
+    let read_cap = options
+        .references_from_disk
+        .then_some(options.max_file_size);
+    let patch_files =
+        manifest::kustomize::render(&mut project, &kustomizations, read_cap, &mut report.notes);
+    // A patch file rendering read on its own is reported when the kustomization listing it is.
+    for (_, listed_by) in patch_files {
+        let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
+        reported.push(listed);
+    }
     let checked = project
         .files
         .iter()
         .map(|f| f.readable && !project.env_files.contains(&f.id))
         .collect();
-    manifest::kustomize::render(&mut project, &kustomizations, &mut report.notes);
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
     report.notes.extend(role_notes);

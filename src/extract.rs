@@ -176,7 +176,11 @@ fn extract_facts(
     };
     let mut workloads = Vec::new();
     let mut kustomizations = Vec::new();
+    // A list at the top of a document may be a JSON 6902 patch a kustomization lists: its text
+    // is kept for rendering.
+    let mut list_document = false;
     let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
+        list_document |= document.root.is_some_and(|root| tree.is_sequence(root));
         let extracted = manifest::extract(tree, document, &context);
         workloads.extend(extracted.workloads);
         kustomizations.extend(extracted.kustomization);
@@ -248,6 +252,7 @@ fn extract_facts(
         || !facts.syntax_errors.is_empty()
         || facts.templated
         || !facts.suppressions.is_empty()
+        || list_document
         || text.starts_with("services:")
         || text.contains("\nservices:")
         || manifest::compose::is_compose_name(

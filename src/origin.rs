@@ -3,9 +3,9 @@
 //! A fact's *position* (`at`) is the [`Span`] it carries ([`Spanned::span`],
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
-//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry, a
-//! Helm template). Most facts went through nothing:
-//! their origin is one null pointer, so carrying it on every fact costs a word.
+//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry or
+//! patch, a Helm template). Most facts went through nothing: their origin is one null pointer,
+//! so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
 //! ([`Step::related`]), and a fix is aimed through them (see `rules::origins`).
@@ -113,6 +113,22 @@ pub enum Step {
         /// The value node (what an edit replaces).
         value_span: Span,
     },
+    /// Kustomize: a patch of a kustomization set this value (the fact sits in the patch).
+    KustomizePatch {
+        /// The directory of the kustomization that lists the patch.
+        overlay: String,
+        /// The patch as shown to users: its file, or `inline patch in <kustomization>`.
+        patch: String,
+        /// The field it set, e.g. `image`, `env`.
+        field: String,
+        /// The base's value it replaced, when there was one.
+        base: Option<Span>,
+        /// True when the patch is applied in more than one rendering (a patch file two
+        /// overlays list, or a base's patch two overlays render): editing it changes them all.
+        /// Also true for an inline patch in a quoted or folded string, whose values have no
+        /// exact place in the file to edit.
+        shared: bool,
+    },
     /// Helm: rendered from this template (its `# Source:` comment).
     HelmTemplate {
         /// The template path, e.g. `chart/templates/job.yaml`.
@@ -203,6 +219,16 @@ impl Step {
                 ),
                 definition.line,
             )),
+            Step::KustomizePatch {
+                overlay,
+                patch,
+                field,
+                base: Some(base),
+                ..
+            } => Some((
+                format!("patch `{patch}` in overlay `{overlay}` replaces this `{field}:`"),
+                *base,
+            )),
             Step::Include { by, at, .. } => {
                 Some((format!("included by `include:` in `{by}`"), *at))
             }
@@ -210,6 +236,7 @@ impl Step {
                 Some((format!("overrides `{key}:` of `{file}`"), *base))
             }
             Step::Extends { .. }
+            | Step::KustomizePatch { base: None, .. }
             | Step::HelmTemplate { .. }
             | Step::Interpolation {
                 definition: None, ..
@@ -222,7 +249,7 @@ impl Step {
     pub fn is_shared(&self) -> bool {
         match self {
             Step::Alias { .. } | Step::Extends { .. } | Step::HelmTemplate { .. } => true,
-            Step::Include { shared, .. } => *shared,
+            Step::Include { shared, .. } | Step::KustomizePatch { shared, .. } => *shared,
             // The value is written at its use; whether an edit may replace it there or in
             // `.env` is decided by the fix's aim (`rules::origins`), not by the step alone.
             Step::KustomizeImage { .. } | Step::Interpolation { .. } | Step::Override { .. } => {
@@ -428,5 +455,26 @@ mod tests {
             ))
         );
         assert!(!over.is_shared());
+        let patch = |base, shared| Step::KustomizePatch {
+            overlay: "overlays/canary".into(),
+            patch: "overlays/canary/job.yaml".into(),
+            field: "image".into(),
+            base,
+            shared,
+        };
+        assert_eq!(
+            patch(Some(span(70, 80)), false).related(),
+            Some((
+                "patch `overlays/canary/job.yaml` in overlay `overlays/canary` replaces this \
+                 `image:`"
+                    .to_string(),
+                span(70, 80)
+            ))
+        );
+        // A value the patch adds replaced nothing: the patch line itself is the finding's.
+        assert_eq!(patch(None, false).related(), None);
+        assert!(!patch(None, false).is_shared());
+        assert!(patch(None, true).is_shared());
+        assert!(!patch(None, false).sets_a_part());
     }
 }

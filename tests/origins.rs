@@ -485,3 +485,147 @@ fn compose_provenance_full() {
         Format::Full
     ));
 }
+
+const PATCH_BASE: &[(&str, &str)] = &[
+    (
+        "base/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: shop:1.0.0\n",
+    ),
+    (
+        "base/migrate.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: shop:1.0.0\n          args: [migrate]\n",
+    ),
+    (
+        "base/kustomization.yaml",
+        "resources: [web.yaml, migrate.yaml]\n",
+    ),
+];
+
+const OLD_JOB_PATCH: &str = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n          image: shop:0.9.0\n";
+
+#[test]
+fn a_patched_image_sits_on_the_patch_line_with_the_base_line_related_and_is_fixed_there() {
+    let value = json(&[Path::new("fixtures/kustomize-patches")]);
+    let canary: Vec<&serde_json::Value> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["object"]["overlay"] == "fixtures/kustomize-patches/overlays/canary")
+        .collect();
+    assert_eq!(canary.len(), 1, "{value:#}");
+    let mismatch = canary[0];
+    assert_eq!(mismatch["rule"], "image-mismatch");
+    let patch_file = "fixtures/kustomize-patches/overlays/canary/migrate-patch.yaml";
+    assert_eq!(mismatch["location"]["path"], patch_file);
+    assert_eq!(mismatch["location"]["start"]["line"], 11);
+    let base = mismatch["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["message"]
+                == format!(
+                    "patch `{patch_file}` in overlay `fixtures/kustomize-patches/overlays/canary` \
+                     replaces this `image:`"
+                )
+        })
+        .expect("the patched base line is related");
+    assert_eq!(
+        base["location"]["path"],
+        "fixtures/kustomize-patches/base/migrate.yaml"
+    );
+    assert_eq!(base["location"]["start"]["line"], 12);
+    // The patch is the overlay's own file: the fix edits it, and nothing else.
+    let fix = &mismatch["fix"];
+    assert_eq!(fix["applicability"], "safe", "{mismatch:#}");
+    assert_eq!(fix["edits"][0]["location"]["path"], patch_file);
+    assert_eq!(fix["edits"][0]["location"]["start"]["line"], 11);
+    assert_eq!(fix["edits"][0]["content"], "shop:1.0.0");
+}
+
+#[test]
+fn a_patch_file_two_overlays_list_is_shown_but_never_edited() {
+    let mut files = PATCH_BASE.to_vec();
+    files.extend([
+        ("shared/migrate-patch.yaml", OLD_JOB_PATCH),
+        (
+            "canary/kustomization.yaml",
+            "resources: [../base]\npatches:\n  - path: ../shared/migrate-patch.yaml\n",
+        ),
+        (
+            "preview/kustomization.yaml",
+            "resources: [../base]\nnamePrefix: preview-\npatches:\n  - path: ../shared/migrate-patch.yaml\n",
+        ),
+    ]);
+    let dir = project(&files);
+    let value = json(&[dir.path()]);
+    let mismatches: Vec<&serde_json::Value> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "image-mismatch")
+        .collect();
+    assert!(!mismatches.is_empty(), "{value:#}");
+    for mismatch in mismatches {
+        let path = mismatch["location"]["path"].as_str().unwrap();
+        assert!(path.ends_with("shared/migrate-patch.yaml"), "{path}");
+        assert_eq!(mismatch["fix"]["applicability"], "display-only");
+    }
+}
+
+#[test]
+fn an_inline_patch_in_a_quoted_string_has_no_exact_place_and_is_not_edited() {
+    let mut files = PATCH_BASE.to_vec();
+    files.push((
+        "canary/kustomization.yaml",
+        "resources: [../base]\npatches:\n  - target: {kind: Job, name: migrate}\n    patch: '[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \"shop:0.9.0\"}]'\n",
+    ));
+    let dir = project(&files);
+    let value = json(&[dir.path()]);
+    let mismatch = only(&value, "image-mismatch");
+    assert!(
+        mismatch["message"]
+            .as_str()
+            .unwrap()
+            .contains("runs `shop:0.9.0`"),
+        "{mismatch:#}"
+    );
+    assert_eq!(mismatch["fix"]["applicability"], "display-only");
+}
+
+#[test]
+fn kustomize_patches_full() {
+    insta::assert_snapshot!(rendered(
+        &[Path::new("fixtures/kustomize-patches")],
+        Format::Full
+    ));
+}
+
+#[test]
+fn a_json_patch_file_outside_the_yaml_files_is_read_and_its_line_is_the_finding() {
+    let mut files = PATCH_BASE.to_vec();
+    files.extend([
+        (
+            "canary/kustomization.yaml",
+            "resources: [../base]\npatches:\n  - path: image.json\n    target: {kind: Job}\n",
+        ),
+        (
+            "canary/image.json",
+            "[\n  {\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\",\n   \"value\": \"shop:0.9.0\"}\n]\n",
+        ),
+    ]);
+    let dir = project(&files);
+    let value = json(&[dir.path()]);
+    let mismatch = only(&value, "image-mismatch");
+    let location = &mismatch["location"];
+    assert!(
+        location["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("canary/image.json"),
+        "{mismatch:#}"
+    );
+    assert_eq!(location["start"]["line"], 3);
+    assert_eq!(mismatch["fix"]["applicability"], "safe");
+    assert_eq!(mismatch["fix"]["edits"][0]["content"], "\"shop:1.0.0\"");
+}

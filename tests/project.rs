@@ -414,6 +414,51 @@ fn kustomize_overlays_are_checked_as_rendered_sets() {
 }
 
 #[test]
+fn a_patch_file_is_part_of_its_kustomization_not_an_object_of_its_own() {
+    // The patch file is a Deployment whose container has no image: linted alone, it would be
+    // an app with nothing to compare. Its suppression comment still counts.
+    let dir = repo(&[
+        (
+            "k8s/kustomization.yaml",
+            "resources: [app.yaml, jobs/migrate.yaml]\n",
+        ),
+        (
+            "prod/kustomization.yaml",
+            "resources: [../k8s]\npatches:\n  - path: replicas.yaml\n  - path: ops.yaml\n    target: {kind: Job, name: db-migrate}\n",
+        ),
+        (
+            "prod/replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: web\n          resources: {limits: {cpu: '2'}} # adminlint: ignore[config-missing] not here\n",
+        ),
+        (
+            "prod/ops.yaml",
+            "- op: replace\n  path: /spec/template/spec/containers/3/image\n  value: shop:0.1\n- op: copy\n  from: /a\n  path: /b\n",
+        ),
+    ]);
+    let (_, _, explained) = run(dir.path(), &["check", "--explain-context", "-q", "."]);
+    assert!(
+        explained.contains("Deployment `web` [k8s/app.yaml]"),
+        "{explained}"
+    );
+    assert!(!explained.contains("[prod/replicas.yaml]"), "{explained}");
+    let (_, stdout, stderr) = run(dir.path(), &["check", "-v", "--format", "concise", "."]);
+    // The suppression in the patch file matches nothing, and says so.
+    assert!(stdout.contains("prod/replicas.yaml"), "{stdout}");
+    // Each operation that cannot be applied is a note naming the kustomization and the patch.
+    assert!(
+        stderr.contains(
+            "prod/kustomization.yaml: patch `prod/ops.yaml`: `replace` of \
+             `/spec/template/spec/containers/3/image`: the path is not in Job `db-migrate`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("prod/kustomization.yaml: patch `prod/ops.yaml`: operation `copy`"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn helm_template_output_names_the_template() {
     let rendered = format!(
         "---\n# Source: shop/templates/deployment.yaml\n{APP}---\n# Source: shop/templates/migrate-job.yaml\n{JOB}"
@@ -536,7 +581,7 @@ fn compose_and_kustomize_projects_give_the_same_findings_from_the_fact_cache() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for name in ["compose", "kustomize", "demo"] {
+    for name in ["compose", "kustomize", "kustomize-patches", "demo"] {
         std::fs::create_dir_all(dir.path().join(name)).unwrap();
         copy_tree(&fixtures.join(name), &dir.path().join(name));
     }
@@ -585,6 +630,7 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
     for name in [
         "compose",
         "kustomize",
+        "kustomize-patches",
         "demo",
         "release-drift",
         "image-mismatch",

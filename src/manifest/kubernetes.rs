@@ -8,7 +8,8 @@ use crate::model::role::{
     signals::{DeclarationSource, ROLE_ANNOTATION},
 };
 use crate::model::workload::{
-    ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Format, Ignore, Workload,
+    ConfigKind, ConfigSource, ConfigVia, ConfigVolume, Container, EnvValue, EnvVar, Format, Ignore,
+    VolumeMount, VolumeSource, Workload,
 };
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
@@ -61,6 +62,14 @@ fn pod_spec(
             .path(object, &path)
             .filter(|&spec| tree.is_mapping(spec));
     }
+    let path = pod_spec_path(api_version, kind)?;
+    tree.path(object, path)
+        .filter(|&spec| tree.is_mapping(spec))
+}
+
+/// Where a built-in workload kind keeps its pod spec (keys from the object), or None when the
+/// kind has none.
+pub fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static str]> {
     let group = api_version.split('/').next().unwrap_or_default();
     let path: &[&str] = match (group, kind) {
         (_, "Pod") => &["spec"],
@@ -79,8 +88,7 @@ fn pod_spec(
         ("serving.knative.dev", "Service" | "Configuration") => &["spec", "template", "spec"],
         _ => return None,
     };
-    tree.path(object, path)
-        .filter(|&spec| tree.is_mapping(spec))
+    Some(path)
 }
 
 fn extract_object(
@@ -131,7 +139,7 @@ fn extract_object(
         };
         for &item in tree.items(list) {
             if tree.is_mapping(item) {
-                containers.push(extract_container(tree, item, file, init, &volumes));
+                containers.push(extract_container(tree, item, file, init));
             }
         }
     }
@@ -166,6 +174,7 @@ fn extract_object(
         image_pull_secrets,
         restart_policy: spanned_str(pod, "restartPolicy"),
         containers,
+        volumes,
         app: None,
         ignores: Vec::new(),
         provenance: template_source(context.text, tree, object).map_or(
@@ -179,6 +188,14 @@ fn extract_object(
         overlay: None,
         compose: None,
     };
+    workload.mount_config();
+    derive_from_metadata(&mut workload);
+    Some(workload)
+}
+
+/// The facts read from labels and annotations (the app, suppressions, a declared role, hooks):
+/// read again when a kustomize patch changes them.
+pub fn derive_from_metadata(workload: &mut Workload) {
     workload.app = workload
         .annotation("adminlint.io/app")
         .or_else(|| workload.label("adminlint.io/app"))
@@ -201,7 +218,6 @@ fn extract_object(
             value: value.clone(),
         });
     workload.hooks = Hook::from_annotations(&workload.annotations);
-    Some(workload)
 }
 
 /// Helm's `# Source: chart/templates/x.yaml` comment between the document start and the object.
@@ -217,12 +233,7 @@ fn template_source(text: &str, tree: &Tree, object: NodeId) -> Option<String> {
         .next_back()
 }
 
-/// A ConfigMap / Secret / projected volume of the pod, by volume name.
-struct ConfigVolume {
-    name: String,
-    sources: Vec<(ConfigKind, String, bool)>,
-}
-
+/// The pod's ConfigMap / Secret / projected volumes.
 fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
     let Some(list) = tree.get(pod, "volumes") else {
         return Vec::new();
@@ -248,7 +259,11 @@ fn pod_volumes(tree: &Tree, pod: NodeId) -> Vec<ConfigVolume> {
                     .or_else(|| tree.get(reference, "name"))
                     .and_then(|id| tree.str(id));
                 if let Some(name) = name {
-                    sources.push((kind, name.to_string(), optional(tree, reference)));
+                    sources.push(VolumeSource {
+                        kind,
+                        name: name.to_string(),
+                        optional: optional(tree, reference),
+                    });
                 }
             }
         };
@@ -272,13 +287,7 @@ fn optional(tree: &Tree, node: NodeId) -> bool {
     tree.get(node, "optional").and_then(|o| tree.str(o)) == Some("true")
 }
 
-fn extract_container(
-    tree: &Tree,
-    node: NodeId,
-    file: FileId,
-    init: bool,
-    volumes: &[ConfigVolume],
-) -> Container {
+fn extract_container(tree: &Tree, node: NodeId, file: FileId, init: bool) -> Container {
     let span = |id: NodeId| node_span(tree, file, id);
     let spanned = |key: &str| -> Option<Spanned<String>> {
         let id = tree.get(node, key)?;
@@ -327,29 +336,26 @@ fn extract_container(
             }
         }
     }
-    if let Some(mounts) = tree.get(node, "volumeMounts") {
-        for &mount in tree.items(mounts) {
-            let Some(volume_name) = tree.get(mount, "name").and_then(|n| tree.str(n)) else {
-                continue;
-            };
-            let mount_path = tree
-                .get(mount, "mountPath")
-                .and_then(|p| tree.str(p))
-                .unwrap_or_default();
-            let Some(volume) = volumes.iter().find(|v| v.name == volume_name) else {
-                continue;
-            };
-            for (kind, name, is_optional) in &volume.sources {
-                config.push(ConfigSource {
-                    kind: *kind,
-                    name: name.clone(),
-                    via: ConfigVia::Volume(mount_path.to_string()),
-                    span: span(mount),
-                    optional: *is_optional,
-                });
-            }
-        }
-    }
+    let mounts = tree
+        .get(node, "volumeMounts")
+        .map(|list| {
+            tree.items(list)
+                .iter()
+                .filter_map(|&mount| {
+                    let volume = tree.get(mount, "name").and_then(|n| tree.str(n))?;
+                    let path = tree
+                        .get(mount, "mountPath")
+                        .and_then(|p| tree.str(p))
+                        .unwrap_or_default();
+                    Some(VolumeMount {
+                        volume: volume.to_string(),
+                        path: path.to_string(),
+                        span: span(mount),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let env = tree
         .get(node, "env")
         .map(|list| {
@@ -369,6 +375,7 @@ fn extract_container(
         working_dir: spanned("workingDir"),
         config,
         env,
+        mounts,
         build: None,
         resolved_image: None,
     }

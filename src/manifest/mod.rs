@@ -94,7 +94,7 @@ pub fn extract(tree: &Tree, document: &Document, context: &ExtractContext<'_>) -
         },
         (DocumentKind::Kustomization, Some(root)) => Extracted {
             workloads: Vec::new(),
-            kustomization: Some(kustomize::extract(tree, root, context.file)),
+            kustomization: Some(kustomize::extract(tree, root, context.file, context.text)),
         },
         _ => Extracted::default(),
     }

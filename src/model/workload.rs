@@ -54,6 +54,9 @@ pub struct Workload {
     pub restart_policy: Option<Spanned<String>>,
     /// Init containers first, then containers, in source order.
     pub containers: Vec<Container>,
+    /// The pod's volumes that hold ConfigMaps or Secrets (kept so that a kustomize patch of a
+    /// volume or a mount can be followed to the containers' config).
+    pub volumes: Vec<ConfigVolume>,
     /// The app it belongs to, when declared (`adminlint.io/app`, `apps:` in the configuration).
     pub app: Option<String>,
     /// Suppressions declared on the object (`ignore.adminlint.io/<rule>` annotations).
@@ -119,6 +122,30 @@ impl Workload {
             .map(|(_, v)| v)
     }
 
+    /// Each container's config from mounted volumes ([`ConfigVia::Volume`]), read again from
+    /// its mounts and the pod's volumes, after its `envFrom` sources.
+    pub fn mount_config(&mut self) {
+        for container in &mut self.containers {
+            container
+                .config
+                .retain(|c| !matches!(c.via, ConfigVia::Volume(_)));
+            for mount in &container.mounts {
+                let Some(volume) = self.volumes.iter().find(|v| v.name == mount.volume) else {
+                    continue;
+                };
+                for source in &volume.sources {
+                    container.config.push(ConfigSource {
+                        kind: source.kind,
+                        name: source.name.clone(),
+                        via: ConfigVia::Volume(mount.path.clone()),
+                        span: mount.span,
+                        optional: source.optional,
+                    });
+                }
+            }
+        }
+    }
+
     /// The namespace, or "" when none is set.
     pub fn namespace_name(&self) -> &str {
         self.namespace.as_ref().map_or("", |n| n.value.as_str())
@@ -146,6 +173,8 @@ pub struct Container {
     pub config: Vec<ConfigSource>,
     /// `env` entries.
     pub env: Vec<EnvVar>,
+    /// `volumeMounts` (Kubernetes).
+    pub mounts: Vec<VolumeMount>,
     /// Compose `build:`, when the service builds its image.
     #[serde(skip)]
     pub build: Option<Build>,
@@ -238,6 +267,37 @@ impl ConfigKind {
             ConfigKind::Config => "config",
         }
     }
+}
+
+/// A pod volume holding ConfigMaps or Secrets (a `configMap`, `secret` or `projected` volume).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConfigVolume {
+    /// The volume's `name`.
+    pub name: String,
+    /// What it holds, in order.
+    pub sources: Vec<VolumeSource>,
+}
+
+/// One ConfigMap or Secret a volume holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VolumeSource {
+    /// ConfigMap or Secret.
+    pub kind: ConfigKind,
+    /// Its name.
+    pub name: String,
+    /// `optional: true`.
+    pub optional: bool,
+}
+
+/// One `volumeMounts` entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VolumeMount {
+    /// The volume's name.
+    pub volume: String,
+    /// `mountPath`.
+    pub path: String,
+    /// The entry.
+    pub span: Span,
 }
 
 /// How a config source reaches the container.

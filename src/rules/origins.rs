@@ -1,6 +1,7 @@
 //! One pass over every finding that follows the origins of the facts it points at: each step a
 //! fact went through adds a related location, and a fix is aimed where the value is written —
-//! at the transform that set it when that is exact, else shown but never applied.
+//! at the transform that set it when that is exact (a kustomize `images:` field, a patch's
+//! value), else shown but never applied.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -124,7 +125,19 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
         .iter()
         .filter(|s| matches!(s, Step::KustomizeImage { .. }))
         .collect();
+    let patched = origin
+        .via()
+        .iter()
+        .any(|s| matches!(s, Step::KustomizePatch { .. }));
     match transforms.as_slice() {
+        // A patch may be a JSON file: the new value keeps the quotes the patch's value has.
+        [] if patched => (
+            Edit {
+                content: keep_quotes(project, written.span, &written.content),
+                span: written.span,
+            },
+            true,
+        ),
         [] => (written, true),
         [step] => match retarget_image_edit(project, edit, step) {
             Some(aimed) => (aimed, true),
@@ -344,6 +357,36 @@ mod tests {
         assert!(!aim_edit(&project, &edit("shop/app@sha256:abc"), &tagged, at).1);
         let renamed = Origin::DIRECT.with_step(step(ImageField::NewName));
         assert!(!aim_edit(&project, &edit("shop/app:3.0"), &renamed, at).1);
+    }
+
+    #[test]
+    fn an_edit_of_a_patched_value_stays_in_the_patch_with_its_quotes_unless_shared() {
+        let mut project = Project::default();
+        project.files.push(crate::source::SourceFile::new(
+            FileId(0),
+            None,
+            "image.json".into(),
+            "[{\"value\": \"shop:0.9\"}]".to_string().into(),
+        ));
+        let at = span(0, 11, 21);
+        let patch = |shared| {
+            Origin::DIRECT.with_step(Step::KustomizePatch {
+                overlay: "canary".into(),
+                patch: "canary/image.json".into(),
+                field: "image".into(),
+                base: Some(span(1, 0, 5)),
+                shared,
+            })
+        };
+        let edit = Edit {
+            span: at,
+            content: "shop:1.0".into(),
+        };
+        let (aimed, applicable) = aim_edit(&project, &edit, &patch(false), at);
+        assert_eq!(aimed.span, at);
+        assert_eq!(aimed.content, "\"shop:1.0\"");
+        assert!(applicable);
+        assert!(!aim_edit(&project, &edit, &patch(true), at).1);
     }
 
     #[test]

@@ -314,6 +314,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
         working_dir: context.spanned(value.get("working_dir")),
         config,
         env,
+        mounts: Vec::new(),
         build,
         resolved_image,
     };
@@ -335,6 +336,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
         image_pull_secrets: Vec::new(),
         restart_policy: None,
         containers: vec![container],
+        volumes: Vec::new(),
         app: None,
         ignores,
         provenance: crate::origin::Origin::DIRECT,

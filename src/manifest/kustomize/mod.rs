@@ -1,15 +1,26 @@
 //! Kustomize: each top-level kustomization (an overlay) is rendered as its own set of workloads,
-//! with its `images:`, `namespace:` and name prefix / suffix applied to copies of its resources.
+//! with its patches, `namespace:`, name prefix / suffix and `images:` applied (in kustomize's
+//! order) to copies of its resources.
 
-use std::collections::BTreeSet;
+mod apply;
+mod json6902;
+pub mod patch;
+mod patches;
+mod select;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
+use crate::model::workload::Workload;
 use crate::origin::Spanned;
 use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
+
+use patch::PatchSource;
+use patches::{History, Patches};
 
 /// Deepest chain of bases followed (overlay -> base -> base …).
 const MAX_DEPTH: usize = 16;
@@ -57,10 +68,13 @@ pub struct Kustomization {
     pub name_prefix: Option<String>,
     /// `nameSuffix:`.
     pub name_suffix: Option<String>,
+    /// `patchesStrategicMerge:`, `patches:` and `patchesJson6902:` entries, in the order
+    /// kustomize applies them.
+    pub patches: Vec<patch::Patch>,
 }
 
 /// Read a kustomization document.
-pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Kustomization {
+pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomization {
     let span = |id: NodeId| {
         let (start, end) = tree.span(id);
         Span::new(file, start, end)
@@ -123,6 +137,7 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Kustomization {
             .and_then(|n| Some(Spanned::new(tree.str(n)?.to_string(), span(n)))),
         name_prefix: text(root, "namePrefix"),
         name_suffix: text(root, "nameSuffix"),
+        patches: patch::extract(tree, root, file, source),
     }
 }
 
@@ -141,6 +156,26 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The local paths a kustomization lists (resources, components, patch files), as written:
+/// what rendering it reads besides its own file.
+pub fn local_references(kustomization: &Kustomization) -> Vec<&str> {
+    let patch_files = kustomization
+        .patches
+        .iter()
+        .filter_map(|p| match &p.source {
+            PatchSource::File(path) => Some(path.value.as_str()),
+            PatchSource::Inline { .. } => None,
+        });
+    kustomization
+        .resources
+        .iter()
+        .chain(&kustomization.components)
+        .map(|entry| entry.value.as_str())
+        .chain(patch_files)
+        .filter(|entry| !is_remote(entry))
+        .collect()
 }
 
 fn is_remote(entry: &str) -> bool {
@@ -250,9 +285,8 @@ impl Renderer<'_> {
     }
 }
 
-/// Apply one kustomization's transformers (in directory `dir`) to a workload copy; an image an
-/// `images:` entry changes records the entry's fields as steps of its origin.
-fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization, dir: &str) {
+/// `namespace:` and the name prefix / suffix of one kustomization applied to a workload copy.
+fn transform_names(workload: &mut Workload, k: &Kustomization) {
     if let Some(namespace) = &k.namespace {
         workload.namespace = Some(namespace.clone());
     }
@@ -264,6 +298,11 @@ fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization,
             name.value.push_str(suffix);
         }
     }
+}
+
+/// One kustomization's `images:` applied (in directory `dir`) to a workload copy; an image an
+/// entry changes records the entry's fields as steps of its origin.
+fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
     for container in &mut workload.containers {
         let Some(image) = &mut container.image else {
             continue;
@@ -316,9 +355,18 @@ fn transform(workload: &mut crate::model::workload::Workload, k: &Kustomization,
 
 /// Render every top-level kustomization as its own scope (see the module doc). Workloads that a
 /// rendering covers are replaced by their rendered copies; the rest stay as they are.
-pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &mut Vec<String>) {
+///
+/// A patch file outside the files given (a `.json` patch, a file outside the paths checked) is
+/// read from disk, up to `read_cap` bytes, into the file table; with no cap, it is not read.
+/// Returns the files read so, each with the kustomization file that lists it, in file order.
+pub fn render(
+    project: &mut Project,
+    kustomizations: &[Kustomization],
+    read_cap: Option<u64>,
+    notes: &mut Vec<String>,
+) -> Vec<(FileId, FileId)> {
     if kustomizations.is_empty() {
-        return;
+        return Vec::new();
     }
     let absolute = |p: &Option<PathBuf>| {
         p.as_ref()
@@ -352,6 +400,17 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
                 .unwrap_or_default()
         })
         .collect();
+    let read = match read_cap {
+        Some(cap) => read_patch_files(
+            project,
+            kustomizations,
+            &dirs,
+            &mut sorted_files,
+            cap,
+            notes,
+        ),
+        None => Vec::new(),
+    };
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -377,26 +436,49 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
             }
         }
     }
-    let mut copies = Vec::new();
-    let mut covered = BTreeSet::new();
-    let mut scope = 0;
+    let mut renderings = Vec::new();
     for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
         let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
-        if rendered.members.is_empty() {
-            continue;
+        if !rendered.members.is_empty() {
+            renderings.push((root, rendered));
         }
-        scope += 1;
+    }
+    let first_note = notes.len();
+    let patches = Patches::load(&renderer, &renderings, notes);
+    let mut copies = Vec::new();
+    let mut covered = BTreeSet::new();
+    for (scope, (root, rendered)) in renderings.into_iter().enumerate() {
+        let scope = scope + 1;
         let overlay = rendered.has_base.then(|| {
             let file = &project.files[kustomizations[root].file.0 as usize];
             file.dir().to_string()
         });
+        let mut matched = BTreeMap::new();
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
+            let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
+            let mut namespaces = vec![copy.namespace_name().to_string()];
+            let mut kept = true;
             for k in chain {
                 let kustomization = &kustomizations[k];
-                let dir = &project.files[kustomization.file.0 as usize].dir();
-                transform(&mut copy, kustomization, dir);
+                let dir = project.files[kustomization.file.0 as usize].dir();
+                let dir = if dir.is_empty() { "." } else { dir };
+                let mut history = History {
+                    names: &mut names,
+                    namespaces: &mut namespaces,
+                };
+                for early in [true, false] {
+                    kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, notes);
+                    if early {
+                        transform_names(&mut copy, kustomization);
+                        history.record(&copy);
+                    }
+                }
+                transform_images(&mut copy, kustomization, dir);
+            }
+            if !kept {
+                continue;
             }
             copy.scope = scope;
             copy.overlay = overlay
@@ -405,6 +487,7 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
                 .or(overlay.clone().map(|_| ".".into()));
             copies.push(copy);
         }
+        patches.unmatched(&matched, notes);
     }
     let mut index = 0;
     project.workloads.retain(|_| {
@@ -412,5 +495,68 @@ pub fn render(project: &mut Project, kustomizations: &[Kustomization], notes: &m
         index += 1;
         keep
     });
+    // A patch file is part of the kustomizations that list it, not an object of its own.
+    project
+        .workloads
+        .retain(|w| w.scope != 0 || !patches.files.contains(&w.file));
     project.workloads.extend(copies);
+    // A base's patch is applied in every overlay that renders it: one note is enough.
+    let mut seen = BTreeSet::new();
+    let mut index = 0;
+    notes.retain(|note| {
+        index += 1;
+        index <= first_note || seen.insert(note.clone())
+    });
+    read
+}
+
+/// Read the patch files the kustomizations list that are not among the files given into the
+/// file table (and `sorted_files`), so that their values have a place to point at.
+fn read_patch_files(
+    project: &mut Project,
+    kustomizations: &[Kustomization],
+    dirs: &[PathBuf],
+    sorted_files: &mut Vec<(PathBuf, FileId)>,
+    cap: u64,
+    notes: &mut Vec<String>,
+) -> Vec<(FileId, FileId)> {
+    let mut read = Vec::new();
+    for (k, kustomization) in kustomizations.iter().enumerate() {
+        for patch in &kustomization.patches {
+            let PatchSource::File(path) = &patch.source else {
+                continue;
+            };
+            let target = normalize(&dirs[k].join(&path.value));
+            if sorted_files
+                .binary_search_by(|(p, _)| p.cmp(&target))
+                .is_ok()
+                || !target.is_file()
+            {
+                continue;
+            }
+            let text = match crate::read::read_text(&target, cap) {
+                Ok(text) => text,
+                Err(error) => {
+                    let here = &project.files[kustomization.file.0 as usize].display;
+                    notes.push(format!(
+                        "{here}: patch `{}` could not be read ({error}); it is not rendered",
+                        path.value
+                    ));
+                    continue;
+                }
+            };
+            let id = FileId(u32::try_from(project.files.len()).unwrap_or(u32::MAX));
+            let display = crate::discover::display_path(&target);
+            project.files.push(crate::source::SourceFile::new(
+                id,
+                Some(target.clone()),
+                display,
+                text.into(),
+            ));
+            let at = sorted_files.partition_point(|(p, _)| p < &target);
+            sorted_files.insert(at, (target, id));
+            read.push((id, kustomization.file));
+        }
+    }
+    read
 }
