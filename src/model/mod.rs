@@ -5,5 +5,6 @@ pub mod declare;
 pub mod explain;
 pub mod image;
 pub mod project;
+pub mod release;
 pub mod role;
 pub mod workload;

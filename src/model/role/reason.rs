@@ -60,6 +60,9 @@ pub enum Reason {
         /// The word that says "admin task".
         word: String,
     },
+    /// An init container of an admin workload that runs the app's image (it has release
+    /// peers): part of the one-off process, so it must run the app's release too.
+    InitOfAdmin,
 }
 
 impl fmt::Display for Reason {
@@ -137,6 +140,10 @@ impl fmt::Display for Reason {
             Reason::InitContainerCommand { word } => {
                 write!(f, "an init container that runs `{word}`")
             }
+            Reason::InitOfAdmin => write!(
+                f,
+                "an init container of an admin workload, on the image the app's containers run"
+            ),
         }
     }
 }
