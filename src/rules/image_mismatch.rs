@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an admin process runs another tag or digest of the app's image than the app does",
     doc: include_str!("../../rules/image-mismatch.md"),
-    check: Check::Admin(check),
+    check: Check::Release(check),
     fix: FixAvailability::Sometimes,
 };
 
