@@ -63,10 +63,32 @@ impl Tally {
         self.releases.first()
     }
 
-    /// The release `at` runs, if any voter runs it.
-    pub fn of(&self, project: &Project, at: ContainerRef) -> Option<&Release> {
-        let key = release_key(project, at)?;
-        self.releases.iter().find(|r| r.key == key)
+    /// The first voter of the release chosen when `extra` voters (none of them counted in
+    /// this tally) join it: a group shared by many containers plus each one's own few, without
+    /// copying the shared part.
+    pub fn chosen_with(&self, project: &Project, extra: &[ContainerRef]) -> Option<ContainerRef> {
+        let mut counts: Vec<(&str, usize, ContainerRef)> = self
+            .releases
+            .iter()
+            .map(|r| (r.key.as_str(), r.voters.len(), r.first()))
+            .collect();
+        let keys: Vec<Option<String>> = extra.iter().map(|&at| release_key(project, at)).collect();
+        for (&at, key) in extra.iter().zip(&keys) {
+            let Some(key) = key else {
+                continue;
+            };
+            match counts.iter_mut().find(|(k, _, _)| k == key) {
+                Some((_, n, first)) => {
+                    *n += 1;
+                    *first = (*first).min(at);
+                }
+                None => counts.push((key.as_str(), 1, at)),
+            }
+        }
+        counts
+            .iter()
+            .max_by_key(|&&(_, n, first)| (n, std::cmp::Reverse(first)))
+            .map(|&(_, _, first)| first)
     }
 }
 

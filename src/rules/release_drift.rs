@@ -144,15 +144,16 @@ fn check(project: &Project, sink: &mut Sink) {
             && related(a, b)
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
     };
-    let mut directory_voters: std::collections::HashMap<String, Vec<ContainerRef>> =
+    let mut directory_tallies: std::collections::HashMap<String, std::rc::Rc<Tally>> =
         std::collections::HashMap::new();
+    let no_votes = std::rc::Rc::new(Tally::default());
     for &at in &app_containers {
         if !project.is_subject(at.workload) {
             continue;
         }
         let workload = &project.workloads[at.workload];
         let repository = repositories[&at].as_str();
-        let mut voters: Vec<ContainerRef> = if !utility[&at] && workload.kind != "Pod" {
+        let directory = if !utility[&at] && workload.kind != "Pod" {
             let key = format!(
                 "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}",
                 workload.scope,
@@ -163,36 +164,30 @@ fn check(project: &Project, sink: &mut Sink) {
                 workload.app,
                 app_labels(workload)
             );
-            directory_voters
-                .entry(key)
-                .or_insert_with(|| {
-                    by_repository
-                        .get(repository)
-                        .map_or(&[][..], Vec::as_slice)
-                        .iter()
-                        .copied()
-                        .filter(|&b| in_directory_part(at, b))
-                        .collect()
-                })
-                .clone()
+            let tally = directory_tallies.entry(key).or_insert_with(|| {
+                let voters = by_repository
+                    .get(repository)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .copied()
+                    .filter(|&b| in_directory_part(at, b));
+                std::rc::Rc::new(Tally::count(project, voters))
+            });
+            std::rc::Rc::clone(tally)
         } else {
-            Vec::new()
+            std::rc::Rc::clone(&no_votes)
         };
-        let same_file = by_file
+        let same_file: Vec<ContainerRef> = by_file
             .get(&(workload.file, repository))
-            .map_or(&[][..], Vec::as_slice);
-        voters.extend(
-            same_file
-                .iter()
-                .copied()
-                .filter(|&b| related(at, b) && !in_directory_part(at, b)),
-        );
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|&b| related(at, b) && !in_directory_part(at, b))
+            .collect();
         // The app's release: the one most of the group's main containers run.
-        let tally = Tally::count(project, voters);
-        let Some(chosen) = tally.chosen() else {
+        let Some(reference) = directory.chosen_with(project, &same_file) else {
             continue;
         };
-        let reference = chosen.first();
         if container(at).same_release(container(reference)) {
             continue;
         }
