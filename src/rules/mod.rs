@@ -32,9 +32,9 @@ pub use context::{AdminCx, FixAvailability, Sink, Violation};
 pub enum Check {
     /// Once per admin container, with its context (the container, its command line, its peers).
     Admin(context::AdminCheck),
-    /// Like [`Check::Admin`], and also on the plumbing of an admin process whose release is
-    /// compared but not its configuration or command (see [`crate::model::role::Reason::release_only`]):
-    /// the rules about which release an admin runs.
+    /// Like [`Check::Admin`], and also on the plumbing of an admin process, whose release is
+    /// compared but not its configuration or command
+    /// ([`crate::model::role::Reason::release_only`]): the rules about which release it runs.
     Release(context::AdminCheck),
     /// Once per run, over the whole project (release drift, Compose and YAML rules).
     Project(fn(&Project, &mut Sink)),
@@ -97,6 +97,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
         })
         .collect();
     for (at, reason) in project.admin_containers() {
+        // Parsed once per container by the project (init containers already were, for roles).
         let cx = AdminCx::new(project, at, project.command_line(at), &memo);
         for &(rule, check, about_release) in &admin_rules {
             if reason.release_only() && !about_release {
