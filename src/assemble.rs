@@ -21,9 +21,9 @@ pub(crate) struct Assembled {
     /// Whether findings in each file (by id) are reported; files the Compose loader read for
     /// a reported project are.
     pub reported: Vec<bool>,
-    /// Whether each file could be read: unreadable inputs keep an empty place in the file
-    /// table, and are not files checked.
-    pub readable: Vec<bool>,
+    /// Whether each file was checked: unreadable inputs keep an empty place in the file table,
+    /// and a Compose project's `.env` is read for values only; neither is a file checked.
+    pub checked: Vec<bool>,
 }
 
 /// Assemble the facts (in file id order) into one project. `reported` is by input. Notes, run
@@ -60,7 +60,11 @@ pub(crate) fn assemble(
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
-    let readable = project.files.iter().map(|f| f.readable).collect();
+    let checked = project
+        .files
+        .iter()
+        .map(|f| f.readable && !project.env_files.contains(&f.id))
+        .collect();
     manifest::kustomize::render(&mut project, &kustomizations, &mut report.notes);
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
@@ -72,6 +76,6 @@ pub(crate) fn assemble(
         project,
         suppressions,
         reported,
-        readable,
+        checked,
     }
 }

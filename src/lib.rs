@@ -156,7 +156,7 @@ fn check_inputs(
         mut project,
         suppressions,
         reported,
-        readable,
+        checked,
     } = assemble::assemble(facts, reported, options, config, &mut report);
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
     let findings = findings::finish(
@@ -169,7 +169,7 @@ fn check_inputs(
     );
     report.summary.files = reported
         .iter()
-        .zip(&readable)
+        .zip(&checked)
         .filter(|&(&r, &ok)| r && ok)
         .count();
     report.summary.workloads = project

@@ -3,7 +3,8 @@
 //! A fact's *position* (`at`) is the [`Span`] it carries ([`Spanned::span`],
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
-//! `extends`, a kustomize `images:` entry, a Helm template). Most facts went through nothing:
+//! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry, a
+//! Helm template). Most facts went through nothing:
 //! their origin is one null pointer, so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
@@ -117,6 +118,56 @@ pub enum Step {
         /// The template path, e.g. `chart/templates/job.yaml`.
         source: String,
     },
+    /// Compose: the value used the variable `variable` (`${VAR}`, `$VAR`, `${VAR:-default}`).
+    Interpolation {
+        /// The variable's name.
+        variable: String,
+        /// Where its value came from: the `.env` file's definition, None when the variable
+        /// took a default or is unset (then there is no place to point at).
+        definition: Option<EnvDefinition>,
+    },
+    /// Compose: the service comes from a file a top-level `include:` entry pulled in.
+    Include {
+        /// The file with the `include:` entry, as shown to users.
+        by: String,
+        /// The `include:` entry.
+        at: Span,
+        /// True when more than one project includes the file: editing it changes them all.
+        shared: bool,
+    },
+    /// Compose: a later file of the project (an override file) set this value over the
+    /// earlier file's.
+    Override {
+        /// The key path of the value, e.g. `image`, `healthcheck.test`.
+        key: String,
+        /// The earlier file, as shown to users.
+        file: String,
+        /// The overridden value in the earlier file.
+        base: Span,
+    },
+}
+
+/// A variable's definition in a Compose project's `.env` file, as a step records it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct EnvDefinition {
+    /// The `.env` file, as shown to users.
+    pub file: String,
+    /// The value it gives the variable (after the file's own quoting and interpolation).
+    pub value: String,
+    /// The `KEY=value` line.
+    pub line: Span,
+    /// The value as written (with its quotes, without an inline comment): what an edit of the
+    /// variable replaces. None when an edit there could not say a new value exactly (the
+    /// value is built from other variables or escapes).
+    pub value_span: Option<Span>,
+    /// The resolved text of the fact before and after the variable's value, when the value
+    /// appears in it exactly once and every other reference is resolved: what an edit of the
+    /// whole fact must keep for the edit to be made in `.env` instead. None otherwise.
+    pub around: Option<(String, String)>,
+    /// True when this fact is the only use of the variable among the projects that read this
+    /// `.env` (and no other `.env` line refers to it), so that editing the value changes
+    /// nothing else.
+    pub sole_use: bool,
 }
 
 impl Step {
@@ -142,7 +193,27 @@ impl Step {
                 ),
                 *line,
             )),
-            Step::Extends { .. } | Step::HelmTemplate { .. } => None,
+            Step::Interpolation {
+                variable,
+                definition: Some(definition),
+            } => Some((
+                format!(
+                    "`{variable}={}` in `{}` sets `${{{variable}}}`",
+                    definition.value, definition.file
+                ),
+                definition.line,
+            )),
+            Step::Include { by, at, .. } => {
+                Some((format!("included by `include:` in `{by}`"), *at))
+            }
+            Step::Override { key, file, base } => {
+                Some((format!("overrides `{key}:` of `{file}`"), *base))
+            }
+            Step::Extends { .. }
+            | Step::HelmTemplate { .. }
+            | Step::Interpolation {
+                definition: None, ..
+            } => None,
         }
     }
 
@@ -151,8 +222,23 @@ impl Step {
     pub fn is_shared(&self) -> bool {
         match self {
             Step::Alias { .. } | Step::Extends { .. } | Step::HelmTemplate { .. } => true,
-            Step::KustomizeImage { .. } => false,
+            Step::Include { shared, .. } => *shared,
+            // The value is written at its use; whether an edit may replace it there or in
+            // `.env` is decided by the fix's aim (`rules::origins`), not by the step alone.
+            Step::KustomizeImage { .. } | Step::Interpolation { .. } | Step::Override { .. } => {
+                false
+            }
         }
+    }
+
+    /// True when the step sets one part of the value (a `.env` variable in an interpolated
+    /// string, a kustomize `newTag`), not the whole of it: when the app's side went through the
+    /// same step, that part is where the two agree.
+    pub fn sets_a_part(&self) -> bool {
+        matches!(
+            self,
+            Step::Interpolation { .. } | Step::KustomizeImage { .. }
+        )
     }
 }
 
@@ -290,5 +376,57 @@ mod tests {
         };
         assert_eq!(helm.related(), None);
         assert!(helm.is_shared());
+        let definition = EnvDefinition {
+            file: "app/.env".into(),
+            value: "1.4.0".into(),
+            line: span(0, 17),
+            value_span: Some(span(12, 17)),
+            around: None,
+            sole_use: true,
+        };
+        let from_env = Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: Some(definition),
+        };
+        assert_eq!(
+            from_env.related(),
+            Some((
+                "`MIGRATE_TAG=1.4.0` in `app/.env` sets `${MIGRATE_TAG}`".to_string(),
+                span(0, 17)
+            ))
+        );
+        assert!(!from_env.is_shared());
+        let from_default = Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: None,
+        };
+        assert_eq!(from_default.related(), None);
+        let include = |shared| Step::Include {
+            by: "compose.yaml".into(),
+            at: span(20, 38),
+            shared,
+        };
+        assert_eq!(
+            include(false).related(),
+            Some((
+                "included by `include:` in `compose.yaml`".to_string(),
+                span(20, 38)
+            ))
+        );
+        assert!(!include(false).is_shared());
+        assert!(include(true).is_shared());
+        let over = Step::Override {
+            key: "image".into(),
+            file: "compose.yaml".into(),
+            base: span(40, 63),
+        };
+        assert_eq!(
+            over.related(),
+            Some((
+                "overrides `image:` of `compose.yaml`".to_string(),
+                span(40, 63)
+            ))
+        );
+        assert!(!over.is_shared());
     }
 }

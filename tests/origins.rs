@@ -1,5 +1,6 @@
 //! Provenance end to end: related locations derived from the steps a fact went through
-//! (kustomize `images:` entries, YAML anchors) and fixes aimed through them.
+//! (kustomize `images:` entries, YAML anchors, Compose `.env` variables, `include:` entries and
+//! override files) and fixes aimed through them.
 
 use std::path::Path;
 
@@ -169,6 +170,318 @@ fn kustomize_full() {
 fn compose_anchors_full() {
     insta::assert_snapshot!(rendered(
         &[Path::new("fixtures/compose/anchors")],
+        Format::Full
+    ));
+}
+
+/// A temporary directory with these files (parents made as needed).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// The related location with this message: (path, start line, start column, end line, end
+/// column).
+fn related_at(diagnostic: &serde_json::Value, message: &str) -> (String, u64, u64, u64, u64) {
+    let related = diagnostic["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["message"] == message)
+        .unwrap_or_else(|| panic!("no related `{message}` in {diagnostic:#}"));
+    let location = &related["location"];
+    (
+        location["path"].as_str().unwrap().to_string(),
+        location["start"]["line"].as_u64().unwrap(),
+        location["start"]["column"].as_u64().unwrap(),
+        location["end"]["line"].as_u64().unwrap(),
+        location["end"]["column"].as_u64().unwrap(),
+    )
+}
+
+/// The fix's applicability and its one edit: (path, line, column, content).
+fn the_edit(diagnostic: &serde_json::Value) -> (String, (String, u64, u64, String)) {
+    let fix = &diagnostic["fix"];
+    let edits = fix["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{diagnostic:#}");
+    let location = &edits[0]["location"];
+    (
+        fix["applicability"].as_str().unwrap().to_string(),
+        (
+            location["path"].as_str().unwrap().to_string(),
+            location["start"]["line"].as_u64().unwrap(),
+            location["start"]["column"].as_u64().unwrap(),
+            edits[0]["content"].as_str().unwrap().to_string(),
+        ),
+    )
+}
+
+const MIGRATE_ON_A_VARIABLE: &str = "services:\n  web:\n    image: ghcr.io/acme/shop:1.4.2\n    restart: always\n  migrate:\n    image: ghcr.io/acme/shop:${MIGRATE_TAG}\n    command: [rails, db:migrate]\n";
+
+#[test]
+fn an_interpolated_image_shows_its_env_line_and_is_fixed_in_env_when_only_the_admin_uses_it() {
+    let dir = project(&[
+        ("compose.yaml", MIGRATE_ON_A_VARIABLE),
+        (
+            ".env",
+            "# the release the migration runs\nMIGRATE_TAG=1.4.0 # bumped by hand\n",
+        ),
+    ]);
+    let value = json(&[dir.path()]);
+    // `.env` is read for values, not checked: one file checked.
+    assert_eq!(value["summary"]["files"], 1, "{value:#}");
+    let mismatch = only(&value, "image-mismatch");
+    assert_eq!(mismatch["location"]["start"]["line"], 6);
+    assert_eq!(mismatch["location"]["start"]["column"], 12);
+    let env = adminlint::discover::display_path(&dir.path().join(".env"));
+    assert_eq!(
+        related_at(
+            &mismatch,
+            &format!("`MIGRATE_TAG=1.4.0` in `{env}` sets `${{MIGRATE_TAG}}`")
+        ),
+        (env.clone(), 2, 1, 2, 18)
+    );
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "safe".to_string(),
+            (env.clone(), 2, 13, "1.4.2".to_string())
+        )
+    );
+    // Applied, the fix leaves the admin on the app's release.
+    let offset = mismatch["fix"]["edits"][0]["location"]["start"]["offset"]
+        .as_u64()
+        .unwrap() as usize;
+    let path = dir.path().join(".env");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.replace_range(offset..offset + "1.4.0".len(), "1.4.2");
+    std::fs::write(&path, text).unwrap();
+    let after = json(&[dir.path()]);
+    assert_eq!(after["diagnostics"], serde_json::json!([]), "{after:#}");
+}
+
+#[test]
+fn an_env_edit_keeps_the_values_quotes() {
+    let dir = project(&[
+        ("compose.yaml", MIGRATE_ON_A_VARIABLE),
+        (".env", "export MIGRATE_TAG='1.4.0'\n"),
+    ]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    let env = adminlint::discover::display_path(&dir.path().join(".env"));
+    assert_eq!(
+        related_at(
+            &mismatch,
+            &format!("`MIGRATE_TAG=1.4.0` in `{env}` sets `${{MIGRATE_TAG}}`")
+        ),
+        (env.clone(), 1, 8, 1, 27)
+    );
+    assert_eq!(
+        the_edit(&mismatch),
+        ("safe".to_string(), (env, 1, 20, "'1.4.2'".to_string()))
+    );
+}
+
+#[test]
+fn an_interpolated_image_is_not_fixed_when_the_app_uses_the_variable_too() {
+    // The app reads MIGRATE_TAG (its environment): a new value in `.env` would change the
+    // app as well, and a literal in place would drop a reference the deployment may set.
+    let compose = MIGRATE_ON_A_VARIABLE.replace(
+        "    restart: always\n",
+        "    restart: always\n    environment:\n      MIGRATE_TAG: ${MIGRATE_TAG}\n",
+    );
+    let dir = project(&[("compose.yaml", &compose), (".env", "MIGRATE_TAG=1.4.0\n")]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    let env = adminlint::discover::display_path(&dir.path().join(".env"));
+    assert_eq!(
+        related_at(
+            &mismatch,
+            &format!("`MIGRATE_TAG=1.4.0` in `{env}` sets `${{MIGRATE_TAG}}`")
+        ),
+        (env, 1, 1, 1, 18)
+    );
+    let compose = adminlint::discover::display_path(&dir.path().join("compose.yaml"));
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "display-only".to_string(),
+            (compose, 8, 12, "ghcr.io/acme/shop:1.4.2".to_string())
+        )
+    );
+}
+
+#[test]
+fn a_variable_from_its_default_has_no_env_location_and_its_fix_is_display_only() {
+    let compose = MIGRATE_ON_A_VARIABLE.replace("${MIGRATE_TAG}", "${MIGRATE_TAG:-1.4.0}");
+    let dir = project(&[("compose.yaml", &compose), (".env", "OTHER=1\n")]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    assert_eq!(
+        mismatch["related"].as_array().unwrap().len(),
+        1,
+        "only the app's image: {mismatch:#}"
+    );
+    assert_eq!(the_edit(&mismatch).0, "display-only");
+}
+
+#[test]
+fn dotenv_fixture_shows_the_variables_that_differ_and_keeps_the_apps_interpolated_text_in_place() {
+    let value = json(&[Path::new("fixtures/compose/dotenv")]);
+    let migrate = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "image-mismatch" && d["location"]["start"]["line"] == 11)
+        .unwrap()
+        .clone();
+    let env = "fixtures/compose/dotenv/.env";
+    assert_eq!(
+        related_at(
+            &migrate,
+            "`OLD_TAG=1.4.0` in `fixtures/compose/dotenv/.env` sets `${OLD_TAG}`"
+        ),
+        (env.to_string(), 4, 1, 4, 14)
+    );
+    // The app's side reads its own `TAG`; both read `REGISTRY`, where they agree: not shown.
+    assert_eq!(
+        related_at(
+            &migrate,
+            "`TAG=1.4.2` in `fixtures/compose/dotenv/.env` sets `${TAG}`"
+        ),
+        (env.to_string(), 2, 1, 2, 10)
+    );
+    let related: Vec<&str> = migrate["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert!(
+        !related.iter().any(|m| m.contains("REGISTRY=")),
+        "{related:?}"
+    );
+    // The app's own text is interpolated the same way in place: it stays there, and safe.
+    assert_eq!(
+        the_edit(&migrate),
+        (
+            "safe".to_string(),
+            (
+                "fixtures/compose/dotenv/compose.yaml".to_string(),
+                11,
+                12,
+                "${REGISTRY}/shop:${TAG}".to_string()
+            )
+        )
+    );
+    assert_eq!(value["summary"]["files"], 1);
+}
+
+#[test]
+fn an_included_service_points_at_the_include_entry_and_is_fixed_in_place() {
+    let mismatch = only(
+        &json(&[Path::new("fixtures/compose/include")]),
+        "image-mismatch",
+    );
+    assert_eq!(
+        mismatch["location"]["path"],
+        "fixtures/compose/include/tools/compose.yaml"
+    );
+    assert_eq!(
+        related_at(
+            &mismatch,
+            "included by `include:` in `fixtures/compose/include/compose.yaml`"
+        ),
+        (
+            "fixtures/compose/include/compose.yaml".to_string(),
+            4,
+            5,
+            4,
+            23
+        )
+    );
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "safe".to_string(),
+            (
+                "fixtures/compose/include/tools/compose.yaml".to_string(),
+                6,
+                12,
+                "metabase/metabase:v0.50.1".to_string()
+            )
+        )
+    );
+}
+
+#[test]
+fn a_file_two_projects_include_is_shown_with_both_entries_and_never_edited() {
+    let tools = "services:\n  metabase:\n    image: metabase/metabase:v0.50.1\n    restart: always\n  metabase-migrate:\n    image: metabase/metabase:v0.49.0\n    command: [migrate, up]\n";
+    let including = "include:\n  - ../tools/compose.yaml\nservices:\n  web:\n    image: ghcr.io/acme/shop:1.4.2\n    restart: always\n";
+    let dir = project(&[
+        ("tools/compose.yaml", tools),
+        ("a/compose.yaml", including),
+        ("b/compose.yaml", including),
+    ]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    for by in ["a", "b"] {
+        let file = adminlint::discover::display_path(&dir.path().join(by).join("compose.yaml"));
+        assert_eq!(
+            related_at(&mismatch, &format!("included by `include:` in `{file}`")),
+            (file, 2, 5, 2, 26)
+        );
+    }
+    // Editing the shared file changes both projects: shown, never applied.
+    assert_eq!(the_edit(&mismatch).0, "display-only");
+}
+
+#[test]
+fn an_override_points_at_the_base_value_it_replaces_and_is_fixed_in_the_override() {
+    let mismatch = only(
+        &json(&[Path::new("fixtures/compose/override")]),
+        "image-mismatch",
+    );
+    assert_eq!(
+        mismatch["location"]["path"],
+        "fixtures/compose/override/compose.override.yaml"
+    );
+    assert_eq!(
+        related_at(
+            &mismatch,
+            "overrides `image:` of `fixtures/compose/override/compose.yaml`"
+        ),
+        (
+            "fixtures/compose/override/compose.yaml".to_string(),
+            11,
+            12,
+            11,
+            35
+        )
+    );
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "safe".to_string(),
+            (
+                "fixtures/compose/override/compose.override.yaml".to_string(),
+                4,
+                12,
+                "ghcr.io/acme/shop:1.4.2".to_string()
+            )
+        )
+    );
+}
+
+#[test]
+fn compose_provenance_full() {
+    insta::assert_snapshot!(rendered(
+        &[
+            Path::new("fixtures/compose/dotenv"),
+            Path::new("fixtures/compose/include"),
+            Path::new("fixtures/compose/override"),
+        ],
         Format::Full
     ));
 }

@@ -21,11 +21,18 @@ impl Project {
                 let _ = writeln!(out, "configuration: defaults (no .adminlint.yaml)");
             }
         }
-        let context = reported.iter().filter(|r| !**r).count();
+        // A Compose project's `.env` gives values only: it is neither reported nor context.
+        let checked: Vec<bool> = reported
+            .iter()
+            .enumerate()
+            .filter(|&(id, _)| !self.env_files.iter().any(|f| f.0 as usize == id))
+            .map(|(_, &r)| r)
+            .collect();
+        let context = checked.iter().filter(|r| !**r).count();
         let _ = writeln!(
             out,
             "files: {} reported, {} read for context only",
-            reported.len() - context,
+            checked.len() - context,
             context
         );
         let mut scopes: Vec<(usize, Option<&str>)> = self

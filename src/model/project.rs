@@ -55,6 +55,9 @@ pub struct Project {
     /// outside the checked paths), for their suppressions; the checked files' suppressions come
     /// with their extracted facts.
     pub loaded_comments: Vec<(FileId, Vec<crate::yaml::Comment>)>,
+    /// Files read only for their values (a Compose project's `.env`): in the file table so that
+    /// related locations and fixes can point into them, but not files checked.
+    pub env_files: Vec<FileId>,
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Related};
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
-use crate::origin::{ImageField, Origin, Step};
+use crate::origin::{EnvDefinition, ImageField, Origin, Step};
 use crate::span::{FileId, Span};
 
 /// Add the related locations and aim the fixes of every finding.
@@ -37,18 +37,38 @@ fn files_in_several_renderings(project: &Project) -> BTreeSet<FileId> {
 }
 
 /// The steps of the primary fact, then of each related fact, as related locations; a location
-/// already shown (several peers through one anchor) is shown once.
+/// already shown (several peers through one anchor) is shown once. A step that sets one part of
+/// the value and that both the flagged fact and one of its related facts went through (a `.env`
+/// variable the admin's and the app's image both read) is where the two sides agree, not what
+/// differs: it is not shown.
 pub fn add_related(diagnostic: &mut Diagnostic) {
+    let parts = |origin: &Origin| -> Vec<(String, Span)> {
+        origin
+            .via()
+            .iter()
+            .filter(|step| step.sets_a_part())
+            .filter_map(Step::related)
+            .collect()
+    };
+    let primary_parts = parts(&diagnostic.origin);
+    let related_parts: Vec<(String, Span)> = diagnostic
+        .related
+        .iter()
+        .flat_map(|r| parts(&r.origin))
+        .collect();
+    let agreed =
+        |step: &(String, Span)| primary_parts.contains(step) && related_parts.contains(step);
     let mut added: Vec<Related> = Vec::new();
     let origins =
         std::iter::once(&diagnostic.origin).chain(diagnostic.related.iter().map(|r| &r.origin));
     for origin in origins {
-        for (message, span) in origin.via().iter().filter_map(Step::related) {
-            let known = |r: &Related| r.span == span && r.message == message;
-            if !diagnostic.related.iter().any(known) && !added.iter().any(known) {
+        for step in origin.via().iter().filter_map(Step::related) {
+            let (message, span) = &step;
+            let known = |r: &Related| r.span == *span && r.message == *message;
+            if !agreed(&step) && !diagnostic.related.iter().any(known) && !added.iter().any(known) {
                 added.push(Related {
-                    message,
-                    span,
+                    message: step.0,
+                    span: step.1,
                     origin: Origin::DIRECT,
                 });
             }
@@ -92,6 +112,13 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
     if origin.via().iter().any(Step::is_shared) {
         return (written, false);
     }
+    if origin
+        .via()
+        .iter()
+        .any(|s| matches!(s, Step::Interpolation { .. }))
+    {
+        return aim_interpolated(project, edit, origin, written);
+    }
     let transforms: Vec<&Step> = origin
         .via()
         .iter()
@@ -106,6 +133,78 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
         // Several entries (an overlay over a component) rewrote it: no single place to edit.
         _ => (written, false),
     }
+}
+
+/// An edit of a value that used `.env` variables. New text that is itself interpolated
+/// (`${REGISTRY}/shop:${TAG}`, the app's own text) is edited in place: Compose interpolates it
+/// there the same way, and nothing but this value changes. New literal text in place would
+/// drop references the deployment's environment may set (its variables win over `.env`), so
+/// the edit moves into `.env` when it is exactly a new value of one variable that nothing
+/// else uses, and is display-only otherwise.
+fn aim_interpolated(
+    project: &Project,
+    edit: &Edit,
+    origin: &Origin,
+    written: Edit,
+) -> (Edit, bool) {
+    if edit.content.contains('$') {
+        return (written, true);
+    }
+    let candidates: Vec<Edit> = origin
+        .via()
+        .iter()
+        .filter_map(|step| match step {
+            Step::Interpolation {
+                definition: Some(definition),
+                ..
+            } => retarget_env_edit(project, edit, definition),
+            _ => None,
+        })
+        .collect();
+    match candidates.as_slice() {
+        [aimed] => (aimed.clone(), true),
+        // No variable can say it, or several could: no single place to edit.
+        _ => (written, false),
+    }
+}
+
+/// An edit of a whole value moved onto one variable's value in `.env`: when this value is the
+/// variable's only use, and the new text differs from the value's resolved text only in what
+/// the variable puts there.
+fn retarget_env_edit(project: &Project, edit: &Edit, definition: &EnvDefinition) -> Option<Edit> {
+    let value_span = definition.value_span?;
+    let (before, after) = definition.around.as_ref()?;
+    if !definition.sole_use {
+        return None;
+    }
+    let new_value = edit
+        .content
+        .strip_prefix(before.as_str())?
+        .strip_suffix(after.as_str())?;
+    if new_value.is_empty() {
+        return None;
+    }
+    let written = project
+        .files
+        .get(value_span.file.0 as usize)
+        .and_then(|f| f.text.get(value_span.range()))
+        .unwrap_or_default();
+    // Only what the value's quoting takes as it is: no escapes, comments or references.
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._-:/@+".contains(c);
+    let content = match written.chars().next() {
+        Some(quote @ ('"' | '\''))
+            if !new_value.contains(quote) && !new_value.contains(['\\', '$']) =>
+        {
+            format!("{quote}{new_value}{quote}")
+        }
+        Some('"' | '\'') => return None,
+        _ if new_value.chars().all(plain) => new_value.to_string(),
+        _ => return None,
+    };
+    Some(Edit {
+        span: value_span,
+        content,
+    })
 }
 
 /// An image edit moved into the kustomize `images:` entry field that set the image, when the
@@ -268,5 +367,141 @@ mod tests {
         let fix = diagnostic.fix.as_ref().unwrap();
         assert_eq!(fix.applicability, Applicability::DisplayOnly);
         assert_eq!(fix.edits[0].span, span(2, 0, 4));
+    }
+
+    /// A project whose file 1 is a `.env` with `text`.
+    fn with_env(text: &str) -> Project {
+        let mut project = Project::default();
+        for (id, text) in [(0, "services: {}\n"), (1, text)] {
+            project.files.push(crate::source::SourceFile::new(
+                FileId(id),
+                None,
+                format!("file{id}"),
+                text.to_string().into(),
+            ));
+        }
+        project
+    }
+
+    /// `MIGRATE_TAG` defined on the `.env` line `line` (its value `value_at`), used once in an
+    /// image `ghcr.io/acme/shop:${MIGRATE_TAG}` that resolves to `ghcr.io/acme/shop:1.4.0`.
+    fn tag_step(line: Span, value_at: Option<Span>, sole_use: bool) -> Step {
+        Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: Some(EnvDefinition {
+                file: ".env".into(),
+                value: "1.4.0".into(),
+                line,
+                value_span: value_at,
+                around: Some(("ghcr.io/acme/shop:".into(), String::new())),
+                sole_use,
+            }),
+        }
+    }
+
+    #[test]
+    fn an_interpolated_image_edit_moves_into_env_only_when_the_variable_has_no_other_use() {
+        let project = with_env("MIGRATE_TAG=1.4.0\n");
+        let at = span(0, 40, 72);
+        let edit = Edit {
+            span: at,
+            content: "ghcr.io/acme/shop:1.4.2".into(),
+        };
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), true));
+        let (aimed, applicable) = aim_edit(&project, &edit, &sole, at);
+        assert_eq!(aimed.span, span(1, 12, 17));
+        assert_eq!(aimed.content, "1.4.2");
+        assert!(applicable);
+        // The app reads the variable too: editing `.env` would move its release.
+        let shared =
+            Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), false));
+        let (aimed, applicable) = aim_edit(&project, &edit, &shared, at);
+        assert_eq!(aimed, edit);
+        assert!(!applicable);
+        // Another repository is not something the variable can say.
+        let other = Edit {
+            content: "ghcr.io/acme/other:1.4.2".into(),
+            ..edit.clone()
+        };
+        assert!(!aim_edit(&project, &other, &sole, at).1);
+        // A value `.env` builds from escapes or other variables has no exact place to edit.
+        let built = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), None, true));
+        assert!(!aim_edit(&project, &edit, &built, at).1);
+        // Unset, or from a default: nothing in `.env` to edit, and a literal in place would
+        // drop the reference.
+        let unset = Origin::DIRECT.with_step(Step::Interpolation {
+            variable: "MIGRATE_TAG".into(),
+            definition: None,
+        });
+        let (aimed, applicable) = aim_edit(&project, &edit, &unset, at);
+        assert_eq!(aimed, edit);
+        assert!(!applicable);
+    }
+
+    #[test]
+    fn an_env_edit_keeps_the_quotes_and_refuses_what_they_cannot_say() {
+        let project = with_env("MIGRATE_TAG=\"1.4.0\"\n");
+        let at = span(0, 40, 72);
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 19), Some(span(1, 12, 19)), true));
+        let edit = |content: &str| Edit {
+            span: at,
+            content: content.into(),
+        };
+        let (aimed, applicable) = aim_edit(&project, &edit("ghcr.io/acme/shop:1.4.2"), &sole, at);
+        assert_eq!(aimed.span, span(1, 12, 19));
+        assert_eq!(aimed.content, "\"1.4.2\"");
+        assert!(applicable);
+        assert!(!aim_edit(&project, &edit("ghcr.io/acme/shop:1\"2"), &sole, at).1);
+        let unquoted = with_env("MIGRATE_TAG=1.4.0\n");
+        let sole = Origin::DIRECT.with_step(tag_step(span(1, 0, 17), Some(span(1, 12, 17)), true));
+        // A space or `#` would need quotes (or end the value): not said unquoted.
+        assert!(!aim_edit(&unquoted, &edit("ghcr.io/acme/shop:1 #2"), &sole, at).1);
+    }
+
+    #[test]
+    fn an_interpolated_edit_to_interpolated_text_stays_in_place() {
+        // The app's own text (`${REGISTRY}/shop:${TAG}`) is interpolated where it is put the
+        // same way: nothing but this value changes, and no reference is dropped for a literal.
+        let project = with_env("TAG=1.4.0\n");
+        let at = span(0, 40, 72);
+        let edit = Edit {
+            span: at,
+            content: "${REGISTRY}/shop:${TAG}".into(),
+        };
+        let origin = Origin::DIRECT.with_step(tag_step(span(1, 0, 9), Some(span(1, 4, 9)), false));
+        let (aimed, applicable) = aim_edit(&project, &edit, &origin, at);
+        assert_eq!(aimed, edit);
+        assert!(applicable);
+        // Through an anchor it is still shared.
+        let aliased = origin.with_step(alias("image", span(0, 0, 10)));
+        assert!(!aim_edit(&project, &edit, &aliased, at).1);
+    }
+
+    #[test]
+    fn include_and_override_steps_keep_an_edit_in_place_unless_the_file_is_included_twice() {
+        let project = Project::default();
+        let at = span(0, 40, 50);
+        let edit = Edit {
+            span: at,
+            content: "app:2".into(),
+        };
+        let include = |shared| Step::Include {
+            by: "compose.yaml".into(),
+            at: span(1, 10, 28),
+            shared,
+        };
+        let once = Origin::DIRECT.with_step(include(false));
+        assert_eq!(aim_edit(&project, &edit, &once, at), (edit.clone(), true));
+        let twice = Origin::DIRECT.with_step(include(true));
+        assert_eq!(aim_edit(&project, &edit, &twice, at), (edit.clone(), false));
+        let overrides = Origin::DIRECT.with_step(Step::Override {
+            key: "image".into(),
+            file: "compose.yaml".into(),
+            base: span(1, 60, 70),
+        });
+        assert_eq!(
+            aim_edit(&project, &edit, &overrides, at),
+            (edit.clone(), true)
+        );
     }
 }

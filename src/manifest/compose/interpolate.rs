@@ -9,6 +9,8 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
+use crate::span::{FileId, Span};
+
 /// Nested `${A:-${B:-…}}` defaults are followed this deep.
 const MAX_NESTING: usize = 16;
 
@@ -22,10 +24,27 @@ pub const SUBSTITUTION_BUDGET: usize = 16 * 1024 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
     values: BTreeMap<String, String>,
+    /// Where each variable is defined, when the file is in the run's file table.
+    definitions: BTreeMap<String, Definition>,
+    /// The `.env` file: its id and how it is shown (None: no file, or not in the table).
+    file: Option<(FileId, String)>,
+    /// How many times each variable is referred to by the file's own values.
+    references: BTreeMap<String, usize>,
     /// Bytes substituted so far, against [`SUBSTITUTION_BUDGET`].
     substituted: Cell<usize>,
     /// A reference was left unknown because the budget ran out.
     exhausted: Cell<bool>,
+}
+
+/// Where a `.env` line defines a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Definition {
+    /// The line, from the key to the end of the value (an inline comment left out).
+    pub line: Span,
+    /// The value as written, quotes included; None when it is not the variable's value
+    /// verbatim (escapes, or references to other variables), so an edit could not say a new
+    /// value exactly there.
+    pub value: Option<Span>,
 }
 
 impl Environment {
@@ -33,7 +52,19 @@ impl Environment {
     /// (literal), double quotes (escapes and interpolation), unquoted values (interpolation,
     /// inline ` #` comments). Later lines see the variables set by earlier ones.
     pub fn parse(text: &str) -> Self {
+        Environment::read(text, None)
+    }
+
+    /// [`Environment::parse`] of the file `file` of the run's file table (shown as `display`),
+    /// recording where each variable is defined.
+    pub fn parse_file(text: &str, file: FileId, display: String) -> Self {
+        Environment::read(text, Some((file, display)))
+    }
+
+    fn read(text: &str, file: Option<(FileId, String)>) -> Self {
         let mut env = Environment::default();
+        // Byte offset of `part` (a slice of `text`) in `text`.
+        let offset = |part: &str| part.as_ptr() as usize - text.as_ptr() as usize;
         for line in text.lines() {
             let line = line.trim_start_matches('\u{feff}').trim();
             if line.is_empty() || line.starts_with('#') {
@@ -48,21 +79,84 @@ impl Environment {
                 continue;
             }
             let value = value.trim_start();
-            let value = if let Some(rest) = value.strip_prefix('\'') {
-                rest.split_once('\'').map_or(rest, |(v, _)| v).to_string()
+            // The value as written (quotes included), and whether it is the value verbatim.
+            let (written, resolved, verbatim) = if let Some(rest) = value.strip_prefix('\'') {
+                let (body, written) = match rest.split_once('\'') {
+                    Some((body, _)) => (body, &value[..body.len() + 2]),
+                    None => (rest, value),
+                };
+                (written, body.to_string(), rest.contains('\''))
             } else if let Some(rest) = value.strip_prefix('"') {
                 let unescaped = double_quoted(rest);
-                interpolate(&unescaped, &env).text
+                let written = match closing_quote(rest) {
+                    Some(at) => &value[..at + 2],
+                    None => value,
+                };
+                env.count_references(&unescaped);
+                let verbatim = written.len() == unescaped.len() + 2
+                    && !unescaped.contains('$')
+                    && written.ends_with('"');
+                (written, interpolate(&unescaped, &env).text, verbatim)
             } else {
                 let unquoted = match value.find(" #").or_else(|| value.find("\t#")) {
                     Some(at) => &value[..at],
                     None => value,
                 };
-                interpolate(unquoted.trim_end(), &env).text
+                let unquoted = unquoted.trim_end();
+                env.count_references(unquoted);
+                (
+                    unquoted,
+                    interpolate(unquoted, &env).text,
+                    !unquoted.contains('$'),
+                )
             };
-            env.values.insert(key.to_string(), value);
+            if file.is_some() {
+                let at = |part: &str| {
+                    Span::new(
+                        file.as_ref().map_or(FileId(0), |f| f.0),
+                        offset(part),
+                        offset(part) + part.len(),
+                    )
+                };
+                let line_span = Span {
+                    end: at(written).end.max(at(key).end),
+                    ..at(key)
+                };
+                env.definitions.insert(
+                    key.to_string(),
+                    Definition {
+                        line: line_span,
+                        value: verbatim.then(|| at(written)),
+                    },
+                );
+            }
+            env.values.insert(key.to_string(), resolved);
         }
+        env.file = file;
         env
+    }
+
+    fn count_references(&mut self, text: &str) {
+        for name in Template::parse(text).variables() {
+            *self.references.entry(name).or_default() += 1;
+        }
+    }
+
+    /// Where the file defines `name`, when the file is in the run's file table.
+    pub fn definition(&self, name: &str) -> Option<Definition> {
+        self.definitions.get(name).copied()
+    }
+
+    /// The `.env` file: its id and how it is shown, when it is in the run's file table.
+    pub fn file(&self) -> Option<(FileId, &str)> {
+        self.file
+            .as_ref()
+            .map(|(id, display)| (*id, display.as_str()))
+    }
+
+    /// How many times the file's own values refer to `name`.
+    pub fn references(&self, name: &str) -> usize {
+        self.references.get(name).copied().unwrap_or(0)
     }
 
     /// An environment from explicit pairs (tests).
@@ -117,6 +211,19 @@ fn double_quoted(rest: &str) -> String {
         }
     }
     out
+}
+
+/// The index of the `"` closing a double-quoted value, given the text after the opening one.
+fn closing_quote(rest: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in rest.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(at),
+            _ => escaped = false,
+        }
+    }
+    None
 }
 
 /// A value's text parsed into literal text and variable references, the way Compose reads it.
@@ -193,12 +300,38 @@ impl Template {
         parse_at(text, 0)
     }
 
+    /// Every variable it refers to, in defaults and alternatives too, in text order (a name
+    /// once per reference).
+    pub fn variables(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        // A stack of part iterators: an argument's parts are read before the parts after it.
+        let mut stack = vec![self.parts.iter()];
+        while let Some(parts) = stack.last_mut() {
+            let Some(part) = parts.next() else {
+                stack.pop();
+                continue;
+            };
+            if let Part::Plain(name) | Part::Braced { name, .. } = part {
+                out.push(name.clone());
+            }
+            if let Part::Braced {
+                modifier: Some(modifier),
+                ..
+            } = part
+            {
+                stack.push(modifier.argument.parts.iter());
+            }
+        }
+        out
+    }
+
     /// The value with `env`'s variables put in.
     pub fn interpolate(&self, env: &Environment) -> Interpolated {
         let mut out = Interpolated {
             text: String::new(),
             complete: true,
             has_variables: false,
+            used: Vec::new(),
         };
         self.expand(env, &mut out);
         out
@@ -219,12 +352,25 @@ impl Part {
             out.complete = false;
         };
         // Only substituted values can make the text longer than what was written.
-        let substitute = |out: &mut Interpolated, value: &str| {
+        let substitute = |out: &mut Interpolated, name: &str, value: &str| {
             if env.spend(value.len()) {
+                let start = out.text.len();
                 out.text.push_str(value);
+                out.used.push(Used {
+                    name: name.to_string(),
+                    at: Some(start..out.text.len()),
+                });
             } else {
                 unknown(out);
             }
+        };
+        // A variable consulted whose `.env` value is not in the text (unset, or a default
+        // applied): used, at no place.
+        let consulted = |out: &mut Interpolated, name: &str| {
+            out.used.push(Used {
+                name: name.to_string(),
+                at: None,
+            });
         };
         match self {
             Part::Literal(text) => out.text.push_str(text),
@@ -236,8 +382,11 @@ impl Part {
             } => {
                 out.has_variables = true;
                 match env.get(name) {
-                    Some(value) => substitute(out, value),
-                    None => unknown(out),
+                    Some(value) => substitute(out, name, value),
+                    None => {
+                        consulted(out, name);
+                        unknown(out);
+                    }
                 }
             }
             Part::Braced {
@@ -250,13 +399,17 @@ impl Part {
                     .filter(|v| !(modifier.empty_is_unset && v.is_empty()));
                 match (modifier.operator, value) {
                     (Operator::Default | Operator::Required, Some(value)) => {
-                        substitute(out, value);
+                        substitute(out, name, value);
                     }
                     (Operator::Default, None) | (Operator::Alternative, Some(_)) => {
+                        consulted(out, name);
                         modifier.argument.expand(env, out);
                     }
-                    (Operator::Required, None) => unknown(out),
-                    (Operator::Alternative, None) => {}
+                    (Operator::Required, None) => {
+                        consulted(out, name);
+                        unknown(out);
+                    }
+                    (Operator::Alternative, None) => consulted(out, name),
                 }
             }
             Part::Invalid(_) => {
@@ -386,6 +539,18 @@ pub struct Interpolated {
     pub complete: bool,
     /// True when the value referred to at least one variable.
     pub has_variables: bool,
+    /// The variables consulted, in text order (defaults and alternatives only when applied).
+    pub used: Vec<Used>,
+}
+
+/// One variable an interpolation consulted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Used {
+    /// The variable.
+    pub name: String,
+    /// Where its `.env` value is in the result; None when the value is not in it (the
+    /// variable is unset, or set but a default or an alternative applied instead).
+    pub at: Option<std::ops::Range<usize>>,
 }
 
 /// Interpolate `text` with `env`.
@@ -602,5 +767,57 @@ mod tests {
         assert_eq!(Template::parse(&deep).to_string(), deep);
         let shallow = "${A:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
         assert_eq!(interpolate(&shallow, &Environment::default()).text, "x");
+    }
+
+    #[test]
+    fn dotenv_definitions_have_the_line_and_the_value_as_written() {
+        let text =
+            "# c\nTAG=1.4.0 # note\nexport Q = \"a b\"\nESC=\"a\\tb\"\nREF=x${TAG}\nLIT='${TAG}'\n";
+        let env = Environment::parse_file(text, FileId(3), ".env".into());
+        assert_eq!(env.file(), Some((FileId(3), ".env")));
+        let slice = |span: Span| &text[span.range()];
+        let tag = env.definition("TAG").unwrap();
+        assert_eq!(slice(tag.line), "TAG=1.4.0");
+        assert_eq!(tag.value.map(slice), Some("1.4.0"));
+        let quoted = env.definition("Q").unwrap();
+        assert_eq!(slice(quoted.line), "Q = \"a b\"");
+        assert_eq!(quoted.value.map(slice), Some("\"a b\""));
+        // Not the value verbatim: an escape, a reference.
+        assert_eq!(env.definition("ESC").unwrap().value, None);
+        assert_eq!(env.definition("REF").unwrap().value, None);
+        assert_eq!(env.get("REF"), Some("x1.4.0"));
+        assert_eq!(
+            env.definition("LIT").unwrap().value.map(slice),
+            Some("'${TAG}'")
+        );
+        // REF refers to TAG; LIT's single quotes are literal.
+        assert_eq!(env.references("TAG"), 1);
+        // Without a file in the table, nothing to point at.
+        assert_eq!(Environment::parse(text).definition("TAG"), None);
+    }
+
+    #[test]
+    fn interpolation_says_which_variables_it_used_and_where_their_values_are() {
+        let env = Environment::from_pairs([("REG", "ghcr.io"), ("TAG", "1.4"), ("EMPTY", "")]);
+        let result = interpolate("${REG}/app:${TAG}-${UNSET:-x}${EMPTY:-y}", &env);
+        assert_eq!(result.text, "ghcr.io/app:1.4-xy");
+        let used: Vec<(&str, Option<std::ops::Range<usize>>)> = result
+            .used
+            .iter()
+            .map(|u| (u.name.as_str(), u.at.clone()))
+            .collect();
+        assert_eq!(
+            used,
+            [
+                ("REG", Some(0..7)),
+                ("TAG", Some(12..15)),
+                ("UNSET", None),
+                ("EMPTY", None)
+            ]
+        );
+        // A default not applied is not consulted.
+        let result = interpolate("${TAG:-${OTHER}}", &env);
+        assert_eq!(result.used.len(), 1);
+        assert_eq!(Template::parse("${A:-${B}}$C").variables(), ["A", "B", "C"]);
     }
 }

@@ -7,6 +7,9 @@
 //! `env_file` and `extends` forms become their long forms.
 
 use super::value::{Entry, Kind, Tag, Value};
+use crate::origin::Step;
+use crate::source::SourceFile;
+use crate::span::Span;
 
 /// Paths (from the service) whose sequences replace instead of appending.
 const REPLACED: [&[&str]; 3] = [&["command"], &["entrypoint"], &["healthcheck", "test"]];
@@ -111,13 +114,51 @@ fn scalar_to_map(value: &mut Value, key: &str) {
 /// Merge `over` (a later file, or the extending service) onto `base` (an earlier file, or the
 /// extended service); both normalised. None when `over` resets the whole value.
 pub fn merge(base: Value, over: Value) -> Option<Value> {
-    merge_at(base, over, &mut Vec::new())
+    merge_at(base, over, &mut Vec::new(), None)
 }
 
-fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
+/// [`merge`] of a later file of a project onto an earlier one: each value the later file sets
+/// over one of the earlier file records a [`Step::Override`] pointing at the one it replaces
+/// (`files` is the run's file table, to name the earlier file).
+pub fn merge_files(base: Value, over: Value, files: &[SourceFile]) -> Option<Value> {
+    merge_at(base, over, &mut Vec::new(), Some(files))
+}
+
+/// `over` as it replaces `base` at `path`: with an override step when merging files.
+fn replacing(
+    mut over: Value,
+    base: (Span, bool),
+    path: &[String],
+    files: Option<&[SourceFile]>,
+) -> Option<Value> {
+    let (base_span, base_is_null) = base;
+    if let Some(files) = files
+        && !path.is_empty()
+        && !base_is_null
+    {
+        over.push_step_deep(&Step::Override {
+            key: path.join("."),
+            file: files
+                .get(base_span.file.0 as usize)
+                .map(|f| f.display.clone())
+                .unwrap_or_default(),
+            base: base_span,
+        });
+    }
+    strip(over)
+}
+
+fn merge_at(
+    base: Value,
+    over: Value,
+    path: &mut Vec<String>,
+    files: Option<&[SourceFile]>,
+) -> Option<Value> {
+    // What `over` replaces, if it replaces it: where it is, and whether it says anything.
+    let replaced_base = (base.span, base.kind == Kind::Null);
     match over.tag {
         Tag::Reset => return None,
-        Tag::Override => return strip(over),
+        Tag::Override => return replacing(over, replaced_base, path, files),
         Tag::None => {}
     }
     let replaced = REPLACED
@@ -139,7 +180,7 @@ fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
                         } else {
                             entry.key_span
                         };
-                        if let Some(value) = merge_at(earlier.value, entry.value, path) {
+                        if let Some(value) = merge_at(earlier.value, entry.value, path, files) {
                             entries.insert(
                                 at,
                                 Entry {
@@ -173,7 +214,12 @@ fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
                         .position(|i| item_key(path, i) == Some(key.clone()))
                 });
                 match existing {
-                    Some(at) => items[at] = item,
+                    Some(at) => {
+                        let earlier = (items[at].span, false);
+                        if let Some(item) = replacing(item, earlier, path, files) {
+                            items[at] = item;
+                        }
+                    }
                     None => items.push(item),
                 }
             }
@@ -184,7 +230,7 @@ fn merge_at(base: Value, over: Value, path: &mut Vec<String>) -> Option<Value> {
                 tag: Tag::None,
             })
         }
-        (_, kind) => strip(Value { kind, ..over }),
+        (_, kind) => replacing(Value { kind, ..over }, replaced_base, path, files),
     }
 }
 
@@ -350,5 +396,55 @@ mod tests {
         );
         let db = value.get("depends_on").unwrap().get("db").unwrap();
         assert_eq!(db.get("condition").unwrap().str(), Some("service_started"));
+    }
+
+    #[test]
+    fn values_a_later_file_sets_record_the_earlier_value_they_override() {
+        let base = service(
+            "image: app:1\ncommand: [a]\nports: ['80:80']\nenvironment: {A: 1}\n",
+            0,
+        );
+        let over = service(
+            "image: app:2\ncommand: [b]\nports: ['80:80']\nenvironment: {A: 2, B: 3}\n",
+            1,
+        );
+        let files: Vec<SourceFile> = (0..2)
+            .map(|id| {
+                SourceFile::new(
+                    crate::span::FileId(id),
+                    None,
+                    format!("f{id}.yaml"),
+                    String::new().into(),
+                )
+            })
+            .collect();
+        let base_image = base.get("image").unwrap().span;
+        let merged = merge_files(base.clone(), over.clone(), &files).unwrap();
+        let image = merged.get("image").unwrap();
+        assert_eq!(
+            image.origin.via(),
+            [Step::Override {
+                key: "image".into(),
+                file: "f0.yaml".into(),
+                base: base_image,
+            }]
+        );
+        let command = &merged.get("command").unwrap().items()[0];
+        assert!(matches!(&command.origin.via()[0], Step::Override { key, .. } if key == "command"));
+        let env = merged.get("environment").unwrap();
+        assert!(matches!(
+            &env.get("A").unwrap().origin.via()[0],
+            Step::Override { key, .. } if key == "environment.A"
+        ));
+        // New in the later file: nothing overridden.
+        assert!(env.get("B").unwrap().origin.is_direct());
+        // Same port, merged by key: the later item replaces the earlier one.
+        assert_eq!(
+            merged.get("ports").unwrap().items()[0].origin.via().len(),
+            1
+        );
+        // `extends` merges the same way but is its own step.
+        let extended = merge(base, over).unwrap();
+        assert!(extended.get("image").unwrap().origin.is_direct());
     }
 }

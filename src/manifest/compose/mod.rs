@@ -85,6 +85,7 @@ pub fn check(
         cwd: crate::discover::working_dir()
             .map(Path::to_path_buf)
             .unwrap_or_default(),
+        environments: BTreeMap::new(),
     };
     let count = loader.project.files.len();
     for index in 0..count {
@@ -100,8 +101,19 @@ pub fn check(
     let mut loaded_projects: Vec<Vec<usize>> = Vec::new();
     let mut queue: Vec<(Vec<usize>, usize)> = groups.into_iter().map(|g| (g, 0)).collect();
     queue.reverse();
+    // Each file pulled in by an `include:` entry: the entries, and the projects they are in
+    // (by the index of the project's first file).
+    let mut included_by: BTreeMap<usize, Vec<(Span, usize)>> = BTreeMap::new();
     while let Some((members, depth)) = queue.pop() {
         let includes = loader.includes(&members);
+        for (files, entry) in &includes {
+            for &file in files {
+                included_by
+                    .entry(file)
+                    .or_default()
+                    .push((*entry, members[0]));
+            }
+        }
         loaded_projects.push(members);
         for (files, _) in includes {
             let known = files
@@ -115,8 +127,32 @@ pub fn check(
             }
         }
     }
-    for members in &loaded_projects {
-        loader.load_project(members);
+    let merged: Vec<Merged> = loaded_projects
+        .iter()
+        .map(|members| loader.merge_project(members, &included_by))
+        .collect();
+    // Each variable's uses among all the projects that read one `.env`: editing its value
+    // there changes every one of them.
+    let mut uses: BTreeMap<FileId, BTreeMap<String, usize>> = BTreeMap::new();
+    for project in &merged {
+        if let Some((file, _)) = project.env.file() {
+            let counts = uses.entry(file).or_default();
+            for service in &project.services {
+                count_variables(&service.value, counts);
+            }
+            for include in &project.includes {
+                count_variables(include, counts);
+            }
+        }
+    }
+    for project in merged {
+        let counts = project
+            .env
+            .file()
+            .and_then(|(file, _)| uses.get(&file))
+            .cloned()
+            .unwrap_or_default();
+        loader.load_project(project, &counts);
     }
     for missing in std::mem::take(&mut loader.missing).into_values() {
         let message = match missing.services.len() {
@@ -253,6 +289,34 @@ struct Loader<'a> {
     inputs: HashMap<PathBuf, FileId>,
     /// The working directory relative paths are read against.
     cwd: PathBuf,
+    /// `.env` files read, by path (each read once however many projects it serves).
+    environments: BTreeMap<PathBuf, Environment>,
+}
+
+/// One project's services merged, before their workloads are made.
+struct Merged {
+    members: Vec<usize>,
+    env: Environment,
+    services: Vec<ServiceDef>,
+    /// The `include:` entries of its files (their paths use variables too).
+    includes: Vec<Value>,
+}
+
+/// Count the variable references in every scalar of `value` (defaults included).
+fn count_variables(value: &Value, counts: &mut BTreeMap<String, usize>) {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match &value.kind {
+            Kind::Scalar(text, _) if text.contains('$') => {
+                for name in interpolate::Template::parse(text).variables() {
+                    *counts.entry(name).or_default() += 1;
+                }
+            }
+            Kind::Seq(items) => stack.extend(items),
+            Kind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            Kind::Null | Kind::Scalar(..) => {}
+        }
+    }
 }
 
 struct MissingFile {
@@ -512,24 +576,59 @@ impl<'a> Loader<'a> {
     }
 
     /// The `.env` file next to the project's first file. One that is there but cannot be read
-    /// is said in a note: its variables are taken as unset.
+    /// is said in a note: its variables are taken as unset. One that is read joins the file
+    /// table (so findings can point at its lines) as a file of values, not a file checked.
     fn environment(&mut self, members: &[usize]) -> Environment {
         let Some(dir) = members.first().and_then(|&m| self.dir_of(m)) else {
             return Environment::default();
         };
         let path = dir.join(".env");
+        if let Some(known) = self.environments.get(&path) {
+            return known.clone();
+        }
+        let env = self.read_environment(&path);
+        self.environments.insert(path, env.clone());
+        env
+    }
+
+    fn read_environment(&mut self, path: &Path) -> Environment {
+        // An editor buffer for `.env` is an input of the run already, but its text was not
+        // kept (no YAML facts in it): it is taken again, in the same place of the table.
+        if let Some(&id) = self.inputs.get(path) {
+            let Ok(text) = self.read_text(path) else {
+                return Environment::default();
+            };
+            let file = &self.project.files[id.0 as usize];
+            let display = file.display.clone();
+            let env = Environment::parse_file(&text, id, display.clone());
+            self.project.files[id.0 as usize] =
+                SourceFile::new(id, file.path.clone(), display, text.into());
+            if !self.project.env_files.contains(&id) {
+                self.project.env_files.push(id);
+            }
+            return env;
+        }
         // No `.env` is the common case, not worth a note; one that is there but is no regular
         // file (a FIFO, a directory) is.
         let on_disk = self.options.references_from_disk && path.exists();
-        if self.buffer(&path).is_none() && !on_disk {
+        if self.buffer(path).is_none() && !on_disk {
             return Environment::default();
         }
-        match self.read_text(&path) {
-            Ok(text) => Environment::parse(&text),
+        match self.read_text(path) {
+            Ok(text) => {
+                let id = FileId(u32::try_from(self.project.files.len()).unwrap_or(u32::MAX));
+                let display = crate::discover::display_path(path);
+                let env = Environment::parse_file(&text, id, display.clone());
+                let file = SourceFile::new(id, Some(path.to_path_buf()), display, text.into());
+                self.project.files.push(file);
+                self.project.env_files.push(id);
+                self.inputs.insert(path.to_path_buf(), id);
+                env
+            }
             Err(why) => {
                 let note = format!(
                     "{}: not read ({why}); its variables are taken as unset",
-                    crate::discover::display_path(&path)
+                    crate::discover::display_path(path)
                 );
                 if !self.notes.contains(&note) {
                     self.notes.push(note);
@@ -539,8 +638,14 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Merge the files of one project and add a workload per service.
-    fn load_project(&mut self, members: &[usize]) {
+    /// Merge the files of one project: its services, each with the steps its values went
+    /// through (an override file's values over the base's, the `include:` that pulled the
+    /// project in).
+    fn merge_project(
+        &mut self,
+        members: &[usize],
+        included_by: &BTreeMap<usize, Vec<(Span, usize)>>,
+    ) -> Merged {
         let env = self.environment(members);
         let mut merged: Vec<ServiceDef> = Vec::new();
         for &member in members {
@@ -556,7 +661,9 @@ impl<'a> Loader<'a> {
                 match merged.iter().position(|s| s.name == name) {
                     Some(at) => {
                         let earlier = merged.remove(at);
-                        if let Some(value) = merge::merge(earlier.value, resolved.value) {
+                        let merged_value =
+                            merge::merge_files(earlier.value, resolved.value, &self.project.files);
+                        if let Some(value) = merged_value {
                             merged.insert(at, ServiceDef { value, ..earlier });
                         }
                     }
@@ -568,6 +675,46 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+        let includers: Vec<(Span, usize)> = members
+            .iter()
+            .filter_map(|m| included_by.get(m))
+            .flatten()
+            .copied()
+            .collect();
+        let mut projects: Vec<usize> = includers.iter().map(|&(_, p)| p).collect();
+        projects.sort_unstable();
+        projects.dedup();
+        for &(entry, _) in &includers {
+            let step = Step::Include {
+                by: self.project.files[entry.file.0 as usize].display.clone(),
+                at: entry,
+                shared: projects.len() > 1,
+            };
+            for service in &mut merged {
+                service.value.push_step_deep(&step);
+            }
+        }
+        let includes = members
+            .iter()
+            .flat_map(|&m| self.files[m].includes.iter().cloned())
+            .collect();
+        Merged {
+            members: members.to_vec(),
+            env,
+            services: merged,
+            includes,
+        }
+    }
+
+    /// Add a workload per service of a merged project. `uses` counts each variable's uses
+    /// among the projects that read the same `.env`.
+    fn load_project(&mut self, project: Merged, uses: &BTreeMap<String, usize>) {
+        let Merged {
+            members,
+            env,
+            services: merged,
+            ..
+        } = project;
         let first = &self.project.files[self.files[members[0]].id.0 as usize];
         let key = first.display.clone();
         let project_dir = self.dir_of(members[0]);
@@ -580,6 +727,7 @@ impl<'a> Loader<'a> {
         let dir_of = |file: FileId| dirs.get(&file).cloned();
         let context = Context {
             env: &env,
+            uses,
             project: &key,
             project_dir: project_dir.as_deref(),
             dir_of: &dir_of,

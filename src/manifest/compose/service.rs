@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::interpolate::{Environment, interpolate, sole_variable};
+use super::interpolate::{Environment, Interpolated, Template, interpolate, sole_variable};
 use super::value::{Kind, Value};
 use crate::model::command;
 use crate::model::compose::{Build, CommandString, ComposeFacts, Dependency, YamlBoolean};
@@ -13,7 +13,7 @@ use crate::model::workload::Ignore;
 use crate::model::workload::{
     ConfigKind, ConfigSource, ConfigVia, Container, EnvValue, EnvVar, Format, Workload,
 };
-use crate::origin::Spanned;
+use crate::origin::{EnvDefinition, Origin, Spanned, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::ScalarStyle;
 
@@ -21,6 +21,9 @@ use crate::yaml::ScalarStyle;
 pub struct Context<'a> {
     /// The project's `.env` values.
     pub env: &'a Environment,
+    /// How many times each variable is referred to by the services of every project that
+    /// reads the same `.env` (its own lines' references are counted by `env`).
+    pub uses: &'a std::collections::BTreeMap<String, usize>,
     /// The project key ([`ComposeFacts::project`]).
     pub project: &'a str,
     /// The project directory (absolute, lexically normalised), None when unknown (stdin).
@@ -54,11 +57,71 @@ impl Context<'_> {
 
     fn spanned(&self, value: Option<&Value>) -> Option<Spanned<String>> {
         let value = value?;
-        Some(Spanned::with_origin(
-            self.text(value)?,
-            value.span,
-            value.origin.clone(),
-        ))
+        let written = value.str()?;
+        let resolved = interpolate(written, self.env);
+        let origin = self.interpolated(value, written, &resolved);
+        Some(Spanned::with_origin(resolved.text, value.span, origin))
+    }
+
+    /// The origin of `value` (whose text is `written`), with a step for each variable its
+    /// interpolation consulted.
+    fn interpolated(&self, value: &Value, written: &str, resolved: &Interpolated) -> Origin {
+        let mut origin = value.origin.clone();
+        let mut seen: Vec<&str> = Vec::new();
+        for used in &resolved.used {
+            if seen.contains(&used.name.as_str()) {
+                continue;
+            }
+            seen.push(&used.name);
+            origin.push(Step::Interpolation {
+                variable: used.name.clone(),
+                definition: self.definition(&used.name, written, resolved),
+            });
+        }
+        origin
+    }
+
+    /// The `.env` definition a value's interpolation took `name` from; None when the value
+    /// did not take it from there (unset, or a default applied).
+    fn definition(
+        &self,
+        name: &str,
+        written: &str,
+        resolved: &Interpolated,
+    ) -> Option<EnvDefinition> {
+        let places: Vec<&std::ops::Range<usize>> = resolved
+            .used
+            .iter()
+            .filter(|u| u.name == name)
+            .filter_map(|u| u.at.as_ref())
+            .collect();
+        let (_, display) = self.env.file()?;
+        let definition = self.env.definition(name)?;
+        let value = self.env.get(name)?;
+        if places.is_empty() {
+            return None;
+        }
+        let here = Template::parse(written)
+            .variables()
+            .iter()
+            .filter(|v| *v == name)
+            .count();
+        let around = match places.as_slice() {
+            [at] if resolved.complete && here == 1 => Some((
+                resolved.text[..at.start].to_string(),
+                resolved.text[at.end..].to_string(),
+            )),
+            _ => None,
+        };
+        let uses = self.uses.get(name).copied().unwrap_or(0) + self.env.references(name);
+        Some(EnvDefinition {
+            file: display.to_string(),
+            value: value.to_string(),
+            line: definition.line,
+            value_span: definition.value,
+            around,
+            sole_use: here == 1 && uses == 1,
+        })
     }
 
     /// A path written in the file `value` is in, relative to the project directory.
@@ -97,15 +160,17 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
     facts.command_strings.extend(args_string);
     let (image, resolved_image) = match value.get("image").and_then(|i| Some((i, i.str()?))) {
         Some((node, written)) => {
-            let resolved = interpolate(written, context.env);
-            let resolved =
-                (resolved.has_variables && resolved.complete && resolved.text != written)
-                    .then(|| ImageRef::parse(&resolved.text));
+            let interpolated = interpolate(written, context.env);
+            let origin = context.interpolated(node, written, &interpolated);
+            let resolved = (interpolated.has_variables
+                && interpolated.complete
+                && interpolated.text != written)
+                .then(|| ImageRef::parse(&interpolated.text));
             (
                 Some(Spanned::with_origin(
                     ImageRef::parse(written),
                     node.span,
-                    node.origin.clone(),
+                    origin,
                 )),
                 resolved,
             )
