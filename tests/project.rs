@@ -676,3 +676,50 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
         "{files_with_findings}"
     );
 }
+
+/// Production and staging side by side in one file: without declarations they are one app
+/// (one release group); `apps:` in the configuration makes them two, for release-drift as for
+/// the admin's peers.
+#[test]
+fn apps_declared_in_the_configuration_separate_release_groups_in_one_file() {
+    let deployment = |env: &str, tag: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{env}
+  labels: {{env: {env}}}
+spec:
+  selector:
+    matchLabels: {{app: shop}}
+  template:
+    metadata:
+      labels: {{app: shop}}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/shop/app:{tag}
+"
+        )
+    };
+    let both = format!(
+        "{}---\n{}",
+        deployment("production", "v1.2.3"),
+        deployment("staging", "v1.3.0-rc.1")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("web.yaml"), &both).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "-q", "."]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            1,
+            "web.yaml:31:18: warning[release-drift] Deployment `web-staging` runs `registry.example.com/shop/app:v1.3.0-rc.1`, but Deployment `web-production` runs `registry.example.com/shop/app:v1.2.3`\n"
+        )
+    );
+    let apps = "apps:\n  - {name: shop-production, labels: {env: production}}\n  - {name: shop-staging, labels: {env: staging}}\n";
+    std::fs::write(dir.path().join(".adminlint.yaml"), apps).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "-q", "."]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}

@@ -87,7 +87,17 @@ impl Project {
                         "container"
                     };
                     let Some(reason) = self.admin_reason(at) else {
-                        let _ = writeln!(out, "    {what} `{}` {image}", container.display_name());
+                        // Only main containers of long-running workloads decide the release.
+                        let plumbing = if container.init && !role.is_ignored() {
+                            ": plumbing, not a release vote"
+                        } else {
+                            ""
+                        };
+                        let _ = writeln!(
+                            out,
+                            "    {what} `{}` {image}{plumbing}",
+                            container.display_name()
+                        );
                         continue;
                     };
                     let _ = writeln!(
@@ -102,8 +112,8 @@ impl Project {
                             "      no release peers: no long-running workload runs this image repository nearby"
                         );
                     }
-                    for peer in peers {
-                        let (pw, pc) = self.container(peer);
+                    for peer in &peers {
+                        let (pw, pc) = self.container(*peer);
                         let _ = writeln!(
                             out,
                             "      peer ({:?}): {} container `{}` {}",
@@ -115,9 +125,59 @@ impl Project {
                                 .map_or(String::new(), |i| i.value.to_string())
                         );
                     }
+                    if !peers.is_empty() {
+                        self.explain_release(&mut out, at);
+                    }
                 }
             }
         }
         out
+    }
+}
+
+impl Project {
+    /// The app's release an admin is compared with, and the main containers that voted for it
+    /// (then any other release they run, which release-drift reports).
+    fn explain_release(&self, out: &mut String, admin: crate::model::project::ContainerRef) {
+        let tally = self.app_release(&self.peer_set(admin));
+        let Some(chosen) = tally.chosen() else {
+            let _ = writeln!(
+                out,
+                "      app release: unknown (no peer names a literal image: placeholders and builds are not compared)"
+            );
+            return;
+        };
+        let voters = tally.releases.iter().map(|r| r.voters.len()).sum::<usize>();
+        let run_by = |release: &crate::model::release::Release| {
+            release
+                .voters
+                .iter()
+                .map(|&at| {
+                    let (w, c) = self.container(at);
+                    format!("{} container `{}`", w.title(), c.display_name())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // As written, with what it resolves to when Compose resolves it: the vote is on that.
+        let image = |release: &crate::model::release::Release| {
+            self.container(release.first()).1.image_text()
+        };
+        let _ = writeln!(
+            out,
+            "      app release: {} ({} of {voters} main containers: {})",
+            image(chosen),
+            chosen.voters.len(),
+            run_by(chosen)
+        );
+        for other in &tally.releases[1..] {
+            let _ = writeln!(
+                out,
+                "      also run (release-drift): {} ({} of {voters}: {})",
+                image(other),
+                other.voters.len(),
+                run_by(other)
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ pub mod declare;
 pub mod explain;
 pub mod image;
 pub mod project;
+pub mod release;
 pub mod rendered;
 pub mod role;
 pub mod workload;

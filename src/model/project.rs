@@ -77,6 +77,9 @@ pub struct Project {
     /// Every distinct peer set, so that rules compute what they need of a set once, however
     /// many admin processes share it (thousands of Jobs of one app).
     peer_sets: std::cell::RefCell<std::collections::HashMap<Peers, Rc<PeerSet>>>,
+    /// [`Project::app_release`] results by peer set id.
+    pub(in crate::model) release_memo:
+        std::cell::RefCell<std::collections::HashMap<usize, Rc<crate::model::release::Tally>>>,
 }
 
 /// Release peers and how near they are.
@@ -216,9 +219,18 @@ impl Project {
             .as_ref()
     }
 
-    /// True when a container is part of the app's long-running release.
+    /// True when a container is part of the app's long-running release: a main container of a
+    /// long-running workload, or one of its init containers that is not an admin process.
     pub fn is_long_running(&self, at: ContainerRef) -> bool {
         self.role(at.workload).is_long_running() && self.admin_reason(at).is_none()
+    }
+
+    /// True when a container's image is a vote for the app's release: a main container of a
+    /// long-running workload. Init containers are not: an admin one (`migrate`) is an admin
+    /// process compared against the release, and a plain one (waiting for a database, copying
+    /// files) is plumbing that may lag behind the release but must not decide it.
+    pub fn votes_for_release(&self, at: ContainerRef) -> bool {
+        !self.container(at).1.init && self.is_long_running(at)
     }
 
     /// The admin containers of the run.
@@ -246,7 +258,8 @@ impl Project {
                 .unwrap_or(true)
     }
 
-    /// The long-running containers that run the same image repository as `admin`, nearest first:
+    /// The long-running main containers ([`Project::votes_for_release`]) that run the same image
+    /// repository as `admin`, nearest first:
     /// in the admin's own rendered set (scope), the same file, then the same directory, then the
     /// same labelled app, then the same namespace; and finally, for app images (not utility
     /// images), the same namespace in another rendered set (a migration Job kept in its own
@@ -287,8 +300,9 @@ impl Project {
     fn peer_index(&self) -> &PeerIndex {
         self.peer_index.get_or_init(|| {
             let mut index = PeerIndex::default();
+            // Only votes: an admin's peers are what the app's release is decided by.
             for (at, workload, container) in self.containers() {
-                if !self.is_long_running(at) {
+                if !self.votes_for_release(at) {
                     continue;
                 }
                 match &workload.compose {
@@ -331,10 +345,7 @@ impl Project {
                 })
                 .filter(|&(at, peer, peer_container)| {
                     at != admin
-                        && match (&workload.app, &peer.app) {
-                            (Some(mine), Some(theirs)) => mine == theirs,
-                            _ => true,
-                        }
+                        && !declared_apps_differ(workload, peer)
                         && (peer_container
                             .repositories()
                             .iter()
@@ -359,10 +370,7 @@ impl Project {
             let peer = &self.workloads[at.workload];
             at != admin
                 && peer.namespace_name() == namespace
-                && match (&workload.app, &peer.app) {
-                    (Some(mine), Some(theirs)) => mine == theirs,
-                    _ => true,
-                }
+                && !declared_apps_differ(workload, peer)
         };
         // The nearest tier, the admin's own file, straight from the index.
         let same_file: Vec<ContainerRef> = self
@@ -531,6 +539,12 @@ pub fn app_labels(workload: &Workload) -> Vec<Option<&str>> {
                 .map(|v| v.value.as_str())
         })
         .collect()
+}
+
+/// True when two workloads are declared parts of different apps (`adminlint.io/app`, `apps:` in
+/// the configuration): they are never peers nor one release group, even in one file.
+pub fn declared_apps_differ(a: &Workload, b: &Workload) -> bool {
+    matches!((&a.app, &b.app), (Some(x), Some(y)) if x != y)
 }
 
 /// Do two workloads name the same app? None when they share no app key.

@@ -39,20 +39,3 @@ pub fn who(project: &Project, at: ContainerRef) -> String {
         title
     }
 }
-
-/// The first peer of each distinct value of `key`, in peer order.
-pub fn distinct_by<K: PartialEq>(
-    peers: &[ContainerRef],
-    mut key: impl FnMut(ContainerRef) -> K,
-) -> Vec<ContainerRef> {
-    let mut seen: Vec<K> = Vec::new();
-    let mut out = Vec::new();
-    for &peer in peers {
-        let k = key(peer);
-        if !seen.contains(&k) {
-            seen.push(k);
-            out.push(peer);
-        }
-    }
-    out
-}

@@ -1,6 +1,6 @@
 //! image-mismatch: an admin container runs another tag or digest of the app's image repository.
 
-use super::helpers::{distinct_by, who};
+use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::image::ImageRef;
@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "an admin process runs another tag or digest of the app's image than the app does",
     doc: include_str!("../../rules/image-mismatch.md"),
-    check: Check::Admin(check),
+    check: Check::Release(check),
     fix: FixAvailability::Sometimes,
 };
 
@@ -100,28 +100,15 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     if image.is_placeholder() {
         return;
     }
-    // One peer per distinct release (only literal versions: a peer on `${TAG}` says nothing).
-    let versions = cx.per_peer_set("image-mismatch releases", || {
-        let literal: Vec<ContainerRef> = cx
-            .peers
-            .members
-            .iter()
-            .copied()
-            .filter(|&p| image_of(project, p).is_some_and(|(i, _)| !i.is_placeholder()))
-            .collect();
-        distinct_by(&literal, |p| {
-            let peer = project.container(p).1;
-            (
-                image_of(project, p).map(|(i, _)| i.version()),
-                peer.effective_image().map(|i| i.version()),
-            )
-        })
-    });
-    if versions.is_empty()
-        || versions
-            .iter()
-            .any(|&p| project.container(p).1.same_release(cx.container))
-    {
+    // The app's releases as its long-running main containers vote them, shared by every admin
+    // with these peers; one peer shown per release, the app's (most voted) release first.
+    let releases = project.app_release(&cx.peers);
+    let versions: Vec<ContainerRef> = releases.releases.iter().map(|r| r.first()).collect();
+    // One voter per release stands for it: thousands of Jobs may share thousands of peers.
+    let matches = versions
+        .iter()
+        .any(|&p| project.container(p).1.same_release(cx.container));
+    if versions.is_empty() || matches {
         return;
     }
     let first = project.container(versions[0]).1;

@@ -32,6 +32,10 @@ pub use context::{AdminCx, FixAvailability, Sink, Violation};
 pub enum Check {
     /// Once per admin container, with its context (the container, its command line, its peers).
     Admin(context::AdminCheck),
+    /// Like [`Check::Admin`], and also on the plumbing of an admin process, whose release is
+    /// compared but not its configuration or command
+    /// ([`crate::model::role::Reason::release_only`]): the rules about which release it runs.
+    Release(context::AdminCheck),
     /// Once per run, over the whole project (release drift, Compose and YAML rules).
     Project(fn(&Project, &mut Sink)),
     /// Findings about suppressions, made by the suppression pass ([`crate::suppress`]) after
@@ -84,17 +88,21 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 pub fn run(project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let memo = context::PeerMemo::default();
-    let admin_rules: Vec<(&'static Rule, context::AdminCheck)> = RULES
+    let admin_rules: Vec<(&'static Rule, context::AdminCheck, bool)> = RULES
         .iter()
         .filter_map(|rule| match rule.check {
-            Check::Admin(check) => Some((rule, check)),
+            Check::Admin(check) => Some((rule, check, false)),
+            Check::Release(check) => Some((rule, check, true)),
             _ => None,
         })
         .collect();
-    for (at, _) in project.admin_containers() {
+    for (at, reason) in project.admin_containers() {
         // Parsed once per container by the project (init containers already were, for roles).
         let cx = AdminCx::new(project, at, project.command_line(at), &memo);
-        for &(rule, check) in &admin_rules {
+        for &(rule, check, about_release) in &admin_rules {
+            if reason.release_only() && !about_release {
+                continue;
+            }
             let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
             check(&cx, &mut sink);
         }

@@ -4,8 +4,9 @@ use super::helpers::who;
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::project::{
-    ContainerRef, Project, Proximity, app_labels, is_utility_image, same_app,
+    ContainerRef, Project, Proximity, app_labels, declared_apps_differ, is_utility_image, same_app,
 };
+use crate::model::release::Tally;
 
 pub const RULE: Rule = Rule {
     id: "release-drift",
@@ -52,6 +53,9 @@ impl Violation for ReleaseDrift {
 }
 
 fn check(project: &Project, sink: &mut Sink) {
+    // Every long-running container is checked (plain init containers too: one that copies
+    // files from another release serves them stale), but only main containers vote for the
+    // release (see `Project::votes_for_release`).
     let app_containers: Vec<ContainerRef> = project
         .containers()
         .filter(|&(at, _, container)| {
@@ -65,10 +69,11 @@ fn check(project: &Project, sink: &mut Sink) {
         .collect();
     let container = |at: ContainerRef| project.container(at).1;
     let image = |at: ContainerRef| container(at).effective_image().expect("filtered");
-    // Workloads of one release: same namespace and repository, and near each other — the same
-    // file, or the same directory unless their labels name different apps. Utility images
-    // (busybox, redis, …) are only compared within a file. Compose services are compared only
-    // within their Compose project, never with Kubernetes workloads.
+    // Workloads of one release: same namespace and repository, not declared parts of different
+    // apps, and near each other — the same file, or the same directory unless their labels
+    // name different apps. Utility images (busybox, redis, …) are only compared within a file.
+    // Compose services are compared only within their Compose project, never with Kubernetes
+    // workloads.
     // Repositories computed once; only containers of one repository are ever related.
     let repositories: std::collections::HashMap<ContainerRef, String> = app_containers
         .iter()
@@ -77,23 +82,13 @@ fn check(project: &Project, sink: &mut Sink) {
     let mut by_repository: std::collections::HashMap<&str, Vec<ContainerRef>> =
         std::collections::HashMap::new();
     for &at in &app_containers {
-        by_repository
-            .entry(&repositories[&at])
-            .or_default()
-            .push(at);
+        if project.votes_for_release(at) {
+            by_repository
+                .entry(&repositories[&at])
+                .or_default()
+                .push(at);
+        }
     }
-    // What identifies a release for the vote: the digest when there is one, else the tag.
-    let release_keys: std::collections::HashMap<ContainerRef, String> = app_containers
-        .iter()
-        .map(|&at| {
-            let image = image(at);
-            let key = match (&image.digest, &image.tag) {
-                (Some(digest), _) => format!("@{digest}"),
-                (None, tag) => format!(":{}", tag.as_deref().unwrap_or("latest")),
-            };
-            (at, key)
-        })
-        .collect();
     let utility: std::collections::HashMap<ContainerRef, bool> = app_containers
         .iter()
         .map(|&at| (at, is_utility_image(image(at))))
@@ -103,7 +98,7 @@ fn check(project: &Project, sink: &mut Sink) {
             &project.workloads[a.workload],
             &project.workloads[b.workload],
         );
-        if wa.scope != wb.scope {
+        if wa.scope != wb.scope || declared_apps_differ(wa, wb) {
             return false;
         }
         match (&wa.compose, &wb.compose) {
@@ -124,31 +119,20 @@ fn check(project: &Project, sink: &mut Sink) {
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
             && same_app(wa, wb) != Some(false)
     };
-    // A container's group is the members of its own file plus, unless it is a Pod or a utility
-    // image, the members of its directory that are not Pods and not labelled as another app.
-    // The directory part is the same for every container with the same scope, namespace,
-    // Compose project, repository, directory and app labels: its votes are counted once.
+    // A container's voters are the main containers of its own file plus, unless it is a Pod or
+    // a utility image, those of its directory that are not Pods and not labelled as another
+    // app. The directory part is the same for every container with the same scope, namespace,
+    // Compose project, repository, directory, declared app and app labels: found once.
     let mut by_file: std::collections::HashMap<(crate::span::FileId, &str), Vec<ContainerRef>> =
         std::collections::HashMap::new();
-    for &at in &app_containers {
-        by_file
-            .entry((
-                project.workloads[at.workload].file,
-                repositories[&at].as_str(),
-            ))
-            .or_default()
-            .push(at);
+    for (&repository, voters) in &by_repository {
+        for &at in voters {
+            by_file
+                .entry((project.workloads[at.workload].file, repository))
+                .or_default()
+                .push(at);
+        }
     }
-    let same_file_members = |at: ContainerRef| -> Vec<ContainerRef> {
-        by_file[&(
-            project.workloads[at.workload].file,
-            repositories[&at].as_str(),
-        )]
-            .iter()
-            .copied()
-            .filter(|&b| related(at, b))
-            .collect()
-    };
     let in_directory_part = |a: ContainerRef, b: ContainerRef| {
         let (wa, wb) = (
             &project.workloads[a.workload],
@@ -160,61 +144,50 @@ fn check(project: &Project, sink: &mut Sink) {
             && related(a, b)
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
     };
-    type Votes = Vec<(String, ContainerRef, usize)>;
-    let count = |votes: &mut Votes, member: ContainerRef| {
-        let key = &release_keys[&member];
-        match votes.iter_mut().find(|(k, _, _)| k == key) {
-            Some((_, first, n)) => {
-                *n += 1;
-                *first = (*first).min(member);
-            }
-            None => votes.push((key.clone(), member, 1)),
-        }
-    };
-    let mut directory_votes: std::collections::HashMap<String, Votes> =
+    let mut directory_tallies: std::collections::HashMap<String, std::rc::Rc<Tally>> =
         std::collections::HashMap::new();
+    let no_votes = std::rc::Rc::new(Tally::default());
     for &at in &app_containers {
         if !project.is_subject(at.workload) {
             continue;
         }
         let workload = &project.workloads[at.workload];
-        let mut votes: Votes = if !utility[&at] && workload.kind != "Pod" {
-            let app_labels = app_labels(workload);
+        let repository = repositories[&at].as_str();
+        let directory = if !utility[&at] && workload.kind != "Pod" {
             let key = format!(
-                "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}",
+                "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}",
                 workload.scope,
                 workload.namespace_name(),
                 workload.compose.as_ref().map(|c| &c.project),
-                repositories[&at],
+                repository,
                 project.dir(workload.file),
-                app_labels
+                workload.app,
+                app_labels(workload)
             );
-            directory_votes
-                .entry(key)
-                .or_insert_with(|| {
-                    let mut votes = Votes::new();
-                    for &b in &by_repository[repositories[&at].as_str()] {
-                        if in_directory_part(at, b) {
-                            count(&mut votes, b);
-                        }
-                    }
-                    votes
-                })
-                .clone()
+            let tally = directory_tallies.entry(key).or_insert_with(|| {
+                let voters = by_repository
+                    .get(repository)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .copied()
+                    .filter(|&b| in_directory_part(at, b));
+                std::rc::Rc::new(Tally::count(project, voters))
+            });
+            std::rc::Rc::clone(tally)
         } else {
-            Votes::new()
+            std::rc::Rc::clone(&no_votes)
         };
-        for member in same_file_members(at) {
-            if !in_directory_part(at, member) {
-                count(&mut votes, member);
-            }
-        }
-        // The reference release: the one most of the group runs; ties go to the earliest.
-        let reference = votes
+        let same_file: Vec<ContainerRef> = by_file
+            .get(&(workload.file, repository))
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .max_by_key(|&&(_, first, n)| (n, std::cmp::Reverse(first)))
-            .map(|&(_, first, _)| first)
-            .expect("a container is related to itself");
+            .copied()
+            .filter(|&b| related(at, b) && !in_directory_part(at, b))
+            .collect();
+        // The app's release: the one most of the group's main containers run.
+        let Some(reference) = directory.chosen_with(project, &same_file) else {
+            continue;
+        };
         if container(at).same_release(container(reference)) {
             continue;
         }

@@ -104,7 +104,10 @@ fn declared(declaration: &Declaration) -> Option<Role> {
 ///
 /// The main containers of an admin workload are; so is an init container, of any workload not
 /// ignored, whose command is an admin task (`migrate`, `db:migrate`, …). Other init containers
-/// (waiting for a database, copying files, a script merely named `*init*`) are plumbing.
+/// (waiting for a database, copying files, a script merely named `*init*`) are plumbing; one
+/// of an admin workload that runs the app's image is still compared for its release, which
+/// needs the peers, so [`Project::classify_roles`](crate::model::project::Project::classify_roles)
+/// decides that after this ([`Reason::InitOfAdmin`]).
 pub fn classify_container(role: &Role, init: bool, command: &CommandLine) -> Option<Reason> {
     if role.is_ignored() {
         return None;

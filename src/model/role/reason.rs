@@ -60,6 +60,19 @@ pub enum Reason {
         /// The word that says "admin task".
         word: String,
     },
+    /// An init container of an admin workload that runs the app's image (it has release
+    /// peers): part of the one-off process, so it must run the app's release too; but it only
+    /// prepares the process (waits for the database), so only its release is compared.
+    InitOfAdmin,
+}
+
+impl Reason {
+    /// True for plumbing of an admin process ([`Reason::InitOfAdmin`]): only the rules about
+    /// which release it runs apply to it, not those about its configuration or command (a
+    /// Job's wait-for-database init container need not read the app's license Secret).
+    pub fn release_only(&self) -> bool {
+        matches!(self, Reason::InitOfAdmin)
+    }
 }
 
 impl fmt::Display for Reason {
@@ -137,6 +150,10 @@ impl fmt::Display for Reason {
             Reason::InitContainerCommand { word } => {
                 write!(f, "an init container that runs `{word}`")
             }
+            Reason::InitOfAdmin => write!(
+                f,
+                "an init container of an admin workload, on the image the app's containers run"
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The classify-roles stage: every workload's signals classified once the project is assembled.
 
 use super::signals::Signals;
-use super::{Classified, classify, classify_container};
+use super::{Classified, Reason, classify, classify_container};
 use crate::config::LoadedConfig;
 use crate::model::command::ParsedCommand;
 use crate::model::project::{ContainerRef, Project};
@@ -55,7 +55,30 @@ impl Project {
             roles.push(Classified { role, admin });
         }
         self.roles = roles;
+        self.classify_init_of_admin();
         notes
+    }
+
+    /// Init containers of admin workloads that run the app's image (they have release peers)
+    /// are part of the one-off process: compared with the app's release like its main
+    /// containers. The rest (a `busybox` waiting for the database) stay plumbing. Peers are
+    /// only ever long-running main containers, which this does not change, so looking them
+    /// up here is final.
+    fn classify_init_of_admin(&mut self) {
+        let found: Vec<ContainerRef> = self
+            .containers()
+            .filter(|&(at, workload, container)| {
+                container.init
+                    && workload.compose.is_none()
+                    && self.role(at.workload).is_admin()
+                    && self.admin_reason(at).is_none()
+            })
+            .map(|(at, _, _)| at)
+            .filter(|&at| !self.release_peers(at).0.is_empty())
+            .collect();
+        for at in found {
+            self.roles[at.workload].admin[at.container] = Some(Reason::InitOfAdmin);
+        }
     }
 
     /// A container's command line (command ++ args), parsed on first use, with each simple
