@@ -172,11 +172,14 @@ fn check_inputs(
         .zip(&checked)
         .filter(|&(&r, &ok)| r && ok)
         .count();
+    // Each object written once, however many renderings copy it.
     report.summary.workloads = project
         .workloads
         .iter()
-        .filter(|w| w.overlay.is_none() && is_reported(w.file))
-        .count();
+        .filter(|w| is_reported(w.file))
+        .map(|w| (w.file, w.span.start))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     report.summary.suppressed = findings.suppressed;
     report.summary.diagnostics = findings.diagnostics.len();
     report.fail_level = config.config.fail_level;

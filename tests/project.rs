@@ -459,6 +459,62 @@ fn a_patch_file_is_part_of_its_kustomization_not_an_object_of_its_own() {
 }
 
 #[test]
+fn files_kustomize_never_reads_are_notes_not_objects() {
+    // A patch left beside an overlay that does not list it, and a draft `kind: Kustomization`
+    // in a file kustomize does not read: neither is deployed, so neither gives findings.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/kustomize-patches/overlays/leftover");
+    let (code, stdout, stderr) = run(
+        dir.parent().unwrap().parent().unwrap(),
+        &[
+            "check",
+            "-v",
+            "--format",
+            "concise",
+            "overlays/leftover",
+            "base",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("old-migrate-patch.yaml"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "note: overlays/leftover/draft.yaml: not rendered: kustomize reads a kustomization \
+             only from a file named `kustomization.yaml`, `kustomization.yml` or `Kustomization`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "note: overlays/leftover/old-migrate-patch.yaml: not checked: it sits beside \
+             `overlays/leftover/kustomization.yaml`, which does not list it, so kustomize never \
+             deploys it (list it under `resources:` or `patches:` to check it)"
+        ),
+        "{stderr}"
+    );
+    // The Job in the base is still checked through the overlay.
+    let (_, _, explained) = run(
+        dir.parent().unwrap().parent().unwrap(),
+        &[
+            "check",
+            "--explain-context",
+            "-q",
+            "overlays/leftover",
+            "base",
+        ],
+    );
+    assert!(
+        explained.contains("scope: kustomize overlay `overlays/leftover`"),
+        "{explained}"
+    );
+    assert!(
+        explained.contains("Job `migrate` [base/migrate.yaml]"),
+        "{explained}"
+    );
+    assert!(!explained.contains("old-migrate-patch.yaml"), "{explained}");
+}
+
+#[test]
 fn helm_template_output_names_the_template() {
     let rendered = format!(
         "---\n# Source: shop/templates/deployment.yaml\n{APP}---\n# Source: shop/templates/migrate-job.yaml\n{JOB}"

@@ -60,7 +60,10 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
         }
         (Some(_), Some(_)) => DocumentKind::Kubernetes,
         (None, _)
-            if tree.get(root, "resources").is_some() && tree.get(root, "services").is_none() =>
+            if tree
+                .get(root, "resources")
+                .is_some_and(|r| is_path_list(tree, r))
+                && tree.get(root, "services").is_none() =>
         {
             DocumentKind::Kustomization
         }
@@ -73,6 +76,17 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
         }
         _ => DocumentKind::Other,
     }
+}
+
+/// A kustomization's `resources:`: a list of paths (or empty). Other tools' `resources:` lists
+/// of mappings (a Google Deployment Manager config, a Terraform-like manifest) are not.
+fn is_path_list(tree: &Tree, resources: NodeId) -> bool {
+    tree.is_null(resources)
+        || tree.is_sequence(resources)
+            && tree
+                .items(resources)
+                .iter()
+                .all(|&item| tree.str(item).is_some())
 }
 
 /// A Compose `services:` mapping: every service is a mapping (or empty, in a fragment).
@@ -97,5 +111,35 @@ pub fn extract(tree: &Tree, document: &Document, context: &ExtractContext<'_>) -
             kustomization: Some(kustomize::extract(tree, root, context.file, context.text)),
         },
         _ => Extracted::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str) -> DocumentKind {
+        let parsed = crate::yaml::parse(text, &crate::yaml::Limits::default());
+        recognize(&parsed.tree, &parsed.documents[0])
+    }
+
+    #[test]
+    fn a_kustomization_without_apiversion_lists_paths() {
+        assert_eq!(
+            kind_of("resources:\n  - ../base\n  - job.yaml\n"),
+            DocumentKind::Kustomization
+        );
+        assert_eq!(kind_of("resources:\n"), DocumentKind::Kustomization);
+        assert_eq!(
+            kind_of(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
+            ),
+            DocumentKind::Kustomization
+        );
+        // A Google Deployment Manager configuration also has `resources:`, a list of mappings.
+        assert_eq!(
+            kind_of("imports:\n- path: c.jinja\nresources:\n- name: c\n  type: c.jinja\n"),
+            DocumentKind::Other
+        );
     }
 }

@@ -22,6 +22,10 @@ use crate::yaml::{NodeId, Tree};
 use patch::PatchSource;
 use patches::{History, Patches};
 
+/// The file names `kubectl kustomize DIR` looks for.
+const KUSTOMIZATION_FILE_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
 /// Deepest chain of bases followed (overlay -> base -> base …).
 const MAX_DEPTH: usize = 16;
 
@@ -365,14 +369,15 @@ pub fn render(
     read_cap: Option<u64>,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
-    if kustomizations.is_empty() {
-        return Vec::new();
-    }
     let absolute = |p: &Option<PathBuf>| {
         p.as_ref()
             .and_then(|p| crate::discover::absolute(p).ok())
             .map(|p| normalize(&p))
     };
+    let kustomizations = &read_by_kustomize(project, kustomizations, notes);
+    if kustomizations.is_empty() {
+        return Vec::new();
+    }
     let files: Vec<Option<PathBuf>> = project.files.iter().map(|f| absolute(&f.path)).collect();
     let mut sorted_files: Vec<(PathBuf, FileId)> = files
         .iter()
@@ -411,6 +416,14 @@ pub fn render(
         ),
         None => Vec::new(),
     };
+    // A kustomization with no file name (standard input) has no directory of its own.
+    let kustomization_dirs: BTreeMap<PathBuf, FileId> = dirs
+        .iter()
+        .zip(kustomizations)
+        .rev()
+        .filter(|(_, k)| files[k.file.0 as usize].is_some())
+        .map(|(dir, k)| (dir.clone(), k.file))
+        .collect();
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -425,6 +438,7 @@ pub fn render(
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
+    let mut listed = BTreeSet::new();
     for (k, kustomization) in kustomizations.iter().enumerate() {
         for entry in kustomization
             .resources
@@ -432,7 +446,9 @@ pub fn render(
             .chain(&kustomization.components)
         {
             if !is_remote(&entry.value) {
-                included.extend(renderer.resolve(k, &entry.value, &mut Vec::new()).0);
+                let (children, files) = renderer.resolve(k, &entry.value, &mut Vec::new());
+                included.extend(children);
+                listed.extend(files);
             }
         }
     }
@@ -499,6 +515,7 @@ pub fn render(
     project
         .workloads
         .retain(|w| w.scope != 0 || !patches.files.contains(&w.file));
+    drop_unlisted(project, &files, &kustomization_dirs, &listed, notes);
     project.workloads.extend(copies);
     // A base's patch is applied in every overlay that renders it: one note is enough.
     let mut seen = BTreeSet::new();
@@ -508,6 +525,73 @@ pub fn render(
         index <= first_note || seen.insert(note.clone())
     });
     read
+}
+
+/// The kustomizations `kubectl kustomize` would read: those in a file it looks for. A
+/// `kind: Kustomization` document in another file (a draft, a variant kept beside the real one)
+/// is never rendered by kustomize, so it is not rendered here either; a note says so. A
+/// document with no file name (standard input, an editor buffer not yet saved) is kept.
+fn read_by_kustomize(
+    project: &Project,
+    kustomizations: &[Kustomization],
+    notes: &mut Vec<String>,
+) -> Vec<Kustomization> {
+    let mut read = Vec::with_capacity(kustomizations.len());
+    for kustomization in kustomizations {
+        let file = &project.files[kustomization.file.0 as usize];
+        let name = file.path.as_ref().and_then(|path| path.file_name());
+        match name {
+            Some(name) if !KUSTOMIZATION_FILE_NAMES.iter().any(|n| name == *n) => {
+                notes.push(format!(
+                    "{}: not rendered: kustomize reads a kustomization only from a file named \
+                     `kustomization.yaml`, `kustomization.yml` or `Kustomization`",
+                    file.display
+                ));
+            }
+            _ => read.push(kustomization.clone()),
+        }
+    }
+    read
+}
+
+/// Drop the objects of files that sit beside a kustomization which does not list them (nor does
+/// any other): `kubectl apply -k` never deploys them, and `kubectl apply -f` is not used on a
+/// kustomization's directory (it would send the kustomization itself). They are typically a
+/// patch left behind or a variant kept for reference; checking them as objects gives findings
+/// about something that never runs. One note per file says so, so the gap is not silent.
+fn drop_unlisted(
+    project: &mut Project,
+    paths: &[Option<PathBuf>],
+    kustomization_dirs: &BTreeMap<PathBuf, FileId>,
+    listed: &BTreeSet<FileId>,
+    notes: &mut Vec<String>,
+) {
+    let beside = |file: FileId| -> Option<FileId> {
+        let path = paths.get(file.0 as usize)?.as_ref()?;
+        kustomization_dirs.get(path.parent()?).copied()
+    };
+    let mut unlisted = BTreeMap::new();
+    project.workloads.retain(|w| {
+        if w.scope != 0 || listed.contains(&w.file) {
+            return true;
+        }
+        match beside(w.file) {
+            Some(kustomization) => {
+                unlisted.insert(w.file, kustomization);
+                false
+            }
+            None => true,
+        }
+    });
+    for (file, kustomization) in unlisted {
+        let display = |id: FileId| project.files[id.0 as usize].display.clone();
+        notes.push(format!(
+            "{}: not checked: it sits beside `{}`, which does not list it, so kustomize never \
+             deploys it (list it under `resources:` or `patches:` to check it)",
+            display(file),
+            display(kustomization)
+        ));
+    }
 }
 
 /// Read the patch files the kustomizations list that are not among the files given into the
