@@ -3,6 +3,8 @@
 //! order) to copies of its resources.
 
 mod apply;
+pub mod generator;
+mod hash;
 mod json6902;
 pub mod patch;
 mod patches;
@@ -13,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
-use crate::model::workload::Workload;
+use crate::model::workload::{ConfigKind, Workload};
 use crate::origin::Spanned;
 use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span};
@@ -71,6 +73,42 @@ pub struct Kustomization {
     /// `patchesStrategicMerge:`, `patches:` and `patchesJson6902:` entries, in the order
     /// kustomize applies them.
     pub patches: Vec<patch::Patch>,
+    /// `configMapGenerator:` and `secretGenerator:` entries.
+    pub generators: Vec<generator::Generator>,
+}
+
+/// A ConfigMap or Secret declared in a resource file: kustomize renames references to it with
+/// its name prefix / suffix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeclaredConfig {
+    /// The file.
+    #[serde(skip, default = "crate::span::current_file")]
+    pub file: FileId,
+    /// ConfigMap or Secret.
+    pub kind: ConfigKind,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace` ("" for none).
+    pub namespace: String,
+}
+
+impl DeclaredConfig {
+    /// The object when the document is a core ConfigMap or Secret with a name.
+    pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Option<DeclaredConfig> {
+        let text = |node: NodeId, key: &str| tree.get(node, key).and_then(|v| tree.str(v));
+        let kind = match (text(root, "apiVersion"), text(root, "kind")) {
+            (Some("v1"), Some("ConfigMap")) => ConfigKind::ConfigMap,
+            (Some("v1"), Some("Secret")) => ConfigKind::Secret,
+            _ => return None,
+        };
+        let metadata = tree.get(root, "metadata")?;
+        Some(DeclaredConfig {
+            file,
+            kind,
+            name: text(metadata, "name")?.to_string(),
+            namespace: text(metadata, "namespace").unwrap_or_default().to_string(),
+        })
+    }
 }
 
 /// Read a kustomization document.
@@ -138,6 +176,7 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
         name_prefix: text(root, "namePrefix"),
         name_suffix: text(root, "nameSuffix"),
         patches: patch::extract(tree, root, file, source),
+        generators: generator::extract(tree, root, file),
     }
 }
 
@@ -204,6 +243,11 @@ struct Renderer<'p> {
     kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
     /// Workload indices by file (only files as given, scope 0).
     workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
+    /// ConfigMaps and Secrets declared by file (kind, name, namespace).
+    declared_configs: std::collections::HashMap<FileId, Vec<(ConfigKind, String, String)>>,
+    /// Files a kustomization names besides resources (generator sources) are read up to this
+    /// size; None: not read.
+    read_cap: Option<u64>,
 }
 
 impl Renderer<'_> {
@@ -362,6 +406,7 @@ fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
 pub fn render(
     project: &mut Project,
     kustomizations: &[Kustomization],
+    declared_configs: &[DeclaredConfig],
     read_cap: Option<u64>,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
@@ -411,6 +456,15 @@ pub fn render(
         ),
         None => Vec::new(),
     };
+    let mut configs_by_file: std::collections::HashMap<FileId, Vec<(ConfigKind, String, String)>> =
+        std::collections::HashMap::new();
+    for config in declared_configs {
+        configs_by_file.entry(config.file).or_default().push((
+            config.kind,
+            config.name.clone(),
+            config.namespace.clone(),
+        ));
+    }
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -422,6 +476,8 @@ pub fn render(
         kustomization_by_dir,
         files: sorted_files,
         workloads_by_file,
+        declared_configs: configs_by_file,
+        read_cap,
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
@@ -454,6 +510,9 @@ pub fn render(
             file.dir().to_string()
         });
         let mut matched = BTreeMap::new();
+        let mut config_objects = Vec::new();
+        renderer.config_objects(root, 0, &mut Vec::new(), &mut config_objects, notes);
+        let renames = generator::Renames::new(&config_objects);
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
@@ -480,6 +539,7 @@ pub fn render(
             if !kept {
                 continue;
             }
+            renames.apply(&mut copy);
             copy.scope = scope;
             copy.overlay = overlay
                 .clone()
