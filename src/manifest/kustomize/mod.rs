@@ -75,7 +75,39 @@ pub struct Kustomization {
     pub patches: Vec<patch::Patch>,
     /// `configMapGenerator:` and `secretGenerator:` entries.
     pub generators: Vec<generator::Generator>,
+    /// `commonLabels:` and `labels:` pairs, added to every object's labels.
+    pub labels: Vec<(String, Spanned<String>)>,
+    /// Fields present that change objects but are not rendered (`helmCharts`, …), with where
+    /// they are written.
+    pub unrendered: Vec<Spanned<String>>,
 }
+
+/// Kustomization fields that change what the objects are and are not rendered, with what
+/// skipping each means.
+const UNRENDERED: [(&str, &str); 10] = [
+    ("helmCharts", "the charts' objects are not checked"),
+    (
+        "helmChartInflationGenerator",
+        "the charts' objects are not checked",
+    ),
+    ("generators", "generator plugins' objects are not checked"),
+    (
+        "transformers",
+        "transformer plugins' changes are not applied",
+    ),
+    ("validators", "validator plugins are not run"),
+    ("replacements", "its replacements are not applied"),
+    ("vars", "`$(VAR)` references are not substituted"),
+    (
+        "openapi",
+        "its schema is not read (patches merge by the built-in keys)",
+    ),
+    ("crds", "its CRDs' merge keys are not read"),
+    (
+        "configurations",
+        "its transformer configurations are not read",
+    ),
+];
 
 /// A ConfigMap or Secret declared in a resource file: kustomize renames references to it with
 /// its name prefix / suffix.
@@ -177,7 +209,47 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
         name_suffix: text(root, "nameSuffix"),
         patches: patch::extract(tree, root, file, source),
         generators: generator::extract(tree, root, file),
+        labels: extract_labels(tree, root, file),
+        unrendered: tree
+            .entries(root)
+            .into_iter()
+            .filter_map(|(key, _)| {
+                let name = tree.str(key)?;
+                UNRENDERED
+                    .iter()
+                    .any(|(field, _)| *field == name)
+                    .then(|| Spanned::new(name.to_string(), span(key)))
+            })
+            .collect(),
     }
+}
+
+/// `commonLabels:` and the `pairs:` of every `labels:` entry, in that order.
+fn extract_labels(tree: &Tree, root: NodeId, file: FileId) -> Vec<(String, Spanned<String>)> {
+    let pairs = |map: NodeId| {
+        tree.entries(map)
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let (start, end) = tree.span(value);
+                Some((
+                    tree.str(key)?.to_string(),
+                    Spanned::new(tree.str(value)?.to_string(), Span::new(file, start, end)),
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+    if let Some(common) = tree.get(root, "commonLabels") {
+        out.extend(pairs(common));
+    }
+    if let Some(list) = tree.get(root, "labels") {
+        for &entry in tree.items(list) {
+            if let Some(map) = tree.get(entry, "pairs") {
+                out.extend(pairs(map));
+            }
+        }
+    }
+    out
 }
 
 /// `a/b/../c` -> `a/c`, without touching the disk.
@@ -251,6 +323,11 @@ struct Renderer<'p> {
 }
 
 impl Renderer<'_> {
+    /// The kustomization file as shown to users.
+    fn display(&self, k: usize) -> &str {
+        &self.project.files[self.kustomizations[k].file.0 as usize].display
+    }
+
     fn kustomization_in(&self, dir: &Path) -> Option<usize> {
         self.kustomization_by_dir.get(dir).copied()
     }
@@ -290,7 +367,26 @@ impl Renderer<'_> {
             members: Vec::new(),
             has_base: false,
         };
-        if depth > MAX_DEPTH || stack.contains(&k) {
+        if let Some(at) = stack.iter().position(|&s| s == k) {
+            let chain: Vec<&str> = stack[at..]
+                .iter()
+                .chain([&k])
+                .map(|&s| self.display(s))
+                .collect();
+            notes.push(format!(
+                "{}: the kustomization includes itself ({}); kustomize refuses this, and the \
+                 inclusion is not followed",
+                self.display(k),
+                chain.join(" -> ")
+            ));
+            return rendered;
+        }
+        if depth > MAX_DEPTH {
+            notes.push(format!(
+                "{}: kustomizations nest more than {MAX_DEPTH} deep here; the deeper ones are \
+                 not rendered",
+                self.display(k)
+            ));
             return rendered;
         }
         stack.push(k);
@@ -329,10 +425,53 @@ impl Renderer<'_> {
     }
 }
 
-/// `namespace:` and the name prefix / suffix of one kustomization applied to a workload copy.
+impl Renderer<'_> {
+    /// Kustomizations that include themselves with no root above them (one listing itself, two
+    /// listing each other) are rendered by no root: say so, naming the cycle, rather than
+    /// leave their resources checked as plain files without a word.
+    fn note_unreachable_cycles(&self, renderings: &[(usize, Rendered)], notes: &mut Vec<String>) {
+        let mut reached = BTreeSet::new();
+        let mut queue: Vec<usize> = renderings.iter().map(|(root, _)| *root).collect();
+        while let Some(k) = queue.pop() {
+            if !reached.insert(k) {
+                continue;
+            }
+            let kustomization = &self.kustomizations[k];
+            for entry in kustomization
+                .resources
+                .iter()
+                .chain(&kustomization.components)
+            {
+                if !is_remote(&entry.value) {
+                    queue.extend(self.resolve(k, &entry.value, &mut Vec::new()).0);
+                }
+            }
+        }
+        let mut cycle_notes = BTreeSet::new();
+        for k in (0..self.kustomizations.len()).filter(|k| !reached.contains(k)) {
+            let mut scratch = Vec::new();
+            self.render(k, 0, &mut Vec::new(), &mut scratch);
+            cycle_notes.extend(
+                scratch
+                    .into_iter()
+                    .filter(|note| note.contains("includes itself")),
+            );
+        }
+        notes.extend(cycle_notes);
+    }
+}
+
+/// `namespace:`, the name prefix / suffix and the labels of one kustomization applied to a
+/// workload copy.
 fn transform_names(workload: &mut Workload, k: &Kustomization) {
     if let Some(namespace) = &k.namespace {
         workload.namespace = Some(namespace.clone());
+    }
+    for (key, value) in &k.labels {
+        match workload.labels.iter_mut().find(|(k, _)| k == key) {
+            Some((_, existing)) => *existing = value.clone(),
+            None => workload.labels.push((key.clone(), value.clone())),
+        }
     }
     if let Some(name) = &mut workload.name {
         if let Some(prefix) = &k.name_prefix {
@@ -492,6 +631,19 @@ pub fn render(
             }
         }
     }
+    for kustomization in kustomizations {
+        let here = &project.files[kustomization.file.0 as usize].display;
+        for field in &kustomization.unrendered {
+            let meaning = UNRENDERED
+                .iter()
+                .find(|(name, _)| *name == field.value)
+                .map_or("", |(_, meaning)| meaning);
+            notes.push(format!(
+                "{here}: `{}:` is not rendered by adminlint; skipped ({meaning})",
+                field.value
+            ));
+        }
+    }
     let mut renderings = Vec::new();
     for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
         let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
@@ -499,6 +651,7 @@ pub fn render(
             renderings.push((root, rendered));
         }
     }
+    renderer.note_unreachable_cycles(&renderings, notes);
     let first_note = notes.len();
     let patches = Patches::load(&renderer, &renderings, notes);
     let mut copies = Vec::new();
