@@ -117,13 +117,14 @@ fn kubectl_rendering(dir: &Path) -> Result<Vec<RenderedObject>, String> {
     }
     let scratch = tempfile::tempdir().unwrap();
     std::fs::write(scratch.path().join("rendered.yaml"), &output.stdout).unwrap();
-    Ok(adminlint::render_kustomization(scratch.path()).0)
+    Ok(adminlint::render_kustomization(scratch.path()).objects)
 }
 
 fn compare_tree(root: &Path) -> Outcome {
     let mut outcome = Outcome::default();
     for dir in roots(root) {
-        let (ours, notes) = adminlint::render_kustomization(&dir);
+        let rendering = adminlint::render_kustomization(&dir);
+        let (ours, notes) = (rendering.objects, rendering.notes);
         if notes.iter().any(|n| n.contains("skipped remote resource")) {
             outcome.remote.push(dir);
             continue;
