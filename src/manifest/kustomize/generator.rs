@@ -11,7 +11,8 @@ use crate::origin::Spanned;
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
-use super::{Kustomization, MAX_DEPTH, Renderer, hash, normalize};
+use super::replacement::SourceConfig;
+use super::{DeclaredConfig, Kustomization, MAX_DEPTH, Renderer, hash, normalize};
 
 /// How a generator's object joins what the kustomization's resources already hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -119,6 +120,8 @@ pub(super) struct ConfigObject {
     namespace: String,
     /// What a generator made it of: None for an object declared in a resource file.
     generated: Option<Content>,
+    /// A declared ConfigMap's short `data` values.
+    declared_data: BTreeMap<String, String>,
 }
 
 /// A generated object's content, as far as its name depends on it.
@@ -131,12 +134,26 @@ struct Content {
 
 impl ConfigObject {
     /// An object declared in a resource file.
-    pub(super) fn declared(kind: ConfigKind, name: &str, namespace: &str) -> ConfigObject {
+    pub(super) fn declared(config: &DeclaredConfig) -> ConfigObject {
         ConfigObject {
-            kind,
-            names: vec![name.to_string()],
-            namespace: namespace.to_string(),
+            kind: config.kind,
+            names: vec![config.name.clone()],
+            namespace: config.namespace.clone(),
             generated: None,
+            declared_data: config.data.iter().cloned().collect(),
+        }
+    }
+
+    /// The object as a `replacements:` source reads it.
+    pub(super) fn as_source(&self) -> SourceConfig<'_> {
+        SourceConfig {
+            kind: self.kind,
+            names: &self.names,
+            namespace: &self.namespace,
+            data: match &self.generated {
+                Some(content) => content.data.as_ref(),
+                None => Some(&self.declared_data),
+            },
         }
     }
 
@@ -188,9 +205,11 @@ impl Renderer<'_> {
             }
             for file in files {
                 objects.extend(
-                    self.declared_configs.get(&file).into_iter().flatten().map(
-                        |(kind, name, namespace)| ConfigObject::declared(*kind, name, namespace),
-                    ),
+                    self.declared_configs
+                        .get(&file)
+                        .into_iter()
+                        .flatten()
+                        .map(|config| ConfigObject::declared(config)),
                 );
             }
         }
@@ -244,6 +263,7 @@ impl Renderer<'_> {
                 names: vec![generator.name.value.clone()],
                 namespace: generator.namespace.clone().unwrap_or_default(),
                 generated: Some(content),
+                declared_data: BTreeMap::new(),
             }),
             (Behavior::Create, Some(_)) => notes.push(format!(
                 "{what} creates an object that already exists (kustomize refuses this: use \

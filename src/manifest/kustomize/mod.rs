@@ -8,6 +8,7 @@ mod hash;
 mod json6902;
 pub mod patch;
 mod patches;
+mod replacement;
 mod select;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +76,10 @@ pub struct Kustomization {
     pub patches: Vec<patch::Patch>,
     /// `configMapGenerator:` and `secretGenerator:` entries.
     pub generators: Vec<generator::Generator>,
+    /// `replacements:` written inline.
+    pub replacements: Vec<replacement::Replacement>,
+    /// `replacements:` entries kept in files (`path:`), not rendered.
+    pub replacement_files: Vec<Spanned<String>>,
     /// `commonLabels:` and `labels:` pairs, added to every object's labels.
     pub labels: Vec<(String, Spanned<String>)>,
     /// Fields present that change objects but are not rendered (`helmCharts`, …), with where
@@ -84,7 +89,7 @@ pub struct Kustomization {
 
 /// Kustomization fields that change what the objects are and are not rendered, with what
 /// skipping each means.
-const UNRENDERED: [(&str, &str); 10] = [
+const UNRENDERED: [(&str, &str); 9] = [
     ("helmCharts", "the charts' objects are not checked"),
     (
         "helmChartInflationGenerator",
@@ -96,7 +101,6 @@ const UNRENDERED: [(&str, &str); 10] = [
         "transformer plugins' changes are not applied",
     ),
     ("validators", "validator plugins are not run"),
-    ("replacements", "its replacements are not applied"),
     ("vars", "`$(VAR)` references are not substituted"),
     (
         "openapi",
@@ -122,7 +126,13 @@ pub struct DeclaredConfig {
     pub name: String,
     /// `metadata.namespace` ("" for none).
     pub namespace: String,
+    /// A ConfigMap's `data` entries of up to [`MAX_SOURCE_VALUE`] bytes (replacement sources).
+    pub data: Vec<(String, String)>,
 }
+
+/// Longest ConfigMap value kept for `replacements:` (they copy names, tags and the like; a
+/// dashboard's JSON is not worth caching).
+const MAX_SOURCE_VALUE: usize = 1024;
 
 impl DeclaredConfig {
     /// The object when the document is a core ConfigMap or Secret with a name.
@@ -134,11 +144,23 @@ impl DeclaredConfig {
             _ => return None,
         };
         let metadata = tree.get(root, "metadata")?;
+        let data = match (kind, tree.get(root, "data")) {
+            (ConfigKind::ConfigMap, Some(data)) => tree
+                .entries(data)
+                .into_iter()
+                .filter_map(|(key, value)| {
+                    let (key, value) = (tree.str(key)?, tree.str(value)?);
+                    (value.len() <= MAX_SOURCE_VALUE).then(|| (key.to_string(), value.to_string()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Some(DeclaredConfig {
             file,
             kind,
             name: text(metadata, "name")?.to_string(),
             namespace: text(metadata, "namespace").unwrap_or_default().to_string(),
+            data,
         })
     }
 }
@@ -181,6 +203,7 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
             value_span: span(value_node),
         })
     };
+    let (replacements, replacement_files) = replacement::extract(tree, root, file);
     let images = tree
         .get(root, "images")
         .map(|l| {
@@ -209,6 +232,8 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
         name_suffix: text(root, "nameSuffix"),
         patches: patch::extract(tree, root, file, source),
         generators: generator::extract(tree, root, file),
+        replacements,
+        replacement_files,
         labels: extract_labels(tree, root, file),
         unrendered: tree
             .entries(root)
@@ -315,8 +340,8 @@ struct Renderer<'p> {
     kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
     /// Workload indices by file (only files as given, scope 0).
     workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
-    /// ConfigMaps and Secrets declared by file (kind, name, namespace).
-    declared_configs: std::collections::HashMap<FileId, Vec<(ConfigKind, String, String)>>,
+    /// ConfigMaps and Secrets declared, by file.
+    declared_configs: std::collections::HashMap<FileId, Vec<&'p DeclaredConfig>>,
     /// Files a kustomization names besides resources (generator sources) are read up to this
     /// size; None: not read.
     read_cap: Option<u64>,
@@ -595,14 +620,10 @@ pub fn render(
         ),
         None => Vec::new(),
     };
-    let mut configs_by_file: std::collections::HashMap<FileId, Vec<(ConfigKind, String, String)>> =
+    let mut configs_by_file: std::collections::HashMap<FileId, Vec<&DeclaredConfig>> =
         std::collections::HashMap::new();
     for config in declared_configs {
-        configs_by_file.entry(config.file).or_default().push((
-            config.kind,
-            config.name.clone(),
-            config.namespace.clone(),
-        ));
+        configs_by_file.entry(config.file).or_default().push(config);
     }
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
@@ -666,13 +687,15 @@ pub fn render(
         let mut config_objects = Vec::new();
         renderer.config_objects(root, 0, &mut Vec::new(), &mut config_objects, notes);
         let renames = generator::Renames::new(&config_objects);
+        // Copies kept, with the chain each went through and the names and namespaces it had.
+        let mut rendered_copies = Vec::new();
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
             let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
             let mut namespaces = vec![copy.namespace_name().to_string()];
             let mut kept = true;
-            for k in chain {
+            for &k in &chain {
                 let kustomization = &kustomizations[k];
                 let dir = project.files[kustomization.file.0 as usize].dir();
                 let dir = if dir.is_empty() { "." } else { dir };
@@ -689,9 +712,18 @@ pub fn render(
                 }
                 transform_images(&mut copy, kustomization, dir);
             }
-            if !kept {
-                continue;
+            if kept {
+                rendered_copies.push((copy, chain, names, namespaces));
             }
+        }
+        apply_replacements(
+            project,
+            kustomizations,
+            &mut rendered_copies,
+            &config_objects,
+            notes,
+        );
+        for (mut copy, ..) in rendered_copies {
             renames.apply(&mut copy);
             copy.scope = scope;
             copy.overlay = overlay
@@ -721,6 +753,90 @@ pub fn render(
         index <= first_note || seen.insert(note.clone())
     });
     read
+}
+
+/// A workload copy of a rendering: the copy, the kustomizations it went through (innermost
+/// first), and the names and namespaces it had.
+type RenderedCopy = (Workload, Vec<usize>, Vec<String>, Vec<String>);
+
+/// The `replacements:` of every kustomization of one rendering, innermost first (a base's
+/// before its overlay's), each over the copies it holds.
+///
+/// They are applied after the rendering's other transformers, where kustomize applies a base's
+/// replacements before its overlays' transformers: a value an overlay changes later (`images:`
+/// on a replaced field, a patch of the source) can differ. Sources read the rendered
+/// ConfigMaps' data (generated, or short values declared in files).
+fn apply_replacements(
+    project: &Project,
+    kustomizations: &[Kustomization],
+    rendered_copies: &mut [RenderedCopy],
+    config_objects: &[generator::ConfigObject],
+    notes: &mut Vec<String>,
+) {
+    // How far below the root each kustomization with replacements sits (deepest first).
+    let mut depth: BTreeMap<usize, usize> = BTreeMap::new();
+    for (_, chain, ..) in rendered_copies.iter() {
+        for (position, &k) in chain.iter().enumerate() {
+            if !kustomizations[k].replacements.is_empty() {
+                let below_root = chain.len() - 1 - position;
+                let entry = depth.entry(k).or_insert(below_root);
+                *entry = (*entry).max(below_root);
+            }
+        }
+    }
+    let mut order: Vec<(usize, usize)> = depth.into_iter().collect();
+    order.sort_by_key(|&(k, below_root)| (std::cmp::Reverse(below_root), k));
+    for kustomization in kustomizations {
+        for file in &kustomization.replacement_files {
+            let here = &project.files[kustomization.file.0 as usize].display;
+            notes.push(format!(
+                "{here}: replacements in `{}` are not rendered (only inline ones are); skipped",
+                file.value
+            ));
+        }
+    }
+    if order.is_empty() {
+        return;
+    }
+    let sources: Vec<replacement::SourceConfig<'_>> = config_objects
+        .iter()
+        .map(generator::ConfigObject::as_source)
+        .collect();
+    let entry_name = |span: Span| {
+        let file = &project.files[span.file.0 as usize];
+        format!(
+            "replacements entry at {}:{}",
+            file.display,
+            file.position(span.start as usize).line
+        )
+    };
+    for (k, _) in order {
+        let kustomization = &kustomizations[k];
+        let file = &project.files[kustomization.file.0 as usize];
+        let dir = if file.dir().is_empty() {
+            "."
+        } else {
+            file.dir()
+        };
+        let mut copies: Vec<replacement::Copy<'_>> = rendered_copies
+            .iter_mut()
+            .map(|(workload, chain, names, namespaces)| replacement::Copy {
+                workload,
+                chain,
+                names,
+                namespaces,
+            })
+            .collect();
+        replacement::apply(
+            k,
+            &kustomization.replacements,
+            &mut copies,
+            &sources,
+            (&file.display, dir),
+            &entry_name,
+            notes,
+        );
+    }
 }
 
 /// Read the patch files the kustomizations list that are not among the files given into the
