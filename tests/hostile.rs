@@ -773,3 +773,36 @@ fn a_json_6902_path_into_a_missing_node_is_a_note_naming_the_path() {
         outcome.stderr
     );
 }
+
+#[test]
+fn generator_sources_that_are_a_fifo_or_dev_zero_are_notes_not_reads() {
+    // A generator's files are read when its kustomization is rendered, not because they were
+    // named: a FIFO must not block the run, /dev/zero must not fill memory.
+    let migrate = job(
+        "migrate",
+        "      - name: migrate\n        image: registry.example.com/shop/app:1.0\n",
+    );
+    let dir = project(&[
+        (
+            "k/kustomization.yaml",
+            b"resources:\n  - migrate.yaml\nconfigMapGenerator:\n  - name: settings\n    envs:\n      - fifo.env\n    files:\n      - zero.txt\n",
+        ),
+        ("k/migrate.yaml", migrate.as_bytes()),
+    ]);
+    let fifo = dir.path().join("k/fifo.env");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    symlink("/dev/zero", dir.path().join("k/zero.txt")).unwrap();
+    let outcome = check_verbose(dir.path(), "fifo and /dev/zero generator sources");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    for source in ["env file `fifo.env`", "file `zero.txt`"] {
+        assert!(
+            outcome.stderr.contains(&format!(
+                "note: k/kustomization.yaml: configMapGenerator `settings`: {source} could not be read ("
+            )),
+            "{source}\n{}",
+            outcome.stderr
+        );
+    }
+}
