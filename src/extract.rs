@@ -255,8 +255,10 @@ fn extract_facts(
         facts.kustomizations.clear();
         facts.configs.clear();
     }
+    // A ConfigMap's text is kept too: a kustomize patch of a generated ConfigMap is read from it.
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
+        || !facts.configs.is_empty()
         || !facts.syntax_errors.is_empty()
         || facts.templated
         || !facts.suppressions.is_empty()

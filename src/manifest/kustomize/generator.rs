@@ -11,6 +11,7 @@ use crate::origin::Spanned;
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
+use super::patches::Patches;
 use super::replacement::SourceConfig;
 use super::{DeclaredConfig, Kustomization, MAX_DEPTH, Renderer, hash, normalize};
 
@@ -188,6 +189,7 @@ impl Renderer<'_> {
         depth: usize,
         stack: &mut Vec<usize>,
         objects: &mut Vec<ConfigObject>,
+        patches: &Patches,
         notes: &mut Vec<String>,
     ) {
         if depth > MAX_DEPTH || stack.contains(&k) {
@@ -200,7 +202,7 @@ impl Renderer<'_> {
             let (children, files) = self.resolve(k, &entry.value, &mut Vec::new());
             for child in children {
                 let mut base = Vec::new();
-                self.config_objects(child, depth + 1, stack, &mut base, notes);
+                self.config_objects(child, depth + 1, stack, &mut base, patches, notes);
                 objects.extend(base);
             }
             for file in files {
@@ -219,11 +221,23 @@ impl Renderer<'_> {
         for entry in &kustomization.components {
             let (children, _) = self.resolve(k, &entry.value, &mut Vec::new());
             for child in children {
-                self.config_objects(child, depth + 1, stack, objects, notes);
+                self.config_objects(child, depth + 1, stack, objects, patches, notes);
             }
         }
-        for object in objects.iter_mut() {
-            transform_names(object, kustomization);
+        for early in [true, false] {
+            for object in objects.iter_mut() {
+                // The data (when known: generated, or declared short values) as patched.
+                let data = match &mut object.generated {
+                    Some(content) => content.data.as_mut(),
+                    None => Some(&mut object.declared_data),
+                };
+                if let (ConfigKind::ConfigMap, Some(data)) = (object.kind, data) {
+                    patches.apply_to_config_data(k, early, &object.names, data);
+                }
+                if early {
+                    transform_names(object, kustomization);
+                }
+            }
         }
         stack.pop();
     }

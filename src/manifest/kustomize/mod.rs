@@ -685,7 +685,14 @@ pub fn render(
         });
         let mut matched = BTreeMap::new();
         let mut config_objects = Vec::new();
-        renderer.config_objects(root, 0, &mut Vec::new(), &mut config_objects, notes);
+        renderer.config_objects(
+            root,
+            0,
+            &mut Vec::new(),
+            &mut config_objects,
+            &patches,
+            notes,
+        );
         let renames = generator::Renames::new(&config_objects);
         // Copies kept, with the chain each went through and the names and namespaces it had.
         let mut rendered_copies = Vec::new();

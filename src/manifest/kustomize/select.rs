@@ -30,7 +30,7 @@ thread_local! {
 }
 
 /// A regular expression matched against the whole value, as kustomize anchors target names.
-fn full_match(pattern: &str, value: &str) -> Result<bool, String> {
+pub(super) fn full_match(pattern: &str, value: &str) -> Result<bool, String> {
     // Most targets name one object literally: compared as text, a patch bomb of thousands of
     // targets over thousands of objects costs no regex lookups.
     if !pattern.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)) {
