@@ -25,13 +25,23 @@ pub struct Rendering {
     pub errors: Vec<String>,
 }
 
+/// The kustomization file in `dir`, if any.
+fn kustomization_file(dir: &Path) -> Option<PathBuf> {
+    KUSTOMIZATION_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
 /// What adminlint renders for the kustomization in `dir`: the objects of its rendering,
-/// sorted, with the notes rendering gave. The files read are `dir` and, followed from
-/// kustomization to kustomization, every local resource, component and patch file they list.
-/// A directory without a kustomization gives its objects as they are written.
+/// sorted, with the notes rendering gave. The files read are the kustomization and, followed
+/// from kustomization to kustomization as `kubectl kustomize` does, every local resource,
+/// component and patch file they list (and nothing else under `dir`: a kustomization nobody
+/// lists there is not part of this rendering). A directory without a kustomization gives its
+/// objects as they are written.
 pub fn render_kustomization(dir: &Path) -> Rendering {
     let config = LoadedConfig::default();
-    let mut paths = vec![dir.to_path_buf()];
+    let mut paths = vec![kustomization_file(dir).unwrap_or_else(|| dir.to_path_buf())];
     // Bases are followed one level per round; kustomize itself stops far short of this.
     for _ in 0..32 {
         let options = CheckOptions {
@@ -49,6 +59,8 @@ pub fn render_kustomization(dir: &Path) -> Rendering {
             for kustomization in &file.kustomizations {
                 for entry in manifest::kustomize::local_references(kustomization) {
                     let path = parent.join(entry);
+                    // A base or component directory is its kustomization file.
+                    let path = kustomization_file(&path).unwrap_or(path);
                     let known = paths.iter().chain(&more).any(|p| {
                         discover::absolute(&path)
                             .ok()
@@ -65,9 +77,7 @@ pub fn render_kustomization(dir: &Path) -> Rendering {
             let reported = vec![true; facts.len()];
             let assembled = assemble::assemble(facts, reported, &options, &config, &mut report);
             let workloads = &assembled.project.workloads;
-            let rendered = KUSTOMIZATION_NAMES
-                .iter()
-                .any(|name| dir.join(name).is_file());
+            let rendered = kustomization_file(dir).is_some();
             let mut objects: Vec<RenderedObject> = workloads
                 .iter()
                 .filter(|w| !rendered || w.scope > 0)
