@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::model::workload::{ConfigKind, EnvValue, Workload};
 use crate::origin::Spanned;
@@ -356,7 +357,7 @@ impl Renderer<'_> {
             };
             match self.read_generator_file(k, path) {
                 Ok(text) => {
-                    data.insert(key, text);
+                    data.insert(key, text.to_string());
                 }
                 Err(error) => {
                     complete = false;
@@ -386,12 +387,20 @@ impl Renderer<'_> {
         complete.then_some(data)
     }
 
-    fn read_generator_file(&self, k: usize, path: &str) -> Result<String, String> {
+    fn read_generator_file(&self, k: usize, path: &str) -> Result<Rc<str>, String> {
         let Some(cap) = self.read_cap else {
             return Err("files are not read from disk in this run".into());
         };
         let target = normalize(&self.dirs[k].join(path));
-        crate::read::read_text(&target, cap).map_err(|e| e.to_string())
+        self.generator_files
+            .borrow_mut()
+            .entry(target)
+            .or_insert_with_key(|target| {
+                crate::read::read_text(target, cap)
+                    .map(Rc::from)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
     }
 }
 

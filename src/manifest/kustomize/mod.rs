@@ -345,6 +345,10 @@ struct Renderer<'p> {
     /// Files a kustomization names besides resources (generator sources) are read up to this
     /// size; None: not read.
     read_cap: Option<u64>,
+    /// Generator sources read so far, by path: a base's are read once, however many overlays
+    /// render it.
+    generator_files:
+        std::cell::RefCell<std::collections::HashMap<PathBuf, Result<std::rc::Rc<str>, String>>>,
 }
 
 impl Renderer<'_> {
@@ -638,6 +642,7 @@ pub fn render(
         workloads_by_file,
         declared_configs: configs_by_file,
         read_cap,
+        generator_files: std::cell::RefCell::default(),
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
@@ -662,6 +667,12 @@ pub fn render(
             notes.push(format!(
                 "{here}: `{}:` is not rendered by adminlint; skipped ({meaning})",
                 field.value
+            ));
+        }
+        for file in &kustomization.replacement_files {
+            notes.push(format!(
+                "{here}: replacements in `{}` are not rendered (only inline ones are); skipped",
+                file.value
             ));
         }
     }
@@ -793,15 +804,6 @@ fn apply_replacements(
     }
     let mut order: Vec<(usize, usize)> = depth.into_iter().collect();
     order.sort_by_key(|&(k, below_root)| (std::cmp::Reverse(below_root), k));
-    for kustomization in kustomizations {
-        for file in &kustomization.replacement_files {
-            let here = &project.files[kustomization.file.0 as usize].display;
-            notes.push(format!(
-                "{here}: replacements in `{}` are not rendered (only inline ones are); skipped",
-                file.value
-            ));
-        }
-    }
     if order.is_empty() {
         return;
     }
