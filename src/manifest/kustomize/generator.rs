@@ -474,18 +474,19 @@ impl Renames {
         Renames { by_name }
     }
 
-    /// The name a reference from a workload in `namespace` ends up with: the one object that
-    /// has had that name (in the workload's namespace when several have), if any.
+    /// The name a reference from a workload in `namespace` ends up with: that of the one
+    /// object in the same namespace (none written is `default`, as for kustomize) that has had
+    /// that name, if any.
     fn renamed(&self, kind: ConfigKind, name: &str, namespace: &str) -> Option<&str> {
+        let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
+        let namespace = effective(namespace);
         let candidates = self.by_name.get(&(kind, name.to_string()))?;
-        only_one(candidates.iter().map(|(_, n)| n.as_str())).or_else(|| {
-            only_one(
-                candidates
-                    .iter()
-                    .filter(|(ns, _)| ns == namespace)
-                    .map(|(_, n)| n.as_str()),
-            )
-        })
+        only_one(
+            candidates
+                .iter()
+                .filter(|(ns, _)| effective(ns) == namespace)
+                .map(|(_, n)| n.as_str()),
+        )
     }
 
     /// Rewrite a workload copy's references to ConfigMaps and Secrets of this rendering:
