@@ -1,8 +1,10 @@
 //! Kustomize: each top-level kustomization (an overlay) is rendered as its own set of workloads,
-//! with its patches, `namespace:`, name prefix / suffix and `images:` applied (in kustomize's
-//! order) to copies of its resources.
+//! with its patches, `namespace:`, name prefix / suffix, labels, `images:` and `replacements:`
+//! applied (in kustomize's order) to copies of its resources, and references to its ConfigMaps
+//! and Secrets (declared or generated) rewritten to their rendered names.
 
 mod apply;
+pub mod configs;
 pub mod generator;
 mod hash;
 mod json6902;
@@ -16,12 +18,13 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
-use crate::model::workload::{ConfigKind, Workload};
+use crate::model::workload::Workload;
 use crate::origin::Spanned;
 use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
+pub use configs::DeclaredConfig;
 use patch::PatchSource;
 use patches::{History, Patches};
 
@@ -112,58 +115,6 @@ const UNRENDERED: [(&str, &str); 9] = [
         "its transformer configurations are not read",
     ),
 ];
-
-/// A ConfigMap or Secret declared in a resource file: kustomize renames references to it with
-/// its name prefix / suffix.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DeclaredConfig {
-    /// The file.
-    #[serde(skip, default = "crate::span::current_file")]
-    pub file: FileId,
-    /// ConfigMap or Secret.
-    pub kind: ConfigKind,
-    /// `metadata.name`.
-    pub name: String,
-    /// `metadata.namespace` ("" for none).
-    pub namespace: String,
-    /// A ConfigMap's `data` entries of up to [`MAX_SOURCE_VALUE`] bytes (replacement sources).
-    pub data: Vec<(String, String)>,
-}
-
-/// Longest ConfigMap value kept for `replacements:` (they copy names, tags and the like; a
-/// dashboard's JSON is not worth caching).
-const MAX_SOURCE_VALUE: usize = 1024;
-
-impl DeclaredConfig {
-    /// The object when the document is a core ConfigMap or Secret with a name.
-    pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Option<DeclaredConfig> {
-        let text = |node: NodeId, key: &str| tree.get(node, key).and_then(|v| tree.str(v));
-        let kind = match (text(root, "apiVersion"), text(root, "kind")) {
-            (Some("v1"), Some("ConfigMap")) => ConfigKind::ConfigMap,
-            (Some("v1"), Some("Secret")) => ConfigKind::Secret,
-            _ => return None,
-        };
-        let metadata = tree.get(root, "metadata")?;
-        let data = match (kind, tree.get(root, "data")) {
-            (ConfigKind::ConfigMap, Some(data)) => tree
-                .entries(data)
-                .into_iter()
-                .filter_map(|(key, value)| {
-                    let (key, value) = (tree.str(key)?, tree.str(value)?);
-                    (value.len() <= MAX_SOURCE_VALUE).then(|| (key.to_string(), value.to_string()))
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        Some(DeclaredConfig {
-            file,
-            kind,
-            name: text(metadata, "name")?.to_string(),
-            namespace: text(metadata, "namespace").unwrap_or_default().to_string(),
-            data,
-        })
-    }
-}
 
 /// Read a kustomization document.
 pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomization {
@@ -704,7 +655,7 @@ pub fn render(
             &patches,
             notes,
         );
-        let renames = generator::Renames::new(&config_objects);
+        let renames = configs::Renames::new(&config_objects);
         // Copies kept, with the chain each went through and the names and namespaces it had.
         let mut rendered_copies = Vec::new();
         for (index, chain) in rendered.members {
@@ -734,7 +685,7 @@ pub fn render(
                 rendered_copies.push((copy, chain, names, namespaces));
             }
         }
-        apply_replacements(
+        replacement::apply_all(
             project,
             kustomizations,
             &mut rendered_copies,
@@ -771,81 +722,6 @@ pub fn render(
         index <= first_note || seen.insert(note.clone())
     });
     read
-}
-
-/// A workload copy of a rendering: the copy, the kustomizations it went through (innermost
-/// first), and the names and namespaces it had.
-type RenderedCopy = (Workload, Vec<usize>, Vec<String>, Vec<String>);
-
-/// The `replacements:` of every kustomization of one rendering, innermost first (a base's
-/// before its overlay's), each over the copies it holds.
-///
-/// They are applied after the rendering's other transformers, where kustomize applies a base's
-/// replacements before its overlays' transformers: a value an overlay changes later (`images:`
-/// on a replaced field, a patch of the source) can differ. Sources read the rendered
-/// ConfigMaps' data (generated, or short values declared in files).
-fn apply_replacements(
-    project: &Project,
-    kustomizations: &[Kustomization],
-    rendered_copies: &mut [RenderedCopy],
-    config_objects: &[generator::ConfigObject],
-    notes: &mut Vec<String>,
-) {
-    // How far below the root each kustomization with replacements sits (deepest first).
-    let mut depth: BTreeMap<usize, usize> = BTreeMap::new();
-    for (_, chain, ..) in rendered_copies.iter() {
-        for (position, &k) in chain.iter().enumerate() {
-            if !kustomizations[k].replacements.is_empty() {
-                let below_root = chain.len() - 1 - position;
-                let entry = depth.entry(k).or_insert(below_root);
-                *entry = (*entry).max(below_root);
-            }
-        }
-    }
-    let mut order: Vec<(usize, usize)> = depth.into_iter().collect();
-    order.sort_by_key(|&(k, below_root)| (std::cmp::Reverse(below_root), k));
-    if order.is_empty() {
-        return;
-    }
-    let sources: Vec<replacement::SourceConfig<'_>> = config_objects
-        .iter()
-        .map(generator::ConfigObject::as_source)
-        .collect();
-    let entry_name = |span: Span| {
-        let file = &project.files[span.file.0 as usize];
-        format!(
-            "replacements entry at {}:{}",
-            file.display,
-            file.position(span.start as usize).line
-        )
-    };
-    for (k, _) in order {
-        let kustomization = &kustomizations[k];
-        let file = &project.files[kustomization.file.0 as usize];
-        let dir = if file.dir().is_empty() {
-            "."
-        } else {
-            file.dir()
-        };
-        let mut copies: Vec<replacement::Copy<'_>> = rendered_copies
-            .iter_mut()
-            .map(|(workload, chain, names, namespaces)| replacement::Copy {
-                workload,
-                chain,
-                names,
-                namespaces,
-            })
-            .collect();
-        replacement::apply(
-            k,
-            &kustomization.replacements,
-            &mut copies,
-            &sources,
-            (&file.display, dir),
-            &entry_name,
-            notes,
-        );
-    }
 }
 
 /// Read the patch files the kustomizations list that are not among the files given into the

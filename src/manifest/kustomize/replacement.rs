@@ -5,12 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::project::Project;
 use crate::model::workload::{ConfigKind, Workload};
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
+use super::Kustomization;
 use super::apply::PatchCx;
+use super::configs::ConfigObject;
 use super::json6902;
 use super::patch::{Target, Value};
 use super::select::Candidate;
@@ -407,6 +410,79 @@ fn source_value(
         workload_value(copy.workload, &replacement.source_path)?
     };
     part_of(&value, &replacement.source_part)
+}
+
+/// A workload copy of a rendering: the copy, the kustomizations it went through (innermost
+/// first), and the names and namespaces it had.
+pub(super) type RenderedCopy = (Workload, Vec<usize>, Vec<String>, Vec<String>);
+
+/// The `replacements:` of every kustomization of one rendering, innermost first (a base's
+/// before its overlay's), each over the copies it holds.
+///
+/// They are applied after the rendering's other transformers, where kustomize applies a base's
+/// replacements before its overlays' transformers: a value an overlay changes later (`images:`
+/// on a replaced field, a patch of the source) can differ. Sources read the rendered
+/// ConfigMaps' data (generated, or short values declared in files).
+pub(super) fn apply_all(
+    project: &Project,
+    kustomizations: &[Kustomization],
+    rendered_copies: &mut [RenderedCopy],
+    config_objects: &[ConfigObject],
+    notes: &mut Vec<String>,
+) {
+    // How far below the root each kustomization with replacements sits (deepest first).
+    let mut depth: BTreeMap<usize, usize> = BTreeMap::new();
+    for (_, chain, ..) in rendered_copies.iter() {
+        for (position, &k) in chain.iter().enumerate() {
+            if !kustomizations[k].replacements.is_empty() {
+                let below_root = chain.len() - 1 - position;
+                let entry = depth.entry(k).or_insert(below_root);
+                *entry = (*entry).max(below_root);
+            }
+        }
+    }
+    let mut order: Vec<(usize, usize)> = depth.into_iter().collect();
+    order.sort_by_key(|&(k, below_root)| (std::cmp::Reverse(below_root), k));
+    if order.is_empty() {
+        return;
+    }
+    let sources: Vec<SourceConfig<'_>> =
+        config_objects.iter().map(ConfigObject::as_source).collect();
+    let entry_name = |span: Span| {
+        let file = &project.files[span.file.0 as usize];
+        format!(
+            "replacements entry at {}:{}",
+            file.display,
+            file.position(span.start as usize).line
+        )
+    };
+    for (k, _) in order {
+        let kustomization = &kustomizations[k];
+        let file = &project.files[kustomization.file.0 as usize];
+        let dir = if file.dir().is_empty() {
+            "."
+        } else {
+            file.dir()
+        };
+        let mut copies: Vec<Copy<'_>> = rendered_copies
+            .iter_mut()
+            .map(|(workload, chain, names, namespaces)| Copy {
+                workload,
+                chain,
+                names,
+                namespaces,
+            })
+            .collect();
+        apply(
+            k,
+            &kustomization.replacements,
+            &mut copies,
+            &sources,
+            (&file.display, dir),
+            &entry_name,
+            notes,
+        );
+    }
 }
 
 #[cfg(test)]
