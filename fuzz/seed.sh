@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
-for target in yaml k8s pipeline image command compose; do
+for target in yaml k8s pipeline image command compose kustomize; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
@@ -79,6 +79,28 @@ compose_seed corpus/compose/seed-project-all "$fixtures/compose/extends/app/comp
   "$fixtures/compose/reset/compose.override.yaml" "$fixtures/compose/dotenv/.env" \
   "$fixtures/compose/extends/shared/app.yaml" "$fixtures/compose/include/tools/compose.yaml"
 
-for target in yaml k8s pipeline image command compose; do
+# kustomize: the input is up to five files joined by NUL, in the order of FILES in
+# fuzz_targets/kustomize.rs: an overlay's kustomization, one other file of the overlay (its
+# patch), the base's kustomization with its resources listed as app.yaml, the base's objects in
+# one file, and a component's kustomization (none in the fixtures: absent).
+for overlay in "$fixtures"/kustomize*/overlays/*/; do
+  overlay=${overlay%/}
+  base="$(dirname "$(dirname "$overlay")")/base"
+  [ -f "$overlay/kustomization.yaml" ] && [ -f "$base/kustomization.yaml" ] || continue
+  patch=$(find "$overlay" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | head -1)
+  base_kustomization=$(mktemp)
+  base_objects=$(mktemp)
+  # The base's own resources become `app.yaml`; its other fields stay.
+  { echo 'resources:'; echo '  - app.yaml'
+    awk '/^resources:/ {skip = 1; next} skip && /^ *- / {next} {skip = 0; print}' "$base/kustomization.yaml"
+  } >"$base_kustomization"
+  find "$base" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort |
+    while read -r file; do cat "$file"; echo '---'; done >"$base_objects"
+  compose_seed "corpus/kustomize/seed-$(echo "${overlay#"$fixtures"/}" | tr '/' '_')" \
+    "$overlay/kustomization.yaml" "$patch" "$base_kustomization" "$base_objects"
+  rm -f "$base_kustomization" "$base_objects"
+done
+
+for target in yaml k8s pipeline image command compose kustomize; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"
 done

@@ -38,6 +38,7 @@ pub(crate) fn assemble(
     let mut project = Project::default();
     let mut suppressions = Vec::new();
     let mut kustomizations = Vec::new();
+    let mut declared_configs = Vec::new();
     let mut compose_files = HashMap::new();
     for facts in facts {
         report.summary.documents += facts.documents;
@@ -49,6 +50,7 @@ pub(crate) fn assemble(
             .extend(facts.syntax_errors.into_iter().map(|e| (file.id, e)));
         project.workloads.extend(facts.workloads);
         kustomizations.extend(facts.kustomizations);
+        declared_configs.extend(facts.configs);
         suppressions.extend(facts.suppressions);
         if let Some(converted) = facts.compose {
             compose_files.insert(file.id, converted);
@@ -63,8 +65,13 @@ pub(crate) fn assemble(
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
-    let patch_files =
-        manifest::kustomize::render(&mut project, &kustomizations, read_cap, &mut report.notes);
+    let patch_files = manifest::kustomize::render(
+        &mut project,
+        &kustomizations,
+        &declared_configs,
+        read_cap,
+        &mut report.notes,
+    );
     // A patch file rendering read on its own is reported when the kustomization listing it is.
     for (_, listed_by) in patch_files {
         let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);

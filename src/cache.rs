@@ -27,7 +27,7 @@ use crate::yaml::SyntaxError;
 pub const CACHE_DIR: &str = ".adminlint_cache";
 
 /// What the cache file says it is, on its first line: a foreign or older file is not trusted.
-const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 6\n");
+const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 7\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 
@@ -42,6 +42,8 @@ pub struct Facts {
     pub workloads: Vec<Workload>,
     /// Kustomizations.
     pub kustomizations: Vec<Kustomization>,
+    /// ConfigMaps and Secrets declared in the file.
+    pub configs: Vec<crate::manifest::kustomize::DeclaredConfig>,
     /// For a file that may be a Compose file ([`crate::manifest::compose::may_be_compose`]):
     /// its Compose documents, converted (None inside: it has none).
     pub compose: Option<Option<crate::manifest::compose::Converted>>,

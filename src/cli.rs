@@ -30,6 +30,38 @@ pub enum Command {
     Schema,
     /// Run the language server on stdin / stdout (for editors).
     Lsp,
+    /// Show what adminlint sees, for reporting a problem or checking a layout.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `adminlint debug` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Print what adminlint renders for a kustomization: each workload of the rendering with
+    /// its containers' image, command, args and the ConfigMaps and Secrets they read (the facts
+    /// the rules compare, as `kubectl kustomize DIR` would give them). Notes about what was
+    /// not rendered go to stderr. Exit 0, or 2 when DIR cannot be read.
+    #[command(
+        after_help = "Example: adminlint debug render overlays/prod --format json\n\nThe same \
+                      facts are compared with `kubectl kustomize` by adminlint's own tests."
+    )]
+    Render {
+        /// A directory holding a kustomization (or any manifests: their objects as written).
+        dir: std::path::PathBuf,
+        /// `text` for people, `json` for scripts.
+        #[arg(long, value_enum, default_value_t = RenderFormatArg::Text)]
+        format: RenderFormatArg,
+    },
+}
+
+/// Output formats of `adminlint debug render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormatArg {
+    /// One block per object.
+    Text,
+    /// `{"objects": [...]}`.
+    Json,
 }
 
 /// Output formats on the command line.

@@ -27,6 +27,7 @@ pub(crate) struct FileFacts {
     pub syntax_errors: Vec<yaml::SyntaxError>,
     pub workloads: Vec<crate::model::workload::Workload>,
     pub kustomizations: Vec<manifest::kustomize::Kustomization>,
+    pub configs: Vec<manifest::kustomize::DeclaredConfig>,
     pub compose: Option<Option<manifest::compose::Converted>>,
     pub suppressions: Vec<suppress::Suppression>,
     pub notes: Vec<String>,
@@ -89,6 +90,7 @@ fn read_and_extract(
         syntax_errors: Vec::new(),
         workloads: Vec::new(),
         kustomizations: Vec::new(),
+        configs: Vec::new(),
         compose: None,
         suppressions: Vec::new(),
         notes: Vec::new(),
@@ -144,6 +146,7 @@ fn read_and_extract(
     out.syntax_errors = facts.syntax_errors;
     out.workloads = facts.workloads;
     out.kustomizations = facts.kustomizations;
+    out.configs = facts.configs;
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
     let text = if facts.keep_text {
@@ -176,6 +179,7 @@ fn extract_facts(
     };
     let mut workloads = Vec::new();
     let mut kustomizations = Vec::new();
+    let mut configs = Vec::new();
     // A list at the top of a document may be a JSON 6902 patch a kustomization lists: its text
     // is kept for rendering.
     let mut list_document = false;
@@ -184,6 +188,7 @@ fn extract_facts(
         let extracted = manifest::extract(tree, document, &context);
         workloads.extend(extracted.workloads);
         kustomizations.extend(extracted.kustomization);
+        configs.extend(extracted.config);
     };
     let may_be_compose = manifest::compose::may_be_compose(display, text);
     let mut compose = None;
@@ -214,6 +219,7 @@ fn extract_facts(
         syntax_errors: Vec::new(),
         workloads: Vec::new(),
         kustomizations: Vec::new(),
+        configs: Vec::new(),
         compose,
         suppressions: Vec::new(),
         templated: !parsed.errors.is_empty() && text.contains("{{"),
@@ -223,6 +229,7 @@ fn extract_facts(
         facts.syntax_errors = parsed.errors.clone();
         facts.workloads = workloads;
         facts.kustomizations = kustomizations;
+        facts.configs = configs;
     }
     // Even a skipped template's suppressions are read: one there matches nothing, and says so.
     facts.suppressions = suppress::from_comments(id, text, &parsed.comments);
@@ -246,9 +253,12 @@ fn extract_facts(
         ));
         facts.workloads.clear();
         facts.kustomizations.clear();
+        facts.configs.clear();
     }
+    // A ConfigMap's text is kept too: a kustomize patch of a generated ConfigMap is read from it.
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
+        || !facts.configs.is_empty()
         || !facts.syntax_errors.is_empty()
         || facts.templated
         || !facts.suppressions.is_empty()

@@ -9,6 +9,7 @@
 mod assemble;
 pub mod cache;
 pub mod config;
+pub mod debug;
 pub mod diagnostic;
 pub mod discover;
 mod extract;
@@ -29,9 +30,10 @@ pub mod span;
 pub mod suppress;
 pub mod yaml;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::LoadedConfig;
+pub use crate::debug::render_kustomization;
 use crate::report::{Report, RunError};
 use crate::span::FileId;
 
@@ -189,81 +191,6 @@ fn check_inputs(
     }
     report.files = std::mem::take(&mut project.files);
     report
-}
-
-/// What adminlint renders for the kustomization in `dir` (`adminlint debug render`, and the
-/// differential test against `kubectl kustomize`): the objects of its rendering, sorted, with
-/// the notes rendering gave. The files read are `dir` and, followed from kustomization to
-/// kustomization, every local resource, component and patch file they list. A directory
-/// without a kustomization gives its objects as they are written.
-pub fn render_kustomization(dir: &Path) -> (Vec<model::rendered::RenderedObject>, Vec<String>) {
-    let config = LoadedConfig::default();
-    let mut paths = vec![dir.to_path_buf()];
-    // Bases are followed one level per round; kustomize itself stops far short of this.
-    for _ in 0..32 {
-        let options = CheckOptions {
-            paths: paths.clone(),
-            ..CheckOptions::default()
-        };
-        let mut report = Report::default();
-        let inputs = inputs::plan(&options, &config, &mut report);
-        let facts = extract::extract_all(inputs, &options, &config, &mut report);
-        let mut more = Vec::new();
-        for file in &facts {
-            let Some(parent) = file.file.path.as_ref().and_then(|p| p.parent()) else {
-                continue;
-            };
-            for kustomization in &file.kustomizations {
-                for entry in manifest::kustomize::local_references(kustomization) {
-                    let path = parent.join(entry);
-                    let known = paths.iter().chain(&more).any(|p| {
-                        discover::absolute(&path)
-                            .ok()
-                            .zip(discover::absolute(p).ok())
-                            .is_some_and(|(path, p)| normalized(&path).starts_with(normalized(&p)))
-                    });
-                    if !known && path.exists() {
-                        more.push(path);
-                    }
-                }
-            }
-        }
-        if more.is_empty() {
-            let reported = vec![true; facts.len()];
-            let assembled = assemble::assemble(facts, reported, &options, &config, &mut report);
-            let workloads = &assembled.project.workloads;
-            let rendered = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-                .iter()
-                .any(|name| dir.join(name).is_file());
-            let mut objects: Vec<model::rendered::RenderedObject> = workloads
-                .iter()
-                .filter(|w| !rendered || w.scope > 0)
-                .map(model::rendered::RenderedObject::of)
-                .collect();
-            objects.sort();
-            return (objects, report.notes);
-        }
-        paths.extend(more);
-    }
-    (
-        Vec::new(),
-        vec!["kustomizations nest too deeply".to_string()],
-    )
-}
-
-/// `a/b/../c` as `a/c`, for comparing paths without touching the disk.
-fn normalized(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use adminlint::render::{self, Format, RenderOptions};
 use adminlint::rules::{self, RULES};
 use adminlint::{CheckOptions, ConfigChoice, check};
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use cli::{CheckArgs, Cli, ColorArg, Command, FailLevelArg, FormatArg};
+use cli::{
+    CheckArgs, Cli, ColorArg, Command, DebugCommand, FailLevelArg, FormatArg, RenderFormatArg,
+};
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
             .write_all(adminlint::config::json_schema().as_bytes())
             .map(|()| 0),
         Command::Lsp => adminlint::lsp::run(),
+        Command::Debug(DebugCommand::Render { dir, format }) => debug_render(&dir, format),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -229,4 +232,31 @@ fn show_rule(id: &str) -> io::Result<u8> {
     out.write_all(rule.doc.as_bytes())?;
     out.flush()?;
     Ok(0)
+}
+
+/// `adminlint debug render DIR`: the rendering on stdout, notes and errors on stderr.
+fn debug_render(dir: &std::path::Path, format: RenderFormatArg) -> io::Result<u8> {
+    if let Err(error) = std::fs::read_dir(dir) {
+        eprintln!("adminlint: error: {}: {error}", dir.display());
+        return Ok(EXIT_ERROR);
+    }
+    let rendering = adminlint::render_kustomization(dir);
+    for note in &rendering.notes {
+        eprintln!("note: {note}");
+    }
+    for error in &rendering.errors {
+        eprintln!("adminlint: error: {error}");
+    }
+    let text = match format {
+        RenderFormatArg::Text => rendering.to_text(),
+        RenderFormatArg::Json => rendering.to_json(),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if rendering.errors.is_empty() {
+        0
+    } else {
+        EXIT_ERROR
+    })
 }

@@ -425,3 +425,47 @@ fn a_configuration_that_is_not_a_regular_file_is_an_error_not_a_hang() {
         "{stderr}"
     );
 }
+
+#[test]
+fn debug_render_prints_the_rendering_and_notes_go_to_stderr() {
+    let (code, text, stderr) = run(&[
+        "debug",
+        "render",
+        "fixtures/kustomize-generators/overlays/merge",
+    ]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    insta::assert_snapshot!("debug_render_text", text);
+    let (code, json, _) = run(&[
+        "debug",
+        "render",
+        "fixtures/kustomize-generators/overlays/merge",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("debug_render_json", json);
+    // A remote base is not fetched: a note on stderr names the kustomization and the entry.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources:\n  - https://github.com/example/app//deploy?ref=v1\n",
+    )
+    .unwrap();
+    let (code, text, stderr) = run(&["debug", "render", dir.path().to_str().unwrap()]);
+    assert_eq!((code, text.as_str()), (0, "no workloads\n"));
+    assert!(
+        stderr.starts_with("note: ") && stderr.contains("kustomization.yaml: skipped remote resource `https://github.com/example/app//deploy?ref=v1`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn debug_render_of_an_unreadable_directory_exits_two() {
+    let (code, text, stderr) = run(&["debug", "render", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert_eq!(text, "");
+    assert!(
+        stderr.starts_with("adminlint: error: no/such/dir: "),
+        "{stderr}"
+    );
+}

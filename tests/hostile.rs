@@ -668,3 +668,141 @@ fn stdin_is_held_to_the_size_limit() {
         "{stderr}"
     );
 }
+
+/// `check -v` in `dir`: notes go to stderr.
+fn check_verbose(dir: &Path, what: &str) -> Outcome {
+    let outcome = run_in(dir, &["check", "-v", "--format", "concise", "."]);
+    outcome.assert_bounded(what);
+    assert!(
+        outcome.has_neighbour_finding(),
+        "{what}: the other file was not checked:\n{}\n{}",
+        outcome.stdout,
+        outcome.stderr
+    );
+    outcome
+}
+
+#[test]
+fn kustomizations_that_include_themselves_are_notes_naming_the_cycle() {
+    let migrate = job(
+        "migrate",
+        "      - name: migrate\n        image: registry.example.com/shop/app:1.0\n",
+    );
+    let dir = project(&[
+        (
+            "self/kustomization.yaml",
+            b"resources:\n  - migrate.yaml\n  - .\n",
+        ),
+        ("self/migrate.yaml", migrate.as_bytes()),
+        (
+            "pair/a/kustomization.yaml",
+            b"resources:\n  - ../b\n  - migrate.yaml\n",
+        ),
+        ("pair/a/migrate.yaml", migrate.as_bytes()),
+        ("pair/b/kustomization.yaml", b"resources:\n  - ../a\n"),
+    ]);
+    let outcome = check_verbose(dir.path(), "include cycles");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    for note in [
+        "note: self/kustomization.yaml: the kustomization includes itself (self/kustomization.yaml -> self/kustomization.yaml)",
+        "note: pair/a/kustomization.yaml: the kustomization includes itself (pair/a/kustomization.yaml -> pair/b/kustomization.yaml -> pair/a/kustomization.yaml)",
+    ] {
+        assert!(outcome.stderr.contains(note), "{note}\n{}", outcome.stderr);
+    }
+}
+
+#[test]
+fn a_patch_bomb_is_cheap() {
+    // 2,000 Jobs beside their app, 3,000 patches each naming one Job (a thousand name none:
+    // kustomize allows that), and one patch moving every Job to another release.
+    let mut jobs = String::from(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: registry.example.com/shop/app:1.0\n---\n",
+    );
+    for i in 0..2_000 {
+        jobs.push_str(&job(
+            &format!("job-{i}"),
+            "      - name: job\n        image: registry.example.com/shop/app:1.0\n",
+        ));
+        jobs.push_str("---\n");
+    }
+    let mut kustomization = String::from("resources:\n  - jobs.yaml\npatches:\n");
+    for i in 0..3_000 {
+        kustomization.push_str(&format!(
+            "  - target:\n      kind: Job\n      name: job-{i}\n    patch: |-\n      - op: add\n        path: /metadata/labels\n        value: {{n: \"{i}\"}}\n"
+        ));
+    }
+    kustomization.push_str(
+        "  - target:\n      kind: Job\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: registry.example.com/shop/app:2.0\n",
+    );
+    let dir = project(&[
+        ("bomb/kustomization.yaml", kustomization.as_bytes()),
+        ("bomb/jobs.yaml", jobs.as_bytes()),
+    ]);
+    let outcome = check_verbose(dir.path(), "patch bomb");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    let moved = outcome
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("bomb/kustomization.yaml:") && l.contains("[image-mismatch]"))
+        .count();
+    assert!(moved > 0, "{}", outcome.stdout);
+}
+
+#[test]
+fn a_json_6902_path_into_a_missing_node_is_a_note_naming_the_path() {
+    let migrate = job(
+        "migrate",
+        "      - name: migrate\n        image: registry.example.com/shop/app:1.0\n",
+    );
+    let dir = project(&[
+        (
+            "k/kustomization.yaml",
+            b"resources:\n  - migrate.yaml\npatches:\n  - target:\n      kind: Job\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/7/image\n        value: registry.example.com/shop/app:2.0\n",
+        ),
+        ("k/migrate.yaml", migrate.as_bytes()),
+    ]);
+    let outcome = check_verbose(dir.path(), "missing node");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .lines()
+            .any(|l| l.starts_with("note: k/kustomization.yaml")
+                && l.contains("/spec/template/spec/containers/7/image")),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn generator_sources_that_are_a_fifo_or_dev_zero_are_notes_not_reads() {
+    // A generator's files are read when its kustomization is rendered, not because they were
+    // named: a FIFO must not block the run, /dev/zero must not fill memory.
+    let migrate = job(
+        "migrate",
+        "      - name: migrate\n        image: registry.example.com/shop/app:1.0\n",
+    );
+    let dir = project(&[
+        (
+            "k/kustomization.yaml",
+            b"resources:\n  - migrate.yaml\nconfigMapGenerator:\n  - name: settings\n    envs:\n      - fifo.env\n    files:\n      - zero.txt\n",
+        ),
+        ("k/migrate.yaml", migrate.as_bytes()),
+    ]);
+    let fifo = dir.path().join("k/fifo.env");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+    symlink("/dev/zero", dir.path().join("k/zero.txt")).unwrap();
+    let outcome = check_verbose(dir.path(), "fifo and /dev/zero generator sources");
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    for source in ["env file `fifo.env`", "file `zero.txt`"] {
+        assert!(
+            outcome.stderr.contains(&format!(
+                "note: k/kustomization.yaml: configMapGenerator `settings`: {source} could not be read ("
+            )),
+            "{source}\n{}",
+            outcome.stderr
+        );
+    }
+}

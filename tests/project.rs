@@ -637,7 +637,15 @@ fn compose_and_kustomize_projects_give_the_same_findings_from_the_fact_cache() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for name in ["compose", "kustomize", "kustomize-patches", "demo"] {
+    for name in [
+        "compose",
+        "kustomize",
+        "kustomize-patches",
+        "kustomize-generators",
+        "kustomize-labels",
+        "kustomize-replacements",
+        "demo",
+    ] {
         std::fs::create_dir_all(dir.path().join(name)).unwrap();
         copy_tree(&fixtures.join(name), &dir.path().join(name));
     }
@@ -658,6 +666,34 @@ fn compose_and_kustomize_projects_give_the_same_findings_from_the_fact_cache() {
     let (_, warm_after_edit, _) = run(dir.path(), &args);
     assert_ne!(cold_after_edit, cold, "the edit changes the findings");
     assert_eq!(warm_after_edit, cold_after_edit);
+    // A generator's env file is read each run, not cached: editing it changes the ConfigMap's
+    // content hash, and a warm run names the new one exactly as a cold run does.
+    let env_file = dir.path().join("kustomize-generators/base/app.env");
+    let text = std::fs::read_to_string(&env_file).unwrap();
+    std::fs::write(
+        &env_file,
+        text.replace("DATABASE_POOL=10", "DATABASE_POOL=20"),
+    )
+    .unwrap();
+    let (_, warm_after_env_edit, _) = run(dir.path(), &args);
+    assert!(!warm_after_env_edit.contains("shop-app-env-f47g54bcd8"));
+    assert_eq!(warm_after_env_edit, uncached(dir.path()).1);
+}
+
+#[test]
+fn kustomize_fields_not_rendered_are_notes_naming_the_kustomization() {
+    let dir = repo(&[(
+        "k8s/kustomization.yaml",
+        "resources:\n  - app.yaml\n  - jobs/migrate.yaml\nhelmCharts:\n  - name: redis\nreplacements:\n  - path: replacements.yaml\nconfigMapGenerator:\n  - name: settings\n    envs:\n      - missing.env\n",
+    )]);
+    let (_, _, stderr) = run(dir.path(), &["check", "-v", "--format", "concise", "."]);
+    for note in [
+        "note: k8s/kustomization.yaml: `helmCharts:` is not rendered by adminlint; skipped (the charts' objects are not checked)",
+        "note: k8s/kustomization.yaml: replacements in `replacements.yaml` are not rendered (only inline ones are); skipped",
+        "note: k8s/kustomization.yaml: configMapGenerator `settings`: env file `missing.env` could not be read (",
+    ] {
+        assert!(stderr.contains(note), "{note}\n{stderr}");
+    }
 }
 
 /// Every YAML file under `dir`, relative to it, sorted.

@@ -166,6 +166,8 @@ const STAGES: &[&[&str]] = &[
     &["render"],
     &["output"],
     &["lsp"],
+    // `adminlint debug render`: runs the stages up to assembly on its own.
+    &["debug"],
 ];
 
 fn stage_of(module: &str) -> Option<usize> {

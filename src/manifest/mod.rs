@@ -27,6 +27,8 @@ pub struct Extracted {
     pub workloads: Vec<Workload>,
     /// The kustomization, when the document is one.
     pub kustomization: Option<kustomize::Kustomization>,
+    /// The ConfigMap or Secret, when the document is one (kustomize renames references to it).
+    pub config: Option<kustomize::DeclaredConfig>,
 }
 
 /// What a document turned out to be.
@@ -105,10 +107,12 @@ pub fn extract(tree: &Tree, document: &Document, context: &ExtractContext<'_>) -
         (DocumentKind::Kubernetes, Some(root)) => Extracted {
             workloads: kubernetes::extract(tree, root, context, document.index),
             kustomization: None,
+            config: kustomize::DeclaredConfig::extract(tree, root, context.file),
         },
         (DocumentKind::Kustomization, Some(root)) => Extracted {
             workloads: Vec::new(),
             kustomization: Some(kustomize::extract(tree, root, context.file, context.text)),
+            config: None,
         },
         _ => Extracted::default(),
     }

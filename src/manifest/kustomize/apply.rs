@@ -425,12 +425,22 @@ fn env_list(items: &[Value]) -> Vec<EnvVar> {
     items.iter().filter_map(env_var).collect()
 }
 
+/// True when a list patch holds a `$patch: replace` item: the patch's other items are the
+/// whole list.
+fn replaces_list(list: &Value) -> bool {
+    list.items()
+        .iter()
+        .any(|item| item.get("$patch").and_then(Value::str) == Some("replace"))
+}
+
 /// `env:` merged by `name`: an entry with `value` or `valueFrom` replaces the variable's
 /// value, `$patch: delete` removes it, the entries the patch names go first; `null` removes them
-/// all.
+/// all, a `$patch: replace` item makes the patch's entries the whole list.
 fn merge_env(container: &mut Container, list: &Value) {
-    if matches!(list, Value::Null(_)) {
+    if matches!(list, Value::Null(_)) || replaces_list(list) {
         container.env.clear();
+    }
+    if matches!(list, Value::Null(_)) {
         return;
     }
     let mut merged = Vec::new();
@@ -482,10 +492,13 @@ pub(super) fn mount(entry: &Value) -> Option<VolumeMount> {
 }
 
 /// `volumeMounts:` merged by `mountPath` (their merge key): the mounts the patch names go first,
-/// `$patch: delete` removes one, `null` removes them all.
+/// `$patch: delete` removes one, `null` removes them all, a `$patch: replace` item makes the
+/// patch's mounts the whole list.
 fn merge_mounts(container: &mut Container, list: &Value) {
-    if matches!(list, Value::Null(_)) {
+    if matches!(list, Value::Null(_)) || replaces_list(list) {
         container.mounts.clear();
+    }
+    if matches!(list, Value::Null(_)) {
         return;
     }
     let mut merged = Vec::new();

@@ -1,11 +1,16 @@
 //! Kustomize: each top-level kustomization (an overlay) is rendered as its own set of workloads,
-//! with its patches, `namespace:`, name prefix / suffix and `images:` applied (in kustomize's
-//! order) to copies of its resources.
+//! with its patches, `namespace:`, name prefix / suffix, labels, `images:` and `replacements:`
+//! applied (in kustomize's order) to copies of its resources, and references to its ConfigMaps
+//! and Secrets (declared or generated) rewritten to their rendered names.
 
 mod apply;
+pub mod configs;
+pub mod generator;
+mod hash;
 mod json6902;
 pub mod patch;
 mod patches;
+mod replacement;
 mod select;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +24,7 @@ use crate::origin::{ImageField, Step};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
+pub use configs::DeclaredConfig;
 use patch::PatchSource;
 use patches::{History, Patches};
 
@@ -75,7 +81,44 @@ pub struct Kustomization {
     /// `patchesStrategicMerge:`, `patches:` and `patchesJson6902:` entries, in the order
     /// kustomize applies them.
     pub patches: Vec<patch::Patch>,
+    /// `configMapGenerator:` and `secretGenerator:` entries.
+    pub generators: Vec<generator::Generator>,
+    /// `replacements:` written inline.
+    pub replacements: Vec<replacement::Replacement>,
+    /// `replacements:` entries kept in files (`path:`), not rendered.
+    pub replacement_files: Vec<Spanned<String>>,
+    /// `commonLabels:` and `labels:` pairs, added to every object's labels.
+    pub labels: Vec<(String, Spanned<String>)>,
+    /// Fields present that change objects but are not rendered (`helmCharts`, …), with where
+    /// they are written.
+    pub unrendered: Vec<Spanned<String>>,
 }
+
+/// Kustomization fields that change what the objects are and are not rendered, with what
+/// skipping each means.
+const UNRENDERED: [(&str, &str); 9] = [
+    ("helmCharts", "the charts' objects are not checked"),
+    (
+        "helmChartInflationGenerator",
+        "the charts' objects are not checked",
+    ),
+    ("generators", "generator plugins' objects are not checked"),
+    (
+        "transformers",
+        "transformer plugins' changes are not applied",
+    ),
+    ("validators", "validator plugins are not run"),
+    ("vars", "`$(VAR)` references are not substituted"),
+    (
+        "openapi",
+        "its schema is not read (patches merge by the built-in keys)",
+    ),
+    ("crds", "its CRDs' merge keys are not read"),
+    (
+        "configurations",
+        "its transformer configurations are not read",
+    ),
+];
 
 /// Read a kustomization document.
 pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomization {
@@ -115,6 +158,7 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
             value_span: span(value_node),
         })
     };
+    let (replacements, replacement_files) = replacement::extract(tree, root, file);
     let images = tree
         .get(root, "images")
         .map(|l| {
@@ -142,7 +186,50 @@ pub fn extract(tree: &Tree, root: NodeId, file: FileId, source: &str) -> Kustomi
         name_prefix: text(root, "namePrefix"),
         name_suffix: text(root, "nameSuffix"),
         patches: patch::extract(tree, root, file, source),
+        generators: generator::extract(tree, root, file),
+        replacements,
+        replacement_files,
+        labels: extract_labels(tree, root, file),
+        unrendered: tree
+            .entries(root)
+            .into_iter()
+            .filter_map(|(key, _)| {
+                let name = tree.str(key)?;
+                UNRENDERED
+                    .iter()
+                    .any(|(field, _)| *field == name)
+                    .then(|| Spanned::new(name.to_string(), span(key)))
+            })
+            .collect(),
     }
+}
+
+/// `commonLabels:` and the `pairs:` of every `labels:` entry, in that order.
+fn extract_labels(tree: &Tree, root: NodeId, file: FileId) -> Vec<(String, Spanned<String>)> {
+    let pairs = |map: NodeId| {
+        tree.entries(map)
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let (start, end) = tree.span(value);
+                Some((
+                    tree.str(key)?.to_string(),
+                    Spanned::new(tree.str(value)?.to_string(), Span::new(file, start, end)),
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+    if let Some(common) = tree.get(root, "commonLabels") {
+        out.extend(pairs(common));
+    }
+    if let Some(list) = tree.get(root, "labels") {
+        for &entry in tree.items(list) {
+            if let Some(map) = tree.get(entry, "pairs") {
+                out.extend(pairs(map));
+            }
+        }
+    }
+    out
 }
 
 /// `a/b/../c` -> `a/c`, without touching the disk.
@@ -208,9 +295,23 @@ struct Renderer<'p> {
     kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
     /// Workload indices by file (only files as given, scope 0).
     workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
+    /// ConfigMaps and Secrets declared, by file.
+    declared_configs: std::collections::HashMap<FileId, Vec<&'p DeclaredConfig>>,
+    /// Files a kustomization names besides resources (generator sources) are read up to this
+    /// size; None: not read.
+    read_cap: Option<u64>,
+    /// Generator sources read so far, by path: a base's are read once, however many overlays
+    /// render it.
+    generator_files:
+        std::cell::RefCell<std::collections::HashMap<PathBuf, Result<std::rc::Rc<str>, String>>>,
 }
 
 impl Renderer<'_> {
+    /// The kustomization file as shown to users.
+    fn display(&self, k: usize) -> &str {
+        &self.project.files[self.kustomizations[k].file.0 as usize].display
+    }
+
     fn kustomization_in(&self, dir: &Path) -> Option<usize> {
         self.kustomization_by_dir.get(dir).copied()
     }
@@ -250,7 +351,26 @@ impl Renderer<'_> {
             members: Vec::new(),
             has_base: false,
         };
-        if depth > MAX_DEPTH || stack.contains(&k) {
+        if let Some(at) = stack.iter().position(|&s| s == k) {
+            let chain: Vec<&str> = stack[at..]
+                .iter()
+                .chain([&k])
+                .map(|&s| self.display(s))
+                .collect();
+            notes.push(format!(
+                "{}: the kustomization includes itself ({}); kustomize refuses this, and the \
+                 inclusion is not followed",
+                self.display(k),
+                chain.join(" -> ")
+            ));
+            return rendered;
+        }
+        if depth > MAX_DEPTH {
+            notes.push(format!(
+                "{}: kustomizations nest more than {MAX_DEPTH} deep here; the deeper ones are \
+                 not rendered",
+                self.display(k)
+            ));
             return rendered;
         }
         stack.push(k);
@@ -289,10 +409,53 @@ impl Renderer<'_> {
     }
 }
 
-/// `namespace:` and the name prefix / suffix of one kustomization applied to a workload copy.
+impl Renderer<'_> {
+    /// Kustomizations that include themselves with no root above them (one listing itself, two
+    /// listing each other) are rendered by no root: say so, naming the cycle, rather than
+    /// leave their resources checked as plain files without a word.
+    fn note_unreachable_cycles(&self, renderings: &[(usize, Rendered)], notes: &mut Vec<String>) {
+        let mut reached = BTreeSet::new();
+        let mut queue: Vec<usize> = renderings.iter().map(|(root, _)| *root).collect();
+        while let Some(k) = queue.pop() {
+            if !reached.insert(k) {
+                continue;
+            }
+            let kustomization = &self.kustomizations[k];
+            for entry in kustomization
+                .resources
+                .iter()
+                .chain(&kustomization.components)
+            {
+                if !is_remote(&entry.value) {
+                    queue.extend(self.resolve(k, &entry.value, &mut Vec::new()).0);
+                }
+            }
+        }
+        let mut cycle_notes = BTreeSet::new();
+        for k in (0..self.kustomizations.len()).filter(|k| !reached.contains(k)) {
+            let mut scratch = Vec::new();
+            self.render(k, 0, &mut Vec::new(), &mut scratch);
+            cycle_notes.extend(
+                scratch
+                    .into_iter()
+                    .filter(|note| note.contains("includes itself")),
+            );
+        }
+        notes.extend(cycle_notes);
+    }
+}
+
+/// `namespace:`, the name prefix / suffix and the labels of one kustomization applied to a
+/// workload copy.
 fn transform_names(workload: &mut Workload, k: &Kustomization) {
     if let Some(namespace) = &k.namespace {
         workload.namespace = Some(namespace.clone());
+    }
+    for (key, value) in &k.labels {
+        match workload.labels.iter_mut().find(|(k, _)| k == key) {
+            Some((_, existing)) => *existing = value.clone(),
+            None => workload.labels.push((key.clone(), value.clone())),
+        }
     }
     if let Some(name) = &mut workload.name {
         if let Some(prefix) = &k.name_prefix {
@@ -366,6 +529,7 @@ fn transform_images(workload: &mut Workload, k: &Kustomization, dir: &str) {
 pub fn render(
     project: &mut Project,
     kustomizations: &[Kustomization],
+    declared_configs: &[DeclaredConfig],
     read_cap: Option<u64>,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
@@ -424,6 +588,11 @@ pub fn render(
         .filter(|(_, k)| files[k.file.0 as usize].is_some())
         .map(|(dir, k)| (dir.clone(), k.file))
         .collect();
+    let mut configs_by_file: std::collections::HashMap<FileId, Vec<&DeclaredConfig>> =
+        std::collections::HashMap::new();
+    for config in declared_configs {
+        configs_by_file.entry(config.file).or_default().push(config);
+    }
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -435,6 +604,9 @@ pub fn render(
         kustomization_by_dir,
         files: sorted_files,
         workloads_by_file,
+        declared_configs: configs_by_file,
+        read_cap,
+        generator_files: std::cell::RefCell::default(),
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
@@ -452,6 +624,25 @@ pub fn render(
             }
         }
     }
+    for kustomization in kustomizations {
+        let here = &project.files[kustomization.file.0 as usize].display;
+        for field in &kustomization.unrendered {
+            let meaning = UNRENDERED
+                .iter()
+                .find(|(name, _)| *name == field.value)
+                .map_or("", |(_, meaning)| meaning);
+            notes.push(format!(
+                "{here}: `{}:` is not rendered by adminlint; skipped ({meaning})",
+                field.value
+            ));
+        }
+        for file in &kustomization.replacement_files {
+            notes.push(format!(
+                "{here}: replacements in `{}` are not rendered (only inline ones are); skipped",
+                file.value
+            ));
+        }
+    }
     let mut renderings = Vec::new();
     for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
         let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
@@ -459,6 +650,7 @@ pub fn render(
             renderings.push((root, rendered));
         }
     }
+    renderer.note_unreachable_cycles(&renderings, notes);
     let first_note = notes.len();
     let patches = Patches::load(&renderer, &renderings, notes);
     let mut copies = Vec::new();
@@ -470,13 +662,25 @@ pub fn render(
             file.dir().to_string()
         });
         let mut matched = BTreeMap::new();
+        let mut config_objects = Vec::new();
+        renderer.config_objects(
+            root,
+            0,
+            &mut Vec::new(),
+            &mut config_objects,
+            &patches,
+            notes,
+        );
+        let renames = configs::Renames::new(&config_objects);
+        // Copies kept, with the chain each went through and the names and namespaces it had.
+        let mut rendered_copies = Vec::new();
         for (index, chain) in rendered.members {
             covered.insert(index);
             let mut copy = project.workloads[index].clone();
             let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
             let mut namespaces = vec![copy.namespace_name().to_string()];
             let mut kept = true;
-            for k in chain {
+            for &k in &chain {
                 let kustomization = &kustomizations[k];
                 let dir = project.files[kustomization.file.0 as usize].dir();
                 let dir = if dir.is_empty() { "." } else { dir };
@@ -493,9 +697,19 @@ pub fn render(
                 }
                 transform_images(&mut copy, kustomization, dir);
             }
-            if !kept {
-                continue;
+            if kept {
+                rendered_copies.push((copy, chain, names, namespaces));
             }
+        }
+        replacement::apply_all(
+            project,
+            kustomizations,
+            &mut rendered_copies,
+            &config_objects,
+            notes,
+        );
+        for (mut copy, ..) in rendered_copies {
+            renames.apply(&mut copy);
             copy.scope = scope;
             copy.overlay = overlay
                 .clone()

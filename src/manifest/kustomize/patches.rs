@@ -253,6 +253,80 @@ impl Patches {
         true
     }
 
+    /// Kustomization `k`'s patches of one phase (as in [`Patches::apply`]) applied to the
+    /// `data` of a ConfigMap of the rendering that has had `names`: strategic-merge keys set
+    /// or (`null`) removed, JSON 6902 `add`, `replace` and `remove` of `/data/KEY`. A target
+    /// with a label or annotation selector is not matched (a ConfigMap's labels are not read).
+    pub(super) fn apply_to_config_data(
+        &self,
+        k: usize,
+        early: bool,
+        names: &[String],
+        data: &mut BTreeMap<String, String>,
+    ) {
+        let targeted = |target: &patch::Target| {
+            target.label_selector.is_none()
+                && target.annotation_selector.is_none()
+                && target.kind.as_deref().is_none_or(|k| k == "ConfigMap")
+                && target.group.as_deref().is_none_or(str::is_empty)
+                && target.name.as_ref().is_none_or(|pattern| {
+                    names
+                        .iter()
+                        .any(|n| select::full_match(pattern, n).unwrap_or(false))
+                })
+        };
+        for patch in &self.loaded[k] {
+            if (patch.field == PatchField::Json6902) == early {
+                continue;
+            }
+            let selected = patch.target.as_ref().is_some_and(targeted);
+            if patch.json {
+                if !selected {
+                    continue;
+                }
+                for op in patch.documents.iter().flat_map(Value::items) {
+                    let text = |key: &str| op.get(key).and_then(Value::str).unwrap_or_default();
+                    let Some(key) = text("path").strip_prefix("/data/") else {
+                        continue;
+                    };
+                    let key = key.replace("~1", "/").replace("~0", "~");
+                    match (text("op"), op.get("value").and_then(Value::str)) {
+                        ("add" | "replace", Some(value)) => {
+                            data.insert(key, value.to_string());
+                        }
+                        ("remove", _) => {
+                            data.remove(&key);
+                        }
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            for document in &patch.documents {
+                let text = |keys: &[&str]| document.path(keys).and_then(Value::str);
+                let named = patch.target.is_none()
+                    && text(&["kind"]) == Some("ConfigMap")
+                    && text(&["metadata", "name"]).is_some_and(|n| names.iter().any(|h| h == n));
+                if !(selected || named) {
+                    continue;
+                }
+                for (key, _, value) in document.get("data").map(Value::entries).unwrap_or_default()
+                {
+                    match value {
+                        Value::Null(_) => {
+                            data.remove(key);
+                        }
+                        value => {
+                            if let Some(text) = value.str() {
+                                data.insert(key.clone(), text.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A note for each strategic-merge patch without `target:` of a rendering that named a
     /// workload kind and matched no workload (kustomize stops there with an error).
     pub(super) fn unmatched(
