@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod kubernetes;
 pub mod kustomize;
+pub mod openshift;
 
 use crate::config::CustomKind;
 use crate::model::workload::Workload;
