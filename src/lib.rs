@@ -177,6 +177,14 @@ fn check_inputs(
         .iter()
         .filter(|w| w.overlay.is_none() && is_reported(w.file))
         .count();
+    if report.summary.files == 0 && report.errors.is_empty() {
+        report.gaps.push(
+            "no file was checked: directories are walked for *.yaml and *.yml files outside \
+             hidden directories (name other files, or add them to `extra-files:` in \
+             .adminlint.yaml)"
+                .to_string(),
+        );
+    }
     report.summary.suppressed = findings.suppressed;
     report.summary.diagnostics = findings.diagnostics.len();
     report.fail_level = config.config.fail_level;
