@@ -167,6 +167,10 @@ pub struct Config {
     /// When given, only these files are read from directories (globs).
     #[serde(default)]
     pub include: Vec<String>,
+    /// Files read from directories although a walk skips them (globs): in hidden directories,
+    /// or named other than `*.yaml` / `*.yml` (`**/*.yaml.tpl`, `.deploy/**`).
+    #[serde(default)]
+    pub extra_files: Vec<String>,
     /// Apps declared by name.
     #[serde(default)]
     pub apps: Vec<AppDeclaration>,
@@ -241,6 +245,7 @@ pub struct LoadedConfig {
     pub project_root: Option<PathBuf>,
     exclude: GlobSet,
     include: Option<GlobSet>,
+    extra_files: Option<GlobSet>,
 }
 
 impl Default for LoadedConfig {
@@ -252,6 +257,7 @@ impl Default for LoadedConfig {
             project_root: None,
             exclude: GlobSet::empty(),
             include: None,
+            extra_files: None,
         }
     }
 }
@@ -348,6 +354,14 @@ impl LoadedConfig {
         } else {
             Some(glob_set(&config.include).map_err(|m| located(offset_of(&["include"]), m))?)
         };
+        let extra_files = if config.extra_files.is_empty() {
+            None
+        } else {
+            Some(
+                glob_set(&config.extra_files)
+                    .map_err(|m| located(offset_of(&["extra-files"]), m))?,
+            )
+        };
         let root = path
             .parent()
             .map(Path::to_path_buf)
@@ -360,6 +374,7 @@ impl LoadedConfig {
             root,
             exclude,
             include,
+            extra_files,
         })
     }
 
@@ -395,6 +410,19 @@ impl LoadedConfig {
                 .include
                 .as_ref()
                 .is_some_and(|set| !set.is_match(&relative))
+    }
+
+    /// True when a walk reads `path` although it would skip it (`extra-files`).
+    pub fn is_extra_file(&self, path: &Path) -> bool {
+        let Some(extra) = &self.extra_files else {
+            return false;
+        };
+        self.relative(path).is_some_and(|r| extra.is_match(&r))
+    }
+
+    /// True when the configuration adds files a walk would skip (`extra-files`).
+    pub fn has_extra_files(&self) -> bool {
+        self.extra_files.is_some()
     }
 
     /// True when `path` (relative to the root) matches any of `globs`.
@@ -452,6 +480,7 @@ rules:
 fail-level: error
 exclude: ["vendor/", "**/*.tmpl.yaml"]
 include: ["deploy/**"]
+extra-files: ["**/*.yaml.tpl", ".deploy/"]
 apps:
   - name: shop
     images: ["registry.example.com/shop/*"]
@@ -489,6 +518,9 @@ installers: ["mytool install"]
         assert_eq!(config.kinds[0].pod_spec, "spec.template.spec");
         assert_eq!(config.wrappers, ["chamber exec"]);
         assert_eq!(loaded.root, Path::new("/repo"));
+        assert!(loaded.is_extra_file(Path::new("/repo/deploy/job.yaml.tpl")));
+        assert!(loaded.is_extra_file(Path::new("/repo/.deploy/k8s/job.yml")));
+        assert!(!loaded.is_extra_file(Path::new("/repo/deploy/job.yaml.j2")));
         assert!(loaded.excludes(Path::new("/repo/vendor/x.yaml"), true));
         assert!(loaded.excludes(Path::new("/repo/other/x.yaml"), false));
         assert!(!loaded.excludes(Path::new("/repo/other/x.yaml"), true));

@@ -22,6 +22,62 @@ pub struct Discovered {
     pub errors: Vec<(PathBuf, String)>,
     /// Notes for verbose output (skipped Helm templates).
     pub notes: Vec<String>,
+    /// Files the walk skipped that may hold manifests (in a hidden directory, or with a
+    /// template's name: [`may_hold_manifests`]), when [`Walk::keep_skipped`] asks for them.
+    pub skipped: Vec<Candidate>,
+}
+
+/// How directories are walked besides the defaults (`*.yaml` / `*.yml`, no hidden entries).
+pub struct Walk<'a> {
+    /// Files read although the walk would skip them (the configuration's `extra-files`).
+    pub extra: &'a dyn Fn(&Path) -> bool,
+    /// Look into hidden directories: for `extra` files, or to keep what is skipped there.
+    pub hidden: bool,
+    /// Keep the files skipped that may hold manifests in [`Discovered::skipped`].
+    pub keep_skipped: bool,
+}
+
+impl Walk<'_> {
+    /// The defaults: YAML files outside hidden directories, nothing kept.
+    pub const DEFAULT: Walk<'static> = Walk {
+        extra: &|_| false,
+        hidden: false,
+        keep_skipped: false,
+    };
+}
+
+/// Directories never walked into, even when hidden directories are: version control and
+/// adminlint's own cache.
+const NEVER_WALKED: [&str; 4] = [".git", ".hg", ".svn", ".adminlint_cache"];
+
+/// Extensions of templates that render to YAML (`job.yaml.j2`, `deploy.tpl`).
+const TEMPLATE_EXTENSIONS: [&str; 9] = [
+    "tmpl", "tpl", "j2", "jinja", "jinja2", "template", "gotmpl", "envsubst", "erb",
+];
+
+/// True when a file a walk skips may still hold Kubernetes or Compose documents worth saying
+/// so: a YAML or JSON name (in a hidden directory), or a template's (`*.tpl`, `*.yaml.j2`).
+pub fn may_hold_manifests(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    is_yaml_name(path)
+        || extension.eq_ignore_ascii_case("json")
+        || TEMPLATE_EXTENSIONS
+            .iter()
+            .any(|t| extension.eq_ignore_ascii_case(t))
+}
+
+/// True when `path`, below the walked `root`, is hidden or inside a hidden directory.
+fn is_hidden_below(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root).is_ok_and(|relative| {
+        relative.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+        })
+    })
 }
 
 /// True for `*.yaml` / `*.yml`.
@@ -68,13 +124,18 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
     "a special file"
 }
 
+/// Expand the given paths into the files to check, walking directories the default way.
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    discover_with(paths, &Walk::DEFAULT)
+}
+
 /// Expand the given paths into the files to check.
 ///
 /// Paths named explicitly are followed through symlinks; inside directories symlinks are not
 /// followed (so a symlink loop cannot trap the walk) and are mentioned in verbose notes.
 /// Non-regular files (FIFOs, sockets, devices) are errors, never opened: reading a FIFO would
 /// block the run.
-pub fn discover(paths: &[PathBuf]) -> Discovered {
+pub fn discover_with(paths: &[PathBuf], walk: &Walk<'_>) -> Discovered {
     let mut found = Discovered::default();
     for path in paths {
         let metadata = match std::fs::metadata(path) {
@@ -100,6 +161,12 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         let walker = WalkBuilder::new(path)
             .require_git(false)
             .follow_links(false)
+            .hidden(!walk.hidden)
+            .filter_entry(|entry| {
+                !(entry.depth() > 0
+                    && entry.file_type().is_some_and(|t| t.is_dir())
+                    && NEVER_WALKED.iter().any(|n| entry.file_name() == *n))
+            })
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker {
@@ -123,7 +190,17 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             let Some(file_type) = entry.file_type() else {
                 continue;
             };
-            if file_type.is_dir() || !is_yaml_name(entry.path()) {
+            if file_type.is_dir() {
+                continue;
+            }
+            let skipped = !is_yaml_name(entry.path()) || is_hidden_below(path, entry.path());
+            if skipped && !(walk.extra)(entry.path()) {
+                if walk.keep_skipped && file_type.is_file() && may_hold_manifests(entry.path()) {
+                    found.skipped.push(Candidate {
+                        path: entry.into_path(),
+                        explicit: false,
+                    });
+                }
                 continue;
             }
             if file_type.is_symlink() {
@@ -241,5 +318,55 @@ mod tests {
         assert!(found.notes[0].contains("job.yaml"));
         let missing = discover(&[root.join("nope.yaml")]);
         assert_eq!(missing.errors.len(), 1);
+    }
+
+    #[test]
+    fn hidden_and_template_files_are_kept_as_skipped_or_read_when_extra() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "app.yaml",
+            ".hidden.yaml",
+            ".deploy/job.yml",
+            ".git/config.yaml",
+            ".adminlint_cache/x.yaml",
+            "t/job.yaml.j2",
+            "t/notes.txt",
+            "t/seed.tpl",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a: 1\n").unwrap();
+        }
+        let names = |candidates: &[Candidate]| -> Vec<String> {
+            candidates
+                .iter()
+                .map(|c| {
+                    c.path
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect()
+        };
+        let keep = Walk {
+            extra: &|path: &Path| path.ends_with("seed.tpl"),
+            hidden: true,
+            keep_skipped: true,
+        };
+        let found = discover_with(&[root.to_path_buf()], &keep);
+        assert_eq!(names(&found.files), ["app.yaml", "t/seed.tpl"]);
+        // Version control and the cache are never walked into.
+        assert_eq!(
+            names(&found.skipped),
+            [".deploy/job.yml", ".hidden.yaml", "t/job.yaml.j2"]
+        );
+        let default = discover(&[root.to_path_buf()]);
+        assert_eq!(names(&default.files), ["app.yaml"]);
+        assert!(default.skipped.is_empty());
+        // A hidden directory named itself is walked like any other.
+        let named = discover(&[root.join(".deploy")]);
+        assert_eq!(named.files.len(), 1);
     }
 }

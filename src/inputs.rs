@@ -98,8 +98,22 @@ pub(crate) fn plan(
             reported,
         });
     };
-    let found = discover::discover(&paths);
+    let extra = |path: &Path| config.is_extra_file(path);
+    // Hidden directories are looked into only where a directory is named: to say what the walk
+    // skipped there. The walk of the project around named files (pre-commit) stays as fast as
+    // before unless `extra-files` asks for more.
+    let found = discover::discover_with(
+        &paths,
+        &discover::Walk {
+            extra: &extra,
+            hidden: true,
+            keep_skipped: true,
+        },
+    );
     report.notes.extend(found.notes);
+    if let Some(gap) = skipped_manifests(found.skipped, config) {
+        report.gaps.push(gap);
+    }
     for (path, message) in found.errors {
         report
             .errors
@@ -137,17 +151,28 @@ pub(crate) fn plan(
             .chain(options.stdin_path.iter().cloned())
             .collect();
         let mut roots: Vec<PathBuf> = Vec::new();
+        let mut without_root: Vec<&PathBuf> = Vec::new();
         for anchor in &anchors {
             let root = match &config.path {
                 Some(_) => Some(config.root.clone()),
                 None => config::find_root(anchor).map(|(root, _)| root),
             };
-            if let Some(root) = root.filter(|r| !roots.contains(r)) {
-                roots.push(root);
+            match root {
+                Some(root) if !roots.contains(&root) => roots.push(root),
+                Some(_) => {}
+                None => without_root.push(anchor),
             }
         }
+        if let Some(gap) = no_project_root(&without_root) {
+            report.gaps.push(gap);
+        }
+        let context_walk = discover::Walk {
+            extra: &extra,
+            hidden: config.has_extra_files(),
+            keep_skipped: false,
+        };
         for root in roots {
-            let context = discover::discover(std::slice::from_ref(&root));
+            let context = discover::discover_with(std::slice::from_ref(&root), &context_walk);
             for candidate in context.files {
                 let stands_for_stdin = options
                     .stdin_path
@@ -165,6 +190,83 @@ pub(crate) fn plan(
     // Files in path order, so that file ids (and so the output) do not depend on input order.
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
     inputs
+}
+
+/// Names shown in a gap before the rest is counted.
+const NAMES_SHOWN: usize = 3;
+
+/// Skipped files looked into at most: a hidden directory nobody ignores (a virtualenv) may hold
+/// thousands; the rest are not looked at, and not counted.
+const SNIFFED_AT_MOST: usize = 1000;
+
+/// The gap a walk left: the skipped files that look like Kubernetes or Compose manifests
+/// (a bounded read of each; files the configuration excludes, and Helm chart templates, are
+/// not counted), named up to [`NAMES_SHOWN`] with why each was skipped, with how to add them.
+fn skipped_manifests(skipped: Vec<discover::Candidate>, config: &LoadedConfig) -> Option<String> {
+    let manifests: Vec<PathBuf> = skipped
+        .into_iter()
+        .filter(|candidate| !config.excludes(&candidate.path, false))
+        .take(SNIFFED_AT_MOST)
+        .filter(|candidate| {
+            read::read_prefix(&candidate.path, crate::manifest::sniff::SNIFF_BYTES).is_ok_and(
+                |bytes| {
+                    crate::manifest::sniff::looks_like_manifest(&String::from_utf8_lossy(&bytes))
+                },
+            )
+        })
+        .filter(|candidate| !discover::is_helm_template(&candidate.path))
+        .map(|candidate| candidate.path)
+        .collect();
+    if manifests.is_empty() {
+        return None;
+    }
+    let (shown, rest) = manifests.split_at(manifests.len().min(NAMES_SHOWN));
+    let why = |path: &Path| {
+        if discover::is_yaml_name(path) {
+            "hidden"
+        } else {
+            "not named *.yaml or *.yml"
+        }
+    };
+    let mut names: Vec<String> = shown
+        .iter()
+        .map(|path| format!("{} ({})", discover::display_path(path), why(path)))
+        .collect();
+    if !rest.is_empty() {
+        names.push(format!("and {} more", rest.len()));
+    }
+    let count = manifests.len();
+    let files = if count == 1 { "file" } else { "files" };
+    Some(format!(
+        "skipped {count} {files} that look like Kubernetes or Compose manifests: {}; name them \
+         on the command line, or add them to `extra-files:` in .adminlint.yaml",
+        join_names(&names)
+    ))
+}
+
+/// `a, b and 2 more`, `a, b, c`.
+fn join_names(names: &[String]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if last.starts_with("and ") => format!("{} {last}", rest.join(", ")),
+        _ => names.join(", "),
+    }
+}
+
+/// The gap when named files have no project root: nothing around them was read, so their
+/// release peers are only among the files given.
+fn no_project_root(files: &[&PathBuf]) -> Option<String> {
+    let (first, rest) = files.split_first()?;
+    let more = match rest.len() {
+        0 => String::new(),
+        1 => " (and 1 more named file)".to_string(),
+        n => format!(" (and {n} more named files)"),
+    };
+    Some(format!(
+        "no project root above {}{more} (no .adminlint.yaml or .git): checked with only the \
+         files given as context; add .adminlint.yaml at the top of the project to compare with \
+         the rest of it",
+        discover::display_path(first)
+    ))
 }
 
 /// `root`-based paths from a context walk, shown relative to the working directory.

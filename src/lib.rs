@@ -182,6 +182,14 @@ fn check_inputs(
         .map(|w| (w.file, w.span.start))
         .collect::<std::collections::BTreeSet<_>>()
         .len();
+    if report.summary.files == 0 && report.errors.is_empty() {
+        report.gaps.push(
+            "no file was checked: directories are walked for *.yaml and *.yml files outside \
+             hidden directories (name other files, or add them to `extra-files:` in \
+             .adminlint.yaml)"
+                .to_string(),
+        );
+    }
     report.summary.suppressed = findings.suppressed;
     report.summary.diagnostics = findings.diagnostics.len();
     report.fail_level = config.config.fail_level;

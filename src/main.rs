@@ -155,6 +155,9 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             writeln!(stderr, "note: {note}")?;
         }
     }
+    for gap in &report.gaps {
+        writeln!(stderr, "adminlint: note: {gap}")?;
+    }
     if let Some(explanation) = &report.explanation {
         write!(stderr, "{explanation}")?;
     }

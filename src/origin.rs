@@ -4,7 +4,7 @@
 //! [`crate::diagnostic::Diagnostic::span`]); its [`Origin`] adds where the value was written
 //! when that is elsewhere, and the [`Step`]s between the two (a YAML alias, a Compose
 //! `extends`, `include`, `.env` interpolation or override file, a kustomize `images:` entry or
-//! patch, a Helm template). Most facts went through nothing: their origin is one null pointer,
+//! patch, a Helm template, an OpenShift template parameter). Most facts went through nothing: their origin is one null pointer,
 //! so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
@@ -142,6 +142,14 @@ pub enum Step {
         /// took a default or is unset (then there is no place to point at).
         definition: Option<EnvDefinition>,
     },
+    /// OpenShift template: the value used the default of the template's parameter `name`
+    /// (`${NAME}` or `${{NAME}}`); parameters without a default are not substituted.
+    TemplateParameter {
+        /// The parameter's name.
+        name: String,
+        /// Its `value:` in the template's `parameters:` (same file as the value).
+        definition: ParameterDefinition,
+    },
     /// Compose: the service comes from a file a top-level `include:` entry pulled in.
     Include {
         /// The file with the `include:` entry, as shown to users.
@@ -183,6 +191,24 @@ pub struct EnvDefinition {
     /// True when this fact is the only use of the variable among the projects that read this
     /// `.env` (and no other `.env` line refers to it), so that editing the value changes
     /// nothing else.
+    pub sole_use: bool,
+}
+
+/// A template parameter's default, as a [`Step::TemplateParameter`] records it. The same
+/// questions as for an [`EnvDefinition`]: where an edit of the variable goes, what an edit of
+/// the whole fact must keep to go there, and whether anything else uses it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ParameterDefinition {
+    /// The default value.
+    pub value: String,
+    /// The `value: …` pair of the parameter.
+    pub line: Span,
+    /// The value node (what an edit replaces); None for a block scalar.
+    pub value_span: Option<Span>,
+    /// The substituted text of the fact before and after the parameter's value, when the fact
+    /// uses it once and every other reference in it was substituted. None otherwise.
+    pub around: Option<(String, String)>,
+    /// True when this is the parameter's only use in the template's objects.
     pub sole_use: bool,
 }
 
@@ -229,6 +255,13 @@ impl Step {
                 format!("patch `{patch}` in overlay `{overlay}` replaces this `{field}:`"),
                 *base,
             )),
+            Step::TemplateParameter { name, definition } => Some((
+                format!(
+                    "template parameter `{name}` (`value: {}`) sets `${{{name}}}`",
+                    definition.value
+                ),
+                definition.line,
+            )),
             Step::Include { by, at, .. } => {
                 Some((format!("included by `include:` in `{by}`"), *at))
             }
@@ -252,19 +285,22 @@ impl Step {
             Step::Include { shared, .. } | Step::KustomizePatch { shared, .. } => *shared,
             // The value is written at its use; whether an edit may replace it there or in
             // `.env` is decided by the fix's aim (`rules::origins`), not by the step alone.
-            Step::KustomizeImage { .. } | Step::Interpolation { .. } | Step::Override { .. } => {
-                false
-            }
+            Step::KustomizeImage { .. }
+            | Step::Interpolation { .. }
+            | Step::TemplateParameter { .. }
+            | Step::Override { .. } => false,
         }
     }
 
     /// True when the step sets one part of the value (a `.env` variable in an interpolated
-    /// string, a kustomize `newTag`), not the whole of it: when the app's side went through the
+    /// string, a template parameter, a kustomize `newTag`), not the whole of it: when the app's side went through the
     /// same step, that part is where the two agree.
     pub fn sets_a_part(&self) -> bool {
         matches!(
             self,
-            Step::Interpolation { .. } | Step::KustomizeImage { .. }
+            Step::Interpolation { .. }
+                | Step::TemplateParameter { .. }
+                | Step::KustomizeImage { .. }
         )
     }
 }
@@ -476,5 +512,26 @@ mod tests {
         assert!(!patch(None, false).is_shared());
         assert!(patch(None, true).is_shared());
         assert!(!patch(None, false).sets_a_part());
+        let parameter = Step::TemplateParameter {
+            name: "MIGRATE_TAG".into(),
+            definition: ParameterDefinition {
+                value: "0.9.0".into(),
+                line: span(90, 104),
+                value_span: Some(span(97, 104)),
+                around: None,
+                sole_use: true,
+            },
+        };
+        assert_eq!(
+            parameter.related(),
+            Some((
+                "template parameter `MIGRATE_TAG` (`value: 0.9.0`) sets `${MIGRATE_TAG}`"
+                    .to_string(),
+                span(90, 104)
+            ))
+        );
+        // Whether an edit may go to the parameter is the fix's aim, as for `.env`.
+        assert!(!parameter.is_shared());
+        assert!(parameter.sets_a_part());
     }
 }

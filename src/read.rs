@@ -128,6 +128,22 @@ pub fn read_capped(path: &Path, max: u64) -> Result<(Vec<u8>, std::fs::Metadata)
     Ok((bytes, metadata))
 }
 
+/// The first `limit` bytes of a regular file (fewer when it is shorter): enough to tell what a
+/// file holds without reading it whole. Anything but a regular file is refused unopened.
+pub fn read_prefix(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(crate::discover::not_regular(
+            &metadata.file_type(),
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Bytes as UTF-8 text.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|error| ReadError::NotUtf8 {

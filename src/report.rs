@@ -61,6 +61,10 @@ pub struct Report {
     pub errors: Vec<RunError>,
     /// One-line notes for verbose output (skipped templates, skipped objects).
     pub notes: Vec<String>,
+    /// What the run did not check and a user would expect it to, said even without `-v`
+    /// (on stderr): manifests a directory walk skipped, a run that checked no file, named
+    /// files checked without their project. A silent gap reads as a clean result.
+    pub gaps: Vec<String>,
     /// Counts.
     pub summary: Summary,
     /// `fail-level` from the configuration file, if set.

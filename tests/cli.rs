@@ -459,6 +459,85 @@ fn debug_render_prints_the_rendering_and_notes_go_to_stderr() {
     );
 }
 
+/// Files under a fresh directory.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// `adminlint check ARGS` run in `dir`: (exit code, stdout, stderr).
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let output = adminlint().args(args).current_dir(dir).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+const A_JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: migrate, image: shop:1.0}]\n";
+
+#[test]
+fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_them() {
+    let dir = tree(&[
+        (".git/config", ""),
+        (".deploy/job.yaml", A_JOB),
+        ("deploy/job.yaml.j2", A_JOB),
+        ("deploy/seed.tpl", A_JOB),
+        ("deploy/web.yml.tmpl", A_JOB),
+        (".compose.yml", "services:\n  web:\n    image: shop:1.0\n"),
+        // Not manifests: GitLab CI's service list, a workflow, a README.
+        (".gitlab-ci.yml", "services:\n  - postgres:15\n"),
+        (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+        ("deploy/README.tpl", "kind of a template\n"),
+        (
+            "deploy/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: shop:2.0}]\n",
+        ),
+    ]);
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "No findings in 1 file.\n");
+    assert_eq!(
+        stderr,
+        "adminlint: note: skipped 5 files that look like Kubernetes or Compose manifests: \
+         .compose.yml (hidden), .deploy/job.yaml (hidden), deploy/job.yaml.j2 (not named \
+         *.yaml or *.yml) and 2 more; name them on the command line, or add them to \
+         `extra-files:` in .adminlint.yaml\n"
+    );
+    std::fs::write(
+        dir.path().join(".adminlint.yaml"),
+        "extra-files: [\".deploy/\", \"deploy/*.j2\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "--format", "concise", "."],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // What is still skipped is still said.
+    assert_eq!(
+        stderr,
+        "adminlint: note: skipped 3 files that look like Kubernetes or Compose manifests: \
+         .compose.yml (hidden), deploy/seed.tpl (not named *.yaml or *.yml), \
+         deploy/web.yml.tmpl (not named *.yaml or *.yml); name them on the command line, or \
+         add them to `extra-files:` in .adminlint.yaml\n"
+    );
+    assert_eq!(
+        stdout,
+        ".deploy/job.yaml:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
+         Deployment `web` runs `shop:2.0`\n\
+         deploy/job.yaml.j2:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
+         Deployment `web` runs `shop:2.0`\n\
+         Found 2 findings (2 errors) in 3 files.\n"
+    );
+}
+
 #[test]
 fn debug_render_of_an_unreadable_directory_exits_two() {
     let (code, text, stderr) = run(&["debug", "render", "no/such/dir"]);
@@ -468,4 +547,43 @@ fn debug_render_of_an_unreadable_directory_exits_two() {
         stderr.starts_with("adminlint: error: no/such/dir: "),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_run_that_checks_no_file_says_so_and_keeps_its_exit_code() {
+    let dir = tree(&[(".git/config", ""), ("docs/README.md", "# docs\n")]);
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "docs"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "No findings in 0 files.\n");
+    assert_eq!(
+        stderr,
+        "adminlint: note: no file was checked: directories are walked for *.yaml and *.yml \
+         files outside hidden directories (name other files, or add them to `extra-files:` in \
+         .adminlint.yaml)\n"
+    );
+}
+
+#[test]
+fn a_named_file_without_a_project_root_says_it_was_checked_with_the_files_given() {
+    let dir = tree(&[("k8s/migrate.yaml", A_JOB), ("k8s/seed.yaml", A_JOB)]);
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "k8s/migrate.yaml",
+            "k8s/seed.yaml",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr,
+        "adminlint: note: no project root above k8s/migrate.yaml (and 1 more named file) (no \
+         .adminlint.yaml or .git): checked with only the files given as context; add \
+         .adminlint.yaml at the top of the project to compare with the rest of it\n"
+    );
+    // Asked for: nothing to say.
+    let (_, _, stderr) = run_in(dir.path(), &["check", "--no-project", "k8s/migrate.yaml"]);
+    assert_eq!(stderr, "");
 }

@@ -629,3 +629,97 @@ fn a_json_patch_file_outside_the_yaml_files_is_read_and_its_line_is_the_finding(
     assert_eq!(mismatch["fix"]["applicability"], "safe");
     assert_eq!(mismatch["fix"]["edits"][0]["content"], "\"shop:1.0.0\"");
 }
+
+#[test]
+fn a_template_parameter_shows_its_value_line_and_the_apps_parameter_text_is_kept_in_place() {
+    let value = json(&[Path::new("fixtures/openshift-template")]);
+    let mismatch = only(&value, "image-mismatch");
+    let template = "fixtures/openshift-template/shop-template.yaml";
+    assert_eq!(mismatch["location"]["path"], template);
+    assert_eq!(mismatch["location"]["start"]["line"], 48);
+    assert_eq!(mismatch["location"]["start"]["column"], 22);
+    assert_eq!(
+        related_at(
+            &mismatch,
+            "template parameter `MIGRATE_TAG` (`value: 1.4.0`) sets `${MIGRATE_TAG}`"
+        ),
+        (template.to_string(), 13, 5, 13, 19)
+    );
+    assert_eq!(
+        related_at(
+            &mismatch,
+            "template parameter `APP_TAG` (`value: 1.4.2`) sets `${APP_TAG}`"
+        ),
+        (template.to_string(), 10, 5, 10, 19)
+    );
+    // The app's own text: `oc process` substitutes it in the Job as in the app, whatever
+    // `APP_TAG` is given at deploy time.
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "safe".to_string(),
+            (
+                template.to_string(),
+                48,
+                22,
+                "quay.io/acme/shop:${APP_TAG}".to_string()
+            )
+        )
+    );
+}
+
+/// A template whose app image is literal and whose migration Job reads `MIGRATE_TAG`, with
+/// `extra` objects appended.
+fn template_with_literal_app(extra: &str) -> String {
+    format!(
+        "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata:\n  name: shop\n\
+         parameters:\n  - name: MIGRATE_TAG\n    value: '1.4.0'\nobjects:\n\
+         \x20 - apiVersion: apps.openshift.io/v1\n    kind: DeploymentConfig\n    metadata:\n      name: web\n\
+         \x20   spec:\n      template:\n        spec:\n          containers:\n\
+         \x20           - name: web\n              image: ghcr.io/acme/shop:1.4.2\n\
+         \x20 - apiVersion: batch/v1\n    kind: Job\n    metadata:\n      name: migrate\n\
+         \x20   spec:\n      template:\n        spec:\n          restartPolicy: Never\n\
+         \x20         containers:\n            - name: migrate\n\
+         \x20             image: ghcr.io/acme/shop:${{MIGRATE_TAG}}\n{extra}"
+    )
+}
+
+#[test]
+fn a_literal_fix_goes_to_the_parameters_value_when_the_image_is_its_only_use() {
+    let dir = project(&[("template.yaml", &template_with_literal_app(""))]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    let path = adminlint::discover::display_path(&dir.path().join("template.yaml"));
+    assert_eq!(
+        the_edit(&mismatch),
+        ("safe".to_string(), (path, 7, 12, "'1.4.2'".to_string()))
+    );
+    // Applied, the fix leaves the migration on the app's release.
+    let offset = mismatch["fix"]["edits"][0]["location"]["start"]["offset"]
+        .as_u64()
+        .unwrap() as usize;
+    let file = dir.path().join("template.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.replace_range(offset..offset + "'1.4.0'".len(), "'1.4.2'");
+    std::fs::write(&file, text).unwrap();
+    let after = json(&[dir.path()]);
+    assert_eq!(after["diagnostics"], serde_json::json!([]), "{after:#}");
+}
+
+#[test]
+fn a_parameter_used_twice_is_not_edited_for_one_of_its_uses() {
+    // A seed Job on a tool image reads the parameter too: a new default would change it.
+    let seed = "  - apiVersion: batch/v1\n    kind: Job\n    metadata:\n      name: seed\n\
+                \x20     labels:\n        release: ${MIGRATE_TAG}\n    spec:\n      template:\n\
+                \x20       spec:\n          restartPolicy: Never\n          containers:\n\
+                \x20           - name: seed\n              image: busybox:1.36\n";
+    let dir = project(&[("template.yaml", &template_with_literal_app(seed))]);
+    let mismatch = only(&json(&[dir.path()]), "image-mismatch");
+    let path = adminlint::discover::display_path(&dir.path().join("template.yaml"));
+    assert_eq!(
+        the_edit(&mismatch),
+        (
+            "display-only".to_string(),
+            (path, 29, 22, "ghcr.io/acme/shop:1.4.2".to_string())
+        )
+    );
+}

@@ -1,6 +1,7 @@
 //! Kubernetes objects: where each kind keeps its pod template, and the facts of its containers.
 
 use super::ExtractContext;
+use super::openshift::{self, Parameters};
 use crate::config::{CustomKind, custom_kind};
 use crate::model::image::ImageRef;
 use crate::model::role::{
@@ -18,7 +19,8 @@ use crate::yaml::{NodeId, Tree};
 /// Deepest `kind: List` nesting followed.
 const MAX_LIST_DEPTH: usize = 8;
 
-/// Extract the workloads of a Kubernetes object (or of each item of a `List`).
+/// Extract the workloads of a Kubernetes object (or of each item of a `List`, or each object
+/// of an OpenShift `Template` with its parameters' defaults substituted).
 pub fn extract(
     tree: &Tree,
     root: NodeId,
@@ -26,18 +28,41 @@ pub fn extract(
     document: usize,
 ) -> Vec<Workload> {
     let mut out = Vec::new();
-    let mut pending = vec![(root, 0usize)];
-    while let Some((object, depth)) = pending.pop() {
+    // The parameters of each template met, by index; objects carry the index of theirs.
+    let mut templates: Vec<Parameters> = Vec::new();
+    let mut pending: Vec<(NodeId, usize, Option<usize>)> = vec![(root, 0, None)];
+    while let Some((object, depth, template)) = pending.pop() {
         let kind = str_at(tree, object, &["kind"]).unwrap_or_default();
-        if kind == "List" || (kind.ends_with("List") && tree.get(object, "items").is_some()) {
-            if depth < MAX_LIST_DEPTH {
-                let items = tree.get(object, "items").map_or(&[][..], |i| tree.items(i));
+        let api_version = str_at(tree, object, &["apiVersion"]).unwrap_or_default();
+        let list =
+            kind == "List" || (kind.ends_with("List") && tree.get(object, "items").is_some());
+        let nested = if list {
+            tree.get(object, "items").map(|items| (items, template))
+        } else if openshift::is_template(api_version, kind) && template.is_none() {
+            templates.push(Parameters::read(tree, object, context.file));
+            tree.get(object, "objects")
+                .map(|objects| (objects, Some(templates.len() - 1)))
+        } else {
+            None
+        };
+        if list || nested.is_some() {
+            if depth < MAX_LIST_DEPTH
+                && let Some((items, template)) = nested
+            {
                 // Reversed so that popping keeps source order.
-                pending.extend(items.iter().rev().map(|&item| (item, depth + 1)));
+                pending.extend(
+                    tree.items(items)
+                        .iter()
+                        .rev()
+                        .map(|&item| (item, depth + 1, template)),
+                );
             }
             continue;
         }
-        if let Some(workload) = extract_object(tree, object, context, document) {
+        if let Some(mut workload) = extract_object(tree, object, context, document) {
+            if let Some(parameters) = template.map(|t| &templates[t]) {
+                parameters.apply(&mut workload);
+            }
             out.push(workload);
         }
     }

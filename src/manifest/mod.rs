@@ -3,6 +3,8 @@
 pub mod compose;
 pub mod kubernetes;
 pub mod kustomize;
+pub mod openshift;
+pub mod sniff;
 
 use crate::config::CustomKind;
 use crate::model::workload::Workload;

@@ -178,9 +178,10 @@ pub struct Container {
     /// Compose `build:`, when the service builds its image.
     #[serde(skip)]
     pub build: Option<Build>,
-    /// Compose: the image with its variables resolved from the project's `.env` file and the
-    /// defaults written in the reference, when every variable is known and the text changes.
-    #[serde(skip)]
+    /// The image with its variables resolved, when the text changes: Compose, from the
+    /// project's `.env` file and the defaults written in the reference (set after the fact
+    /// cache), when every variable is known; an OpenShift template, from its parameters'
+    /// defaults (cached with the file's facts).
     pub resolved_image: Option<ImageRef>,
 }
 

@@ -313,6 +313,7 @@ spec:
             diagnostics: vec![mismatch, install],
             errors: Vec::new(),
             notes: Vec::new(),
+            gaps: Vec::new(),
             fail_level: None,
             explanation: None,
             summary: Summary {

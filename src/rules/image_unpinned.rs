@@ -63,8 +63,8 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     let Some(image) = &container.image else {
         return;
     };
-    // A Compose reference with variables is judged on what it resolves to (`.env` values and
-    // the defaults written in it).
+    // A reference with variables is judged on what it resolves to (Compose: `.env` values and
+    // the defaults written in it; an OpenShift template: its parameters' defaults).
     let (how, judged) = match (image.value.unpinned(), &container.resolved_image) {
         (Some(how), _) => (how, &image.value),
         (None, Some(resolved)) => match resolved.unpinned() {

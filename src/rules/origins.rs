@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Related};
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
-use crate::origin::{EnvDefinition, ImageField, Origin, Step};
+use crate::origin::{EnvDefinition, ImageField, Origin, ParameterDefinition, Step};
 use crate::span::{FileId, Span};
 
 /// Add the related locations and aim the fixes of every finding.
@@ -113,11 +113,12 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
     if origin.via().iter().any(Step::is_shared) {
         return (written, false);
     }
-    if origin
-        .via()
-        .iter()
-        .any(|s| matches!(s, Step::Interpolation { .. }))
-    {
+    if origin.via().iter().any(|s| {
+        matches!(
+            s,
+            Step::Interpolation { .. } | Step::TemplateParameter { .. }
+        )
+    }) {
         return aim_interpolated(project, edit, origin, written);
     }
     let transforms: Vec<&Step> = origin
@@ -148,12 +149,13 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
     }
 }
 
-/// An edit of a value that used `.env` variables. New text that is itself interpolated
-/// (`${REGISTRY}/shop:${TAG}`, the app's own text) is edited in place: Compose interpolates it
-/// there the same way, and nothing but this value changes. New literal text in place would
-/// drop references the deployment's environment may set (its variables win over `.env`), so
-/// the edit moves into `.env` when it is exactly a new value of one variable that nothing
-/// else uses, and is display-only otherwise.
+/// An edit of a value that used `.env` variables or template parameters. New text that is
+/// itself interpolated (`${REGISTRY}/shop:${TAG}`, the app's own text) is edited in place:
+/// Compose (or `oc process`) substitutes it there the same way, and nothing but this value
+/// changes. New literal text in place would drop references the deployment may set (its
+/// environment wins over `.env`, `oc process -p` over a parameter's default), so the edit
+/// moves into `.env` or the parameter's `value:` when it is exactly a new value of one
+/// variable that nothing else uses, and is display-only otherwise.
 fn aim_interpolated(
     project: &Project,
     edit: &Edit,
@@ -170,7 +172,10 @@ fn aim_interpolated(
             Step::Interpolation {
                 definition: Some(definition),
                 ..
-            } => retarget_env_edit(project, edit, definition),
+            } => retarget_env_edit(project, edit, &Definition::from(definition)),
+            Step::TemplateParameter { definition, .. } => {
+                retarget_env_edit(project, edit, &Definition::from(definition))
+            }
             _ => None,
         })
         .collect();
@@ -181,12 +186,42 @@ fn aim_interpolated(
     }
 }
 
-/// An edit of a whole value moved onto one variable's value in `.env`: when this value is the
-/// variable's only use, and the new text differs from the value's resolved text only in what
-/// the variable puts there.
-fn retarget_env_edit(project: &Project, edit: &Edit, definition: &EnvDefinition) -> Option<Edit> {
+/// What moving an edit onto a variable's definition needs, from a `.env` line or a template
+/// parameter's `value:`.
+struct Definition<'a> {
+    value_span: Option<Span>,
+    around: Option<&'a (String, String)>,
+    sole_use: bool,
+}
+
+impl<'a> From<&'a EnvDefinition> for Definition<'a> {
+    fn from(definition: &'a EnvDefinition) -> Self {
+        Definition {
+            value_span: definition.value_span,
+            around: definition.around.as_ref(),
+            sole_use: definition.sole_use,
+        }
+    }
+}
+
+impl<'a> From<&'a ParameterDefinition> for Definition<'a> {
+    fn from(definition: &'a ParameterDefinition) -> Self {
+        Definition {
+            value_span: definition.value_span,
+            around: definition.around.as_ref(),
+            sole_use: definition.sole_use,
+        }
+    }
+}
+
+/// An edit of a whole value moved onto one variable's definition (its `.env` value, or its
+/// template parameter's `value:`): when this value is the variable's only use, and the new
+/// text differs from the value's resolved text only in what the variable puts there. The
+/// quoting rules are the stricter of the two languages': a quoted value takes no quote,
+/// backslash or `$`; an unquoted one only characters plain in both.
+fn retarget_env_edit(project: &Project, edit: &Edit, definition: &Definition<'_>) -> Option<Edit> {
     let value_span = definition.value_span?;
-    let (before, after) = definition.around.as_ref()?;
+    let (before, after) = definition.around?;
     if !definition.sole_use {
         return None;
     }
@@ -211,7 +246,8 @@ fn retarget_env_edit(project: &Project, edit: &Edit, definition: &EnvDefinition)
             format!("{quote}{new_value}{quote}")
         }
         Some('"' | '\'') => return None,
-        _ if new_value.chars().all(plain) => new_value.to_string(),
+        // A YAML plain scalar cannot start with `@` (reserved).
+        _ if new_value.chars().all(plain) && !new_value.starts_with('@') => new_value.to_string(),
         _ => return None,
     };
     Some(Edit {
