@@ -77,6 +77,9 @@ pub struct Project {
     /// Every distinct peer set, so that rules compute what they need of a set once, however
     /// many admin processes share it (thousands of Jobs of one app).
     peer_sets: std::cell::RefCell<std::collections::HashMap<Peers, Rc<PeerSet>>>,
+    /// Each workload's environment ([`Project::environment`]), computed on first use.
+    pub(in crate::model) environments:
+        std::cell::OnceCell<Vec<Option<crate::model::apart::Environment>>>,
     /// [`Project::app_release`] results by peer set id.
     pub(in crate::model) release_memo:
         std::cell::RefCell<std::collections::HashMap<usize, Rc<crate::model::release::Tally>>>,
@@ -343,9 +346,9 @@ impl Project {
                     let (peer, peer_container) = self.container(at);
                     (at, peer, peer_container)
                 })
-                .filter(|&(at, peer, peer_container)| {
+                .filter(|&(at, _, peer_container)| {
                     at != admin
-                        && !declared_apps_differ(workload, peer)
+                        && self.apart(admin.workload, at.workload).is_none()
                         && (peer_container
                             .repositories()
                             .iter()
@@ -366,12 +369,8 @@ impl Project {
         }
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
-        let acceptable = |at: ContainerRef| {
-            let peer = &self.workloads[at.workload];
-            at != admin
-                && peer.namespace_name() == namespace
-                && !declared_apps_differ(workload, peer)
-        };
+        let acceptable =
+            |at: ContainerRef| at != admin && self.apart(admin.workload, at.workload).is_none();
         // The nearest tier, the admin's own file, straight from the index.
         let same_file: Vec<ContainerRef> = self
             .peer_index()
@@ -387,11 +386,12 @@ impl Project {
         }
         let labels = app_labels(workload);
         let key = format!(
-            "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}",
+            "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             workload.scope,
             self.dir(workload.file),
             workload.app,
-            labels
+            labels,
+            self.environment(admin.workload)
         );
         if let Some(known) = self.far_peers.borrow().get(&key) {
             return known.clone();
@@ -539,12 +539,6 @@ pub fn app_labels(workload: &Workload) -> Vec<Option<&str>> {
                 .map(|v| v.value.as_str())
         })
         .collect()
-}
-
-/// True when two workloads are declared parts of different apps (`adminlint.io/app`, `apps:` in
-/// the configuration): they are never peers nor one release group, even in one file.
-pub fn declared_apps_differ(a: &Workload, b: &Workload) -> bool {
-    matches!((&a.app, &b.app), (Some(x), Some(y)) if x != y)
 }
 
 /// Do two workloads name the same app? None when they share no app key.

@@ -57,7 +57,8 @@ impl Violation for ConfigDivergent {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
-    let peers = &cx.peers.members;
+    let peers = cx.config_peers();
+    let peers = peers.as_slice();
     if peers.is_empty() {
         return;
     }

@@ -109,7 +109,8 @@ type Shared = (ConfigKind, String, Span, &'static str);
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
-    let peers = &cx.peers.members;
+    let peers = cx.config_peers();
+    let peers = peers.as_slice();
     let Some(&first) = peers.first() else {
         return;
     };

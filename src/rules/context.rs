@@ -114,6 +114,21 @@ impl<'p> AdminCx<'p> {
     }
 }
 
+impl AdminCx<'_> {
+    /// The peers config rules compare with: the release peers that run the app's process, not
+    /// a sidecar or exporter built from its image ([`Project::not_app_process`]).
+    pub fn config_peers(&self) -> Rc<Vec<ContainerRef>> {
+        self.per_peer_set("config peers", || {
+            self.peers
+                .members
+                .iter()
+                .copied()
+                .filter(|&at| self.project.not_app_process(at).is_none())
+                .collect()
+        })
+    }
+}
+
 /// Per-peer-set results of admin rules, for one run, by (rule's key, peer set id).
 #[derive(Default)]
 pub(super) struct PeerMemo(RefCell<HashMap<MemoKey, Rc<dyn Any>>>);
