@@ -131,7 +131,7 @@ fn several_reports_example() {
     let args = adminlint_command(&example);
     let (dir, code, stdout) = run_in_demo_checkout(&args, false);
     assert_eq!(code, 1);
-    assert!(stdout.contains("Found 7 findings"));
+    assert!(stdout.contains("Found 6 findings"));
     for file in output_files(&args) {
         assert!(dir.path().join(&file).is_file(), "{file}");
     }

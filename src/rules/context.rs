@@ -233,6 +233,13 @@ impl Reported<'_> {
         self
     }
 
+    /// Lower this finding below the rule's default severity (a deliberate difference that is
+    /// still worth showing). The configuration's level for the rule leaves it lowered.
+    pub fn severity(self, severity: crate::diagnostic::Severity) -> Self {
+        self.diagnostic.severity = self.diagnostic.severity.min(severity);
+        self
+    }
+
     /// Attach a fix titled by the violation's [`Violation::fix_title`].
     pub fn fix(self, applicability: Applicability, edits: Vec<Edit>) -> Self {
         let message = self

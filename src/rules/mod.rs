@@ -131,17 +131,53 @@ pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnosti
     without_reason.chain(unknown).chain(unused).collect()
 }
 
-/// Apply the configuration's rule levels: drop rules set to `off`, re-level the others.
+/// Apply the configuration's rule levels: drop rules set to `off`, re-level the others. A
+/// finding its rule lowered below the rule's default (a deliberate admin credential, a moving
+/// tag the app runs too) stays lowered: the level is for the rule's real findings.
 pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
     diagnostics.retain_mut(|diagnostic| match config.rules.get(diagnostic.rule) {
         None => true,
         Some(level) => match level.severity() {
             Some(severity) => {
-                diagnostic.severity = severity;
+                let lowered =
+                    find(diagnostic.rule).is_some_and(|rule| diagnostic.severity < rule.severity);
+                if !lowered {
+                    diagnostic.severity = severity;
+                }
                 true
             }
             None => false,
         },
     });
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RuleLevel;
+    use crate::span::{FileId, Span};
+
+    #[test]
+    fn a_configured_level_leaves_findings_the_rule_lowered_to_info() {
+        let span = Span::new(FileId(0), 0, 1);
+        let found = vec![
+            Diagnostic::new("config-divergent", Severity::Warning, "typed".into(), span),
+            Diagnostic::new(
+                "config-divergent",
+                Severity::Info,
+                "deliberate".into(),
+                span,
+            ),
+        ];
+        let mut config = Config::default();
+        config
+            .rules
+            .insert("config-divergent".into(), RuleLevel::Error);
+        let levels: Vec<Severity> = configure(found, &config)
+            .iter()
+            .map(|d| d.severity)
+            .collect();
+        assert_eq!(levels, [Severity::Error, Severity::Info]);
+    }
 }
