@@ -26,6 +26,9 @@ struct ImageMismatch {
     admin_version: String,
     /// The app's releases: one, or several when its workloads disagree.
     app: AppReleases,
+    /// One side names its release by digest only and the other by tag only, and no reference
+    /// in the project pairs that tag with that digest: adminlint cannot tell, so it warns.
+    undecided: bool,
 }
 
 /// What the app runs.
@@ -42,6 +45,12 @@ enum AppReleases {
 
 impl Violation for ImageMismatch {
     fn message(&self) -> String {
+        if let (true, AppReleases::One { peer, image, .. }) = (self.undecided, &self.app) {
+            return format!(
+                "{} runs {}, but {peer} runs {image}: one is pinned by digest and the other by tag, and no reference in the project says whether the tag is that digest",
+                self.admin, self.admin_image
+            );
+        }
         match &self.app {
             AppReleases::One { peer, image, .. } => {
                 format!(
@@ -61,6 +70,9 @@ impl Violation for ImageMismatch {
     }
 
     fn help(&self) -> Option<String> {
+        if self.undecided {
+            return Some("write both the tag and the digest on one side (`app:1.2.3@sha256:…`), or the same form on both, so the release can be compared".into());
+        }
         Some(match &self.app {
             AppReleases::One { raw, .. } => {
                 format!("run the admin process on the app's release: set the image to `{raw}`")
@@ -70,6 +82,9 @@ impl Violation for ImageMismatch {
     }
 
     fn fix_title(&self) -> Option<String> {
+        if self.undecided {
+            return None;
+        }
         match &self.app {
             AppReleases::One { raw, .. } => Some(format!("Use `{raw}`")),
             AppReleases::Several { .. } => None,
@@ -113,6 +128,13 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     }
     let first = project.container(versions[0]).1;
     let app_image = &first.image.as_ref().expect("peers have images").value;
+    let undecided = versions.len() == 1
+        && first
+            .effective_image()
+            .is_some_and(|app| digest_against_tag(image, app));
+    if undecided && paired_elsewhere(cx, image, first.effective_image().expect("checked")) {
+        return;
+    }
     let violation = ImageMismatch {
         admin: who(project, cx.at),
         admin_image: cx.container.image_text(),
@@ -129,9 +151,13 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
                 repository: image.repository(),
             }
         },
+        undecided,
     };
     let admin_image = cx.container.image.as_ref().expect("has an image");
     let mut reported = sink.report(&violation, admin_image);
+    if undecided {
+        reported = reported.severity(Severity::Warning);
+    }
     for &peer in versions.iter() {
         let peer_container = project.container(peer).1;
         let peer_image = peer_container.image.as_ref().expect("peers have images");
@@ -144,7 +170,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             peer_image,
         );
     }
-    if versions.len() == 1 {
+    if versions.len() == 1 && !undecided {
         reported.fix(
             Applicability::Safe,
             vec![Edit {
@@ -153,4 +179,46 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             }],
         );
     }
+}
+
+/// True when one reference names its release by digest only and the other by tag only (or no
+/// tag): `app@sha256:…` against `app:1.2.3`. Which digest a tag points to is the registry's
+/// knowledge, not the manifests'.
+fn digest_against_tag(a: &ImageRef, b: &ImageRef) -> bool {
+    let digest_only = |i: &ImageRef| i.digest.is_some() && i.tag.is_none();
+    let tag_only = |i: &ImageRef| i.digest.is_none();
+    (digest_only(a) && tag_only(b)) || (digest_only(b) && tag_only(a))
+}
+
+/// True when some reference in the project writes the tag of one side with the digest of the
+/// other (`app:1.2.3@sha256:…` in another overlay, a values file rendered, a CronJob): then
+/// the two agree.
+fn paired_elsewhere(cx: &AdminCx, a: &ImageRef, b: &ImageRef) -> bool {
+    let (digest, tag) = match (&a.digest, &b.digest) {
+        (Some(digest), None) => (digest, b.tag.as_deref().unwrap_or("latest")),
+        (None, Some(digest)) => (digest, a.tag.as_deref().unwrap_or("latest")),
+        _ => return false,
+    };
+    let repository = a.repository();
+    // Every reference of the project that writes both a tag and a digest, found once per run.
+    let pairs = cx.per_peer_set("image-mismatch tag and digest pairs", || {
+        let mut pairs: Vec<(String, String, String)> = cx
+            .project
+            .containers()
+            .filter_map(|(_, _, container)| container.effective_image())
+            .filter_map(|image| {
+                Some((
+                    image.repository(),
+                    image.tag.clone()?,
+                    image.digest.clone()?,
+                ))
+            })
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    });
+    pairs
+        .iter()
+        .any(|(r, t, d)| *r == repository && t == tag && d == digest)
 }

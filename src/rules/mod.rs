@@ -133,7 +133,8 @@ pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnosti
 
 /// Apply the configuration's rule levels: drop rules set to `off`, re-level the others. A
 /// finding its rule lowered below the rule's default (a deliberate admin credential, a moving
-/// tag the app runs too) stays lowered: the level is for the rule's real findings.
+/// tag the app runs too, a digest adminlint cannot compare with a tag) is never raised by it:
+/// the level is for the rule's real findings.
 pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
     diagnostics.retain_mut(|diagnostic| match config.rules.get(diagnostic.rule) {
         None => true,
@@ -141,9 +142,11 @@ pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagn
             Some(severity) => {
                 let lowered =
                     find(diagnostic.rule).is_some_and(|rule| diagnostic.severity < rule.severity);
-                if !lowered {
-                    diagnostic.severity = severity;
-                }
+                diagnostic.severity = if lowered {
+                    severity.min(diagnostic.severity)
+                } else {
+                    severity
+                };
                 true
             }
             None => false,
