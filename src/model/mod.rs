@@ -9,4 +9,5 @@ pub mod project;
 pub mod release;
 pub mod rendered;
 pub mod role;
+pub mod sibling;
 pub mod workload;

@@ -80,6 +80,9 @@ pub struct Project {
     /// Each workload's environment ([`Project::environment`]), computed on first use.
     pub(in crate::model) environments:
         std::cell::OnceCell<Vec<Option<crate::model::apart::Environment>>>,
+    /// Release voters on literal app images by registry and namespace, for
+    /// [`Project::sibling_peers`]; built on first use.
+    pub(in crate::model) sibling_index: std::cell::OnceCell<crate::model::sibling::SiblingIndex>,
     /// [`Project::app_release`] results by peer set id.
     pub(in crate::model) release_memo:
         std::cell::RefCell<std::collections::HashMap<usize, Rc<crate::model::release::Tally>>>,

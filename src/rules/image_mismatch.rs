@@ -100,6 +100,143 @@ impl Violation for ImageMismatch {
     }
 }
 
+/// The admin's release set against the app's another way than by one repository.
+struct ReleasedApart {
+    admin: String,
+    admin_image: String,
+    app: String,
+    app_image: String,
+    how: Apart,
+}
+
+/// How the admin's reference and the app's are related.
+enum Apart {
+    /// Sibling images of one product (`shop-migrate` beside `shop-server`), tags differ.
+    Siblings { admin_tag: String, app_tag: String },
+    /// The app's tag is a placeholder filled in at deploy; the admin's is a literal.
+    NotTemplated { admin_tag: String },
+}
+
+impl Violation for ReleasedApart {
+    fn message(&self) -> String {
+        match &self.how {
+            Apart::Siblings { admin_tag, app_tag } => format!(
+                "{} runs {} at tag `{admin_tag}`, but {} runs the sibling image {} at `{app_tag}`: images of one product are released under one tag",
+                self.admin, self.admin_image, self.app, self.app_image
+            ),
+            Apart::NotTemplated { admin_tag } => format!(
+                "{} runs {} with the literal tag `{admin_tag}`, but {} runs {}, filled in at deploy: the admin process was not templated with the app, so it will not follow the app's release",
+                self.admin, self.admin_image, self.app, self.app_image
+            ),
+        }
+    }
+
+    fn label(&self) -> Option<String> {
+        Some(match &self.how {
+            Apart::Siblings { admin_tag, .. } => format!("sibling tag `{admin_tag}`"),
+            Apart::NotTemplated { admin_tag } => format!("literal tag `{admin_tag}`"),
+        })
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(match &self.how {
+            Apart::Siblings { app_tag, .. } => {
+                format!("run the admin image of the app's release: tag `{app_tag}`")
+            }
+            Apart::NotTemplated { .. } => {
+                "write the admin's tag with the same placeholder as the app's, so both are filled in with one release".into()
+            }
+        })
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.admin_image.clone(), self.app_image.clone()]
+    }
+}
+
+/// An admin with no peer on its repository, beside sibling images of its product
+/// ([`crate::model::sibling::are_siblings`]): compared by tag with the release they run.
+fn check_siblings(cx: &AdminCx, image: &ImageRef, sink: &mut Sink) {
+    let project = cx.project;
+    let siblings = project.sibling_peers(cx.at);
+    let tally = crate::model::release::Tally::count(project, siblings.iter().copied());
+    let Some(release) = tally.chosen() else {
+        return;
+    };
+    let tags = |at: ContainerRef| {
+        project
+            .container(at)
+            .1
+            .effective_image()
+            .and_then(|i| i.tag.clone())
+    };
+    let admin_tag = image.tag.clone().unwrap_or_default();
+    if siblings
+        .iter()
+        .any(|&at| tags(at).as_deref() == Some(&admin_tag))
+    {
+        return;
+    }
+    let app = release.first();
+    let app_container = project.container(app).1;
+    let violation = ReleasedApart {
+        admin: who(project, cx.at),
+        admin_image: cx.container.image_text(),
+        app: who(project, app),
+        app_image: app_container.image_text(),
+        how: Apart::Siblings {
+            admin_tag,
+            app_tag: tags(app).unwrap_or_default(),
+        },
+    };
+    let related = format!("{} runs {}", violation.app, violation.app_image);
+    let admin_image = cx.container.image.as_ref().expect("has an image");
+    let reported = sink
+        .report(&violation, admin_image)
+        .severity(Severity::Warning);
+    if let Some(app_image) = &app_container.image {
+        reported.related(related, app_image);
+    }
+}
+
+/// An admin with a literal tag whose peers all run the app's image with a placeholder tag
+/// (`<IMAGE_VERSION>`, `__TAG__`, `${TAG}` unresolved): it was not templated with the app.
+fn check_not_templated(cx: &AdminCx, image: &ImageRef, sink: &mut Sink) {
+    let project = cx.project;
+    let Some(admin_tag) = image.tag.clone() else {
+        return;
+    };
+    let templated = |at: ContainerRef| {
+        project
+            .container(at)
+            .1
+            .effective_image()
+            .is_some_and(ImageRef::tag_is_placeholder)
+    };
+    let Some(&app) = cx.peers.members.first() else {
+        return;
+    };
+    if !cx.peers.members.iter().all(|&at| templated(at)) {
+        return;
+    }
+    let app_container = project.container(app).1;
+    let violation = ReleasedApart {
+        admin: who(project, cx.at),
+        admin_image: cx.container.image_text(),
+        app: who(project, app),
+        app_image: app_container.image_text(),
+        how: Apart::NotTemplated { admin_tag },
+    };
+    let related = format!("{} runs {}", violation.app, violation.app_image);
+    let admin_image = cx.container.image.as_ref().expect("has an image");
+    let reported = sink
+        .report(&violation, admin_image)
+        .severity(Severity::Warning);
+    if let Some(app_image) = &app_container.image {
+        reported.related(related, app_image);
+    }
+}
+
 /// The image a container runs (resolved when Compose resolves it) and where it is written.
 fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
     let container = project.container(at).1;
@@ -119,6 +256,14 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     // with these peers; one peer shown per release, the app's (most voted) release first.
     let releases = project.app_release(&cx.peers);
     let versions: Vec<ContainerRef> = releases.releases.iter().map(|r| r.first()).collect();
+    if cx.peers.members.is_empty() {
+        check_siblings(cx, image, sink);
+        return;
+    }
+    if versions.is_empty() {
+        check_not_templated(cx, image, sink);
+        return;
+    }
     // One voter per release stands for it: thousands of Jobs may share thousands of peers.
     let matches = versions
         .iter()
