@@ -204,7 +204,7 @@ impl Project {
         let Some(chosen) = tally.chosen() else {
             let _ = writeln!(
                 out,
-                "      app release: unknown (no peer names a literal image: placeholders and builds are not compared)"
+                "      app release: unknown (no peer names a literal image: placeholders, builds and invalid references are not compared by release)"
             );
             return;
         };

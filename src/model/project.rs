@@ -367,9 +367,8 @@ impl Project {
         let Some(image) = &container.image else {
             return (Vec::new(), None);
         };
-        if matches!(image.value.kind, crate::model::image::ImageKind::Opaque) {
-            return (Vec::new(), None);
-        }
+        // An invalid reference (`ImageKind::Opaque`) is compared as text: its `repository()` is
+        // its whole text, so its peers are the app containers that write exactly the same.
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
         let acceptable =

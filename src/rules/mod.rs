@@ -9,6 +9,7 @@ mod config_divergent;
 mod config_missing;
 pub mod context;
 pub mod helpers;
+mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
 pub mod origins;
@@ -65,6 +66,7 @@ pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
     config_divergent::RULE,
     config_missing::RULE,
+    image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
     release_drift::RULE,
