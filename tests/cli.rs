@@ -41,10 +41,12 @@ fn findings_exit_one_and_concise_lines_are_exact() {
 
 #[test]
 fn clean_input_exits_zero() {
+    // (The demo's app files are not clean input: naming them reports the drifting migration
+    // Job beside them, whose release they decide.)
     let (code, stdout, _) = run(&[
         "check",
-        "fixtures/demo/k8s/web.yaml",
-        "fixtures/demo/k8s/worker.yaml",
+        "fixtures/config-divergent/agree.yaml",
+        "fixtures/image-unpinned/pinned.yaml",
         "--format",
         "concise",
     ]);
@@ -55,7 +57,7 @@ fn clean_input_exits_zero() {
         "-q",
         "--format",
         "concise",
-        "fixtures/demo/k8s/web.yaml",
+        "fixtures/config-divergent/agree.yaml",
     ]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }

@@ -247,6 +247,24 @@ impl Project {
             .collect()
     }
 
+    /// Admin containers outside the reported files whose release peers include a container in a
+    /// reported file: a change there (the app's tag bumped) may make them drift, and that
+    /// finding, about release only, is reported at them. Empty when every file is reported.
+    pub fn admins_caused_by_reported(&self) -> Vec<(ContainerRef, &Reason)> {
+        let Some(reported) = &self.reported_files else {
+            return Vec::new();
+        };
+        let in_reported = |at: ContainerRef| {
+            let file = self.workloads[at.workload].file;
+            reported.get(file.0 as usize).copied().unwrap_or(false)
+        };
+        self.containers()
+            .filter(|(at, _, _)| !self.is_subject(at.workload))
+            .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
+            .filter(|&(at, _)| self.peer_set(at).members.iter().any(|&p| in_reported(p)))
+            .collect()
+    }
+
     /// Whether findings about a workload can be reported in this run, so rules need to check
     /// it (a pre-commit run names one file of a large project: the rest is only context).
     /// Kustomize copies and Compose services are always checked: their findings may point

@@ -80,6 +80,12 @@ pub const RULES: &[Rule] = &[
     yaml_boolean_value::RULE,
 ];
 
+/// True for the rules about which release an admin runs ([`Check::Release`]): their findings
+/// are caused by the app's side as much as by the admin's.
+pub fn is_about_release(id: &str) -> bool {
+    find(id).is_some_and(|rule| matches!(rule.check, Check::Release(_)))
+}
+
 /// Look a rule up by id.
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|rule| rule.id == id)
@@ -107,6 +113,17 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             }
             let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
             check(&cx, &mut sink);
+        }
+    }
+    // Admins in files not named whose app is in a named file: only their release is compared,
+    // and the findings stage keeps what points at the named file (see `is_about_release`).
+    for (at, _) in project.admins_caused_by_reported() {
+        let cx = AdminCx::new(project, at, project.command_line(at), &memo);
+        for &(rule, check, about_release) in &admin_rules {
+            if about_release {
+                let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
+                check(&cx, &mut sink);
+            }
         }
     }
     for rule in RULES {
