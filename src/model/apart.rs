@@ -157,6 +157,23 @@ impl Project {
         }
     }
 
+    /// The peers config rules compare with: the members that run the app's process
+    /// ([`Project::not_app_process`]), or all of them when every one looks like a helper (the
+    /// app is an exporter, and these are its own admin processes).
+    pub fn config_peers(&self, peers: &crate::model::project::PeerSet) -> Vec<ContainerRef> {
+        let app: Vec<ContainerRef> = peers
+            .members
+            .iter()
+            .copied()
+            .filter(|&at| self.not_app_process(at).is_none())
+            .collect();
+        if app.is_empty() {
+            peers.members.clone()
+        } else {
+            app
+        }
+    }
+
     /// Why a release peer is not the app's process for config comparisons ("every peer reads
     /// Secret X"), or None when it is: a sidecar or exporter built from the app's image reads
     /// only what it needs and must not dilute what the app reads.

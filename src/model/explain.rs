@@ -112,11 +112,14 @@ impl Project {
                             "      no release peers: no long-running workload runs this image repository nearby"
                         );
                     }
+                    let config_peers = self.config_peers(&self.peer_set(at));
                     for peer in &peers {
                         let (pw, pc) = self.container(*peer);
                         let config = match self.not_app_process(*peer) {
-                            Some(why) => format!(" (not compared for config: {why})"),
-                            None => String::new(),
+                            Some(why) if !config_peers.contains(peer) => {
+                                format!(" (not compared for config: {why})")
+                            }
+                            _ => String::new(),
                         };
                         let _ = writeln!(
                             out,

@@ -116,16 +116,10 @@ impl<'p> AdminCx<'p> {
 
 impl AdminCx<'_> {
     /// The peers config rules compare with: the release peers that run the app's process, not
-    /// a sidecar or exporter built from its image ([`Project::not_app_process`]).
+    /// a sidecar or exporter built from its image ([`Project::not_app_process`]). When every
+    /// peer looks like a helper, the app is one (an exporter's own Jobs): all of them count.
     pub fn config_peers(&self) -> Rc<Vec<ContainerRef>> {
-        self.per_peer_set("config peers", || {
-            self.peers
-                .members
-                .iter()
-                .copied()
-                .filter(|&at| self.project.not_app_process(at).is_none())
-                .collect()
-        })
+        self.per_peer_set("config peers", || self.project.config_peers(&self.peers))
     }
 }
 
