@@ -1,8 +1,9 @@
 //! The findings stage: the rules' findings made into what is reported.
 //!
 //! Severities come from the configuration, suppressions are applied and judged (the meta
-//! rules), findings outside the reported files are dropped, and what is left is sorted and
-//! reported once per source node however many kustomize overlays rendered it.
+//! rules), findings outside the reported files are dropped (unless a release finding's cause,
+//! the app's side, is in one), and what is left is sorted and reported once per source node
+//! however many kustomize overlays rendered it.
 
 use std::collections::HashMap;
 
@@ -51,7 +52,16 @@ pub fn finish(
         rules::suppression_findings(&outcome),
         config,
     ));
-    diagnostics.retain(|d| is_reported(d.span.file));
+    // A finding in a file not named is kept when its cause is in a named one: an admin's
+    // release compared with the app's image there (a pre-commit that bumps the app's tag and
+    // not the Job's gets the drift it creates, at the Job).
+    // A Compose project's `.env` is read for every project that uses it, named or not: a value
+    // there is no named file's cause.
+    let is_cause = |file: FileId| is_reported(file) && !project.env_files.contains(&file);
+    diagnostics.retain(|d| {
+        is_reported(d.span.file)
+            || (rules::is_about_release(d.rule) && d.related.iter().any(|r| is_cause(r.span.file)))
+    });
     for diagnostic in &mut diagnostics {
         if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
             diagnostic

@@ -34,17 +34,19 @@ fn findings_exit_one_and_concise_lines_are_exact() {
     );
     assert_eq!(
         stdout.lines().last().unwrap(),
-        "Found 7 findings (1 error, 6 warnings) in 3 files."
+        "Found 6 findings (1 error, 5 warnings) in 3 files."
     );
     assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
 }
 
 #[test]
 fn clean_input_exits_zero() {
+    // (The demo's app files are not clean input: naming them reports the drifting migration
+    // Job beside them, whose release they decide.)
     let (code, stdout, _) = run(&[
         "check",
-        "fixtures/demo/k8s/web.yaml",
-        "fixtures/demo/k8s/worker.yaml",
+        "fixtures/config-divergent/agree.yaml",
+        "fixtures/image-unpinned/pinned.yaml",
         "--format",
         "concise",
     ]);
@@ -55,7 +57,7 @@ fn clean_input_exits_zero() {
         "-q",
         "--format",
         "concise",
-        "fixtures/demo/k8s/web.yaml",
+        "fixtures/config-divergent/agree.yaml",
     ]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
@@ -128,7 +130,7 @@ fn a_stdin_buffer_stands_in_for_its_file_among_the_given_paths() {
     );
     assert_eq!(
         stdout.lines().last().unwrap(),
-        "Found 6 findings (6 warnings) in 3 files."
+        "Found 5 findings (5 warnings) in 3 files."
     );
 }
 
@@ -175,7 +177,7 @@ fn json_output_is_versioned() {
     assert_eq!(value["version"], 1);
     assert_eq!(value["summary"]["files"], 3);
     assert_eq!(value["summary"]["workloads"], 3);
-    assert_eq!(value["summary"]["diagnostics"], 7);
+    assert_eq!(value["summary"]["diagnostics"], 6);
 }
 
 #[test]
@@ -257,11 +259,11 @@ fn one_run_writes_several_reports() {
     assert!(stdout.starts_with("fixtures/demo/k8s/migrate.yaml:13:17: warning[config-missing]"));
     let value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
-    assert_eq!(value["runs"][0]["results"].as_array().unwrap().len(), 7);
+    assert_eq!(value["runs"][0]["results"].as_array().unwrap().len(), 6);
     assert!(
         std::fs::read_to_string(&junit)
             .unwrap()
-            .contains("failures=\"7\"")
+            .contains("failures=\"6\"")
     );
     // Only the reports are left: the temporary files were renamed into place.
     let mut names: Vec<_> = std::fs::read_dir(dir.path())
@@ -388,7 +390,7 @@ fn github_actions_gets_annotations_unless_a_format_is_given() {
     );
     assert_eq!(
         stdout.lines().last().unwrap(),
-        "Found 7 findings (1 error, 6 warnings) in 3 files."
+        "Found 6 findings (1 error, 5 warnings) in 3 files."
     );
     let output = adminlint()
         .args(["check", "fixtures/demo", "--format", "concise"])

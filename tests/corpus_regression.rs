@@ -1,8 +1,8 @@
 //! The real-world corpus as a regression suite: every repository of `ADMINLINT_CORPUS` (default
 //! `../shared/corpus`) is checked the way a user would check it (the repository is the scope),
 //! without a panic and without an error, and the findings are compared with
-//! `tests/corpus-expected.txt`, one line per finding: `path:line:col rule`, paths relative to the
-//! corpus root. A change in behaviour on real data shows up as a diff of that file.
+//! `tests/corpus-expected.txt`, one line per finding: `path:line:col rule`, ` (info)` after info findings, paths relative to
+//! the corpus root. A change in behaviour on real data shows up as a diff of that file.
 //!
 //! Regenerate it after an intended change with
 //! `ADMINLINT_BLESS=1 cargo test --test corpus_regression` and review the diff.
@@ -56,7 +56,14 @@ fn findings(corpus: &Path, repo: &Path) -> (Vec<String>, Vec<String>) {
             let file = report.file(d.span.file);
             let at = file.position(d.span.start as usize);
             let path = relative(&file.display, file.path.as_deref());
-            format!("{path}:{}:{} {}", at.line, at.column, d.rule)
+            // Info is shown but not counted (see the summary line): marked, so that a finding
+            // moving between warning and info shows in the diff.
+            let info = if d.severity == adminlint::diagnostic::Severity::Info {
+                " (info)"
+            } else {
+                ""
+            };
+            format!("{path}:{}:{} {}{info}", at.line, at.column, d.rule)
         })
         .collect();
     let prefix = adminlint::discover::display_path(corpus);

@@ -93,12 +93,21 @@ fn a_named_job_is_compared_with_the_app_in_another_file() {
         diagnostics[0]["related"][0]["location"]["start"]["line"],
         14
     );
-    // Naming only the app reports nothing: the Job's finding belongs to the Job's file.
+    // Naming only the app (a commit that bumped its tag and not the Job's) reports the drift it
+    // causes, at the Job: the cause, the app's image, is in the named file.
     let (code, stdout, _) = run(
         dir.path(),
         &["check", "--format", "concise", "k8s/app.yaml"],
     );
-    assert_eq!((code, stdout.as_str()), (0, "No findings in 1 file.\n"));
+    assert_eq!(code, 1, "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("k8s/jobs/migrate.yaml:11:"),
+        "{stdout}"
+    );
+    assert!(lines[0].contains("error[image-mismatch]"), "{stdout}");
+    assert_eq!(lines[1], "Found 1 finding (1 error) in 1 file.");
     // --no-project: the Job alone has no peers.
     let (code, _, _) = run(
         dir.path(),
@@ -152,7 +161,7 @@ fn configuration_levels_fail_level_and_exclude() {
         stdout,
         "k8s/jobs/migrate.yaml:11:18: info[image-mismatch] Job `db-migrate` runs \
          `registry.example.com/shop/app:v1.2.0`, but Deployment `web` runs \
-         `registry.example.com/shop/app:v1.2.3`\nFound 1 finding (1 info) in 2 files.\n"
+         `registry.example.com/shop/app:v1.2.3`\nNo findings in 2 files; 1 info not counted.\n"
     );
     assert_eq!(code, 0, "an info finding is below the fail level");
     let strict = dir.path().join("strict.yaml");
@@ -715,7 +724,8 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
     // A run naming files checks only their workloads (and Compose services and kustomize
     // copies, whose findings may point into other files), with the whole project as context.
     // Whatever it skips must change nothing: for every file, naming it alone reports exactly
-    // the diagnostics (rule, place, message, related places) the whole-project run reports there.
+    // the diagnostics (rule, place, message, related places) the whole-project run reports there,
+    // plus the image-mismatch findings elsewhere whose app side (a related place) is in it.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -747,9 +757,17 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
     yaml_files(dir.path(), dir.path(), &mut files);
     let mut files_with_findings = 0;
     for file in &files {
+        let caused_here = |d: &serde_json::Value| {
+            d["rule"] == "image-mismatch"
+                && d["related"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["location"]["path"] == file.as_str())
+        };
         let expected: Vec<&serde_json::Value> = whole
             .iter()
-            .filter(|d| d["location"]["path"] == file.as_str())
+            .filter(|d| d["location"]["path"] == file.as_str() || caused_here(d))
             .collect();
         let (_, alone, _) = run(
             dir.path(),
@@ -769,9 +787,10 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
     );
 }
 
-/// Production and staging side by side in one file: without declarations they are one app
-/// (one release group); `apps:` in the configuration makes them two, for release-drift as for
-/// the admin's peers.
+/// Production and staging side by side in one file, named so that no suffix tells them apart
+/// (`production-web`; `web-production` would be an environment of its own): without
+/// declarations they are one app (one release group); `apps:` in the configuration makes them
+/// two, for release-drift as for the admin's peers.
 #[test]
 fn apps_declared_in_the_configuration_separate_release_groups_in_one_file() {
     let deployment = |env: &str, tag: &str| {
@@ -779,7 +798,7 @@ fn apps_declared_in_the_configuration_separate_release_groups_in_one_file() {
             "apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web-{env}
+  name: {env}-web
   labels: {{env: {env}}}
 spec:
   selector:
@@ -807,7 +826,7 @@ spec:
         (code, stdout.as_str()),
         (
             1,
-            "web.yaml:31:18: warning[release-drift] Deployment `web-staging` runs `registry.example.com/shop/app:v1.3.0-rc.1`, but Deployment `web-production` runs `registry.example.com/shop/app:v1.2.3`\n"
+            "web.yaml:31:18: warning[release-drift] Deployment `staging-web` runs `registry.example.com/shop/app:v1.3.0-rc.1`, but Deployment `production-web` runs `registry.example.com/shop/app:v1.2.3`\n"
         )
     );
     let apps = "apps:\n  - {name: shop-production, labels: {env: production}}\n  - {name: shop-staging, labels: {env: staging}}\n";

@@ -91,7 +91,7 @@ fn github_actions_workflow() {
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join(&files[0])).unwrap())
             .unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 7);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
     assert_eq!(
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "k8s/migrate.yaml"
@@ -113,14 +113,14 @@ fn gitlab_ci_job() {
     let quality: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join(&files[0])).unwrap())
             .unwrap();
-    assert_eq!(quality.as_array().unwrap().len(), 7);
+    assert_eq!(quality.as_array().unwrap().len(), 6);
     let junit = std::fs::read_to_string(dir.path().join(&files[1])).unwrap();
     let document = roxmltree::Document::parse(&junit).unwrap();
     let failures = document
         .descendants()
         .filter(|n| n.has_tag_name("failure"))
         .count();
-    assert_eq!(failures, 7);
+    assert_eq!(failures, 6);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn several_reports_example() {
     let args = adminlint_command(&example);
     let (dir, code, stdout) = run_in_demo_checkout(&args, false);
     assert_eq!(code, 1);
-    assert!(stdout.contains("Found 7 findings"));
+    assert!(stdout.contains("Found 6 findings"));
     for file in output_files(&args) {
         assert!(dir.path().join(&file).is_file(), "{file}");
     }

@@ -79,6 +79,20 @@ fn compose_explain_context() {
     insta::assert_snapshot!(explained("fixtures/compose"));
 }
 
+/// Why each peer is or is not one: a sidecar and an exporter on the app's image are peers but
+/// not compared for config; production beside staging is another app.
+#[test]
+fn peers_explain_context() {
+    insta::assert_snapshot!(
+        "sidecar_explain_context",
+        explained("fixtures/config-missing/sidecar")
+    );
+    insta::assert_snapshot!(
+        "environments_explain_context",
+        explained("fixtures/image-mismatch/suffixes")
+    );
+}
+
 /// Every rule's fixtures, rendered as a user sees them: one snapshot per rule and form, named
 /// after the rule, so a change of wording or location shows in review.
 #[test]

@@ -12,6 +12,9 @@ pub struct ComposeFacts {
     pub project: String,
     /// `restart` (interpolated), or `deploy.restart_policy.condition` mapped to it.
     pub restart: Option<Spanned<String>>,
+    /// `pull_policy` (interpolated): `never` or `build` beside `build:` means the image is the
+    /// checkout built locally, so its tag names no registry release.
+    pub pull_policy: Option<Spanned<String>>,
     /// `profiles`.
     pub profiles: Vec<Spanned<String>>,
     /// `depends_on`, short and long form.
@@ -72,9 +75,38 @@ pub struct Build {
     pub args: Vec<(String, Option<Spanned<String>>)>,
 }
 
+impl ComposeFacts {
+    /// True when Compose builds the image from the checkout instead of pulling it
+    /// (`pull_policy: build` or `never`; the service must have `build:` for this to matter).
+    pub fn builds_locally(&self) -> bool {
+        self.pull_policy
+            .as_ref()
+            .is_some_and(|policy| matches!(policy.value.as_str(), "build" | "never"))
+    }
+}
+
 impl Build {
     /// True when both build the same Dockerfile from the same context.
     pub fn same_source(&self, other: &Build) -> bool {
         self.context.value == other.context.value && self.dockerfile.value == other.dockerfile.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_build_and_never_pull_policies_build_locally() {
+        let with = |policy: &str| ComposeFacts {
+            pull_policy: Some(Spanned::new(policy.to_string(), Span::default())),
+            ..ComposeFacts::default()
+        };
+        assert!(with("build").builds_locally());
+        assert!(with("never").builds_locally());
+        // `missing` (the default) and `always` pull a registry image when there is one.
+        assert!(!with("missing").builds_locally());
+        assert!(!with("always").builds_locally());
+        assert!(!ComposeFacts::default().builds_locally());
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::config::LoadedConfig;
-use crate::model::project::Project;
+use crate::model::project::{ContainerRef, Project, Proximity};
 
 impl Project {
     /// A text description: root, configuration, scopes, apps, each workload's role with its
@@ -112,11 +112,18 @@ impl Project {
                             "      no release peers: no long-running workload runs this image repository nearby"
                         );
                     }
+                    let config_peers = self.config_peers(&self.peer_set(at));
                     for peer in &peers {
                         let (pw, pc) = self.container(*peer);
+                        let config = match self.not_app_process(*peer) {
+                            Some(why) if !config_peers.contains(peer) => {
+                                format!(" (not compared for config: {why})")
+                            }
+                            _ => String::new(),
+                        };
                         let _ = writeln!(
                             out,
-                            "      peer ({:?}): {} container `{}` {}",
+                            "      peer ({:?}): {} container `{}` {}{config}",
                             proximity.expect("peers come with a proximity"),
                             pw.title(),
                             pc.display_name(),
@@ -125,6 +132,7 @@ impl Project {
                                 .map_or(String::new(), |i| i.value.to_string())
                         );
                     }
+                    self.explain_non_peers(&mut out, at, &peers);
                     if !peers.is_empty() {
                         self.explain_release(&mut out, at);
                     }
@@ -135,7 +143,63 @@ impl Project {
     }
 }
 
+/// How many rejected candidates `--explain-context` lists per admin process.
+const NON_PEERS_SHOWN: usize = 5;
+
 impl Project {
+    /// The main containers of long-running workloads near the admin (its Compose project, else
+    /// its directory) on its image repository that are not its peers, and why: another app
+    /// (namespace, declared app, environment), or farther than the peers chosen. Farther
+    /// candidates (other directories, other Compose projects) are left out: they are many.
+    fn explain_non_peers(&self, out: &mut String, admin: ContainerRef, peers: &[ContainerRef]) {
+        let (workload, container) = self.container(admin);
+        let repositories = container.repositories();
+        let near = if workload.compose.is_some() {
+            Proximity::SameProject
+        } else {
+            Proximity::SameDirectory
+        };
+        let rejected: Vec<(ContainerRef, String)> = self
+            .containers()
+            .filter(|&(at, candidate_workload, candidate)| {
+                at != admin
+                    && !peers.contains(&at)
+                    && self.votes_for_release(at)
+                    && candidate_workload.scope == workload.scope
+                    && candidate_workload.compose.is_some() == workload.compose.is_some()
+                    && self.within(admin.workload, at.workload, near)
+                    && candidate
+                        .repositories()
+                        .iter()
+                        .any(|r| repositories.contains(r))
+            })
+            .map(|(at, _, _)| {
+                let why = match self.apart(admin.workload, at.workload) {
+                    Some(apart) => format!("another app ({apart})"),
+                    None => "farther than the peers chosen".to_string(),
+                };
+                (at, why)
+            })
+            .collect();
+        for (at, why) in rejected.iter().take(NON_PEERS_SHOWN) {
+            let (w, c) = self.container(*at);
+            let _ = writeln!(
+                out,
+                "      not a peer: {} [{}] container `{}`: {why}",
+                w.title(),
+                self.files[w.file.0 as usize].display,
+                c.display_name()
+            );
+        }
+        if rejected.len() > NON_PEERS_SHOWN {
+            let _ = writeln!(
+                out,
+                "      not peers: {} more on this image repository",
+                rejected.len() - NON_PEERS_SHOWN
+            );
+        }
+    }
+
     /// The app's release an admin is compared with, and the main containers that voted for it
     /// (then any other release they run, which release-drift reports).
     fn explain_release(&self, out: &mut String, admin: crate::model::project::ContainerRef) {
@@ -143,7 +207,7 @@ impl Project {
         let Some(chosen) = tally.chosen() else {
             let _ = writeln!(
                 out,
-                "      app release: unknown (no peer names a literal image: placeholders and builds are not compared)"
+                "      app release: unknown (no peer names a literal image: placeholders, builds and invalid references are not compared by release)"
             );
             return;
         };

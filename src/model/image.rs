@@ -185,6 +185,12 @@ impl ImageRef {
         }
     }
 
+    /// True when the tag is a placeholder filled in later (`${TAG}`, `<IMAGE_VERSION>`, `__TAG__`,
+    /// `{{ .Values.image.tag }}`), in whole or in part.
+    pub fn tag_is_placeholder(&self) -> bool {
+        self.kind == ImageKind::Templated && self.tag.as_deref().is_some_and(has_placeholder)
+    }
+
     /// True when the ref has variables/placeholders or is opaque (cannot be judged by text).
     pub fn is_placeholder(&self) -> bool {
         self.kind != ImageKind::Literal

@@ -1,4 +1,5 @@
 //! The facts adminlint reasons about: workloads, images, commands, roles and the project.
+pub mod apart;
 pub mod command;
 pub mod compose;
 pub mod declare;
@@ -8,4 +9,5 @@ pub mod project;
 pub mod release;
 pub mod rendered;
 pub mod role;
+pub mod sibling;
 pub mod workload;

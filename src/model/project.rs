@@ -77,6 +77,12 @@ pub struct Project {
     /// Every distinct peer set, so that rules compute what they need of a set once, however
     /// many admin processes share it (thousands of Jobs of one app).
     peer_sets: std::cell::RefCell<std::collections::HashMap<Peers, Rc<PeerSet>>>,
+    /// Each workload's environment ([`Project::environment`]), computed on first use.
+    pub(in crate::model) environments:
+        std::cell::OnceCell<Vec<Option<crate::model::apart::Environment>>>,
+    /// Release voters on literal app images by registry and namespace, for
+    /// [`Project::sibling_peers`]; built on first use.
+    pub(in crate::model) sibling_index: std::cell::OnceCell<crate::model::sibling::SiblingIndex>,
     /// [`Project::app_release`] results by peer set id.
     pub(in crate::model) release_memo:
         std::cell::RefCell<std::collections::HashMap<usize, Rc<crate::model::release::Tally>>>,
@@ -241,6 +247,24 @@ impl Project {
             .collect()
     }
 
+    /// Admin containers outside the reported files whose release peers include a container in a
+    /// reported file: a change there (the app's tag bumped) may make them drift, and that
+    /// finding, about release only, is reported at them. Empty when every file is reported.
+    pub fn admins_caused_by_reported(&self) -> Vec<(ContainerRef, &Reason)> {
+        let Some(reported) = &self.reported_files else {
+            return Vec::new();
+        };
+        let in_reported = |at: ContainerRef| {
+            let file = self.workloads[at.workload].file;
+            reported.get(file.0 as usize).copied().unwrap_or(false)
+        };
+        self.containers()
+            .filter(|(at, _, _)| !self.is_subject(at.workload))
+            .filter_map(|(at, _, _)| Some((at, self.admin_reason(at)?)))
+            .filter(|&(at, _)| self.peer_set(at).members.iter().any(|&p| in_reported(p)))
+            .collect()
+    }
+
     /// Whether findings about a workload can be reported in this run, so rules need to check
     /// it (a pre-commit run names one file of a large project: the rest is only context).
     /// Kustomize copies and Compose services are always checked: their findings may point
@@ -343,9 +367,9 @@ impl Project {
                     let (peer, peer_container) = self.container(at);
                     (at, peer, peer_container)
                 })
-                .filter(|&(at, peer, peer_container)| {
+                .filter(|&(at, _, peer_container)| {
                     at != admin
-                        && !declared_apps_differ(workload, peer)
+                        && self.apart(admin.workload, at.workload).is_none()
                         && (peer_container
                             .repositories()
                             .iter()
@@ -361,17 +385,12 @@ impl Project {
         let Some(image) = &container.image else {
             return (Vec::new(), None);
         };
-        if matches!(image.value.kind, crate::model::image::ImageKind::Opaque) {
-            return (Vec::new(), None);
-        }
+        // An invalid reference (`ImageKind::Opaque`) is compared as text: its `repository()` is
+        // its whole text, so its peers are the app containers that write exactly the same.
         let repository = image.value.repository();
         let namespace = workload.namespace_name();
-        let acceptable = |at: ContainerRef| {
-            let peer = &self.workloads[at.workload];
-            at != admin
-                && peer.namespace_name() == namespace
-                && !declared_apps_differ(workload, peer)
-        };
+        let acceptable =
+            |at: ContainerRef| at != admin && self.apart(admin.workload, at.workload).is_none();
         // The nearest tier, the admin's own file, straight from the index.
         let same_file: Vec<ContainerRef> = self
             .peer_index()
@@ -387,11 +406,12 @@ impl Project {
         }
         let labels = app_labels(workload);
         let key = format!(
-            "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}",
+            "{}\u{0}{namespace}\u{0}{repository}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             workload.scope,
             self.dir(workload.file),
             workload.app,
-            labels
+            labels,
+            self.environment(admin.workload)
         );
         if let Some(known) = self.far_peers.borrow().get(&key) {
             return known.clone();
@@ -539,12 +559,6 @@ pub fn app_labels(workload: &Workload) -> Vec<Option<&str>> {
                 .map(|v| v.value.as_str())
         })
         .collect()
-}
-
-/// True when two workloads are declared parts of different apps (`adminlint.io/app`, `apps:` in
-/// the configuration): they are never peers nor one release group, even in one file.
-pub fn declared_apps_differ(a: &Workload, b: &Workload) -> bool {
-    matches!((&a.app, &b.app), (Some(x), Some(y)) if x != y)
 }
 
 /// Do two workloads name the same app? None when they share no app key.

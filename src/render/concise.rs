@@ -43,31 +43,36 @@ fn severity_word(severity: Severity, color: bool) -> String {
 }
 
 /// `Found 2 findings (1 error, 1 warning) in 3 files.` or `No findings in 3 files.`, with
-/// ` (1 suppressed)` before the period when suppressions silenced findings
+/// ` (1 suppressed)` before the period when suppressions silenced findings, and `; 2 info not
+/// counted` when info findings were shown: info is what a rule judged deliberate or shared with
+/// the app (an admin credential, a moving tag the app runs too), so it is off in the count
 /// (no line break). Shared with the `full` format.
 pub(super) fn summary_line(report: &Report) -> String {
     let (errors, warnings, infos) = report.severity_counts();
     let files = count(report.summary.files, "file", "files");
-    let total = errors + warnings + infos;
+    let total = errors + warnings;
     let suppressed = match report.summary.suppressed {
         0 => String::new(),
         n => format!(" ({n} suppressed)"),
     };
+    // "info" is a mass noun: "2 info", like the severity name.
+    let info = match infos {
+        0 => String::new(),
+        n => format!("; {n} info not counted"),
+    };
     if total == 0 {
-        return format!("No findings in {files}{suppressed}.");
+        return format!("No findings in {files}{suppressed}{info}.");
     }
     let parts: Vec<String> = [
         (errors, "error", "errors"),
         (warnings, "warning", "warnings"),
-        // "info" is a mass noun: "2 info", like the severity name.
-        (infos, "info", "info"),
     ]
     .into_iter()
     .filter(|&(n, _, _)| n > 0)
     .map(|(n, one, many)| count(n, one, many))
     .collect();
     format!(
-        "Found {} ({}) in {files}{suppressed}.",
+        "Found {} ({}) in {files}{suppressed}{info}.",
         count(total, "finding", "findings"),
         parts.join(", ")
     )
@@ -156,12 +161,18 @@ mod tests {
             "Found 1 finding (1 error) in 1 file."
         );
 
-        report.diagnostics[0].severity = Severity::Info;
         report.diagnostics.push(report.diagnostics[0].clone());
+        report.diagnostics[1].severity = Severity::Info;
         report.summary.files = 3;
         assert_eq!(
             summary_line(&report),
-            "Found 2 findings (2 info) in 3 files."
+            "Found 1 finding (1 error) in 3 files; 1 info not counted."
+        );
+
+        report.diagnostics[0].severity = Severity::Info;
+        assert_eq!(
+            summary_line(&report),
+            "No findings in 3 files; 2 info not counted."
         );
 
         report.diagnostics.clear();

@@ -25,6 +25,41 @@ struct ConfigDivergent {
     app: String,
     /// Where the app takes it from, described.
     app_value: String,
+    /// The admin reads the same key from a Secret named for admin work ([`admin_credential`]).
+    deliberate: bool,
+}
+
+/// Words in a Secret's name that say it holds an admin's credentials (a migration role that
+/// owns the schema, a DDL user): reading the app's key from it is a deliberate choice.
+const ADMIN_SECRET_WORDS: [&str; 6] = [
+    "migrate",
+    "migration",
+    "migrations",
+    "admin",
+    "owner",
+    "ddl",
+];
+
+/// True when the admin reads the key the app reads from another Secret whose name says it is
+/// an admin credential (`db-migrate`, `db_owner`, `pg-admin`).
+fn admin_credential(admin: &EnvValue, app: &EnvValue) -> bool {
+    match (admin, app) {
+        (
+            EnvValue::SecretKey { name, key },
+            EnvValue::SecretKey {
+                name: app_name,
+                key: app_key,
+            },
+        ) => {
+            key == app_key
+                && name != app_name
+                && name
+                    .to_ascii_lowercase()
+                    .split(['-', '_', '.'])
+                    .any(|part| ADMIN_SECRET_WORDS.contains(&part))
+        }
+        _ => false,
+    }
 }
 
 impl Violation for ConfigDivergent {
@@ -40,6 +75,12 @@ impl Violation for ConfigDivergent {
     }
 
     fn help(&self) -> Option<String> {
+        if self.deliberate {
+            return Some(format!(
+                "the admin's Secret is named for admin work, so this looks deliberate (a migration role); say so with `# adminlint: ignore[config-divergent] <reason>` or read `{}` from the app's Secret",
+                self.name
+            ));
+        }
         Some(format!(
             "read `{}` from the same source as the app, so the admin process sees the app's config",
             self.name
@@ -57,7 +98,8 @@ impl Violation for ConfigDivergent {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
-    let peers = &cx.peers.members;
+    let peers = cx.config_peers();
+    let peers = peers.as_slice();
     if peers.is_empty() {
         return;
     }
@@ -86,14 +128,22 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         {
             continue;
         }
+        let deliberate = admin_credential(&var.value, &app_var.value);
         let violation = ConfigDivergent {
             admin: who(project, cx.at),
             name: var.name.clone(),
             admin_value: var.value.describe(),
             app: who(project, first),
             app_value: app_var.value.describe(),
+            deliberate,
         };
-        sink.report(&violation, var.span).related(
+        let reported = sink.report(&violation, var.span);
+        let reported = if deliberate {
+            reported.severity(Severity::Info)
+        } else {
+            reported
+        };
+        reported.related(
             format!(
                 "{} takes `{}` from {}",
                 violation.app, violation.name, violation.app_value

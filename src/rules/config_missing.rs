@@ -104,12 +104,43 @@ fn sources(container: &Container) -> Vec<Source<'_>> {
     out
 }
 
+/// True when the app reads the object key by key (`env` entries, no `envFrom`) and the admin
+/// sets each of those variables itself, some other way: that is config-divergent's finding,
+/// one per variable, and the missing object is the same cause told twice.
+fn sets_every_variable_itself(
+    app: &Container,
+    admin: &Container,
+    kind: ConfigKind,
+    name: &str,
+) -> bool {
+    let whole = app
+        .config
+        .iter()
+        .any(|s| s.kind == kind && s.name == name && !matches!(s.via, ConfigVia::Volume(_)));
+    let variables: Vec<&str> = app
+        .env
+        .iter()
+        .filter(|var| match &var.value {
+            EnvValue::ConfigMapKey { name: n, .. } => kind == ConfigKind::ConfigMap && n == name,
+            EnvValue::SecretKey { name: n, .. } => kind == ConfigKind::Secret && n == name,
+            _ => false,
+        })
+        .map(|var| var.name.as_str())
+        .collect();
+    !whole
+        && !variables.is_empty()
+        && variables
+            .iter()
+            .all(|&variable| admin.env.iter().any(|own| own.name == variable))
+}
+
 /// A config object every peer of a set reads: kind, name, the first peer's span, how.
 type Shared = (ConfigKind, String, Span, &'static str);
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
-    let peers = &cx.peers.members;
+    let peers = cx.config_peers();
+    let peers = peers.as_slice();
     let Some(&first) = peers.first() else {
         return;
     };
@@ -137,7 +168,10 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     for (kind, name, peer_span, how) in shared.iter() {
         let (kind, name) = (*kind, name.as_str());
         let admin_has = mine.iter().any(|s| s.kind == kind && s.name == name);
-        if admin_has || reported.contains(&(kind, name)) {
+        if admin_has
+            || reported.contains(&(kind, name))
+            || sets_every_variable_itself(project.container(first).1, container, kind, name)
+        {
             continue;
         }
         reported.push((kind, name));

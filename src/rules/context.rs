@@ -114,6 +114,15 @@ impl<'p> AdminCx<'p> {
     }
 }
 
+impl AdminCx<'_> {
+    /// The peers config rules compare with: the release peers that run the app's process, not
+    /// a sidecar or exporter built from its image ([`Project::not_app_process`]). When every
+    /// peer looks like a helper, the app is one (an exporter's own Jobs): all of them count.
+    pub fn config_peers(&self) -> Rc<Vec<ContainerRef>> {
+        self.per_peer_set("config peers", || self.project.config_peers(&self.peers))
+    }
+}
+
 /// Per-peer-set results of admin rules, for one run, by (rule's key, peer set id).
 #[derive(Default)]
 pub(super) struct PeerMemo(RefCell<HashMap<MemoKey, Rc<dyn Any>>>);
@@ -215,6 +224,13 @@ impl Reported<'_> {
     /// The object, when it is not the sink's (a Compose-wide finding names the service).
     pub fn object(self, workload: &Workload, container: Option<&Container>) -> Self {
         self.diagnostic.object = Some(object_ref(workload, container));
+        self
+    }
+
+    /// Lower this finding below the rule's default severity (a deliberate difference that is
+    /// still worth showing). The configuration's level for the rule leaves it lowered.
+    pub fn severity(self, severity: crate::diagnostic::Severity) -> Self {
+        self.diagnostic.severity = self.diagnostic.severity.min(severity);
         self
     }
 

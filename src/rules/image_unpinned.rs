@@ -4,6 +4,8 @@ use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::image::Unpinned;
+use crate::model::project::{ContainerRef, Project};
+use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
     id: "image-unpinned",
@@ -24,6 +26,20 @@ struct ImageUnpinned {
     how: Unpinned,
     /// The moving tag (for [`Unpinned::MovingTag`]).
     tag: String,
+    /// How the app's own reference compares ([`AppPinning`]).
+    app: AppPinning,
+}
+
+/// How pinned the app's release peers are, which decides how much the admin's moving
+/// reference matters: a warning where the admin is less pinned than the app, info where the app
+/// moves too (pinning the admin alone would not name the release the app runs).
+enum AppPinning {
+    /// No release peer: nothing to compare with (tool images, admin-only projects).
+    Unknown,
+    /// A peer names a release (a version tag, a digest, a placeholder filled in at deploy).
+    Pinned { peer: String, image: String },
+    /// Every peer runs a moving reference or a locally built image.
+    Moving { peer: String, image: String },
 }
 
 impl Violation for ImageUnpinned {
@@ -39,15 +55,28 @@ impl Violation for ImageUnpinned {
             Some(resolved) => format!("`{}` resolves to `{resolved}`, which", self.image),
             None => format!("`{}`", self.image),
         };
-        format!("{} image {what} {why}", self.admin)
+        let app = match &self.app {
+            AppPinning::Unknown => String::new(),
+            AppPinning::Pinned { peer, image } => format!(", while {peer} runs {image}"),
+            AppPinning::Moving { peer, image } => {
+                format!(", as the app does ({peer} runs {image})")
+            }
+        };
+        format!("{} image {what} {why}{app}", self.admin)
     }
 
     fn label(&self) -> Option<String> {
-        Some("not pinned to a release".into())
+        Some(match self.app {
+            AppPinning::Moving { .. } => "not pinned, like the app".into(),
+            _ => "not pinned to a release".into(),
+        })
     }
 
     fn help(&self) -> Option<String> {
-        Some("pin the admin image to the release the app runs: a version tag or a digest".into())
+        Some(match self.app {
+            AppPinning::Moving { .. } => "the app does not pin its release either; pin the app and its admin processes to releases to make runs repeatable".into(),
+            _ => "pin the admin image to the release the app runs: a version tag or a digest".into(),
+        })
     }
 
     fn identity(&self) -> Vec<String> {
@@ -73,6 +102,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         },
         (None, None) => return,
     };
+    let (pinning, shown) = app_pinning(cx, &app_containers(cx));
     let violation = ImageUnpinned {
         admin: who(cx.project, cx.at),
         image: image.value.to_string(),
@@ -82,6 +112,99 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             .map(|_| judged.to_string()),
         how,
         tag: judged.tag.clone().unwrap_or_default(),
+        app: pinning,
     };
-    sink.report(&violation, image.span);
+    let mut reported = sink.report(&violation, image.span);
+    let (peer, image) = match &violation.app {
+        AppPinning::Unknown => return,
+        AppPinning::Pinned { peer, image } => (peer, image),
+        AppPinning::Moving { peer, image } => {
+            reported = reported.severity(Severity::Info);
+            (peer, image)
+        }
+    };
+    let shown = shown.and_then(|at| cx.project.container(at).1.image.as_ref());
+    if let Some(peer_image) = shown {
+        reported.related(format!("{peer} runs {image}"), peer_image.span);
+    }
+}
+
+/// True when a peer runs a moving reference: a moving tag or none (as resolved when Compose
+/// resolves it), or an image Compose builds from the checkout (`build:` with `pull_policy:
+/// build` / `never`).
+fn moves(project: &Project, at: ContainerRef) -> bool {
+    let (workload, container) = project.container(at);
+    let built_locally = container.build.is_some()
+        && workload
+            .compose
+            .as_ref()
+            .is_some_and(|compose| compose.builds_locally());
+    built_locally
+        || container
+            .effective_image()
+            .is_some_and(|image| image.unpinned().is_some())
+}
+
+/// Where an admin's app is when no release peer runs its image (a tool image): the same
+/// Compose project, the same kustomize rendering, else the same file.
+#[derive(PartialEq, Eq, Hash)]
+enum Place {
+    ComposeProject(String),
+    Rendering(usize),
+    File(crate::span::FileId),
+}
+
+fn place(project: &Project, at: ContainerRef) -> Place {
+    let workload = &project.workloads[at.workload];
+    match &workload.compose {
+        Some(compose) => Place::ComposeProject(compose.project.clone()),
+        None if workload.scope != 0 => Place::Rendering(workload.scope),
+        None => Place::File(workload.file),
+    }
+}
+
+/// What the admin's pinning is judged against: its release peers, else (a tool image such as
+/// `alpine:latest`) the app's long-running main containers beside it ([`Place`]) that are not
+/// another app.
+fn app_containers(cx: &AdminCx) -> Vec<ContainerRef> {
+    if !cx.peers.members.is_empty() {
+        return cx.peers.members.clone();
+    }
+    let project = cx.project;
+    // Every admin without peers shares the empty peer set: the index is built once per run.
+    let by_place = cx.per_peer_set("image-unpinned app by place", || {
+        let mut by_place: HashMap<Place, Vec<ContainerRef>> = HashMap::new();
+        for (at, _, _) in project.containers() {
+            if project.votes_for_release(at) {
+                by_place.entry(place(project, at)).or_default().push(at);
+            }
+        }
+        by_place
+    });
+    by_place
+        .get(&place(project, cx.at))
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .copied()
+        .filter(|&at| project.apart(cx.at.workload, at.workload).is_none())
+        .collect()
+}
+
+/// How pinned the app is ([`app_containers`]), and the container to show for it.
+fn app_pinning(cx: &AdminCx, app: &[ContainerRef]) -> (AppPinning, Option<ContainerRef>) {
+    let describe =
+        |at: ContainerRef| (who(cx.project, at), cx.project.container(at).1.image_text());
+    let Some(&first) = app.first() else {
+        return (AppPinning::Unknown, None);
+    };
+    match app.iter().copied().find(|&at| !moves(cx.project, at)) {
+        Some(pinned) => {
+            let (peer, image) = describe(pinned);
+            (AppPinning::Pinned { peer, image }, Some(pinned))
+        }
+        None => {
+            let (peer, image) = describe(first);
+            (AppPinning::Moving { peer, image }, Some(first))
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod config_divergent;
 mod config_missing;
 pub mod context;
 pub mod helpers;
+mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
 pub mod origins;
@@ -65,6 +66,7 @@ pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
     config_divergent::RULE,
     config_missing::RULE,
+    image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
     release_drift::RULE,
@@ -77,6 +79,12 @@ pub const RULES: &[Rule] = &[
     wrapper_missing::RULE,
     yaml_boolean_value::RULE,
 ];
+
+/// True for the rules about which release an admin runs ([`Check::Release`]): their findings
+/// are caused by the app's side as much as by the admin's.
+pub fn is_about_release(id: &str) -> bool {
+    find(id).is_some_and(|rule| matches!(rule.check, Check::Release(_)))
+}
 
 /// Look a rule up by id.
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -107,6 +115,17 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             check(&cx, &mut sink);
         }
     }
+    // Admins in files not named whose app is in a named file: only their release is compared,
+    // and the findings stage keeps what points at the named file (see `is_about_release`).
+    for (at, _) in project.admins_caused_by_reported() {
+        let cx = AdminCx::new(project, at, project.command_line(at), &memo);
+        for &(rule, check, about_release) in &admin_rules {
+            if about_release {
+                let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
+                check(&cx, &mut sink);
+            }
+        }
+    }
     for rule in RULES {
         if let Check::Project(check) = rule.check {
             check(project, &mut Sink::new(rule, None, &mut out));
@@ -131,17 +150,56 @@ pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnosti
     without_reason.chain(unknown).chain(unused).collect()
 }
 
-/// Apply the configuration's rule levels: drop rules set to `off`, re-level the others.
+/// Apply the configuration's rule levels: drop rules set to `off`, re-level the others. A
+/// finding its rule lowered below the rule's default (a deliberate admin credential, a moving
+/// tag the app runs too, a digest adminlint cannot compare with a tag) is never raised by it:
+/// the level is for the rule's real findings.
 pub fn configure(mut diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
     diagnostics.retain_mut(|diagnostic| match config.rules.get(diagnostic.rule) {
         None => true,
         Some(level) => match level.severity() {
             Some(severity) => {
-                diagnostic.severity = severity;
+                let lowered =
+                    find(diagnostic.rule).is_some_and(|rule| diagnostic.severity < rule.severity);
+                diagnostic.severity = if lowered {
+                    severity.min(diagnostic.severity)
+                } else {
+                    severity
+                };
                 true
             }
             None => false,
         },
     });
     diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RuleLevel;
+    use crate::span::{FileId, Span};
+
+    #[test]
+    fn a_configured_level_leaves_findings_the_rule_lowered_to_info() {
+        let span = Span::new(FileId(0), 0, 1);
+        let found = vec![
+            Diagnostic::new("config-divergent", Severity::Warning, "typed".into(), span),
+            Diagnostic::new(
+                "config-divergent",
+                Severity::Info,
+                "deliberate".into(),
+                span,
+            ),
+        ];
+        let mut config = Config::default();
+        config
+            .rules
+            .insert("config-divergent".into(), RuleLevel::Error);
+        let levels: Vec<Severity> = configure(found, &config)
+            .iter()
+            .map(|d| d.severity)
+            .collect();
+        assert_eq!(levels, [Severity::Error, Severity::Info]);
+    }
 }

@@ -4,7 +4,7 @@ use super::helpers::who;
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::project::{
-    ContainerRef, Project, Proximity, app_labels, declared_apps_differ, is_utility_image, same_app,
+    ContainerRef, Project, Proximity, app_labels, is_utility_image, same_app,
 };
 use crate::model::release::Tally;
 
@@ -98,16 +98,13 @@ fn check(project: &Project, sink: &mut Sink) {
             &project.workloads[a.workload],
             &project.workloads[b.workload],
         );
-        if wa.scope != wb.scope || declared_apps_differ(wa, wb) {
+        if wa.scope != wb.scope || project.apart(a.workload, b.workload).is_some() {
             return false;
         }
         match (&wa.compose, &wb.compose) {
             (Some(x), Some(y)) => return x.project == y.project,
             (None, None) => {}
             _ => return false,
-        }
-        if wa.namespace_name() != wb.namespace_name() {
-            return false;
         }
         if project.within(a.workload, b.workload, Proximity::SameFile) {
             return true;
@@ -155,14 +152,15 @@ fn check(project: &Project, sink: &mut Sink) {
         let repository = repositories[&at].as_str();
         let directory = if !utility[&at] && workload.kind != "Pod" {
             let key = format!(
-                "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}",
+                "{}\u{0}{}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
                 workload.scope,
                 workload.namespace_name(),
                 workload.compose.as_ref().map(|c| &c.project),
                 repository,
                 project.dir(workload.file),
                 workload.app,
-                app_labels(workload)
+                app_labels(workload),
+                project.environment(at.workload)
             );
             let tally = directory_tallies.entry(key).or_insert_with(|| {
                 let voters = by_repository

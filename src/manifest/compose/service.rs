@@ -250,6 +250,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
             (e.key.clone(), Spanned::new(text, e.value.span))
         })
         .collect();
+    facts.pull_policy = context.spanned(value.get("pull_policy"));
     facts.restart = context.spanned(value.get("restart")).or_else(|| {
         let condition = value
             .get("deploy")?
