@@ -1,5 +1,7 @@
 //! The binary end to end: subcommands, formats, exit codes, stdin, errors, closed pipes.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -461,17 +463,6 @@ fn debug_render_prints_the_rendering_and_notes_go_to_stderr() {
     );
 }
 
-/// Files under a fresh directory.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 /// `adminlint check ARGS` run in `dir`: (exit code, stdout, stderr).
 fn run_in(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let output = adminlint().args(args).current_dir(dir).output().unwrap();
@@ -486,7 +477,7 @@ const A_JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\
 
 #[test]
 fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_them() {
-    let dir = tree(&[
+    let dir = common::temp_tree(&[
         (".git/config", ""),
         (".deploy/job.yaml", A_JOB),
         ("deploy/job.yaml.j2", A_JOB),
@@ -553,7 +544,7 @@ fn debug_render_of_an_unreadable_directory_exits_two() {
 
 #[test]
 fn a_run_that_checks_no_file_says_so_and_keeps_its_exit_code() {
-    let dir = tree(&[(".git/config", ""), ("docs/README.md", "# docs\n")]);
+    let dir = common::temp_tree(&[(".git/config", ""), ("docs/README.md", "# docs\n")]);
     let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "docs"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "No findings in 0 files.\n");
@@ -567,7 +558,7 @@ fn a_run_that_checks_no_file_says_so_and_keeps_its_exit_code() {
 
 #[test]
 fn a_named_file_without_a_project_root_says_it_was_checked_with_the_files_given() {
-    let dir = tree(&[("k8s/migrate.yaml", A_JOB), ("k8s/seed.yaml", A_JOB)]);
+    let dir = common::temp_tree(&[("k8s/migrate.yaml", A_JOB), ("k8s/seed.yaml", A_JOB)]);
     let (code, _, stderr) = run_in(
         dir.path(),
         &[

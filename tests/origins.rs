@@ -174,15 +174,9 @@ fn compose_anchors_full() {
     ));
 }
 
-/// A temporary directory with these files (parents made as needed).
+/// A temporary directory with these files.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    common::temp_tree(files)
 }
 
 /// The related location with this message: (path, start line, start column, end line, end

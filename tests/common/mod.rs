@@ -57,3 +57,14 @@ pub fn check_paths<P: AsRef<Path>>(paths: &[P]) -> Report {
         ..CheckOptions::default()
     })
 }
+
+/// A temporary directory holding these files (parent directories made as needed).
+pub fn temp_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
