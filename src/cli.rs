@@ -134,7 +134,8 @@ pub struct CheckArgs {
     /// Print findings only: no summary line.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Also print notes: skipped Helm templates, ignored objects.
+    /// Also print notes: skipped Helm templates, ignored objects, what kustomize would not
+    /// render or deploy (without it, only their count is printed).
     #[arg(short, long)]
     pub verbose: bool,
     /// The path to report stdin (`-`) under, e.g. the editor buffer's file name; the buffer

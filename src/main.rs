@@ -154,6 +154,14 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
         for note in &report.notes {
             writeln!(stderr, "note: {note}")?;
         }
+    } else if !args.quiet && !report.notes.is_empty() {
+        // Something was skipped or not rendered: say that much, so the gap is never silent.
+        let count = report.notes.len();
+        let noun = if count == 1 { "note" } else { "notes" };
+        writeln!(
+            stderr,
+            "adminlint: {count} {noun} on what was skipped or not rendered (`-v` shows them)"
+        )?;
     }
     for gap in &report.gaps {
         writeln!(stderr, "adminlint: note: {gap}")?;

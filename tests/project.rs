@@ -501,6 +501,15 @@ fn files_kustomize_never_reads_are_notes_not_objects() {
         ),
         "{stderr}"
     );
+    // Without `-v` the notes are counted, not hidden.
+    let (_, _, stderr) = run(
+        dir.parent().unwrap().parent().unwrap(),
+        &["check", "--format", "concise", "overlays/leftover", "base"],
+    );
+    assert_eq!(
+        stderr,
+        "adminlint: 2 notes on what was skipped or not rendered (`-v` shows them)\n"
+    );
     // The Job in the base is still checked through the overlay.
     let (_, _, explained) = run(
         dir.parent().unwrap().parent().unwrap(),
