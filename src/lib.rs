@@ -21,6 +21,7 @@ pub mod manifest;
 pub mod model;
 pub mod origin;
 pub mod output;
+mod provenance;
 pub mod read;
 pub mod render;
 pub mod report;

@@ -8,7 +8,7 @@
 //! so carrying it on every fact costs a word.
 //!
 //! Two passes read it: related locations are derived from the steps
-//! ([`Step::related`]), and a fix is aimed through them (see `rules::origins`).
+//! ([`Step::related`]), and a fix is aimed through them (see `provenance`).
 
 use crate::span::Span;
 
@@ -284,7 +284,7 @@ impl Step {
             Step::Alias { .. } | Step::Extends { .. } | Step::HelmTemplate { .. } => true,
             Step::Include { shared, .. } | Step::KustomizePatch { shared, .. } => *shared,
             // The value is written at its use; whether an edit may replace it there or in
-            // `.env` is decided by the fix's aim (`rules::origins`), not by the step alone.
+            // `.env` is decided by the fix's aim (`provenance`), not by the step alone.
             Step::KustomizeImage { .. }
             | Step::Interpolation { .. }
             | Step::TemplateParameter { .. }

@@ -161,6 +161,8 @@ const STAGES: &[&[&str]] = &[
     &["inputs"],
     &["extract"],
     &["assemble"],
+    // Follows the origins of the rules' findings (related locations, where a fix is aimed).
+    &["provenance"],
     &["rules"],
     &["findings"],
     &["render"],

@@ -178,25 +178,11 @@ fn check_siblings(cx: &AdminCx, image: &ImageRef, sink: &mut Sink) {
         return;
     }
     let app = release.first();
-    let app_container = project.container(app).1;
-    let violation = ReleasedApart {
-        admin: who(project, cx.at),
-        admin_image: cx.container.image_text(),
-        app: who(project, app),
-        app_image: app_container.image_text(),
-        how: Apart::Siblings {
-            admin_tag,
-            app_tag: tags(app).unwrap_or_default(),
-        },
+    let how = Apart::Siblings {
+        admin_tag,
+        app_tag: tags(app).unwrap_or_default(),
     };
-    let related = format!("{} runs {}", violation.app, violation.app_image);
-    let admin_image = cx.container.image.as_ref().expect("has an image");
-    let reported = sink
-        .report(&violation, admin_image)
-        .severity(Severity::Warning);
-    if let Some(app_image) = &app_container.image {
-        reported.related(related, app_image);
-    }
+    warn_apart(cx, app, how, sink);
 }
 
 /// An admin with a literal tag whose peers all run the app's image with a placeholder tag
@@ -219,13 +205,20 @@ fn check_not_templated(cx: &AdminCx, image: &ImageRef, sink: &mut Sink) {
     if !cx.peers.members.iter().all(|&at| templated(at)) {
         return;
     }
+    warn_apart(cx, app, Apart::NotTemplated { admin_tag }, sink);
+}
+
+/// A warning at the admin's image that it and the app's container `app` are released apart
+/// (`how`), with the app's image as the related location.
+fn warn_apart(cx: &AdminCx, app: ContainerRef, how: Apart, sink: &mut Sink) {
+    let project = cx.project;
     let app_container = project.container(app).1;
     let violation = ReleasedApart {
         admin: who(project, cx.at),
         admin_image: cx.container.image_text(),
         app: who(project, app),
         app_image: app_container.image_text(),
-        how: Apart::NotTemplated { admin_tag },
+        how,
     };
     let related = format!("{} runs {}", violation.app, violation.app_image);
     let admin_image = cx.container.image.as_ref().expect("has an image");

@@ -12,7 +12,6 @@ pub mod helpers;
 mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
-pub mod origins;
 mod release_drift;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
@@ -131,7 +130,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             check(project, &mut Sink::new(rule, None, &mut out));
         }
     }
-    origins::follow(project, &mut out);
+    crate::provenance::follow(project, &mut out);
     out
 }
 

@@ -85,6 +85,23 @@ impl Value {
         let mut budget = MAX_VALUE_NODES;
         read_node(tree, node, file, at, 0, &mut budget)
     }
+
+    /// The documents of a patch's YAML `text`, spans mapped by `at` into `file`; None when it
+    /// does not parse.
+    pub fn documents(text: &str, file: FileId, at: &dyn Fn(usize) -> usize) -> Option<Vec<Value>> {
+        let parsed = crate::yaml::parse(text, &Limits::default());
+        if !parsed.errors.is_empty() {
+            return None;
+        }
+        Some(
+            parsed
+                .documents
+                .iter()
+                .filter_map(|d| d.root)
+                .map(|root| Value::read(&parsed.tree, root, file, at))
+                .collect(),
+        )
+    }
 }
 
 fn read_node(
@@ -305,18 +322,7 @@ fn inline_documents(tree: &Tree, node: NodeId, file: FileId, text: &str) -> Opti
             None => start,
         }
     };
-    let parsed = crate::yaml::parse(body, &Limits::default());
-    if !parsed.errors.is_empty() {
-        return None;
-    }
-    Some(
-        parsed
-            .documents
-            .iter()
-            .filter_map(|d| d.root)
-            .map(|root| Value::read(&parsed.tree, root, file, &at))
-            .collect(),
-    )
+    Value::documents(body, file, &at)
 }
 
 /// For a literal block scalar whose content is `text[start..end]` (the YAML layer's span starts

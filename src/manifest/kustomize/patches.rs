@@ -356,17 +356,5 @@ impl Patches {
 
 /// The documents of a patch file, from its text in the project (None when it does not parse).
 fn file_documents(project: &Project, file: FileId) -> Option<Vec<Value>> {
-    let text = &project.files[file.0 as usize].text;
-    let parsed = crate::yaml::parse(text, &crate::yaml::Limits::default());
-    if !parsed.errors.is_empty() {
-        return None;
-    }
-    Some(
-        parsed
-            .documents
-            .iter()
-            .filter_map(|d| d.root)
-            .map(|root| Value::read(&parsed.tree, root, file, &|offset| offset))
-            .collect(),
-    )
+    Value::documents(&project.files[file.0 as usize].text, file, &|offset| offset)
 }
