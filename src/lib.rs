@@ -15,6 +15,7 @@ pub mod discover;
 mod extract;
 pub mod findings;
 pub mod fix;
+pub mod helm;
 mod inputs;
 pub mod lsp;
 pub mod manifest;

@@ -155,6 +155,8 @@ const STAGES: &[&[&str]] = &[
     &["report"],
     &["suppress", "fix"],
     &["model"],
+    // Go templates and Helm charts rendered in-process (values, Chart.yaml, templates).
+    &["helm"],
     &["manifest"],
     &["cache"],
     // The pipeline's stages proper, in run order.

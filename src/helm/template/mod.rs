@@ -1,0 +1,152 @@
+//! Go `text/template` as Helm runs it: parsing with byte spans, evaluation with Helm's and
+//! sprig's functions, and output whose every byte maps back to the template (and values) that
+//! wrote it.
+
+mod value;
+
+use crate::span::{FileId, Span};
+
+pub use value::{Files, Value, ValueKind};
+
+/// Bounds that keep hostile templates cheap; each exceeded one is a [`TemplateErrorKind::Limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest output of one render (and of any string built on the way), in bytes.
+    pub max_output: usize,
+    /// Deepest nesting of `include` / `template` / `tpl` calls.
+    pub max_depth: usize,
+    /// Evaluation steps (actions, range iterations, function calls) in one render.
+    pub max_steps: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_output: 16 * 1024 * 1024,
+            max_depth: 64,
+            max_steps: 5_000_000,
+        }
+    }
+}
+
+/// Every parsed template of one chart tree (subcharts too), by Helm's name for each file.
+#[derive(Debug, Default)]
+pub struct TemplateSet {
+    limits: Limits,
+}
+
+impl TemplateSet {
+    /// An empty set.
+    pub fn new(limits: Limits) -> Self {
+        TemplateSet { limits }
+    }
+
+    /// The limits renders are held to.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Parse one file (Helm's name for it, e.g. "mychart/templates/job.yaml" or
+    /// "mychart/charts/sub/templates/_helpers.tpl"); its `define`s become visible to all.
+    pub fn add(&mut self, name: &str, file: FileId, text: &str) -> Result<(), TemplateError> {
+        let _ = (name, text);
+        Err(TemplateError::new(
+            Span::new(file, 0, 0),
+            TemplateErrorKind::Unsupported("template".to_string()),
+            "the template engine is not built yet",
+        ))
+    }
+
+    /// Execute one template with `dot` as `.` (and `$`).
+    pub fn render(&self, name: &str, dot: &Value) -> Result<Output, TemplateError> {
+        let _ = dot;
+        Err(TemplateError::new(
+            Span::default(),
+            TemplateErrorKind::Exec,
+            format!("no template named {name:?}"),
+        ))
+    }
+}
+
+/// What one render wrote, with where each byte came from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// The rendered text (Helm's `<no value>` already removed).
+    pub text: String,
+    /// Sorted, contiguous, covering `text`.
+    pub pieces: Vec<Piece>,
+}
+
+/// A run of output bytes written by one producer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// Bytes of [`Output::text`].
+    pub out: std::ops::Range<u32>,
+    /// In the template being rendered: the literal text, or the action that wrote these bytes.
+    pub top: Span,
+    /// The innermost producer: literal text or an action, maybe in `_helpers.tpl`, or a values
+    /// string rendered by `tpl`.
+    pub at: Span,
+    /// `at` is literal template text copied 1:1 (byte `i` of `out` is byte `at.start + i`).
+    pub verbatim: bool,
+    /// Where the printed value was written (a values.yaml node, a Chart.yaml field).
+    pub value: Option<Span>,
+}
+
+/// What went wrong in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateErrorKind {
+    /// The template text does not parse.
+    Parse,
+    /// Evaluation failed (a missing template, a bad argument, a nil pointer).
+    Exec,
+    /// `required` got an empty value.
+    Required,
+    /// `fail` was called.
+    Fail,
+    /// A function adminlint does not implement (its name).
+    Unsupported(String),
+    /// A budget of [`Limits`] ran out.
+    Limit(Budget),
+}
+
+/// Which budget of [`Limits`] ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// [`Limits::max_output`].
+    Output,
+    /// [`Limits::max_depth`].
+    Depth,
+    /// [`Limits::max_steps`].
+    Steps,
+}
+
+/// A parse or render error at a span of a template (or of a values string given to `tpl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The action (or text) at fault.
+    pub at: Span,
+    /// What kind of error.
+    pub kind: TemplateErrorKind,
+    /// What went wrong, for users.
+    pub message: String,
+}
+
+impl TemplateError {
+    /// An error of `kind` at `at`.
+    pub fn new(at: Span, kind: TemplateErrorKind, message: impl Into<String>) -> Self {
+        TemplateError {
+            at,
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TemplateError {}
