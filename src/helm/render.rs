@@ -1,0 +1,400 @@
+//! Rendering a chart as `helm template` does: values coalesced down the chart tree, the
+//! dependencies `condition` / `tags` enable, the builtin objects (`.Release`, `.Chart`,
+//! `.Capabilities`, `.Template`, `.Files`, `.Values`), then every template executed.
+//!
+//! Follows Helm 3's `pkg/chartutil/dependencies.go` (which subcharts render), `coalesce.go`
+//! (values) and `pkg/engine/engine.go` (template names, the dot of each template).
+
+use std::collections::BTreeMap;
+
+use super::chart::{Chart, TemplateFile};
+use super::template::{Limits, Output, TemplateError, TemplateSet, Value};
+use super::values;
+use crate::span::FileId;
+
+/// The Kubernetes version `.Capabilities` reports (Helm's default without a cluster).
+pub const KUBE_VERSION: (u32, u32) = (1, 31);
+
+/// The Helm version `.Capabilities.HelmVersion` reports.
+pub const HELM_VERSION: &str = "v3.16.0";
+
+/// `.Capabilities.APIVersions`: the built-in API groups of [`KUBE_VERSION`], each also with the
+/// kinds charts ask for (`batch/v1/Job`), as Helm's default version set lists them.
+const API_VERSIONS: [&str; 32] = [
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "apiextensions.k8s.io/v1",
+    "apiregistration.k8s.io/v1",
+    "apps/v1",
+    "apps/v1/DaemonSet",
+    "apps/v1/Deployment",
+    "apps/v1/StatefulSet",
+    "authentication.k8s.io/v1",
+    "authorization.k8s.io/v1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "autoscaling/v2/HorizontalPodAutoscaler",
+    "batch/v1",
+    "batch/v1/CronJob",
+    "batch/v1/Job",
+    "certificates.k8s.io/v1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "events.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1/Ingress",
+    "networking.k8s.io/v1/IngressClass",
+    "networking.k8s.io/v1/NetworkPolicy",
+    "node.k8s.io/v1",
+    "policy/v1",
+    "policy/v1/PodDisruptionBudget",
+    "rbac.authorization.k8s.io/v1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1",
+    "v1/Service",
+];
+
+/// One template's render.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Helm's name for it (`shop/templates/job.yaml`, `shop/charts/db/templates/sts.yaml`).
+    pub name: String,
+    /// The template file.
+    pub file: FileId,
+    /// What it wrote, or why it could not be rendered.
+    pub result: Result<Output, TemplateError>,
+}
+
+/// What rendering a chart with one set of values gave.
+#[derive(Debug, Default)]
+pub struct Rendering {
+    /// Each rendered template, in Helm's name order.
+    pub templates: Vec<Rendered>,
+    /// Templates that do not parse (partials included): reported at their error.
+    pub parse_errors: Vec<(FileId, TemplateError)>,
+    /// Subcharts left out and why (a missing enabled dependency), for the run's notes.
+    pub notes: Vec<String>,
+}
+
+/// One chart of the tree with the values it renders with.
+struct Scoped<'c> {
+    chart: &'c Chart,
+    /// Its name: the alias when it is a dependency under one.
+    name: String,
+    /// Helm's path of the chart (`shop`, `shop/charts/db`).
+    path: String,
+    values: Value,
+}
+
+/// Render every template of `chart` and its enabled subcharts, with `user` values (values
+/// files and `--set` entries, merged) over the chart's defaults.
+pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
+    let mut rendering = Rendering::default();
+    let values = coalesce_tree(chart, user);
+    let mut scoped = Vec::new();
+    enabled_charts(
+        chart,
+        chart.name.clone(),
+        chart.name.clone(),
+        values,
+        &mut scoped,
+        &mut rendering.notes,
+    );
+    let mut set = TemplateSet::new(limits);
+    for chart in &scoped {
+        for template in &chart.chart.templates {
+            let name = template_name(&chart.path, template);
+            if let Err(error) = set.add(&name, template.file, &template.text) {
+                rendering.parse_errors.push((template.file, error));
+            }
+        }
+    }
+    let release = release();
+    let capabilities = capabilities();
+    for chart in &scoped {
+        let files = Value::files(chart.chart.files.clone());
+        let mut metadata = chart.chart.metadata.as_map().cloned().unwrap_or_default();
+        metadata.insert("Name".into(), chart_name(chart.chart, &chart.name));
+        metadata.insert("IsRoot".into(), Value::bool(!chart.path.contains('/')));
+        let metadata = Value::map(metadata);
+        for template in chart.chart.templates.iter().filter(|t| t.is_rendered()) {
+            let name = template_name(&chart.path, template);
+            if rendering.parse_errors.iter().any(|(f, _)| *f == template.file) {
+                continue;
+            }
+            let dot = Value::map_from([
+                ("Values", chart.values.clone()),
+                ("Chart", metadata.clone()),
+                ("Release", release.clone()),
+                ("Capabilities", capabilities.clone()),
+                ("Files", files.clone()),
+                ("Subcharts", Value::map(BTreeMap::new())),
+                (
+                    "Template",
+                    Value::map_from([
+                        ("Name", Value::string(name.as_str())),
+                        (
+                            "BasePath",
+                            Value::string(format!("{}/templates", chart.path).as_str()),
+                        ),
+                    ]),
+                ),
+            ]);
+            let result = set.render(&name, &dot);
+            rendering.templates.push(Rendered {
+                name,
+                file: template.file,
+                result,
+            });
+        }
+    }
+    rendering.templates.sort_by(|a, b| a.name.cmp(&b.name));
+    rendering
+}
+
+/// The chart's name as `.Chart.Name` gives it: the alias when it is a dependency under one.
+fn chart_name(chart: &Chart, scoped: &str) -> Value {
+    match chart.metadata.get("Name") {
+        Some(name) if name.as_str() == Some(scoped) => name.clone(),
+        _ => Value::string(scoped),
+    }
+}
+
+/// Helm's name of a template: the chart's path, then the file's path in the chart.
+fn template_name(chart_path: &str, template: &TemplateFile) -> String {
+    format!("{chart_path}/{}", template.path)
+}
+
+/// `.Release` as `helm template` sets it.
+fn release() -> Value {
+    Value::map_from([
+        ("Name", Value::string("release-name")),
+        ("Namespace", Value::string("default")),
+        ("IsInstall", Value::bool(true)),
+        ("IsUpgrade", Value::bool(false)),
+        ("Revision", Value::int(1)),
+        ("Service", Value::string("Helm")),
+    ])
+}
+
+/// `.Capabilities` without a cluster.
+fn capabilities() -> Value {
+    let (major, minor) = KUBE_VERSION;
+    let version = format!("v{major}.{minor}.0");
+    Value::map_from([
+        (
+            "KubeVersion",
+            Value::map_from([
+                ("Version", Value::string(version.as_str())),
+                ("GitVersion", Value::string(version.as_str())),
+                ("Major", Value::string(major.to_string().as_str())),
+                ("Minor", Value::string(minor.to_string().as_str())),
+            ]),
+        ),
+        (
+            "APIVersions",
+            Value::api_versions(API_VERSIONS.iter().map(|v| v.to_string()).collect()),
+        ),
+        (
+            "HelmVersion",
+            Value::map_from([
+                ("Version", Value::string(HELM_VERSION)),
+                ("GitCommit", Value::string("")),
+                ("GitTreeState", Value::string("clean")),
+                ("GoVersion", Value::string("go1.22")),
+            ]),
+        ),
+    ])
+}
+
+/// The subchart of `chart` a dependency names (by its Chart.yaml name), with the dependency's
+/// scoped name; subchart directories no dependency lists are rendered under their own name.
+fn dependency_charts(chart: &Chart) -> Vec<(Option<&super::chart::Dependency>, Option<&Chart>)> {
+    let mut out: Vec<(Option<&super::chart::Dependency>, Option<&Chart>)> = chart
+        .dependencies
+        .iter()
+        .map(|dependency| {
+            let sub = chart.subcharts.iter().find(|s| s.name == dependency.name);
+            (Some(dependency), sub)
+        })
+        .collect();
+    for sub in &chart.subcharts {
+        if !chart.dependencies.iter().any(|d| d.name == sub.name) {
+            out.push((None, Some(sub)));
+        }
+    }
+    out
+}
+
+/// The whole tree's values: the user's over the chart's defaults, and each subchart's
+/// defaults under its (scoped) name with the parent's `global` copied down (Helm's
+/// `CoalesceValues` and `coalesceDeps`).
+fn coalesce_tree(chart: &Chart, user: &Value) -> Value {
+    let mut values = values::coalesce(user, &chart.values);
+    for (dependency, sub) in dependency_charts(chart) {
+        let Some(sub) = sub else {
+            continue;
+        };
+        let name = dependency.map_or(sub.name.as_str(), |d| d.scoped_name());
+        let given = values.get(name).cloned().unwrap_or_default();
+        if !given.is_nil() && !values::is_map(&given) {
+            continue;
+        }
+        let with_globals = values::with_parent_globals(
+            &if given.is_nil() {
+                Value::map(BTreeMap::new())
+            } else {
+                given
+            },
+            &values,
+        );
+        let coalesced = coalesce_tree(sub, &with_globals);
+        let mut entries = values.as_map().cloned().unwrap_or_default();
+        entries.insert(name.to_string(), coalesced);
+        values = Value::map(entries).with_origin(values.origin());
+    }
+    values
+}
+
+/// Whether a dependency is enabled by the chart's coalesced values (Helm's
+/// `processDependencyEnabled`): a `condition` path set to a boolean decides (the first such
+/// path of a comma-separated list); otherwise its `tags` (any tag true enables, all tags false
+/// disable); otherwise it is enabled.
+fn enabled(dependency: &super::chart::Dependency, values: &Value) -> bool {
+    if let Some(condition) = &dependency.condition {
+        for path in condition.split(',').map(str::trim) {
+            if let Some(value) = values::lookup(values, path)
+                && let super::template::ValueKind::Bool(on) = value.kind()
+            {
+                return *on;
+            }
+        }
+    }
+    let tags: Vec<bool> = dependency
+        .tags
+        .iter()
+        .filter_map(|tag| match values.path(&["tags", tag]).map(Value::kind) {
+            Some(super::template::ValueKind::Bool(on)) => Some(*on),
+            _ => None,
+        })
+        .collect();
+    tags.is_empty() || tags.contains(&true)
+}
+
+/// The charts of the tree that render, each with its values (`.Values` is the parent's
+/// values under the subchart's scoped name).
+fn enabled_charts<'c>(
+    chart: &'c Chart,
+    name: String,
+    path: String,
+    values: Value,
+    out: &mut Vec<Scoped<'c>>,
+    notes: &mut Vec<String>,
+) {
+    let mut children = Vec::new();
+    for (dependency, sub) in dependency_charts(chart) {
+        let on = dependency.is_none_or(|d| enabled(d, &values));
+        match (sub, dependency) {
+            (Some(sub), _) if on => {
+                let name = dependency.map_or(sub.name.as_str(), |d| d.scoped_name());
+                let scoped_values = values
+                    .get(name)
+                    .cloned()
+                    .filter(values::is_map)
+                    .unwrap_or_else(|| Value::map(BTreeMap::new()));
+                children.push((sub, name.to_string(), scoped_values));
+            }
+            (None, Some(dependency)) if on => notes.push(format!(
+                "{}: dependency `{}` is enabled but not in charts/ (run `helm dependency \
+                 build`); its templates are not rendered, the chart's own are",
+                chart.dir.join("Chart.yaml").display(),
+                dependency.name
+            )),
+            _ => {}
+        }
+    }
+    out.push(Scoped {
+        chart,
+        name,
+        path: path.clone(),
+        values,
+    });
+    for (sub, sub_name, sub_values) in children {
+        let sub_path = format!("{path}/charts/{sub_name}");
+        enabled_charts(sub, sub_name, sub_path, sub_values, out, notes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helm::chart::{self, tests::MemorySource};
+    use std::path::Path;
+
+    fn umbrella() -> Chart {
+        let mut source = MemorySource::new(&[
+            (
+                "u/Chart.yaml",
+                "name: umbrella\nversion: 1.0.0\ndependencies:\n  - name: api\n    alias: graphql\n  - name: db\n    condition: db.enabled\n  - name: cache\n    tags: [fast]\n  - name: absent\n  - name: spare\n    condition: spare.enabled\n",
+            ),
+            (
+                "u/values.yaml",
+                "global: {registry: r.example}\ngraphql: {image: {tag: '2.0'}}\ndb: {enabled: false}\ntags: {fast: false}\nspare: {enabled: false}\n",
+            ),
+            ("u/templates/cm.yaml", "kind: ConfigMap\n"),
+            ("u/charts/api/Chart.yaml", "name: api\nappVersion: 1.9.0\n"),
+            (
+                "u/charts/api/values.yaml",
+                "image: {repository: api, tag: ''}\nglobal: {registry: own}\n",
+            ),
+            ("u/charts/api/templates/deploy.yaml", "kind: Deployment\n"),
+            ("u/charts/db/Chart.yaml", "name: db\n"),
+            ("u/charts/cache/Chart.yaml", "name: cache\n"),
+            ("u/charts/loose/Chart.yaml", "name: loose\n"),
+        ]);
+        chart::load(Path::new("u"), &mut source).unwrap()
+    }
+
+    #[test]
+    fn subcharts_render_by_condition_and_tags_with_values_scoped_under_their_alias() {
+        let chart = umbrella();
+        let values = coalesce_tree(&chart, &Value::map(BTreeMap::new()));
+        let mut scoped = Vec::new();
+        let mut notes = Vec::new();
+        enabled_charts(
+            &chart,
+            "umbrella".into(),
+            "umbrella".into(),
+            values,
+            &mut scoped,
+            &mut notes,
+        );
+        let paths: Vec<&str> = scoped.iter().map(|s| s.path.as_str()).collect();
+        // db is off by its condition, cache by its only tag; loose is listed by no dependency
+        // and renders under its own name.
+        assert_eq!(
+            paths,
+            [
+                "umbrella",
+                "umbrella/charts/graphql",
+                "umbrella/charts/loose"
+            ]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("dependency `absent` is enabled but not in charts/"));
+        let graphql = &scoped[1].values;
+        let tag = graphql.path(&["image", "tag"]).unwrap();
+        assert_eq!(tag.as_str(), Some("2.0"));
+        assert_eq!(
+            graphql.path(&["image", "repository"]).unwrap().as_str(),
+            Some("api")
+        );
+        // The parent's global wins over the subchart's own.
+        assert_eq!(
+            graphql.path(&["global", "registry"]).unwrap().as_str(),
+            Some("r.example")
+        );
+        assert_eq!(chart_name(scoped[1].chart, &scoped[1].name).as_str(), Some("graphql"));
+    }
+}
