@@ -134,6 +134,20 @@ pub enum Step {
         /// The template path, e.g. `chart/templates/job.yaml`.
         source: String,
     },
+    /// Helm: a template action printed a value written in a values file (or Chart.yaml) into
+    /// this fact, e.g. `.Values.image.tag`.
+    HelmValue {
+        /// What the fact is, for the message: `image`, `command`, …
+        field: String,
+        /// The values file, as shown to users.
+        file: String,
+        /// The `key: value` text as written (`tag: 1.2.0`).
+        shown: String,
+        /// The value: its line, its node (what an edit replaces), the fact's text around it,
+        /// and whether this fact is the node's only use in the chart's renderings (the same
+        /// questions as for a template parameter's default).
+        definition: ParameterDefinition,
+    },
     /// Compose: the value used the variable `variable` (`${VAR}`, `$VAR`, `${VAR:-default}`).
     Interpolation {
         /// The variable's name.
@@ -262,6 +276,15 @@ impl Step {
                 ),
                 definition.line,
             )),
+            Step::HelmValue {
+                field,
+                file,
+                shown,
+                definition,
+            } => Some((
+                format!("`{shown}` in `{file}` sets this {field}"),
+                definition.line,
+            )),
             Step::Include { by, at, .. } => {
                 Some((format!("included by `include:` in `{by}`"), *at))
             }
@@ -288,6 +311,7 @@ impl Step {
             Step::KustomizeImage { .. }
             | Step::Interpolation { .. }
             | Step::TemplateParameter { .. }
+            | Step::HelmValue { .. }
             | Step::Override { .. } => false,
         }
     }
@@ -300,6 +324,7 @@ impl Step {
             self,
             Step::Interpolation { .. }
                 | Step::TemplateParameter { .. }
+                | Step::HelmValue { .. }
                 | Step::KustomizeImage { .. }
         )
     }

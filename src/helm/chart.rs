@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::template::{Files, Value};
+use crate::source::Text;
 use crate::span::{FileId, Span};
 use crate::yaml::{self, NodeId, Tree};
 
@@ -26,7 +26,7 @@ pub trait ChartSource {
     fn list(&mut self, dir: &Path) -> Vec<PathBuf>;
     /// The text of a file that spans may point into (a template, a values file, Chart.yaml),
     /// with its id in the run's file table.
-    fn text(&mut self, path: &Path) -> Result<(FileId, Arc<str>), String>;
+    fn text(&mut self, path: &Path) -> Result<(FileId, Text), String>;
     /// The bytes of any other file of the chart (`.Files`), at most `max` bytes.
     fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String>;
 }
@@ -61,7 +61,7 @@ pub struct TemplateFile {
     /// Its id in the run's file table.
     pub file: FileId,
     /// Its text.
-    pub text: Arc<str>,
+    pub text: Text,
 }
 
 impl TemplateFile {
@@ -348,6 +348,7 @@ fn dependencies(tree: &Tree, root: NodeId, file: FileId) -> Vec<Dependency> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// A chart in memory: path -> text; files get ids in the order they are first read.
     #[derive(Default)]
@@ -382,7 +383,7 @@ pub(crate) mod tests {
                 .collect()
         }
 
-        fn text(&mut self, path: &Path) -> Result<(FileId, Arc<str>), String> {
+        fn text(&mut self, path: &Path) -> Result<(FileId, Text), String> {
             let text = self.files.get(path).ok_or("not found")?.clone();
             let index = match self.ids.iter().position(|p| p == path) {
                 Some(index) => index,
@@ -391,7 +392,7 @@ pub(crate) mod tests {
                     self.ids.len() - 1
                 }
             };
-            Ok((FileId(index as u32), text.into()))
+            Ok((FileId(index as u32), Arc::new(text)))
         }
 
         fn bytes(&mut self, path: &Path, _max: u64) -> Result<Vec<u8>, String> {

@@ -4,5 +4,6 @@
 
 pub mod chart;
 pub mod render;
+pub mod source_map;
 pub mod template;
 pub mod values;

@@ -16,6 +16,7 @@ mod release_drift;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
 mod syntax_error;
+mod template_error;
 mod unresolved_reference;
 mod unused_suppression;
 mod versioned_path;
@@ -72,6 +73,7 @@ pub const RULES: &[Rule] = &[
     shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,
     syntax_error::RULE,
+    template_error::RULE,
     unresolved_reference::RULE,
     unused_suppression::RULE,
     versioned_path::RULE,
