@@ -64,9 +64,10 @@ pub fn finish(
     });
     for diagnostic in &mut diagnostics {
         if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
-            diagnostic
-                .message
-                .push_str(&format!(" (kustomize overlay `{overlay}`)"));
+            diagnostic.message.push_str(&format!(
+                " ({})",
+                crate::model::workload::rendering_title(overlay)
+            ));
         }
     }
     // By path (files the Compose loader read are appended to the file table, so ids are not

@@ -22,7 +22,9 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             yaml_files(&path, out);
-        } else if adminlint::discover::is_yaml_name(&path) {
+        } else if adminlint::discover::is_yaml_name(&path)
+            || path.extension().is_some_and(|e| e == "tpl")
+        {
             out.push(path);
         }
     }

@@ -422,7 +422,7 @@ fn place(
                     source: template.name.clone(),
                 });
                 workload.scope = scope;
-                workload.overlay = label.map(|l| format!("values {l}"));
+                workload.overlay = label.map(|l| format!("Helm values {l}"));
                 out.push(workload);
             }
         }

@@ -67,12 +67,23 @@ pub struct Workload {
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,
-    /// The overlay directory when this is a kustomize-rendered copy.
+    /// The overlay directory when this is a kustomize-rendered copy; for a Helm chart rendered
+    /// with several values sets, `Helm values <set>` (see [`rendering_title`]).
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
     /// Not in the fact cache: Compose services are loaded from their files each run.
     #[serde(skip)]
     pub compose: Option<ComposeFacts>,
+}
+
+/// The rendering a copy is in, for messages: a kustomize overlay by its directory, a Helm
+/// values set as named.
+pub fn rendering_title(overlay: &str) -> String {
+    if overlay.starts_with("Helm values ") {
+        overlay.to_string()
+    } else {
+        format!("kustomize overlay `{overlay}`")
+    }
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.
