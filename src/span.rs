@@ -41,18 +41,7 @@ pub fn current_file() -> FileId {
 }
 
 /// A byte range `start..end` in one file.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Span {
     /// The file the range is in. Not stored in the fact cache: cached facts are for one file,
     /// whose id is set while reading them back (see [`decoding_file`]).

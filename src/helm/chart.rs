@@ -244,10 +244,9 @@ fn load_at(dir: &Path, source: &mut dyn ChartSource, depth: usize) -> Result<Cha
         }
         match source.bytes(&path, MAX_CHART_FILE) {
             Ok(bytes) => chart.files.insert(relative, bytes, None),
-            Err(error) => chart.notes.push(format!(
-                "{}: not in `.Files` ({error})",
-                path.display()
-            )),
+            Err(error) => chart
+                .notes
+                .push(format!("{}: not in `.Files` ({error})", path.display())),
         }
     }
     for subdir in subchart_dirs {
@@ -396,7 +395,12 @@ pub(crate) mod tests {
         }
 
         fn bytes(&mut self, path: &Path, _max: u64) -> Result<Vec<u8>, String> {
-            Ok(self.files.get(path).ok_or("not found")?.clone().into_bytes())
+            Ok(self
+                .files
+                .get(path)
+                .ok_or("not found")?
+                .clone()
+                .into_bytes())
         }
     }
 
@@ -458,7 +462,11 @@ pub(crate) mod tests {
         assert_eq!(chart.subcharts[0].name, "db");
         assert_eq!(chart.subcharts[0].templates[0].path, "templates/sts.yaml");
         assert_eq!(chart.notes.len(), 1);
-        assert!(chart.notes[0].contains("redis-1.0.0.tgz"), "{:?}", chart.notes);
+        assert!(
+            chart.notes[0].contains("redis-1.0.0.tgz"),
+            "{:?}",
+            chart.notes
+        );
         assert_eq!(chart.values_file, Some(source.id_of("c/values.yaml")));
     }
 }

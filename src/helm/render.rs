@@ -120,7 +120,11 @@ pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
         let metadata = Value::map(metadata);
         for template in chart.chart.templates.iter().filter(|t| t.is_rendered()) {
             let name = template_name(&chart.path, template);
-            if rendering.parse_errors.iter().any(|(f, _)| *f == template.file) {
+            if rendering
+                .parse_errors
+                .iter()
+                .any(|(f, _)| *f == template.file)
+            {
                 continue;
             }
             let dot = Value::map_from([
@@ -395,6 +399,9 @@ mod tests {
             graphql.path(&["global", "registry"]).unwrap().as_str(),
             Some("r.example")
         );
-        assert_eq!(chart_name(scoped[1].chart, &scoped[1].name).as_str(), Some("graphql"));
+        assert_eq!(
+            chart_name(scoped[1].chart, &scoped[1].name).as_str(),
+            Some("graphql")
+        );
     }
 }

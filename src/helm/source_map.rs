@@ -28,7 +28,9 @@ impl SourceMap {
         } else {
             first + 1
         };
-        self.pieces.get(first..last.min(self.pieces.len()).max(first)).unwrap_or(&[])
+        self.pieces
+            .get(first..last.min(self.pieces.len()).max(first))
+            .unwrap_or(&[])
     }
 
     /// Where a span of the output was written in the template being rendered: inside one piece
@@ -52,7 +54,10 @@ impl SourceMap {
                     last.top.end
                 };
                 let (low, high) = pieces.iter().fold((start, end), |(low, high), p| {
-                    (low.min(p.top.start.max(start)), high.max(p.top.end.min(end)))
+                    (
+                        low.min(p.top.start.max(start)),
+                        high.max(p.top.end.min(end)),
+                    )
                 });
                 Span {
                     file: first.top.file,
@@ -88,7 +93,12 @@ mod tests {
     use super::*;
     use crate::span::FileId;
 
-    fn piece(out: std::ops::Range<u32>, top: (u32, u32), at: (u32, u32, u32), verbatim: bool) -> Piece {
+    fn piece(
+        out: std::ops::Range<u32>,
+        top: (u32, u32),
+        at: (u32, u32, u32),
+        verbatim: bool,
+    ) -> Piece {
         Piece {
             out,
             top: Span {

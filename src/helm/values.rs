@@ -202,7 +202,10 @@ mod tests {
             text(lookup(&scoped, "global.registry")).as_deref(),
             Some("r.example")
         );
-        assert_eq!(text(lookup(&scoped, "global.db.host")).as_deref(), Some("h"));
+        assert_eq!(
+            text(lookup(&scoped, "global.db.host")).as_deref(),
+            Some("h")
+        );
         assert_eq!(
             text(lookup(&scoped, "global.db.port")).as_deref(),
             Some("5432")

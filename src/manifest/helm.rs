@@ -147,12 +147,7 @@ impl ChartSource for ProjectFiles<'_> {
             BTreeSet::new()
         };
         // Buffers and files of the run under the chart count even when not on disk.
-        listed.extend(
-            self.by_path
-                .keys()
-                .filter(|p| p.starts_with(dir))
-                .cloned(),
-        );
+        listed.extend(self.by_path.keys().filter(|p| p.starts_with(dir)).cloned());
         listed.into_iter().collect()
     }
 
@@ -182,8 +177,12 @@ impl ChartSource for ProjectFiles<'_> {
             None => {
                 let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
                 let display = discover::display_path(&path);
-                self.files
-                    .push(SourceFile::new(id, Some(path.clone()), display, text.clone()));
+                self.files.push(SourceFile::new(
+                    id,
+                    Some(path.clone()),
+                    display,
+                    text.clone(),
+                ));
                 self.by_path.insert(path, id);
                 self.added.push(id);
                 id
@@ -416,8 +415,14 @@ fn place(
         };
         for document in &parsed.documents {
             for workload in super::extract(&parsed.tree, document, &context).workloads {
-                let mut workload =
-                    mapped(workload, template.file, &map, &output, &files, &template.name);
+                let mut workload = mapped(
+                    workload,
+                    template.file,
+                    &map,
+                    &output,
+                    &files,
+                    &template.name,
+                );
                 workload.provenance.push(Step::HelmTemplate {
                     source: template.name.clone(),
                 });
@@ -569,7 +574,9 @@ fn fact_origin(
             [piece] => {
                 let before = output.text.get(start as usize..piece.out.start as usize);
                 let after = output.text.get(piece.out.end as usize..end as usize);
-                before.zip(after).map(|(b, a)| (b.to_string(), a.to_string()))
+                before
+                    .zip(after)
+                    .map(|(b, a)| (b.to_string(), a.to_string()))
             }
             _ => None,
         };
@@ -666,4 +673,174 @@ fn mark_sole_uses(workloads: &mut [Workload]) {
     };
     visit(workloads, true);
     visit(workloads, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helm::render::Rendered;
+    use crate::helm::template::{Piece, TemplateErrorKind};
+
+    const TEMPLATE: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n          image: \"{{ .Values.repo }}:{{ .Values.tag }}\"\n          args: [\"migrate\"]\n";
+    const VALUES: &str = "repo: app\ntag: \"1.0\"\n";
+
+    fn span(file: u32, text: &str, needle: &str) -> Span {
+        let start = text.find(needle).unwrap();
+        Span::new(FileId(file), start, start + needle.len())
+    }
+
+    /// The rendering of TEMPLATE by hand: literal text, two actions printing values, literal text.
+    fn rendering() -> Rendering {
+        let repo_action = span(1, TEMPLATE, "{{ .Values.repo }}");
+        let tag_action = span(1, TEMPLATE, "{{ .Values.tag }}");
+        let text = TEMPLATE
+            .replace("{{ .Values.repo }}", "app")
+            .replace("{{ .Values.tag }}", "1.0");
+        let image_at = text.find("app:1.0").unwrap() as u32;
+        let literal = |out: std::ops::Range<u32>, top: u32| {
+            let top = Span::new(
+                FileId(1),
+                top as usize,
+                (top + out.end - out.start) as usize,
+            );
+            Piece {
+                out,
+                top,
+                at: top,
+                verbatim: true,
+                value: None,
+            }
+        };
+        let printed = |out: std::ops::Range<u32>, action: Span, value: Span| Piece {
+            out,
+            top: action,
+            at: action,
+            verbatim: false,
+            value: Some(value),
+        };
+        let pieces = vec![
+            literal(0..image_at, 0),
+            printed(image_at..image_at + 3, repo_action, span(2, VALUES, "app")),
+            literal(image_at + 3..image_at + 4, repo_action.end),
+            printed(
+                image_at + 4..image_at + 7,
+                tag_action,
+                span(2, VALUES, "\"1.0\""),
+            ),
+            literal(image_at + 7..text.len() as u32, tag_action.end),
+        ];
+        Rendering {
+            templates: vec![
+                Rendered {
+                    name: "shop/templates/job.yaml".into(),
+                    file: FileId(1),
+                    result: Ok(Output { text, pieces }),
+                },
+                Rendered {
+                    name: "shop/templates/broken.yaml".into(),
+                    file: FileId(3),
+                    result: Err(crate::helm::template::TemplateError::new(
+                        Span::new(FileId(3), 4, 9),
+                        TemplateErrorKind::Required,
+                        "x is required",
+                    )),
+                },
+            ],
+            parse_errors: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rendered_facts_point_into_the_template_with_the_values_as_steps() {
+        let files: Vec<(Text, String)> = [
+            ("", "Chart.yaml"),
+            (TEMPLATE, "shop/templates/job.yaml"),
+            (VALUES, "shop/values.yaml"),
+        ]
+        .iter()
+        .map(|(t, d)| (Arc::new(t.to_string()), d.to_string()))
+        .collect();
+        let mut workloads = Vec::new();
+        let mut errors = Vec::new();
+        let mut notes = Vec::new();
+        let documents = place(
+            files,
+            rendering(),
+            None,
+            3,
+            &[],
+            &yaml::Limits::default(),
+            &mut workloads,
+            &mut errors,
+            &mut notes,
+        );
+        assert_eq!(documents, 1);
+        assert_eq!(workloads.len(), 1);
+        let job = &workloads[0];
+        assert_eq!((job.file, job.scope), (FileId(1), 3));
+        let name = job.name.as_ref().unwrap();
+        assert_eq!(
+            name.span,
+            Span::new(
+                FileId(1),
+                TEMPLATE.find("m\n").unwrap(),
+                TEMPLATE.find("m\n").unwrap() + 1
+            )
+        );
+        let container = &job.containers[0];
+        // Literal text maps byte for byte.
+        assert_eq!(
+            container.name.as_ref().unwrap().span,
+            Span::new(
+                FileId(1),
+                TEMPLATE.find("migrate\n").unwrap(),
+                TEMPLATE.find("migrate\n").unwrap() + 7
+            )
+        );
+        let args = container.args.as_ref().unwrap();
+        assert_eq!(args[0].span, span(1, TEMPLATE, "\"migrate\""));
+        // The image: from its opening quote to its closing one in the template.
+        let image = container.image.as_ref().unwrap();
+        assert_eq!(
+            image.span,
+            span(1, TEMPLATE, "\"{{ .Values.repo }}:{{ .Values.tag }}\"")
+        );
+        let related: Vec<(String, Span)> = image
+            .origin
+            .via()
+            .iter()
+            .filter_map(Step::related)
+            .collect();
+        assert_eq!(
+            related,
+            [
+                (
+                    "`repo: app` in `shop/values.yaml` sets this image".to_string(),
+                    span(2, VALUES, "repo: app")
+                ),
+                (
+                    "`tag: \"1.0\"` in `shop/values.yaml` sets this image".to_string(),
+                    span(2, VALUES, "tag: \"1.0\"")
+                ),
+            ]
+        );
+        let Step::HelmValue { definition, .. } = &image.origin.via()[1] else {
+            panic!("{:?}", image.origin);
+        };
+        assert_eq!(definition.around, Some(("app:".into(), String::new())));
+        assert_eq!(definition.value_span, Some(span(2, VALUES, "\"1.0\"")));
+        assert!(
+            image
+                .origin
+                .via()
+                .iter()
+                .any(|s| matches!(s, Step::HelmTemplate { .. }))
+        );
+        // Literal facts carry no template step: an edit there is exact.
+        assert!(args[0].origin.is_direct());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].template, "shop/templates/broken.yaml");
+        assert_eq!(errors[0].span, Span::new(FileId(3), 4, 9));
+    }
 }

@@ -8,10 +8,14 @@ use crate::model::project::{ContainerRef, Project, Proximity};
 
 /// The Helm template a rendered workload came from (`shop/templates/job.yaml`).
 fn helm_template(workload: &crate::model::workload::Workload) -> Option<&str> {
-    workload.provenance.via().iter().find_map(|step| match step {
-        crate::origin::Step::HelmTemplate { source } => Some(source.as_str()),
-        _ => None,
-    })
+    workload
+        .provenance
+        .via()
+        .iter()
+        .find_map(|step| match step {
+            crate::origin::Step::HelmTemplate { source } => Some(source.as_str()),
+            _ => None,
+        })
 }
 
 impl Project {
