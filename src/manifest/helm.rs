@@ -36,11 +36,9 @@ pub struct HelmOptions<'a> {
     pub template_limits: Limits,
 }
 
-/// What a chart adds to the run besides workloads.
+/// What rendering charts adds to the run's summary.
 #[derive(Debug, Default)]
 pub struct ChartsChecked {
-    /// Charts rendered (by directory), with the number of renderings of each.
-    pub charts: Vec<(String, usize)>,
     /// YAML documents rendered.
     pub documents: usize,
 }
@@ -248,9 +246,10 @@ pub fn check(
                 .flat_map(all_templates)
                 .collect::<Vec<_>>(),
         );
-        checked
-            .charts
-            .push((discover::display_path(root), sets.len()));
+        project.charts.push((
+            discover::display_path(root),
+            sets.iter().map(set_label).collect(),
+        ));
     }
     mark_sole_uses(&mut rendered);
     project.workloads.extend(rendered);

@@ -47,6 +47,13 @@ impl Project {
             checked.len() - context,
             context
         );
+        for (chart, renderings) in &self.charts {
+            let _ = writeln!(
+                out,
+                "Helm chart {chart}: rendered with {}",
+                renderings.join("; ")
+            );
+        }
         let mut scopes: Vec<(usize, Option<&str>, Option<&str>)> = self
             .workloads
             .iter()

@@ -66,6 +66,8 @@ pub struct Project {
     /// Helm chart templates rendered: facts in them are mapped from rendered text, so an edit
     /// there is applied only when it replaces literal template text (see `provenance`).
     pub template_files: Vec<FileId>,
+    /// Helm charts rendered: each chart's directory with its renderings (values sets).
+    pub charts: Vec<(String, Vec<String>)>,
     /// Each workload's classified role and admin containers, by workload index; set once by
     /// [`Project::classify_roles`] after the project is assembled.
     pub(in crate::model) roles: Vec<Classified>,
