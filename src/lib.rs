@@ -11,6 +11,7 @@ pub mod cache;
 pub mod config;
 pub mod debug;
 pub mod diagnostic;
+pub mod digest;
 pub mod discover;
 mod extract;
 pub mod findings;

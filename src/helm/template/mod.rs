@@ -2,11 +2,21 @@
 //! sprig's functions, and output whose every byte maps back to the template (and values) that
 //! wrote it.
 
+mod emit;
+mod exec;
+mod format;
+mod funcs;
+mod lex;
+mod parse;
+mod pieces;
 mod value;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::span::{FileId, Span};
 
-pub use value::{Files, Value, ValueKind};
+pub use value::{FileEntry, Files, MAX_VALUE_DEPTH, Value, ValueKind};
 
 /// Bounds that keep hostile templates cheap; each exceeded one is a [`TemplateErrorKind::Limit`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,15 +40,38 @@ impl Default for Limits {
 }
 
 /// Every parsed template of one chart tree (subcharts too), by Helm's name for each file.
+///
+/// A `define` of a name already defined replaces it: add files in the order Helm parses them
+/// (subcharts' before their parent's) so that the parent's definitions win.
 #[derive(Debug, Default)]
 pub struct TemplateSet {
     limits: Limits,
+    /// Each file's top-level nodes, by name.
+    files: HashMap<String, Arc<parse::List>>,
+    /// Each `define`d (and `block`) template's body, by name.
+    defines: HashMap<Arc<str>, Arc<parse::List>>,
 }
 
 impl TemplateSet {
     /// An empty set.
     pub fn new(limits: Limits) -> Self {
-        TemplateSet { limits }
+        TemplateSet {
+            limits,
+            ..TemplateSet::default()
+        }
+    }
+
+    /// The body of the template `name` (a `define`, or a file by its name).
+    fn defined(&self, name: &str) -> Option<Arc<parse::List>> {
+        self.defines
+            .get(name)
+            .or_else(|| self.files.get(name))
+            .cloned()
+    }
+
+    /// True when a file of this name was added.
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
     }
 
     /// The limits renders are held to.
@@ -49,22 +82,26 @@ impl TemplateSet {
     /// Parse one file (Helm's name for it, e.g. "mychart/templates/job.yaml" or
     /// "mychart/charts/sub/templates/_helpers.tpl"); its `define`s become visible to all.
     pub fn add(&mut self, name: &str, file: FileId, text: &str) -> Result<(), TemplateError> {
-        let _ = (name, text);
-        Err(TemplateError::new(
-            Span::new(file, 0, 0),
-            TemplateErrorKind::Unsupported("template".to_string()),
-            "the template engine is not built yet",
-        ))
+        let parsed = parse::parse(text, parse::Spans::At { file, base: 0 })
+            .map_err(|e| TemplateError::new(e.span, TemplateErrorKind::Parse, e.message))?;
+        for (define, body) in parsed.defines {
+            self.defines.insert(define, body);
+        }
+        self.files.insert(name.to_string(), Arc::new(parsed.root));
+        Ok(())
     }
 
     /// Execute one template with `dot` as `.` (and `$`).
     pub fn render(&self, name: &str, dot: &Value) -> Result<Output, TemplateError> {
-        let _ = dot;
-        Err(TemplateError::new(
-            Span::default(),
-            TemplateErrorKind::Exec,
-            format!("no template named {name:?}"),
-        ))
+        let root = self.files.get(name).cloned().ok_or_else(|| {
+            TemplateError::new(
+                Span::default(),
+                TemplateErrorKind::Exec,
+                format!("no template named {name:?}"),
+            )
+        })?;
+        let out = exec::Exec::new(self).run(&root, dot)?;
+        Ok(pieces::without_no_value(out))
     }
 }
 
@@ -150,3 +187,6 @@ impl std::fmt::Display for TemplateError {
 }
 
 impl std::error::Error for TemplateError {}
+
+#[cfg(test)]
+mod tests;

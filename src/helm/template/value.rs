@@ -18,7 +18,14 @@ pub struct Value {
     origin: Option<Span>,
     /// For a string written by `include` / `tpl`: pieces over its bytes (as in an `Output`).
     pieces: Option<Arc<Vec<Piece>>>,
+    /// Nesting of lists and maps (0 for scalars): templates may build values, and deep values
+    /// would overflow the stack when printed or dropped, so functions refuse to nest deeper
+    /// than [`MAX_VALUE_DEPTH`].
+    depth: u32,
 }
+
+/// Deepest nesting of lists and maps a template may build.
+pub const MAX_VALUE_DEPTH: u32 = 512;
 
 /// What a value is.
 #[derive(Debug, Clone, Default)]
@@ -109,11 +116,22 @@ impl Files {
 impl Value {
     /// A value of `kind` with no origin.
     pub fn new(kind: ValueKind) -> Self {
+        let depth = match &kind {
+            ValueKind::List(items) => 1 + items.iter().map(|v| v.depth).max().unwrap_or(0),
+            ValueKind::Map(map) => 1 + map.values().map(|v| v.depth).max().unwrap_or(0),
+            _ => 0,
+        };
         Value {
             kind,
             origin: None,
             pieces: None,
+            depth,
         }
+    }
+
+    /// Nesting of lists and maps (0 for a scalar).
+    pub fn depth(&self) -> u32 {
+        self.depth
     }
 
     /// Go's nil.
@@ -198,12 +216,28 @@ impl Value {
             kind: ValueKind::String(text.into()),
             origin: None,
             pieces: Some(Arc::new(pieces)),
+            depth: 0,
         }
     }
 
     /// True for nil.
     pub fn is_nil(&self) -> bool {
         matches!(self.kind, ValueKind::Nil)
+    }
+
+    /// Go's truth: false for nil, false, zero numbers and empty strings, lists and maps (sprig's
+    /// `empty` is its negation).
+    pub fn truthy(&self) -> bool {
+        match &self.kind {
+            ValueKind::Nil => false,
+            ValueKind::Bool(b) => *b,
+            ValueKind::Int(n) => *n != 0,
+            ValueKind::Float(f) => *f != 0.0,
+            ValueKind::String(s) => !s.is_empty(),
+            ValueKind::List(items) => !items.is_empty(),
+            ValueKind::Map(map) => !map.is_empty(),
+            ValueKind::Files(_) | ValueKind::ApiVersions(_) => true,
+        }
     }
 
     /// The text of a string value.
@@ -253,7 +287,13 @@ impl Value {
     /// span. An alias is the anchored value shared, never copied: an alias bomb costs O(input).
     pub fn from_yaml(tree: &Tree, node: NodeId, file: FileId) -> Value {
         let mut shared = HashMap::new();
-        from_node(tree, node, file, &mut shared)
+        from_node(tree, node, Some(file), &mut shared)
+    }
+
+    /// The value of a YAML node parsed from a string that is in no file (`fromYaml`): no origins.
+    pub(crate) fn from_yaml_unplaced(tree: &Tree, node: NodeId) -> Value {
+        let mut shared = HashMap::new();
+        from_node(tree, node, None, &mut shared)
     }
 }
 
@@ -262,7 +302,7 @@ impl Value {
 fn from_node(
     tree: &Tree,
     node: NodeId,
-    file: FileId,
+    file: Option<FileId>,
     shared: &mut HashMap<NodeId, Value>,
 ) -> Value {
     let written = tree.node(node);
@@ -278,11 +318,7 @@ fn from_node(
         // An anchored node met again (read first through an alias that came earlier).
         return value.clone();
     }
-    let origin = Some(Span::new(
-        file,
-        written.start as usize,
-        written.end as usize,
-    ));
+    let origin = file.map(|file| Span::new(file, written.start as usize, written.end as usize));
     let kind = match &written.kind {
         NodeKind::Scalar { value, style } => scalar(value, *style, written.tag.as_deref()),
         NodeKind::Sequence(items) => ValueKind::List(Arc::new(
