@@ -34,7 +34,10 @@ fn findings(report: &Report) -> Vec<String> {
 
 fn line_of(report: &Report, span: adminlint::span::Span) -> (String, usize) {
     let file = report.file(span.file);
-    (file.display.clone(), file.position(span.start as usize).line)
+    (
+        file.display.clone(),
+        file.position(span.start as usize).line,
+    )
 }
 
 fn finding<'r>(report: &'r Report, rule: &str) -> &'r Diagnostic {
@@ -52,7 +55,10 @@ fn the_fixture_chart_is_rendered_with_findings_on_template_and_values_lines() {
     let mismatch = finding(&report, "image-mismatch");
     assert_eq!(
         line_of(&report, mismatch.span),
-        ("fixtures/helm/shop/templates/job-migrate.yaml".to_string(), 18)
+        (
+            "fixtures/helm/shop/templates/job-migrate.yaml".to_string(),
+            18
+        )
     );
     let related: Vec<(String, (String, usize))> = mismatch
         .related
@@ -67,9 +73,11 @@ fn the_fixture_chart_is_rendered_with_findings_on_template_and_values_lines() {
         "{related:#?}"
     );
     assert!(
-        related
-            .iter()
-            .any(|(_, at)| *at == ("fixtures/helm/shop/templates/deployment.yaml".to_string(), 19)),
+        related.iter().any(|(_, at)| *at
+            == (
+                "fixtures/helm/shop/templates/deployment.yaml".to_string(),
+                19
+            )),
         "{related:#?}"
     );
     // The fix sets the value, in values.yaml, keeping its quotes.
@@ -85,7 +93,7 @@ fn the_fixture_chart_is_rendered_with_findings_on_template_and_values_lines() {
     let explanation = report.explanation.as_deref().unwrap();
     assert!(
         explanation.contains(
-            "admin (admin: `helm.sh/hook: pre-install,pre-upgrade` hook (weight -5, delete policy before-hook-creation))"
+            "[fixtures/helm/shop/templates/job-migrate.yaml]: admin (`helm.sh/hook: pre-install,pre-upgrade` hook (weight -5, delete policy before-hook-creation))"
         ),
         "{explanation}"
     );
@@ -97,9 +105,16 @@ fn the_fixture_chart_is_rendered_with_findings_on_template_and_values_lines() {
     let error = finding(&report, "template-error");
     assert_eq!(
         line_of(&report, error.span),
-        ("fixtures/helm/shop/templates/job-report.yaml".to_string(), 12)
+        (
+            "fixtures/helm/shop/templates/job-report.yaml".to_string(),
+            12
+        )
     );
-    assert!(error.message.contains("report.recipient is required"), "{}", error.message);
+    assert!(
+        error.message.contains("report.recipient is required"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -127,15 +142,35 @@ fn a_values_set_from_the_configuration_renders_the_chart_with_it() {
         .iter()
         .map(|d| {
             let (file, line) = line_of(&report, d.span);
-            (file.rsplit("chart/").next().unwrap().to_string(), line, d.message.as_str())
+            (
+                file.rsplit("chart/").next().unwrap().to_string(),
+                line,
+                d.message.as_str(),
+            )
         })
-        .map(|(f, l, m)| (f, l, m))
         .collect();
-    // The prod values set a tag older still; the second set fixes the tag: one finding, named
-    // by its rendering.
-    assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!((found[0].0.as_str(), found[0].1), ("templates/job-migrate.yaml", 18));
-    assert!(found[0].2.ends_with("(Helm values values-prod.yaml)"), "{}", found[0].2);
+    // The prod values set a tag older still; the second set fixes the tag. Both render
+    // job-report.yaml (its recipient given), which lacks the app's Secret: one finding for the
+    // node, named by one of its renderings.
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("templates/job-migrate.yaml", 18)
+    );
+    assert!(
+        found[0].2.ends_with("(Helm values values-prod.yaml)"),
+        "{}",
+        found[0].2
+    );
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1),
+        ("templates/job-report.yaml", 10)
+    );
+    assert!(
+        found[1].2.contains("does not read Secret `shop-env`"),
+        "{}",
+        found[1].2
+    );
 }
 
 /// Copy a directory tree (a chart, into a temporary directory to mutate it).

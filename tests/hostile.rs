@@ -812,7 +812,10 @@ fn generator_sources_that_are_a_fifo_or_dev_zero_are_notes_not_reads() {
 /// template, and the neighbour is still checked.
 fn assert_template_bounded(what: &str, values: &str, template: &str, says: &str) {
     let dir = project(&[
-        ("chart/Chart.yaml", b"apiVersion: v2\nname: bomb\nversion: 0.1.0\n"),
+        (
+            "chart/Chart.yaml",
+            b"apiVersion: v2\nname: bomb\nversion: 0.1.0\n",
+        ),
         ("chart/values.yaml", values.as_bytes()),
         ("chart/templates/bomb.yaml", template.as_bytes()),
     ]);
@@ -862,7 +865,10 @@ fn helm_values_alias_bomb_printed_with_to_yaml_is_bounded() {
     let mut values = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let previous = format!("*l{}", i - 1);
-        values.push_str(&format!("l{i}: &l{i} [{}]\n", vec![previous; 10].join(", ")));
+        values.push_str(&format!(
+            "l{i}: &l{i} [{}]\n",
+            vec![previous; 10].join(", ")
+        ));
     }
     assert_template_bounded(
         "values alias bomb",

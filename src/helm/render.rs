@@ -71,8 +71,9 @@ pub struct Rendered {
 pub struct Rendering {
     /// Each rendered template, in Helm's name order.
     pub templates: Vec<Rendered>,
-    /// Templates that do not parse (partials included): reported at their error.
-    pub parse_errors: Vec<(FileId, TemplateError)>,
+    /// Templates that do not parse (partials included), by file and Helm's name: reported at
+    /// their error.
+    pub parse_errors: Vec<(FileId, String, TemplateError)>,
     /// Subcharts left out and why (a missing enabled dependency), for the run's notes.
     pub notes: Vec<String>,
 }
@@ -106,7 +107,7 @@ pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
         for template in &chart.chart.templates {
             let name = template_name(&chart.path, template);
             if let Err(error) = set.add(&name, template.file, &template.text) {
-                rendering.parse_errors.push((template.file, error));
+                rendering.parse_errors.push((template.file, name, error));
             }
         }
     }
@@ -123,7 +124,7 @@ pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
             if rendering
                 .parse_errors
                 .iter()
-                .any(|(f, _)| *f == template.file)
+                .any(|(f, _, _)| *f == template.file)
             {
                 continue;
             }

@@ -374,11 +374,7 @@ fn place(
         template,
         values_set: label.map(str::to_string),
     };
-    for (file, parse_error) in rendering.parse_errors {
-        let name = files
-            .get(file.0 as usize)
-            .map(|f| f.1.clone())
-            .unwrap_or_default();
+    for (_, name, parse_error) in rendering.parse_errors {
         errors.push(error(parse_error.at, parse_error.message, name));
     }
     let mut documents = 0;
