@@ -5,7 +5,8 @@
 //! Follows Helm 3's `pkg/chartutil/dependencies.go` (which subcharts render), `coalesce.go`
 //! (values) and `pkg/engine/engine.go` (template names, the dot of each template).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use super::chart::{Chart, TemplateFile};
 use super::template::{Limits, Output, TemplateError, TemplateSet, Value};
@@ -76,6 +77,24 @@ pub struct Rendering {
     pub parse_errors: Vec<(FileId, String, TemplateError)>,
     /// Subcharts left out and why (a missing enabled dependency), for the run's notes.
     pub notes: Vec<String>,
+    /// Dependencies enabled but not in `charts/`.
+    pub missing: Vec<MissingDependency>,
+}
+
+/// A dependency Chart.yaml lists and its values enable, with no chart in `charts/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingDependency {
+    /// The directory of the chart that lists it.
+    pub chart: PathBuf,
+    /// Its scoped name (alias or name).
+    pub name: String,
+}
+
+/// Where a chart of the tree is rendered: its name, Helm's path of it, its values.
+struct Scope {
+    name: String,
+    path: String,
+    values: Value,
 }
 
 /// One chart of the tree with the values it renders with.
@@ -90,17 +109,88 @@ struct Scoped<'c> {
 
 /// Render every template of `chart` and its enabled subcharts, with `user` values (values
 /// files and `--set` entries, merged) over the chart's defaults.
+///
+/// A dependency that is enabled but not vendored has no values for the parent's templates to
+/// read (a database's service port): when an action that fails reads one (`.Values.kafka.
+/// service.ports.client`), the chart is rendered again with that value standing in as its own
+/// path (`kafka.service.ports.client`), so that the chart's own templates render. Turning the
+/// dependency off instead makes charts `require` an external service's settings.
 pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
+    let mut stand_ins: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    for _ in 0..MAX_STAND_IN_ROUNDS {
+        let rendering = render_with(chart, user, limits, &stand_ins);
+        let before = stand_ins.len();
+        for failed in rendering
+            .templates
+            .iter()
+            .filter_map(|t| t.result.as_ref().err())
+        {
+            let action = action_text(chart, failed.at).unwrap_or_default();
+            for missing in &rendering.missing {
+                for path in values_read(&action, &missing.name) {
+                    stand_ins.insert((missing.chart.clone(), path));
+                }
+            }
+        }
+        if stand_ins.len() == before {
+            return rendering;
+        }
+    }
+    render_with(chart, user, limits, &stand_ins)
+}
+
+/// Renderings tried with more stand-in values before the last one is kept.
+const MAX_STAND_IN_ROUNDS: usize = 16;
+
+/// The value paths under `name` an action reads (`.Values.kafka.service.ports.client` gives
+/// `kafka.service.ports.client`).
+fn values_read(action: &str, name: &str) -> Vec<String> {
+    let prefix = format!(".Values.{name}.");
+    let mut out = Vec::new();
+    let mut rest = action;
+    while let Some(at) = rest.find(&prefix) {
+        let chain: String = rest[at + ".Values.".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+            .collect();
+        let chain = chain.trim_end_matches('.').to_string();
+        if chain.len() > name.len() && !out.contains(&chain) {
+            out.push(chain);
+        }
+        rest = &rest[at + prefix.len()..];
+    }
+    out
+}
+
+/// The text of a template span (an action at fault) in the chart tree.
+fn action_text(chart: &Chart, at: crate::span::Span) -> Option<String> {
+    let template = chart.templates.iter().find(|t| t.file == at.file);
+    match template {
+        Some(template) => template.text.get(at.range()).map(str::to_string),
+        None => chart.subcharts.iter().find_map(|sub| action_text(sub, at)),
+    }
+}
+
+/// One rendering, with `stand_ins` (chart directory, value path) set where they are missing.
+fn render_with(
+    chart: &Chart,
+    user: &Value,
+    limits: Limits,
+    stand_ins: &BTreeSet<(PathBuf, String)>,
+) -> Rendering {
     let mut rendering = Rendering::default();
     let values = coalesce_tree(chart, user);
     let mut scoped = Vec::new();
     enabled_charts(
         chart,
-        chart.name.clone(),
-        chart.name.clone(),
-        values,
+        Scope {
+            name: chart.name.clone(),
+            path: chart.name.clone(),
+            values,
+        },
+        stand_ins,
         &mut scoped,
-        &mut rendering.notes,
+        &mut rendering,
     );
     let mut set = TemplateSet::new(limits);
     for chart in &scoped {
@@ -291,12 +381,16 @@ fn enabled(dependency: &super::chart::Dependency, values: &Value) -> bool {
 /// values under the subchart's scoped name).
 fn enabled_charts<'c>(
     chart: &'c Chart,
-    name: String,
-    path: String,
-    values: Value,
+    scope: Scope,
+    stand_ins: &BTreeSet<(PathBuf, String)>,
     out: &mut Vec<Scoped<'c>>,
-    notes: &mut Vec<String>,
+    rendering: &mut Rendering,
 ) {
+    let Scope {
+        name,
+        path,
+        mut values,
+    } = scope;
     let mut children = Vec::new();
     for (dependency, sub) in dependency_charts(chart) {
         let on = dependency.is_none_or(|d| enabled(d, &values));
@@ -310,12 +404,36 @@ fn enabled_charts<'c>(
                     .unwrap_or_else(|| Value::map(BTreeMap::new()));
                 children.push((sub, name.to_string(), scoped_values));
             }
-            (None, Some(dependency)) if on => notes.push(format!(
-                "{}: dependency `{}` is enabled but not in charts/ (run `helm dependency \
-                 build`); its templates are not rendered, the chart's own are",
-                chart.dir.join("Chart.yaml").display(),
-                dependency.name
-            )),
+            (None, Some(dependency)) if on => {
+                let name = dependency.scoped_name();
+                let mut standing_in = Vec::new();
+                for (_, path) in stand_ins.iter().filter(|(dir, path)| {
+                    *dir == chart.dir && path.starts_with(&format!("{name}."))
+                }) {
+                    if values::lookup(&values, path).is_none_or(Value::is_nil) {
+                        values = values::set_path(&values, path, Value::string(path.as_str()));
+                        standing_in.push(format!("`{path}`"));
+                    }
+                }
+                let rendered_as = if standing_in.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; values the chart reads from it stand in as their own path: {}",
+                        standing_in.join(", ")
+                    )
+                };
+                rendering.notes.push(format!(
+                    "{}: dependency `{}` is enabled but not in charts/ (run `helm dependency \
+                     build`); its templates are not rendered, the chart's own are{rendered_as}",
+                    chart.dir.join("Chart.yaml").display(),
+                    dependency.name
+                ));
+                rendering.missing.push(MissingDependency {
+                    chart: chart.dir.clone(),
+                    name: name.to_string(),
+                });
+            }
             _ => {}
         }
     }
@@ -327,7 +445,12 @@ fn enabled_charts<'c>(
     });
     for (sub, sub_name, sub_values) in children {
         let sub_path = format!("{path}/charts/{sub_name}");
-        enabled_charts(sub, sub_name, sub_path, sub_values, out, notes);
+        let scope = Scope {
+            name: sub_name,
+            path: sub_path,
+            values: sub_values,
+        };
+        enabled_charts(sub, scope, stand_ins, out, rendering);
     }
 }
 
@@ -366,15 +489,21 @@ mod tests {
         let chart = umbrella();
         let values = coalesce_tree(&chart, &Value::map(BTreeMap::new()));
         let mut scoped = Vec::new();
-        let mut notes = Vec::new();
-        enabled_charts(
-            &chart,
-            "umbrella".into(),
-            "umbrella".into(),
+        let mut rendering = Rendering::default();
+        let scope = Scope {
+            name: "umbrella".into(),
+            path: "umbrella".into(),
             values,
-            &mut scoped,
-            &mut notes,
+        };
+        enabled_charts(&chart, scope, &BTreeSet::new(), &mut scoped, &mut rendering);
+        assert_eq!(
+            values_read(
+                "if and (.Values.absent.on) ($.Values.absent.svc.port)",
+                "absent"
+            ),
+            ["absent.on", "absent.svc.port"]
         );
+        let notes = rendering.notes;
         let paths: Vec<&str> = scoped.iter().map(|s| s.path.as_str()).collect();
         // db is off by its condition, cache by its only tag; loose is listed by no dependency
         // and renders under its own name.
@@ -388,6 +517,7 @@ mod tests {
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("dependency `absent` is enabled but not in charts/"));
+        assert!(notes[0].ends_with("the chart's own are"));
         let graphql = &scoped[1].values;
         let tag = graphql.path(&["image", "tag"]).unwrap();
         assert_eq!(tag.as_str(), Some("2.0"));
