@@ -186,3 +186,258 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// One chart of the corpus and what LABELS.md says of it (default values).
+struct Labelled {
+    /// The chart directory under `helm/`.
+    dir: &'static str,
+    /// Admin workloads: (template path in the chart, role as `--explain-context` words it).
+    admins: &'static [(&'static str, &'static str)],
+    /// No image-mismatch anywhere (AGREE, or DIFFER-LEGIT: a tools image by design).
+    image_agrees: bool,
+    /// No config finding on the admin Jobs (AGREE).
+    config_agrees: bool,
+}
+
+const LABELLED: [Labelled; 5] = [
+    Labelled {
+        dir: "grafana__oncall/helm__oncall",
+        // `migrate.useHook` is false by default: a plain Job, not a hook.
+        admins: &[("templates/engine/job-migrate.yaml", "admin (a Job)")],
+        image_agrees: true,
+        config_agrees: true,
+    },
+    Labelled {
+        dir: "toeverything__AFFiNE/dot-github__helm__affine",
+        admins: &[(
+            "charts/graphql/templates/migration.yaml",
+            "admin (`helm.sh/hook: post-install,pre-upgrade` hook (weight -1, delete policy before-hook-creation))",
+        )],
+        image_agrees: true,
+        // Not labelled (the parent's Secrets through helpers): the Job lacks some the app reads.
+        config_agrees: false,
+    },
+    Labelled {
+        dir: "apache__dolphinscheduler/deploy__kubernetes__dolphinscheduler",
+        admins: &[(
+            "templates/job-dolphinscheduler-schema-initializer.yaml",
+            "admin (`helm.sh/hook: post-install,post-upgrade,post-rollback` hook (weight 1))",
+        )],
+        image_agrees: true,
+        config_agrees: true,
+    },
+    Labelled {
+        dir: "Kong__charts/charts__kong",
+        // DB-less by default: no migration Job renders.
+        admins: &[],
+        image_agrees: true,
+        config_agrees: true,
+    },
+    Labelled {
+        dir: "sentry-kubernetes__charts/charts__sentry",
+        admins: &[
+            (
+                "templates/hooks/sentry-db-check.job.yaml",
+                "admin (`helm.sh/hook: post-install,post-upgrade` hook (weight -1, delete policy hook-succeeded,before-hook-creation))",
+            ),
+            (
+                "templates/hooks/sentry-db-init.job.yaml",
+                "admin (`helm.sh/hook: post-install,post-upgrade` hook (weight 6, delete policy hook-succeeded,before-hook-creation))",
+            ),
+            (
+                "templates/hooks/snuba-db-init.job.yaml",
+                "admin (`helm.sh/hook: post-install,post-upgrade` hook (weight 3, delete policy hook-succeeded,before-hook-creation))",
+            ),
+            (
+                "templates/hooks/snuba-migrate.job.yaml",
+                "admin (`helm.sh/hook: post-install,post-upgrade` hook (weight 5, delete policy hook-succeeded,before-hook-creation))",
+            ),
+            (
+                "templates/hooks/user-create.yaml",
+                "admin (`helm.sh/hook: post-install,post-upgrade` hook (weight 9, delete policy hook-succeeded,before-hook-creation))",
+            ),
+            (
+                "templates/sentry/cleanup/cronjob-sentry-cleanup.yaml",
+                "admin (a CronJob)",
+            ),
+        ],
+        image_agrees: true,
+        config_agrees: true,
+    },
+];
+
+/// Templates of the corpus that do not render, each with why. Go gives no value for a field of
+/// nil data (`{{ template "nginx.port" }}` passes none): the engine reports a nil pointer.
+const KNOWN_RENDER_ERRORS: [(&str, &str); 1] = [(
+    "sentry/templates/configmap-nginx.yaml",
+    "nil pointer evaluating interface {}.Values",
+)];
+
+fn template_errors(report: &Report) -> Vec<String> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == "template-error")
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+#[test]
+fn every_corpus_chart_renders_with_its_admins_and_verdicts_as_labelled() {
+    let Some(corpus) = common::corpus("every_corpus_chart_renders") else {
+        return;
+    };
+    for chart in &LABELLED {
+        let dir = corpus.join("helm").join(chart.dir);
+        let report = check_explained(std::slice::from_ref(&dir));
+        assert!(
+            report.errors.is_empty(),
+            "{}: {:?}",
+            chart.dir,
+            report.errors
+        );
+        let expected_errors: Vec<String> = KNOWN_RENDER_ERRORS
+            .iter()
+            .filter(|(template, _)| chart.dir.ends_with(template.split('/').next().unwrap()))
+            .map(|(template, why)| format!("`{template}` does not render: {why}"))
+            .collect();
+        assert_eq!(template_errors(&report), expected_errors, "{}", chart.dir);
+        let explanation = report.explanation.as_deref().unwrap();
+        let admins: Vec<&str> = explanation
+            .lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.contains(": admin ("))
+            .filter(|l| l.contains("Job `") || l.contains("CronJob `"))
+            .collect();
+        for (template, role) in chart.admins {
+            let path = format!("{}/{template}]", dir.display());
+            assert!(
+                admins
+                    .iter()
+                    .any(|l| l.contains(&path) && l.contains(&format!("]: {role}"))),
+                "{}: {template} is not {role}:\n{}",
+                chart.dir,
+                admins.join("\n")
+            );
+        }
+        assert_eq!(
+            admins.len(),
+            chart.admins.len(),
+            "{}: admin Jobs {admins:#?}",
+            chart.dir
+        );
+        let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+        if chart.image_agrees {
+            assert!(
+                !rules.contains(&"image-mismatch"),
+                "{}: {rules:?}",
+                chart.dir
+            );
+        }
+        if chart.config_agrees {
+            let on_admins: Vec<String> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule.starts_with("config-"))
+                .map(|d| report.file(d.span.file).display.clone())
+                .filter(|file| chart.admins.iter().any(|(t, _)| file.ends_with(t)))
+                .collect();
+            assert!(on_admins.is_empty(), "{}: {on_admins:?}", chart.dir);
+        }
+    }
+}
+
+/// A copy of a corpus chart in a temporary directory, with `edit` applied to one file.
+fn mutated(
+    corpus: &Path,
+    chart: &str,
+    file: &str,
+    edit: impl Fn(&str) -> String,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&corpus.join("helm").join(chart), dir.path());
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = edit(&text);
+    assert_ne!(text, changed, "{file}: the edit changed nothing");
+    std::fs::write(path, changed).unwrap();
+    dir
+}
+
+/// The findings of a chart directory as `file:line rule`, paths relative to it.
+fn chart_findings(dir: &Path) -> Vec<String> {
+    let report = check_explained(&[dir.to_path_buf()]);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let prefix = format!("{}/", adminlint::discover::display_path(dir));
+    findings(&report)
+        .into_iter()
+        .map(|f| f.strip_prefix(&prefix).unwrap_or(&f).to_string())
+        .collect()
+}
+
+#[test]
+fn one_line_mutations_of_corpus_charts_are_found_at_the_line_changed() {
+    let Some(corpus) = common::corpus("one_line_mutations_of_corpus_charts") else {
+        return;
+    };
+    let oncall = "grafana__oncall/helm__oncall";
+    let job = "templates/engine/job-migrate.yaml";
+    let baseline = chart_findings(&corpus.join("helm").join(oncall));
+    let with = |extra: &str| {
+        let mut all = baseline.clone();
+        all.push(extra.to_string());
+        all.sort();
+        all
+    };
+    let sorted = |mut findings: Vec<String>| {
+        findings.sort();
+        findings
+    };
+    // A literal old tag in the job template.
+    let literal = mutated(&corpus, oncall, job, |t| {
+        t.replace(
+            "        image: {{ include \"oncall.engine.image\" . }}",
+            "        image: grafana/oncall:v1.3.0",
+        )
+    });
+    assert_eq!(
+        sorted(chart_findings(literal.path())),
+        with(&format!("{job}:62 image-mismatch"))
+    );
+    // The database env (its Secret) dropped from the job.
+    let dropped = mutated(&corpus, oncall, job, |t| {
+        t.replace(
+            "          {{- include \"snippet.db.env\" . | nindent 12 }}\n",
+            "",
+        )
+    });
+    assert_eq!(
+        sorted(chart_findings(dropped.path())),
+        with(&format!("{job}:59 config-missing"))
+    );
+    // A harmless edit of values.yaml adds nothing.
+    let harmless = mutated(&corpus, oncall, "values.yaml", |t| {
+        t.replacen(
+            "migrate:\n  enabled: true\n",
+            "migrate:\n  enabled: true # run on install\n",
+            1,
+        )
+    });
+    assert_eq!(
+        sorted(chart_findings(harmless.path())),
+        sorted(baseline.clone())
+    );
+    // Kong with a database: its migration Jobs render, on the app's image and config.
+    let kong = mutated(&corpus, "Kong__charts/charts__kong", "values.yaml", |t| {
+        t.replacen("  database: \"off\"\n", "  database: \"postgres\"\n", 1)
+    });
+    let report = check_explained(&[kong.path().to_path_buf()]);
+    assert!(report.diagnostics.is_empty(), "{:?}", findings(&report));
+    let explanation = report.explanation.as_deref().unwrap();
+    for job in [
+        "templates/migrations-pre-upgrade.yaml] namespace `default`: admin (`helm.sh/hook: pre-upgrade` hook",
+        "templates/migrations-post-upgrade.yaml] namespace `default`: admin (`helm.sh/hook: post-upgrade` hook",
+        "templates/migrations.yaml] namespace `default`: admin (`argocd.argoproj.io/hook: Sync` hook",
+    ] {
+        assert!(explanation.contains(job), "{job}:\n{explanation}");
+    }
+}
