@@ -809,8 +809,12 @@ fn generator_sources_that_are_a_fifo_or_dev_zero_are_notes_not_reads() {
 
 /// A chart `chart/` (Chart.yaml, `values`, one template `templates/bomb.yaml`) beside the
 /// neighbour: rendering is bounded, the template's budget is a `template-error` finding at the
-/// template, and the neighbour is still checked.
+/// template (or at the values string `tpl` renders), and the neighbour is still checked.
 fn assert_template_bounded(what: &str, values: &str, template: &str, says: &str) {
+    assert_template_bounded_at(what, values, template, says, "chart/templates/bomb.yaml");
+}
+
+fn assert_template_bounded_at(what: &str, values: &str, template: &str, says: &str, at: &str) {
     let dir = project(&[
         (
             "chart/Chart.yaml",
@@ -825,7 +829,7 @@ fn assert_template_bounded(what: &str, values: &str, template: &str, says: &str)
     let finding = outcome
         .stdout
         .lines()
-        .find(|l| l.starts_with("chart/templates/bomb.yaml:") && l.contains("[template-error]"))
+        .find(|l| l.starts_with(&format!("{at}:")) && l.contains("[template-error]"))
         .unwrap_or_else(|| panic!("{what}: no template-error:\n{}", outcome.stdout));
     assert!(finding.contains(says), "{what}: {finding}");
 }
@@ -836,17 +840,19 @@ fn helm_include_recursion_is_cut_at_the_depth_limit() {
         "include recursion",
         "",
         "{{- define \"again\" }}{{ include \"again\" . }}{{ end }}\nkind: ConfigMap\ndata: {{ include \"again\" . }}\n",
-        "depth",
+        "deep",
     );
 }
 
 #[test]
 fn helm_tpl_of_itself_is_cut_at_the_depth_limit() {
-    assert_template_bounded(
+    // The recursion is in the values string: the finding is there.
+    assert_template_bounded_at(
         "tpl of itself",
         "loop: \"{{ tpl .Values.loop . }}\"\n",
         "kind: ConfigMap\ndata: {{ tpl .Values.loop . }}\n",
-        "depth",
+        "deep",
+        "chart/values.yaml",
     );
 }
 
