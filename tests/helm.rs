@@ -441,3 +441,77 @@ fn one_line_mutations_of_corpus_charts_are_found_at_the_line_changed() {
         assert!(explanation.contains(job), "{job}:\n{explanation}");
     }
 }
+
+/// A chart's files read straight from the disk (for the timing below).
+struct DiskSource(Vec<PathBuf>);
+
+impl adminlint::helm::chart::ChartSource for DiskSource {
+    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
+        adminlint::read::list_files(dir)
+    }
+
+    fn text(
+        &mut self,
+        path: &Path,
+    ) -> Result<(adminlint::span::FileId, adminlint::source::Text), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        self.0.push(path.to_path_buf());
+        Ok((
+            adminlint::span::FileId(self.0.len() as u32 - 1),
+            std::sync::Arc::new(text),
+        ))
+    }
+
+    fn bytes(&mut self, path: &Path, _max: u64) -> Result<Vec<u8>, String> {
+        std::fs::read(path).map_err(|e| e.to_string())
+    }
+}
+
+/// Rendering each corpus chart against parsing what it rendered, printed (not asserted: a
+/// benchmark is not a test). `cargo test --test helm -- --ignored --nocapture render_time`.
+#[test]
+#[ignore]
+fn render_time_of_the_corpus_charts_against_parsing_their_output() {
+    let Some(corpus) = common::corpus("render_time") else {
+        return;
+    };
+    for chart in &LABELLED {
+        let dir = corpus.join("helm").join(chart.dir);
+        let mut source = DiskSource(Vec::new());
+        let loaded = adminlint::helm::chart::load(&dir, &mut source).unwrap();
+        let user = adminlint::helm::template::Value::map(Default::default());
+        let rounds = 20;
+        let started = std::time::Instant::now();
+        let mut rendering = None;
+        for _ in 0..rounds {
+            rendering = Some(adminlint::helm::render::render(
+                &loaded,
+                &user,
+                adminlint::helm::template::Limits::default(),
+            ));
+        }
+        let render = started.elapsed() / rounds;
+        let outputs: Vec<String> = rendering
+            .unwrap()
+            .templates
+            .into_iter()
+            .filter_map(|t| t.result.ok().map(|o| o.text))
+            .collect();
+        let bytes: usize = outputs.iter().map(String::len).sum();
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            for output in &outputs {
+                std::hint::black_box(adminlint::yaml::parse(
+                    output,
+                    &adminlint::yaml::Limits::default(),
+                ));
+            }
+        }
+        let parse = started.elapsed() / rounds;
+        println!(
+            "{}: render {render:?}, parse {parse:?} ({bytes} bytes rendered), ratio {:.1}",
+            chart.dir,
+            render.as_secs_f64() / parse.as_secs_f64()
+        );
+    }
+}

@@ -368,6 +368,11 @@ fn place(
     notes: &mut Vec<String>,
 ) -> usize {
     notes.extend(rendering.notes);
+    let missing: Vec<String> = rendering
+        .missing
+        .iter()
+        .map(|m| format!("`{}`", m.name))
+        .collect();
     let error = |span: Span, message: String, template: String| TemplateError {
         span,
         message,
@@ -381,6 +386,17 @@ fn place(
     for template in rendering.templates {
         let output = match template.result {
             Ok(output) => output,
+            // A helper of a dependency that is not vendored (a library chart such as
+            // bitnami's `common`): the chart is fine, its dependencies were not built.
+            Err(failure) if !missing.is_empty() && failure.message.starts_with("no template ") => {
+                notes.push(format!(
+                    "{}: not rendered: {}; dependencies not in charts/ ({}) may define it",
+                    template.name,
+                    failure.message,
+                    missing.join(", ")
+                ));
+                continue;
+            }
             Err(failure) => {
                 errors.push(error(failure.at, failure.message, template.name));
                 continue;
