@@ -205,7 +205,7 @@ impl<'a> Exec<'a> {
                 self.action = *span;
                 let inner_dot = match pipe {
                     Some(pipe) => self.pipe(pipe, dot, variables)?,
-                    None => Value::nil(),
+                    None => Value::absent(),
                 };
                 let outer_top = self.top;
                 self.top = Some(self.top.unwrap_or(*span));
@@ -513,6 +513,10 @@ impl<'a> Exec<'a> {
                 // Helm renders with missingkey=zero: a missing key is nil.
                 Ok(map.get(name).cloned().unwrap_or_default())
             }
+            // Go returns the invalid value for fields of the invalid value, but fails on fields
+            // of a nil interface (a missing or null value): "nil pointer evaluating".
+            ValueKind::Nil if receiver.is_absent() => Ok(Value::absent()),
+            ValueKind::Nil if self.set.tolerate_nil_fields => Ok(Value::nil()),
             ValueKind::Nil => Err(exec_error(
                 span,
                 format!("nil pointer evaluating interface {{}}.{name}"),

@@ -686,3 +686,23 @@ fn parse_errors_have_spans() {
     assert_eq!(e.kind, TemplateErrorKind::Parse);
     assert_eq!((e.at.start, e.at.end), (3, 14));
 }
+
+#[test]
+fn fields_of_a_template_call_without_argument_are_empty() {
+    let helpers = "{{- define \"port\" -}}{{ default \"8080\" .Values.nginx.port }}{{- end -}}";
+    let out = render_with("listen {{ template \"port\" }};", helpers, "").unwrap();
+    assert_eq!(out.text, "listen 8080;");
+}
+
+#[test]
+fn nil_fields_may_be_tolerated_for_charts_missing_subcharts() {
+    let mut set = set_with("[{{ .Values.sub.service.port }}]", "");
+    assert!(set.render("c/templates/t.yaml", &dot("sub: {}\n")).is_err());
+    set.tolerate_nil_fields(true);
+    assert_eq!(
+        set.render("c/templates/t.yaml", &dot("sub: {}\n"))
+            .unwrap()
+            .text,
+        "[]"
+    );
+}
