@@ -706,3 +706,30 @@ fn nil_fields_may_be_tolerated_for_charts_missing_subcharts() {
         "[]"
     );
 }
+
+#[test]
+fn deep_nesting_through_recursion_ends_in_a_limit_not_a_stack_overflow() {
+    // Each level of include recursion nests 50 blocks and 12 parentheses: the frame bound
+    // stops it long before the default include depth would.
+    let ifs = "{{ if true }}".repeat(50);
+    let ends = "{{ end }}".repeat(50);
+    let parens = format!("{}1{}", "(".repeat(12), ")".repeat(12));
+    let helpers = format!(
+        "{{{{ define \"d\" }}}}{ifs}{{{{ print {parens} }}}}{{{{ include \"d\" . }}}}{ends}{{{{ end }}}}"
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut set = TemplateSet::new(Limits::default());
+            set.add("h", HELPERS, &helpers).unwrap();
+            set.add("t", TEMPLATE, "{{ include \"d\" . }}").unwrap();
+            set.render("t", &Value::nil()).unwrap_err()
+        })
+        .unwrap();
+    let error = handle.join().expect("no stack overflow");
+    assert_eq!(
+        error.kind,
+        TemplateErrorKind::Limit(Budget::Depth),
+        "{error}"
+    );
+}
