@@ -11,6 +11,10 @@ use super::value::{MAX_VALUE_DEPTH, Value, ValueKind};
 use super::{Budget, Limits, TemplateError, TemplateErrorKind, TemplateSet};
 use crate::span::Span;
 
+/// Deepest nesting of lists and pipelines in one render (across `include`s): enough for any
+/// real chart, and small enough for a 2 MiB thread stack.
+const MAX_FRAMES: usize = 200;
+
 /// What a list of nodes ended with.
 enum Flow {
     Normal,
@@ -30,6 +34,9 @@ pub(super) struct Exec<'a> {
     built: usize,
     /// Nesting of `template` / `include` / `tpl`.
     depth: usize,
+    /// Nesting of lists and pipelines being evaluated, across template calls: the evaluator
+    /// recurses over it, so it is bounded to keep the stack small.
+    frames: usize,
     /// While below the rendered template: the action of the rendered template that called in.
     top: Option<Span>,
     /// The action being executed: the piece a function's new text belongs to.
@@ -51,6 +58,7 @@ impl<'a> Exec<'a> {
             steps: 0,
             built: 0,
             depth: 0,
+            frames: 0,
             top: None,
             action: Span::default(),
             local_defines: Vec::new(),
@@ -130,13 +138,33 @@ impl<'a> Exec<'a> {
         variables: &mut Variables,
         out: &mut Out,
     ) -> Result<Flow, TemplateError> {
+        self.frame(self.action)?;
+        let mut flow = Ok(Flow::Normal);
         for node in list {
-            match self.node(node, dot, variables, out)? {
-                Flow::Normal => {}
-                flow => return Ok(flow),
+            match self.node(node, dot, variables, out) {
+                Ok(Flow::Normal) => {}
+                other => {
+                    flow = other;
+                    break;
+                }
             }
         }
-        Ok(Flow::Normal)
+        self.frames -= 1;
+        flow
+    }
+
+    /// Enter one more list or pipeline (see [`Exec::frames`]).
+    fn frame(&mut self, span: Span) -> Result<(), TemplateError> {
+        self.frames += 1;
+        if self.frames > MAX_FRAMES {
+            self.frames -= 1;
+            return Err(TemplateError::new(
+                span,
+                TemplateErrorKind::Limit(Budget::Depth),
+                format!("templates nested more than {MAX_FRAMES} blocks deep (limit max_depth)"),
+            ));
+        }
+        Ok(())
     }
 
     fn node(
@@ -205,7 +233,7 @@ impl<'a> Exec<'a> {
                 self.action = *span;
                 let inner_dot = match pipe {
                     Some(pipe) => self.pipe(pipe, dot, variables)?,
-                    None => Value::nil(),
+                    None => Value::absent(),
                 };
                 let outer_top = self.top;
                 self.top = Some(self.top.unwrap_or(*span));
@@ -325,10 +353,18 @@ impl<'a> Exec<'a> {
         dot: &Value,
         variables: &mut Variables,
     ) -> Result<Value, TemplateError> {
+        self.frame(pipe.span)?;
         let mut value: Option<Value> = None;
         for command in &pipe.commands {
-            value = Some(self.command(command, dot, variables, value)?);
+            match self.command(command, dot, variables, value) {
+                Ok(next) => value = Some(next),
+                Err(error) => {
+                    self.frames -= 1;
+                    return Err(error);
+                }
+            }
         }
+        self.frames -= 1;
         let value = value.unwrap_or_default();
         for name in &pipe.variables {
             if pipe.assign {
@@ -513,6 +549,10 @@ impl<'a> Exec<'a> {
                 // Helm renders with missingkey=zero: a missing key is nil.
                 Ok(map.get(name).cloned().unwrap_or_default())
             }
+            // Go returns the invalid value for fields of the invalid value, but fails on fields
+            // of a nil interface (a missing or null value): "nil pointer evaluating".
+            ValueKind::Nil if receiver.is_absent() => Ok(Value::absent()),
+            ValueKind::Nil if self.set.tolerate_nil_fields => Ok(Value::nil()),
             ValueKind::Nil => Err(exec_error(
                 span,
                 format!("nil pointer evaluating interface {{}}.{name}"),

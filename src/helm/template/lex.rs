@@ -320,7 +320,7 @@ fn interpreted_string(source: &str, pos: usize) -> Result<(String, usize), LexEr
             '"' => return Ok((out, pos + 1 + i + 1)),
             '\n' => return Err(unterminated()),
             '\\' => {
-                let (_, escape) = chars.next().ok_or_else(unterminated)?;
+                let (escape_at, escape) = chars.next().ok_or_else(unterminated)?;
                 match escape {
                     'n' => out.push('\n'),
                     't' => out.push('\t'),
@@ -355,8 +355,8 @@ fn interpreted_string(source: &str, pos: usize) -> Result<(String, usize), LexEr
                     }
                     _ => {
                         return Err(LexError {
-                            at: pos,
-                            end: pos + 1 + i + 2,
+                            at: pos + 1 + i,
+                            end: pos + 1 + escape_at + escape.len_utf8(),
                             message: "unknown escape sequence".to_string(),
                         });
                     }

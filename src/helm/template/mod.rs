@@ -50,6 +50,8 @@ pub struct TemplateSet {
     files: HashMap<String, Arc<parse::List>>,
     /// Each `define`d (and `block`) template's body, by name.
     defines: HashMap<Arc<str>, Arc<parse::List>>,
+    /// A field of nil is nil rather than Helm's "nil pointer evaluating" error.
+    tolerate_nil_fields: bool,
 }
 
 impl TemplateSet {
@@ -67,6 +69,13 @@ impl TemplateSet {
             .get(name)
             .or_else(|| self.files.get(name))
             .cloned()
+    }
+
+    /// Make a field of a nil value nil instead of Helm's "nil pointer evaluating interface
+    /// {}.x" error: for a chart whose subcharts are missing (their `values.yaml` would have
+    /// provided the values the parent's templates read), so that the rest still renders.
+    pub fn tolerate_nil_fields(&mut self, tolerate: bool) {
+        self.tolerate_nil_fields = tolerate;
     }
 
     /// True when a file of this name was added.
@@ -188,5 +197,7 @@ impl std::fmt::Display for TemplateError {
 
 impl std::error::Error for TemplateError {}
 
+#[cfg(test)]
+mod corpus_tests;
 #[cfg(test)]
 mod tests;

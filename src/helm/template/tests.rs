@@ -686,3 +686,50 @@ fn parse_errors_have_spans() {
     assert_eq!(e.kind, TemplateErrorKind::Parse);
     assert_eq!((e.at.start, e.at.end), (3, 14));
 }
+
+#[test]
+fn fields_of_a_template_call_without_argument_are_empty() {
+    let helpers = "{{- define \"port\" -}}{{ default \"8080\" .Values.nginx.port }}{{- end -}}";
+    let out = render_with("listen {{ template \"port\" }};", helpers, "").unwrap();
+    assert_eq!(out.text, "listen 8080;");
+}
+
+#[test]
+fn nil_fields_may_be_tolerated_for_charts_missing_subcharts() {
+    let mut set = set_with("[{{ .Values.sub.service.port }}]", "");
+    assert!(set.render("c/templates/t.yaml", &dot("sub: {}\n")).is_err());
+    set.tolerate_nil_fields(true);
+    assert_eq!(
+        set.render("c/templates/t.yaml", &dot("sub: {}\n"))
+            .unwrap()
+            .text,
+        "[]"
+    );
+}
+
+#[test]
+fn deep_nesting_through_recursion_ends_in_a_limit_not_a_stack_overflow() {
+    // Each level of include recursion nests 50 blocks and 12 parentheses: the frame bound
+    // stops it long before the default include depth would.
+    let ifs = "{{ if true }}".repeat(50);
+    let ends = "{{ end }}".repeat(50);
+    let parens = format!("{}1{}", "(".repeat(12), ")".repeat(12));
+    let helpers = format!(
+        "{{{{ define \"d\" }}}}{ifs}{{{{ print {parens} }}}}{{{{ include \"d\" . }}}}{ends}{{{{ end }}}}"
+    );
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut set = TemplateSet::new(Limits::default());
+            set.add("h", HELPERS, &helpers).unwrap();
+            set.add("t", TEMPLATE, "{{ include \"d\" . }}").unwrap();
+            set.render("t", &Value::nil()).unwrap_err()
+        })
+        .unwrap();
+    let error = handle.join().expect("no stack overflow");
+    assert_eq!(
+        error.kind,
+        TemplateErrorKind::Limit(Budget::Depth),
+        "{error}"
+    );
+}

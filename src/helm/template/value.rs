@@ -22,6 +22,10 @@ pub struct Value {
     /// would overflow the stack when printed or dropped, so functions refuse to nest deeper
     /// than [`MAX_VALUE_DEPTH`].
     depth: u32,
+    /// Go's invalid value (no value at all, as dot is in `{{ template "x" }}` without an
+    /// argument), as opposed to a nil read from a map: fields of it are again absent, where
+    /// fields of a nil are an error.
+    absent: bool,
 }
 
 /// Deepest nesting of lists and maps a template may build.
@@ -126,6 +130,7 @@ impl Value {
             origin: None,
             pieces: None,
             depth,
+            absent: false,
         }
     }
 
@@ -217,7 +222,21 @@ impl Value {
             origin: None,
             pieces: Some(Arc::new(pieces)),
             depth: 0,
+            absent: false,
         }
+    }
+
+    /// Go's invalid value: no value at all (dot of a `template` call without an argument).
+    pub(crate) fn absent() -> Self {
+        Value {
+            absent: true,
+            ..Value::nil()
+        }
+    }
+
+    /// True for [`Value::absent`].
+    pub(crate) fn is_absent(&self) -> bool {
+        self.absent
     }
 
     /// True for nil.

@@ -106,7 +106,7 @@ fn satisfies(op: &str, bound: &str, version: &Version) -> Option<bool> {
     let ordering = version.compare(&bound);
     let upper = |level: usize| -> Version {
         let mut numbers = bound.numbers;
-        numbers[level] += 1;
+        numbers[level] = numbers[level].saturating_add(1);
         for n in numbers.iter_mut().skip(level + 1) {
             *n = 0;
         }

@@ -132,7 +132,7 @@ pub(super) fn trunc(
     let count = convert::int(&args[0]);
     let text = convert::string(&args[1]);
     let len = text.len() as i64;
-    let range = if count < 0 && len + count > 0 {
+    let range = if count < 0 && len.saturating_add(count) > 0 {
         let start = floor_boundary(&text, (len + count) as usize);
         start..text.len()
     } else if count >= 0 && len > count {
