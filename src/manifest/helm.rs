@@ -759,6 +759,7 @@ mod tests {
             ],
             parse_errors: Vec::new(),
             notes: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
