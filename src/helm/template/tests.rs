@@ -325,6 +325,10 @@ fn sprig_string_functions() {
             "{{ randAlphaNum 8 | len }}|{{ now | date \"2006-01-02\" }}",
             "8|2026-01-01",
         ),
+        (
+            "{{ base \"a/b.txt\" }}|{{ dir \"a/b/c\" }}|{{ ext \"x.tar.gz\" }}|{{ clean \"a/../b/./c/\" }}|{{ isAbs \"/x\" }}",
+            "b.txt|a/b|.gz|b/c|true",
+        ),
     ];
     for (template, expected) in cases {
         assert_eq!(render(template, ""), expected, "{template:?}");
