@@ -779,3 +779,12 @@ fn printing_comparing_and_appending_big_values_spend_the_budgets() {
         assert_eq!(e.kind, TemplateErrorKind::Limit(budget), "{template}: {e}");
     }
 }
+
+#[test]
+fn template_sets_and_values_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<TemplateSet>();
+    shareable::<Value>();
+    shareable::<Output>();
+    shareable::<TemplateError>();
+}
