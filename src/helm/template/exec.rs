@@ -8,6 +8,7 @@ use super::funcs;
 use super::parse::{self, BranchKind, List, Node, Number, Pipe, Spans, Term};
 use super::pieces::Out;
 use super::value::{MAX_VALUE_DEPTH, Value, ValueKind};
+use super::work;
 use super::{Budget, Limits, TemplateError, TemplateErrorKind, TemplateSet};
 use crate::span::Span;
 
@@ -52,6 +53,7 @@ pub(super) fn exec_error(span: Span, message: impl Into<String>) -> TemplateErro
 
 impl<'a> Exec<'a> {
     pub(super) fn new(set: &'a TemplateSet) -> Self {
+        work::start(set.limits.max_steps, set.limits.max_output);
         Exec {
             set,
             limits: set.limits,
@@ -76,7 +78,7 @@ impl<'a> Exec<'a> {
     /// Spend one evaluation step.
     pub(super) fn step(&mut self, span: Span) -> Result<(), TemplateError> {
         self.steps += 1;
-        if self.steps > self.limits.max_steps {
+        if self.steps.saturating_add(work::done()) > self.limits.max_steps {
             return Err(TemplateError::new(
                 span,
                 TemplateErrorKind::Limit(Budget::Steps),
@@ -413,7 +415,7 @@ impl<'a> Exec<'a> {
                 args.extend(piped);
                 // Errors of a function are reported at its action (its pieces belong there too).
                 let action = self.action;
-                let value = funcs::call(self, name, args, dot, action)?;
+                let value = self.call(name, args, dot, action)?;
                 if value.depth() > MAX_VALUE_DEPTH {
                     return Err(exec_error(
                         action,
@@ -454,6 +456,33 @@ impl<'a> Exec<'a> {
             Term::Nil(span) => Err(exec_error(*span, "nil is not a command")),
             _ => self.term(first, dot, variables),
         }
+    }
+
+    /// Call a function, and account for what it built: strings against the output budget, the
+    /// length of lists and maps (a loop of `append` copies them) and work done inside (printing,
+    /// comparing) against the steps.
+    fn call(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        dot: &Value,
+        action: Span,
+    ) -> Result<Value, TemplateError> {
+        let value = funcs::call(self, name, args, dot, action)?;
+        match value.kind() {
+            ValueKind::String(text) if value.pieces().is_none() => {
+                self.charge(text.len(), action)?
+            }
+            ValueKind::List(items) => {
+                work::spend(items.len() as u64);
+            }
+            ValueKind::Map(map) => {
+                work::spend(map.len() as u64);
+            }
+            _ => {}
+        }
+        self.step(action)?;
+        Ok(value)
     }
 
     /// `and` / `or`: arguments evaluated left to right until the result is known.
@@ -504,7 +533,7 @@ impl<'a> Exec<'a> {
             Term::Function(name, span) => {
                 self.step(*span)?;
                 let action = self.action;
-                funcs::call(self, name, Vec::new(), dot, action)
+                self.call(name, Vec::new(), dot, action)
             }
             Term::Variable(name, span) => variables
                 .iter()

@@ -20,6 +20,11 @@ pub(super) fn v(value: &Value) -> String {
 }
 
 fn write_v(out: &mut String, value: &Value) {
+    // Printing an alias bomb would not end: each value printed is a step, and the text stops
+    // growing past the output budget (the evaluator then reports the limit).
+    if !super::work::spend(1) || out.len() > super::work::room() {
+        return;
+    }
     match value.kind() {
         ValueKind::Nil => out.push_str("<nil>"),
         ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

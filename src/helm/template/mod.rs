@@ -10,6 +10,7 @@ mod lex;
 mod parse;
 mod pieces;
 mod value;
+mod work;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -325,6 +325,10 @@ fn sprig_string_functions() {
             "{{ randAlphaNum 8 | len }}|{{ now | date \"2006-01-02\" }}",
             "8|2026-01-01",
         ),
+        (
+            "{{ base \"a/b.txt\" }}|{{ dir \"a/b/c\" }}|{{ ext \"x.tar.gz\" }}|{{ clean \"a/../b/./c/\" }}|{{ isAbs \"/x\" }}",
+            "b.txt|a/b|.gz|b/c|true",
+        ),
     ];
     for (template, expected) in cases {
         assert_eq!(render(template, ""), expected, "{template:?}");
@@ -732,4 +736,55 @@ fn deep_nesting_through_recursion_ends_in_a_limit_not_a_stack_overflow() {
         TemplateErrorKind::Limit(Budget::Depth),
         "{error}"
     );
+}
+
+#[test]
+fn printing_comparing_and_appending_big_values_spend_the_budgets() {
+    // Two alias bombs of the same shape (10^12 leaves each), equal but sharing nothing.
+    let mut values = String::new();
+    for bomb in ["a", "b"] {
+        values.push_str(&format!(
+            "{bomb}0: &{bomb}0 [x, x, x, x, x, x, x, x, x, x]\n"
+        ));
+        for i in 1..12 {
+            let p = format!("*{bomb}{}", i - 1);
+            values.push_str(&format!(
+                "{bomb}{i}: &{bomb}{i} [{}]\n",
+                [p.as_str(); 10].join(", ")
+            ));
+        }
+    }
+    let limits = Limits {
+        max_output: 1 << 20,
+        max_depth: 32,
+        max_steps: 200_000,
+    };
+    for (template, budget) in [
+        ("{{ $x := print .Values.a11 }}", Budget::Steps),
+        ("{{ $x := printf \"%v\" .Values }}", Budget::Steps),
+        ("{{ deepEqual .Values.a11 .Values.b11 }}", Budget::Steps),
+        ("{{ has .Values.a11 (list .Values.b11) }}", Budget::Steps),
+        (
+            "{{ $l := list }}{{ range until 5000 }}{{ $l = append $l . }}{{ end }}",
+            Budget::Steps,
+        ),
+        (
+            "{{ range until 100 }}{{ $x := printf \"%100000d\" 1 }}{{ end }}",
+            Budget::Output,
+        ),
+    ] {
+        let mut set = TemplateSet::new(limits);
+        set.add("t", TEMPLATE, template).unwrap();
+        let e = set.render("t", &dot(&values)).expect_err(template);
+        assert_eq!(e.kind, TemplateErrorKind::Limit(budget), "{template}: {e}");
+    }
+}
+
+#[test]
+fn template_sets_and_values_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<TemplateSet>();
+    shareable::<Value>();
+    shareable::<Output>();
+    shareable::<TemplateError>();
 }

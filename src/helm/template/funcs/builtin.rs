@@ -30,7 +30,14 @@ fn equal(a: &Value, b: &Value) -> bool {
 
 /// `reflect.DeepEqual`, for `deepEqual` and comparisons of collections.
 pub(super) fn deep_equal(a: &Value, b: &Value) -> bool {
+    // Each node compared is a step: comparing alias bombs stops with the budget.
+    if !crate::helm::template::work::spend(1) {
+        return false;
+    }
     match (a.kind(), b.kind()) {
+        // Shared values (an alias read twice) are equal without a walk.
+        (ValueKind::List(x), ValueKind::List(y)) if std::sync::Arc::ptr_eq(x, y) => true,
+        (ValueKind::Map(x), ValueKind::Map(y)) if std::sync::Arc::ptr_eq(x, y) => true,
         (ValueKind::List(x), ValueKind::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| deep_equal(a, b))
         }

@@ -215,6 +215,8 @@ pub(super) fn call(
                 String::new()
             }))
         }
+        "base" | "dir" | "ext" | "clean" | "isAbs" | "osBase" | "osDir" | "osExt" | "osClean"
+        | "osIsAbs" => strings::path(&call, a),
         "uuidv4" => Ok(Value::string("00000000-0000-4000-8000-000000000000")),
 
         // sprig: encodings and hashes.

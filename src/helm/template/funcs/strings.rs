@@ -563,3 +563,57 @@ pub(super) fn random(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateE
         .collect();
     Ok(Value::string(text))
 }
+
+/// Go's `path` functions (`base`, `dir`, `ext`, `clean`, `isAbs`), slash-separated.
+pub(super) fn path(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateError> {
+    call.arity(args, 1)?;
+    let text = convert::string(&args[0]);
+    let name = call.name.trim_start_matches("os").to_ascii_lowercase();
+    Ok(match name.as_str() {
+        "isabs" => Value::bool(text.starts_with('/')),
+        "clean" => Value::string(clean_path(&text)),
+        "base" => {
+            let trimmed = text.trim_end_matches('/');
+            if text.is_empty() {
+                Value::string(".")
+            } else if trimmed.is_empty() {
+                Value::string("/")
+            } else {
+                Value::string(trimmed.rsplit('/').next().unwrap_or(trimmed))
+            }
+        }
+        "dir" => {
+            let cut = text.rfind('/').map_or("", |i| &text[..i + 1]);
+            Value::string(clean_path(cut))
+        }
+        _ => {
+            let base = text.rsplit('/').next().unwrap_or(&text);
+            Value::string(base.rfind('.').map_or("", |i| &base[i..]))
+        }
+    })
+}
+
+/// Go's `path.Clean`: the shortest equivalent path.
+fn clean_path(text: &str) -> String {
+    if text.is_empty() {
+        return ".".to_string();
+    }
+    let rooted = text.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if rooted => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
