@@ -67,7 +67,9 @@ pub struct Workload {
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,
-    /// The overlay directory when this is a kustomize-rendered copy.
+    /// The overlay directory when this is a kustomize-rendered copy; for a Compose service,
+    /// the files its project combines when they are not a default file with its override file
+    /// (`docker-compose.yml + docker-compose.inits.yml`).
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
     /// Not in the fact cache: Compose services are loaded from their files each run.
