@@ -178,10 +178,17 @@ impl Project {
                         .iter()
                         .any(|r| repositories.contains(r))
             })
-            .map(|(at, _, _)| {
-                let why = match self.apart(admin.workload, at.workload) {
-                    Some(apart) => format!("another app ({apart})"),
-                    None => "farther than the peers chosen".to_string(),
+            .map(|(at, _, candidate)| {
+                let why = match (self.apart(admin.workload, at.workload), &container.build) {
+                    (Some(apart), _) => format!("another app ({apart})"),
+                    (None, Some(_)) if candidate.build.is_some() => {
+                        "builds another source (context, dockerfile or target)".to_string()
+                    }
+                    (None, Some(_)) => "it pulls an image, this service builds one".to_string(),
+                    (None, None) if candidate.build.is_some() => {
+                        "it builds its image: its name is local, not a release".to_string()
+                    }
+                    (None, None) => "farther than the peers chosen".to_string(),
                 };
                 (at, why)
             })

@@ -216,9 +216,16 @@ impl Container {
         out
     }
 
-    /// True when both run the same release: the images as written are the same release (a
-    /// templated reference equals the same text), or both resolve to the same release.
+    /// True when both run the same release: both build the same source (Compose `build:`: the
+    /// same code, whatever local names they are tagged with), the images as written are the
+    /// same release (a templated reference equals the same text), or both resolve to the same
+    /// release.
     pub fn same_release(&self, other: &Container) -> bool {
+        if let (Some(a), Some(b)) = (&self.build, &other.build)
+            && a.same_source(b)
+        {
+            return true;
+        }
         if let (Some(a), Some(b)) = (&self.image, &other.image)
             && a.value.same_release(&b.value)
         {
