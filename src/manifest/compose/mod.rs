@@ -1111,6 +1111,70 @@ mod tests {
         assert_ne!(projects[0], projects[2]);
     }
 
+    /// `COMPOSE_FILE` from `.env`, split on `COMPOSE_PATH_SEPARATOR`: the files it lists are
+    /// one project, none of them alone; a file it names that cannot be read is reported at the
+    /// variable's line and the others are still checked together.
+    #[test]
+    fn compose_file_from_dotenv_forms_the_project() {
+        let dir = PathBuf::from("/virtual/shop");
+        let base = dir.join("compose.yaml");
+        let jobs = dir.join("jobs.yaml");
+        let env = "COMPOSE_PATH_SEPARATOR=,\nCOMPOSE_FILE=compose.yaml,jobs.yaml,gone.yaml\n";
+        let options = CheckOptions {
+            buffers: [
+                (dir.join(".env"), env.to_string()),
+                (
+                    jobs.clone(),
+                    "services:\n  migrate:\n    image: shop:1\n".to_string(),
+                ),
+            ]
+            .into(),
+            references_from_disk: false,
+            ..CheckOptions::default()
+        };
+        let mut project = Project::default();
+        let text = "services:\n  web:\n    image: shop:2\n";
+        let display = base.display().to_string();
+        project.files.push(SourceFile::new(
+            FileId(0),
+            Some(base),
+            display,
+            text.to_string().into(),
+        ));
+        check(&options, &mut project, HashMap::new(), &[], &mut Vec::new());
+        let loaded: Vec<(String, Option<String>)> = project
+            .workloads
+            .iter()
+            .map(|w| (w.title(), w.overlay.clone()))
+            .collect();
+        let set = Some("compose.yaml + jobs.yaml".to_string());
+        assert_eq!(
+            loaded,
+            [
+                ("service `web`".to_string(), set.clone()),
+                ("service `migrate`".to_string(), set),
+            ]
+        );
+        let unresolved: Vec<(&str, &str)> = project
+            .unresolved
+            .iter()
+            .map(|u| {
+                let file = &project.files[u.span.file.0 as usize];
+                (
+                    &file.text[u.span.start as usize..u.span.end as usize],
+                    u.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            unresolved,
+            [(
+                "COMPOSE_FILE=compose.yaml,jobs.yaml,gone.yaml",
+                "`COMPOSE_FILE` names `gone.yaml`, which cannot be read (it does not exist)"
+            )]
+        );
+    }
+
     #[test]
     fn compose_file_names() {
         for name in [
