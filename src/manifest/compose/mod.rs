@@ -71,8 +71,9 @@ pub struct FileSet {
 }
 
 /// Load every Compose project among the files read so far (the sets [`Loader::group`] forms,
-/// `extra_sets` among them) and add their services to the project. Files read from disk for `extends`, `include` and override partners join
-/// `project.files`; notes go to `notes`. Returns how many YAML documents it parsed in files it
+/// `extra_sets` among them) and add their services to the project. Files read from disk for
+/// `extends`, `include`, override partners and file sets join `project.files`; notes go to
+/// `notes`. Returns how many YAML documents it parsed in files it
 /// read itself.
 pub fn check(
     options: &CheckOptions,
@@ -478,8 +479,9 @@ impl<'a> Loader<'a> {
     /// The sets of files checked as one project each: the one place file sets are formed.
     ///
     /// Per directory: the files `COMPOSE_FILE` in its `.env` lists, else the default file with
-    /// its override file (a partner missing from the inputs is read from disk); each fragment
-    /// ([`Loader::is_fragment`]) merged onto the default file; every other file alone. Then
+    /// its override file (a partner missing from the inputs is read from disk); each
+    /// `<x>.override` file merged onto its variant `<x>`, each fragment
+    /// ([`Loader::is_fragment`]) onto the default file; every other file alone. Then
     /// each of `extra` (sets `docker compose -f a -f b` is given elsewhere, such as in
     /// scripts), unless it is one of those already. A file `COMPOSE_FILE` lists, or a
     /// fragment, is never a project alone: Compose never reads it alone.
@@ -531,13 +533,16 @@ impl<'a> Loader<'a> {
                 if grouped.contains(&member) {
                     continue;
                 }
+                // `docker-compose.<x>.override.yml` says by its name what it overrides.
                 let variant = match &dir {
                     Some(dir) => self.variant_overridden(dir, member),
                     None => None,
                 };
-                if let Some(onto) = variant.or(base)
-                    && self.is_fragment(member, onto)
-                {
+                let onto = match variant {
+                    Some(variant) => Some(variant),
+                    None => base.filter(|&base| self.is_fragment(member, base)),
+                };
+                if let Some(onto) = onto {
                     projects.push(vec![onto, member]);
                     grouped.push(member);
                 }
