@@ -85,7 +85,7 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
 ///    `mc mb`, `vault operator init`, a `generate-keys.sh` script);
 /// 4. hints, weighing one each, admin from two: a one-off profile (`setup`, `tools`, `cli`, …),
 ///    a `restart` written as `no` or `on-failure` (the default, written out, says "once"), a
-///    script as the process (a `sh -c` script, `./run.sh`). One hint alone is not enough:
+///    script as the process (a `sh -c` script that does not `exec` a program, `./run.sh`). One hint alone is not enough:
 ///    services under a `tools` profile may be servers, and `restart: on-failure` is common on
 ///    servers.
 pub fn classify_service(compose: &ComposeSignals<'_>) -> Role {
@@ -118,7 +118,9 @@ pub fn classify_service(compose: &ComposeSignals<'_>) -> Role {
             .one_off_profile
             .map(|profile| OneOffHint::Profile(profile.to_string())),
         restart.map(OneOffHint::Restart),
-        oneshot::script(compose.command).map(OneOffHint::Script),
+        oneshot::script(compose.command)
+            .filter(|_| !compose.hands_over)
+            .map(OneOffHint::Script),
     ]
     .into_iter()
     .flatten()

@@ -112,6 +112,17 @@ fn one_shot_script(words: &[String]) -> Option<String> {
     })
 }
 
+/// True when a `sh -c` script among `argv` (the words as written, before the lexer strips
+/// `exec`) hands the container over to a program with `exec`: such a script only prepares
+/// what it starts (`envsubst < a.tpl > a.conf && exec caddy run`), so it is no hint of a
+/// one-off.
+pub fn hands_over<'a>(argv: impl IntoIterator<Item = &'a str>) -> bool {
+    argv.into_iter().any(|text| {
+        text.split(['\n', ';', '&', '|', '('])
+            .any(|part| part.trim_start().starts_with("exec "))
+    })
+}
+
 /// The script a command line runs: a `sh -c` script, or a program that is a script file or a
 /// path into the image (`./scripts/report.sh`, `/docker/prepare`). None for a bare program
 /// name, and for an image's generic entrypoint wrapper (`docker-entrypoint.sh`,
@@ -198,6 +209,18 @@ mod tests {
         assert_eq!(script_of(&["nginx-entrypoint.sh"]), None);
         assert_eq!(script_of(&["/usr/local/bin/docker-entrypoint.sh"]), None);
         assert_eq!(script_of(&["python", "report.py"]), None);
+    }
+
+    #[test]
+    fn scripts_that_hand_over_with_exec() {
+        assert!(hands_over([
+            "sh",
+            "-c",
+            "envsubst < a.tpl > a.conf && exec caddy run"
+        ]));
+        assert!(hands_over(["/bin/sh", "-c", "set -e\nexec \"$@\""]));
+        assert!(!hands_over(["sh", "-c", "./prepare && echo executed"]));
+        assert!(!hands_over(["./exec-once.sh"]));
     }
 
     #[test]

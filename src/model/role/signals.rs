@@ -119,6 +119,8 @@ pub struct ComposeSignals<'a> {
     pub one_off_profile: Option<&'a str>,
     /// An environment variable that switches the image to run once (`SETUP_ONESHOT=1`).
     pub one_shot_switch: Option<&'a str>,
+    /// Its `sh -c` script ends up in `exec <program>` (see [`super::oneshot::hands_over`]).
+    pub hands_over: bool,
 }
 
 /// Everything [`super::classify`] reads about one workload.
@@ -177,6 +179,10 @@ impl<'a> Signals<'a> {
                         _ => false,
                     })
                     .map(|var| var.name.as_str()),
+                hands_over: workload.containers.first().is_some_and(|c| {
+                    let words = c.command.iter().chain(&c.args).flatten();
+                    super::oneshot::hands_over(words.map(|w| w.value.as_str()))
+                }),
             }),
         }
     }

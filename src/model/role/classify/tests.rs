@@ -91,6 +91,7 @@ fn classified(row: &str) -> String {
             command: &line,
             one_off_profile: profile,
             one_shot_switch: switch,
+            hands_over: crate::model::role::oneshot::hands_over(argv.iter().map(String::as_str)),
         }),
     };
     let config = Config {
@@ -300,6 +301,10 @@ fn compose_signals() {
         ),
         (
             "service compose cmd=./run.sh",
+            "long-running: a Compose service",
+        ),
+        (
+            "service compose restart=on-failure cmd=sh -c 'envsubst < a.tpl > a.conf && exec caddy run'",
             "long-running: a Compose service",
         ),
         // A long-running command vetoes every hint.
