@@ -49,7 +49,7 @@ pub fn finish(
         no_ignores,
     );
     diagnostics.extend(rules::configure(
-        rules::suppression_findings(&outcome),
+        rules::suppression_findings(&outcome, project),
         config,
     ));
     // A finding in a file not named is kept when its cause is in a named one: an admin's
