@@ -41,11 +41,17 @@ pub fn finish(
     }
     suppressions.extend(suppress::on_objects(object_ignores(project)));
     let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
+    // A suppression of a rule that did not run cannot be judged unused.
+    let off: Vec<&str> = rule_ids
+        .iter()
+        .copied()
+        .filter(|id| config.rules.get(*id) == Some(&crate::config::RuleLevel::Off))
+        .collect();
     let outcome = suppress::apply(
         &mut diagnostics,
         suppressions,
         &project.files,
-        &rule_ids,
+        (&rule_ids, &off),
         no_ignores,
     );
     diagnostics.extend(rules::configure(

@@ -30,6 +30,11 @@ fn main() -> ExitCode {
             .write_all(adminlint::config::json_schema().as_bytes())
             .map(|()| 0),
         Command::Lsp => adminlint::lsp::run(),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "adminlint", &mut io::stdout());
+            Ok(0)
+        }
         Command::Debug(DebugCommand::Render { dir, format }) => debug_render(&dir, format),
     };
     match result {
@@ -87,7 +92,16 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
+    let selection =
+        match rules::select::Selection::parse(&args.select, &args.extend_select, &args.ignore) {
+            Ok(selection) => selection,
+            Err(error) => {
+                eprintln!("adminlint: error: {error}");
+                return Ok(EXIT_ERROR);
+            }
+        };
     let mut options = CheckOptions {
+        selection,
         max_file_size: args.max_file_size,
         limits: adminlint::yaml::Limits {
             max_depth: args.max_depth,
@@ -189,12 +203,16 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     }
     if let Some(output) = outputs.iter().find(|o| o.path.is_none()) {
         let mut out = io::BufWriter::new(stdout.lock());
-        let written = render::render(
-            output.format,
-            &report,
-            &render_options(stdout.is_terminal()),
-            &mut out,
-        )
+        let written = if args.statistics {
+            render::statistics::render(&report, args.quiet, &mut out)
+        } else {
+            render::render(
+                output.format,
+                &report,
+                &render_options(stdout.is_terminal()),
+                &mut out,
+            )
+        }
         .and_then(|()| out.flush());
         match written {
             // The reader stopped reading (`| head`): the exit code still says what was found,

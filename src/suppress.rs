@@ -430,23 +430,33 @@ pub fn on_objects<'a>(ignores: impl IntoIterator<Item = ObjectIgnore<'a>>) -> Ve
 }
 
 /// Remove the findings `suppressions` cover, and list the suppressions without a reason, naming
-/// unknown rules (`known_rules` are the registered rule ids) or matching nothing. With
-/// `disabled` (`--no-ignores`) nothing is suppressed and nothing is listed.
+/// unknown rules or matching nothing. `rules` are the registered rule ids and those that did not
+/// run (`off` in the configuration, or not selected): a rule that did not run cannot have
+/// matched, so its suppressions are not judged unused. With `disabled` (`--no-ignores`) nothing
+/// is suppressed and nothing is listed.
 pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     suppressions: Vec<Suppression>,
     files: &[SourceFile],
-    known_rules: &[&str],
+    (known_rules, off_rules): (&[&str], &[&str]),
     disabled: bool,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     if disabled {
         return outcome;
     }
-    // Which of each suppression's rules silenced a finding.
+    // Which of each suppression's rules silenced a finding (a rule that did not run counts as
+    // used: nothing says the suppression is stale).
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
-        .map(|s| vec![false; s.rules.len()])
+        .map(|s| {
+            s.rules
+                .iter()
+                .map(|r| {
+                    off_rules.contains(&r.as_str()) || (r == ALL_RULES && !off_rules.is_empty())
+                })
+                .collect()
+        })
         .collect();
     diagnostics.retain(|diagnostic| {
         let mut hit = false;

@@ -580,3 +580,131 @@ fn a_named_file_without_a_project_root_says_it_was_checked_with_the_files_given(
     let (_, _, stderr) = run_in(dir.path(), &["check", "--no-project", "k8s/migrate.yaml"]);
     assert_eq!(stderr, "");
 }
+
+#[test]
+fn select_extend_select_and_ignore_choose_rules_by_id_and_group() {
+    let rules_of = |args: &[&str]| -> Vec<String> {
+        let mut all = vec![
+            "check",
+            "fixtures/demo",
+            "--format",
+            "concise",
+            "--no-cache",
+        ];
+        all.extend_from_slice(args);
+        let (_, stdout, _) = run(&all);
+        stdout
+            .lines()
+            .filter_map(|l| Some(l.split_once('[')?.1.split_once(']')?.0.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        rules_of(&["--select", "config"]),
+        ["config-missing", "config-divergent"]
+    );
+    assert_eq!(
+        rules_of(&[
+            "--select",
+            "release",
+            "--extend-select",
+            "versioned-path,adhoc-install"
+        ]),
+        ["image-mismatch", "versioned-path", "adhoc-install"]
+    );
+    assert_eq!(
+        rules_of(&["--ignore", "command", "--ignore", "config-missing"]),
+        ["image-mismatch", "config-divergent"]
+    );
+    // The last line is the summary, computed after the selection.
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "concise",
+        "--no-cache",
+        "--select",
+        "manifest",
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 3 files.\n"));
+}
+
+#[test]
+fn a_rule_the_configuration_turns_off_runs_when_the_command_line_names_it() {
+    let dir = common::temp_tree(&[
+        (".adminlint.yaml", "rules:\n  image-mismatch: off\n"),
+        (
+            "app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: web, image: shop/app:1.2.3}\n",
+        ),
+        (
+            "job.yaml",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - {name: m, image: shop/app:1.2.0, args: [migrate]} # adminlint: ignore[image-mismatch] pinned\n",
+        ),
+    ]);
+    // Off in the configuration: its suppression cannot be judged unused.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", ".", "--format", "concise", "--no-cache"],
+    );
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 2 files.\n"));
+    // Named on the command line it runs, and the suppression silences it.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "concise",
+            "--no-cache",
+            "--extend-select",
+            "image-mismatch",
+        ],
+    );
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "No findings in 2 files (1 suppressed).\n")
+    );
+}
+
+#[test]
+fn an_unknown_rule_or_group_is_a_usage_error() {
+    let (code, stdout, stderr) = run(&["check", "fixtures/demo", "--ignore", "image-missmatch"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "adminlint: error: `image-missmatch` is not a rule or group (groups: release, config, \
+         command, manifest, suppression, all; `adminlint rules` lists the rule ids)\n"
+    );
+}
+
+#[test]
+fn statistics_count_findings_per_rule_most_first() {
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo",
+        "--statistics",
+        "--no-cache",
+        "--select",
+        "image-mismatch,config,adhoc-install",
+    ]);
+    assert_eq!(code, 1, "statistics keep the exit code");
+    assert_eq!(
+        stdout,
+        "1  adhoc-install     warning      an admin process installs packages at run time instead of using the release's dependencies\n\
+         1  config-divergent  warning      an admin process sets an env var the app takes from a ConfigMap or Secret some other way\n\
+         1  config-missing    warning      an admin process lacks a ConfigMap, Secret or env file that every app workload reads\n\
+         1  image-mismatch    error    [*] an admin process runs another tag or digest of the app's image than the app does\n\
+         Found 4 findings (1 error, 3 warnings) in 3 files.\n"
+    );
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, stdout, _) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(stdout.contains("extend-select"), "{shell}");
+    }
+    let (code, _, _) = run(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+}

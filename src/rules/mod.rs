@@ -14,6 +14,7 @@ mod image_mismatch;
 mod image_unpinned;
 mod invalid_directive;
 mod release_drift;
+pub mod select;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
 mod syntax_error;
