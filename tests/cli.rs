@@ -557,24 +557,50 @@ fn a_run_that_checks_no_file_says_so_and_keeps_its_exit_code() {
 }
 
 #[test]
-fn a_named_file_without_a_project_root_says_it_was_checked_with_the_files_given() {
-    let dir = common::temp_tree(&[("k8s/migrate.yaml", A_JOB), ("k8s/seed.yaml", A_JOB)]);
-    let (code, _, stderr) = run_in(
+fn a_named_file_without_a_project_root_is_checked_with_its_own_directory() {
+    let web = |image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  template:\n    spec:\n      containers: [{{name: web, image: {image}}}]\n"
+        )
+    };
+    let dir = common::temp_tree(&[
+        ("k8s/migrate.yaml", A_JOB),
+        ("k8s/seed.yaml", A_JOB),
+        // The neighbour is read; the directory below is not (no root says where the project
+        // ends), nor is the one above.
+        ("k8s/web.yaml", &web("shop:1.1")),
+        ("k8s/old/web.yaml", &web("shop:1.0")),
+        ("web.yaml", &web("shop:1.0")),
+    ]);
+    let (code, stdout, stderr) = run_in(
         dir.path(),
         &[
             "check",
             "--format",
             "concise",
+            "--no-cache",
             "k8s/migrate.yaml",
-            "k8s/seed.yaml",
         ],
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "k8s/migrate.yaml:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
+         Deployment `web` runs `shop:1.1`\nFound 1 finding (1 error) in 1 file.\n"
+    );
     assert_eq!(
         stderr,
-        "adminlint: note: no project root above k8s/migrate.yaml (and 1 more named file) (no \
-         .adminlint.yaml or .git): checked with only the files given as context; add \
-         .adminlint.yaml at the top of the project to compare with the rest of it\n"
+        "adminlint: note: no project root above k8s/migrate.yaml (no .adminlint.yaml or .git): \
+         checked with the files in its own directory as context, not the directories below or \
+         above; add .adminlint.yaml at the top of the project to compare with the rest of it\n"
+    );
+    let (_, _, stderr) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "k8s/migrate.yaml", "k8s/seed.yaml"],
+    );
+    assert!(
+        stderr.contains("above k8s/migrate.yaml (and 1 more named file) (no"),
+        "{stderr}"
     );
     // Asked for: nothing to say.
     let (_, _, stderr) = run_in(dir.path(), &["check", "--no-project", "k8s/migrate.yaml"]);
