@@ -142,6 +142,10 @@ pub struct CheckArgs {
     /// `-o` are still written).
     #[arg(long)]
     pub statistics: bool,
+    /// Check again whenever a file the run read (or would read now) changes; stop with Ctrl-C.
+    /// Polls twice a second.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    pub watch: bool,
     /// Exit 0 even when there are findings (errors reading paths still exit 2).
     #[arg(long)]
     pub exit_zero: bool,

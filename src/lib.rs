@@ -29,6 +29,7 @@ pub mod rules;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod watch;
 pub mod yaml;
 
 use std::path::PathBuf;

@@ -147,7 +147,39 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
         let text = String::from_utf8(bytes).expect("checked above");
         options.buffers.insert(std::path::absolute(name)?, text);
     }
+    if args.watch {
+        if options.stdin.is_some() {
+            eprintln!("adminlint: error: `--watch` cannot watch stdin (`-`)");
+            return Ok(EXIT_ERROR);
+        }
+        return watch(&args, &outputs, &options);
+    }
     let report = check(&options);
+    report_run(&args, &outputs, &report)
+}
+
+/// `check --watch`: check, report, then wait for a change to what the run read, and again,
+/// until interrupted.
+fn watch(args: &CheckArgs, outputs: &[output::Output], options: &CheckOptions) -> io::Result<u8> {
+    let poll = std::time::Duration::from_millis(500);
+    loop {
+        let report = check(options);
+        let stamp = adminlint::watch::stamp(options, &report);
+        report_run(args, outputs, &report)?;
+        eprintln!("adminlint: watching for changes (Ctrl-C to stop)");
+        while adminlint::watch::stamp(options, &report) == stamp {
+            std::thread::sleep(poll);
+        }
+        eprintln!("adminlint: a file changed; checking again");
+    }
+}
+
+/// Write one run's report (stderr notes, report files, stdout) and return its exit code.
+fn report_run(
+    args: &CheckArgs,
+    outputs: &[output::Output],
+    report: &adminlint::report::Report,
+) -> io::Result<u8> {
     let stdout = io::stdout();
     let width = std::env::var("COLUMNS")
         .ok()
@@ -188,10 +220,10 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     }
     // Files first, so a closed stdout (`| head`) does not cost the CI its report files.
     let mut failed_write = false;
-    for output in &outputs {
+    for output in outputs {
         let Some(path) = &output.path else { continue };
         let mut bytes = Vec::new();
-        render::render(output.format, &report, &render_options(false), &mut bytes)?;
+        render::render(output.format, report, &render_options(false), &mut bytes)?;
         if let Err(error) = output::write_atomically(path, &bytes) {
             writeln!(
                 stderr,
@@ -204,11 +236,11 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     if let Some(output) = outputs.iter().find(|o| o.path.is_none()) {
         let mut out = io::BufWriter::new(stdout.lock());
         let written = if args.statistics {
-            render::statistics::render(&report, args.quiet, &mut out)
+            render::statistics::render(report, args.quiet, &mut out)
         } else {
             render::render(
                 output.format,
-                &report,
+                report,
                 &render_options(stdout.is_terminal()),
                 &mut out,
             )
@@ -233,7 +265,7 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             .fail_level
             .map_or(Severity::Warning, |level| level.severity()),
     };
-    Ok(output::exit_code(&report, fail_level, args.exit_zero))
+    Ok(output::exit_code(report, fail_level, args.exit_zero))
 }
 
 fn list_rules() -> io::Result<u8> {

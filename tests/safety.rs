@@ -167,6 +167,8 @@ const STAGES: &[&[&str]] = &[
     &["findings"],
     &["render"],
     &["output"],
+    // `check --watch`: re-plans a run to see what changed.
+    &["watch"],
     &["lsp"],
     // `adminlint debug render`: runs the stages up to assembly on its own.
     &["debug"],
