@@ -7,6 +7,7 @@
 //! ([`render`], [`output`]). [`check`] runs it from paths (or buffers) to a [`report::Report`].
 
 mod assemble;
+pub mod autofix;
 pub mod cache;
 pub mod config;
 pub mod debug;
