@@ -140,6 +140,8 @@ pub enum Comment {
     Invalid {
         /// Byte offset of its `#` in the comment text.
         offset: usize,
+        /// Byte offset of its end: the comment's, or where a further `# …` on the line starts.
+        end: usize,
         /// What is wrong.
         problem: String,
         /// The directive as it should read, when that is clear.
@@ -189,8 +191,14 @@ pub fn read_comment(comment: &str) -> Comment {
         let Some(after_tool) = body.strip_prefix("adminlint") else {
             continue;
         };
+        // The directive ends where another comment on the line starts (`… # expect: x`):
+        // that one is not part of it, and a fix must keep it.
+        let end = comment[hash + 1..]
+            .find(" # ")
+            .map_or(comment.len(), |at| hash + 1 + at);
         let invalid = |problem: &str, suggestion: Option<String>| Comment::Invalid {
             offset: hash,
+            end,
             problem: problem.to_string(),
             suggestion,
         };
@@ -318,18 +326,20 @@ pub fn from_comments(file: FileId, text: &str, comments: &[yaml::Comment]) -> Ve
             Comment::Directive(directive) => directive,
             Comment::Invalid {
                 offset,
+                end,
                 problem,
                 suggestion,
             } => {
                 let start = comment.start as usize + offset;
+                let end = comment.start as usize + end;
                 out.push(Suppression {
                     rules: Vec::new(),
                     reason: None,
-                    span: Span::new(file, start, comment.end as usize),
+                    span: Span::new(file, start, end),
                     form: Form::Comment {
                         line: lines.line_of(comment.start as usize),
                     },
-                    written: format!("`{}`", &text[start..comment.end as usize]),
+                    written: format!("`{}`", &text[start..end]),
                     rule_spans: Vec::new(),
                     invalid: Some(Invalid {
                         problem,

@@ -373,3 +373,69 @@ fn fixing_converges_and_keeps_every_file_parseable() {
     }
     assert!(changed_somewhere > 0);
 }
+
+/// Per fixing rule, on its fixtures: what `--fix --unsafe-fixes` changes (a snapshot of the
+/// diffs), and that checking the result again shows none of the fixed findings and no finding
+/// that was not there before, anywhere in the project.
+#[test]
+fn each_rule_s_fixes_remove_its_findings_and_add_none() {
+    use adminlint::autofix;
+    use adminlint::rules::FixAvailability;
+    use adminlint::rules::select::Selection;
+    for rule in adminlint::rules::RULES {
+        if rule.fix == FixAvailability::None {
+            continue;
+        }
+        let dir = std::fs::canonicalize(Path::new("fixtures").join(rule.id)).unwrap();
+        let only = Selection::parse(&[rule.id.to_string()], &[], &[]).unwrap();
+        let options = CheckOptions {
+            paths: vec![dir.clone()],
+            selection: only,
+            ..CheckOptions::default()
+        };
+        let fixed = autofix::run(&options, Allowed::SafeAndUnsafe);
+        assert!(
+            fixed.applied > 0,
+            "{}: no fix applied on its fixtures",
+            rule.id
+        );
+        let diffs: String = fixed.changes.iter().map(autofix::unified_diff).collect();
+        insta::assert_snapshot!(format!("fix_{}", rule.id), diffs);
+        // Every rule, before and after.
+        let everything = |buffers: BTreeMap<PathBuf, String>| {
+            check(&CheckOptions {
+                paths: vec![dir.clone()],
+                buffers,
+                ..CheckOptions::default()
+            })
+        };
+        let before = everything(BTreeMap::new());
+        let buffers = fixed
+            .changes
+            .iter()
+            .map(|c| (c.path.clone().unwrap(), c.after.clone()))
+            .collect();
+        let after = everything(buffers);
+        let identities = |report: &Report| -> Vec<_> {
+            report
+                .diagnostics
+                .iter()
+                .map(|d| identity(report, d))
+                .collect()
+        };
+        let (was, now) = (identities(&before), identities(&after));
+        let new: Vec<_> = now.iter().filter(|i| !was.contains(i)).collect();
+        assert!(
+            new.is_empty(),
+            "{}: fixing made new findings: {new:?}",
+            rule.id
+        );
+        let left = after.diagnostics.iter().filter(|d| {
+            d.rule == rule.id
+                && d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability.is_applicable())
+        });
+        assert_eq!(left.count(), 0, "{}: fixable findings remain", rule.id);
+    }
+}
