@@ -2,6 +2,8 @@
 //! `adminlint check` command in them runs and writes the files the CI configuration uploads,
 //! and the pre-commit config passes `pre-commit validate-config` (where pre-commit is installed).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -159,7 +161,10 @@ fn pre_commit_config_and_hook_manifest() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !installed {
-        eprintln!("notice: pre-commit is not installed; skipping `pre-commit validate-config`");
+        common::skipped(
+            "README pre-commit snippet (`pre-commit validate-config`)",
+            "`pre-commit` is not installed",
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
