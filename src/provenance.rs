@@ -208,6 +208,19 @@ fn aim_interpolated(
 /// that one node can say the new text (its only use, the rest of the fact unchanged); else
 /// shown only, since the fact's place in the template is actions, not the value.
 fn aim_helm_value(project: &Project, edit: &Edit, origin: &Origin, written: Edit) -> (Edit, bool) {
+    // The new text as the value says it: an edit of a quoted scalar carries its quotes.
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|&q| {
+            edit.content
+                .strip_prefix(q)
+                .and_then(|rest| rest.strip_suffix(q))
+        })
+        .unwrap_or(&edit.content);
+    let edit = &Edit {
+        span: edit.span,
+        content: unquoted.to_string(),
+    };
     let candidates: Vec<Edit> = origin
         .via()
         .iter()

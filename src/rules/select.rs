@@ -36,7 +36,12 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
     (
         "manifest",
         "files that cannot be read as written",
-        &["syntax-error", "unresolved-reference", "yaml-boolean-value"],
+        &[
+            "syntax-error",
+            "template-error",
+            "unresolved-reference",
+            "yaml-boolean-value",
+        ],
     ),
     (
         "suppression",
