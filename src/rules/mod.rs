@@ -12,6 +12,8 @@ pub mod helpers;
 mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
+mod immutable_job;
+mod job_retries;
 mod release_drift;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
@@ -68,6 +70,8 @@ pub const RULES: &[Rule] = &[
     image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
+    immutable_job::RULE,
+    job_retries::RULE,
     release_drift::RULE,
     shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,

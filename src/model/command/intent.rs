@@ -178,3 +178,44 @@ pub fn service_admin_word(line: &CommandLine) -> Option<String> {
     }
     None
 }
+
+/// The admin word of a command line when the task changes the database schema (`migrate`,
+/// `db:migrate`, `alembic upgrade`, `liquibase update`, `./migrate.sh`, `manage.py migrate`):
+/// the one definition of "migration-like" the ordering rules share. A schema task is the one
+/// whose timing matters: half-applied by a retry, or run after the app's new pods started, it
+/// leaves the schema between two releases. Seeding, `collectstatic` or `createsuperuser` are
+/// admin tasks too, but not migration-like.
+pub fn migration_word(line: &CommandLine) -> Option<String> {
+    let word = match intent(line) {
+        (Intent::Admin, word) => word,
+        (Intent::LongRunning, _) => None,
+        (Intent::Unknown, _) => service_admin_word(line),
+    }?;
+    is_schema_task(&word).then_some(word)
+}
+
+/// Parts of an admin word that name a schema change.
+const SCHEMA_PARTS: &[&str] = &[
+    "migrat",
+    "upgradedb",
+    "initdb",
+    "setup-db",
+    "setup_db",
+    "init-db",
+    "init_db",
+    "db-init",
+    "db_init",
+    "schema",
+];
+
+fn is_schema_task(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    let base = basename(&lower);
+    // `upgrade` and `update` are admin words only after `db` or a migration tool (`flask db
+    // upgrade`, `alembic upgrade`, `liquibase update`): there they are the migration.
+    SCHEMA_PARTS.iter().any(|part| base.contains(part))
+        || matches!(base, "upgrade" | "update")
+        || base
+            .strip_prefix("db:")
+            .is_some_and(|task| !task.starts_with("seed"))
+}
