@@ -9,6 +9,7 @@ mod config_divergent;
 mod config_missing;
 pub mod context;
 pub mod helpers;
+mod hook_phase;
 mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
@@ -67,6 +68,7 @@ pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
     config_divergent::RULE,
     config_missing::RULE,
+    hook_phase::RULE,
     image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
