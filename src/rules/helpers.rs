@@ -45,11 +45,13 @@ pub fn who(project: &Project, at: ContainerRef) -> String {
 /// [`crate::model::command::migration_word`]) and the word that says so: the one reading of
 /// "migration-like" the ordering rules share.
 pub fn migration_of(project: &Project, workload: usize) -> Option<(ContainerRef, String)> {
-    project
-        .containers()
-        .filter(|(at, _, _)| at.workload == workload)
-        .filter(|&(at, _, _)| project.admin_reason(at).is_some_and(|r| !r.release_only()))
-        .find_map(|(at, _, _)| {
+    (0..project.workloads[workload].containers.len())
+        .map(|container| ContainerRef {
+            workload,
+            container,
+        })
+        .filter(|&at| project.admin_reason(at).is_some_and(|r| !r.release_only()))
+        .find_map(|at| {
             let word = crate::model::command::migration_word(&project.command_line(at).line)?;
             Some((at, word))
         })

@@ -240,14 +240,14 @@ fn check(project: &Project, sink: &mut Sink) {
         // A late migration is fine when the app waits for it, or when it is meant to be late.
         let late_is_fine =
             apps.iter().any(|&w| app_waits(&project.workloads[w])) || is_contract_step(project, at);
-        let (install_elsewhere, upgrade_elsewhere) = covered_elsewhere(project, &apps, index);
         for hook in &workload.hooks {
             let Some(timing) = timing(project, hook, &apps) else {
                 continue;
             };
+            // Looked for only when a phase is missing: it reads every workload.
             let fine = match timing {
-                Timing::NoInstall => install_elsewhere,
-                Timing::NoUpgrade => upgrade_elsewhere,
+                Timing::NoInstall => covered_elsewhere(project, &apps, index).0,
+                Timing::NoUpgrade => covered_elsewhere(project, &apps, index).1,
                 _ => late_is_fine,
             };
             if fine {

@@ -191,7 +191,21 @@ pub fn migration_word(line: &CommandLine) -> Option<String> {
         (Intent::LongRunning, _) => None,
         (Intent::Unknown, _) => service_admin_word(line),
     }?;
-    is_schema_task(&word).then_some(word)
+    let reads_only = line
+        .commands
+        .iter()
+        .filter(|c| c.words.contains(&word))
+        .any(|c| c.words.iter().any(|w| is_read_only(w)));
+    (is_schema_task(&word) && !reads_only).then_some(word)
+}
+
+/// Words that make a migration command read the schema's state instead of changing it:
+/// `rails db:migrate:status`, `manage.py migrate --check`, `kong migrations list`.
+fn is_read_only(word: &str) -> bool {
+    listed("status list --check --plan --list history current", word)
+        || word.ends_with(":status")
+        || word.contains("check-migrations")
+        || word == "showmigrations"
 }
 
 /// Parts of an admin word that name a schema change.

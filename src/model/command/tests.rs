@@ -345,6 +345,9 @@ fn migration_like_commands_are_schema_tasks_only() {
         python manage.py createsuperuser --noinput =>
         gunicorn app:app =>
         sh -c "python manage.py migrate && gunicorn app:app" =>
+        bin/rails db:migrate:status =>
+        python manage.py migrate --check =>
+        kong migrations list =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
     );
