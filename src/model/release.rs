@@ -123,8 +123,9 @@ impl Project {
 }
 
 /// The release an object's name states, as a dotted version or a date: `db-migration-v1.2.3`
-/// -> `1.2.3`, `migrate-3-3-0` -> `3.3.0`, `migrate-v3` -> `3`, `backfill-20260101` ->
-/// `20260101`. None when the name states none (`db-migrate`, `migrate-2`), or is a template.
+/// -> `1.2.3`, `migrate-3-3-0` -> `3.3.0`, `migrate-v3-3` -> `3.3`, `backfill-20260101` ->
+/// `20260101`. None when the name states none (`db-migrate`, `migrate-2`, `migrate-v2`), or is
+/// a template.
 pub fn release_in_name(name: &str) -> Option<String> {
     if name.contains(['{', '$', '%']) {
         return None;
@@ -152,9 +153,9 @@ pub fn release_in_name(name: &str) -> Option<String> {
     for part in parts.iter().skip(1) {
         let bare = part.strip_prefix('v').unwrap_or(part);
         let pieces: Vec<&str> = bare.split('.').collect();
+        // `v2` alone is as often the second version of the Job itself as a release.
         let dotted = pieces.len() >= 2 && pieces.iter().all(|p| numeric(p));
-        let v_major = part.starts_with('v') && numeric(bare);
-        if dotted || v_major {
+        if dotted {
             return Some(bare.to_string());
         }
         // A date or timestamp (`20260101`, `202601011200`).
@@ -179,7 +180,7 @@ mod name_tests {
             ("db-migration-1.2.3", Some("1.2.3")),
             ("migrate-3-3-0", Some("3.3.0")),
             ("migrate-v3-3", Some("3.3")),
-            ("migrate-v3", Some("3")),
+            ("migrate-v3", None),
             ("backfill-20260101", Some("20260101")),
             ("db-migrate", None),
             ("migrate-2", None),

@@ -15,6 +15,7 @@ mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
 mod immutable_job;
+mod job_name_mismatch;
 mod job_retries;
 mod release_drift;
 mod shell_operators_without_shell;
@@ -75,6 +76,7 @@ pub const RULES: &[Rule] = &[
     image_mismatch::RULE,
     image_unpinned::RULE,
     immutable_job::RULE,
+    job_name_mismatch::RULE,
     job_retries::RULE,
     release_drift::RULE,
     shell_operators_without_shell::RULE,
