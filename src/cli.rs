@@ -142,6 +142,22 @@ pub struct CheckArgs {
     /// `-o` are still written).
     #[arg(long)]
     pub statistics: bool,
+    /// Apply the safe fixes in place (files written atomically, only those that change), check
+    /// again until nothing changes, and report what remains. With `-` and `--stdin-filename`,
+    /// print the fixed text on stdout instead.
+    #[arg(long, conflicts_with = "watch")]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (a rewrite a person should read).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing; exit 1 when there is
+    /// something to fix.
+    #[arg(long, conflicts_with = "watch")]
+    pub diff: bool,
+    /// Check again whenever a file the run read (or would read now) changes; stop with Ctrl-C.
+    /// Polls twice a second.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    pub watch: bool,
     /// Exit 0 even when there are findings (errors reading paths still exit 2).
     #[arg(long)]
     pub exit_zero: bool,

@@ -7,6 +7,7 @@
 //! ([`render`], [`output`]). [`check`] runs it from paths (or buffers) to a [`report::Report`].
 
 mod assemble;
+pub mod autofix;
 pub mod cache;
 pub mod config;
 pub mod debug;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod watch;
 pub mod yaml;
 
 use std::path::PathBuf;

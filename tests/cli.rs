@@ -734,3 +734,57 @@ fn completions_are_generated_for_each_shell() {
     let (code, _, _) = run(&["completions", "tcsh"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn watch_checks_again_when_a_file_changes() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let job = |image: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: migrate}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: migrate, image: {image}}}]\n"
+        )
+    };
+    let dir = common::temp_tree(&[
+        (".adminlint.yaml", ""),
+        (
+            "web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: shop:1.1}]\n",
+        ),
+        ("job.yaml", &job("shop:1.0")),
+    ]);
+    let mut child = adminlint()
+        .current_dir(dir.path())
+        .args(["check", ".", "--watch", "--format", "concise", "--no-cache"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (send, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if send.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next_summary = || loop {
+        let line = lines.recv_timeout(Duration::from_secs(60)).unwrap();
+        if line.starts_with("Found") || line.starts_with("No findings") {
+            return line;
+        }
+    };
+    assert_eq!(next_summary(), "Found 1 finding (1 error) in 2 files.");
+    std::fs::write(dir.path().join("job.yaml"), job("shop:1.1")).unwrap();
+    assert_eq!(next_summary(), "No findings in 2 files.");
+    // A new file is found by the next walk.
+    std::fs::write(
+        dir.path().join("seed.yaml"),
+        job("shop:0.9").replace("migrate", "seed"),
+    )
+    .unwrap();
+    assert_eq!(next_summary(), "Found 1 finding (1 error) in 3 files.");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
