@@ -358,3 +358,149 @@ fn the_prebuilt_pre_commit_hook_installs_the_wheel_without_cargo() {
         "{text}"
     );
 }
+
+/// The `run:` script of each step of action.yml, by step name (python3's YAML reader: PyYAML
+/// comes with pre-commit).
+fn action_scripts() -> Vec<(String, String)> {
+    let script = "import json, sys, yaml\n\
+        steps = yaml.safe_load(open(sys.argv[1]))['runs']['steps']\n\
+        print(json.dumps([[s['name'], s.get('run', '')] for s in steps]))";
+    let output = Command::new("python3")
+        .args(["-c", script])
+        .arg(checkout().join("action.yml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Run one step's script the way the runner does (`bash -e {0}`), in `dir`, with `env`.
+fn run_step(script: &str, dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Output {
+    let mut command = Command::new("bash");
+    command
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+/// The Action's steps for real, on a release laid out as the release workflow makes it (an
+/// archive with the binary at its top and its `.sha256`), served from a `file://` URL in place
+/// of `$GITHUB_SERVER_URL`: the download verifies and unpacks it and puts it on the path, the
+/// check writes annotations and SARIF and keeps exit code 1, and the last step fails with it.
+#[test]
+fn the_action_downloads_the_release_and_checks() {
+    if !cfg!(target_os = "linux") || !succeeds("python3", &["-c", "import yaml"]) {
+        common::skipped(
+            "packaging: action.yml steps",
+            "needs Linux and python3 with PyYAML",
+        );
+        return;
+    }
+    let steps = action_scripts();
+    let names: Vec<&str> = steps.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Download adminlint",
+            "Run adminlint check",
+            "Upload SARIF",
+            "Fail on findings"
+        ]
+    );
+    let work = tempfile::tempdir().unwrap();
+    let server = work.path().join("server");
+    let release = server.join("adminlint/adminlint/releases/download/v9.9.9");
+    std::fs::create_dir_all(&release).unwrap();
+    let staging = work.path().join("staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_adminlint"), staging.join("adminlint")).unwrap();
+    let archive = "adminlint-x86_64-unknown-linux-musl.tar.gz";
+    let pack = format!(
+        "tar -czf '{}/{archive}' -C '{}' adminlint && cd '{}' && sha256sum {archive} > {archive}.sha256",
+        release.display(),
+        staging.display(),
+        release.display()
+    );
+    let output = Command::new("bash").args(["-c", &pack]).output().unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+
+    let runner_temp = work.path().join("runner-temp");
+    std::fs::create_dir_all(&runner_temp).unwrap();
+    let github_path = work.path().join("github-path");
+    let github_output = work.path().join("github-output");
+    let server_url = format!("file://{}", server.display());
+    let repo = common::temp_tree(&[
+        (
+            "k8s/web.yaml",
+            &std::fs::read_to_string(checkout().join("fixtures/demo/k8s/web.yaml")).unwrap(),
+        ),
+        (
+            "k8s/migrate.yaml",
+            &std::fs::read_to_string(checkout().join("fixtures/demo/k8s/migrate.yaml")).unwrap(),
+        ),
+    ]);
+    let runner = [
+        ("RUNNER_OS", "Linux".as_ref()),
+        ("RUNNER_ARCH", "X64".as_ref()),
+        ("RUNNER_TEMP", runner_temp.as_os_str()),
+        ("GITHUB_PATH", github_path.as_os_str()),
+        ("GITHUB_OUTPUT", github_output.as_os_str()),
+        ("GITHUB_SERVER_URL", server_url.as_ref()),
+    ];
+
+    let mut env = runner.to_vec();
+    env.extend([
+        ("VERSION", "v9.9.9".as_ref()),
+        ("REPOSITORY", "adminlint/adminlint".as_ref()),
+    ]);
+    let output = run_step(&steps[0].1, repo.path(), &env);
+    assert!(output.status.success(), "download: {}", text(&output));
+    let added = std::fs::read_to_string(&github_path).unwrap();
+    let bin_dir = PathBuf::from(added.trim());
+    assert_eq!(bin_dir, runner_temp.join("adminlint-v9.9.9"));
+    assert!(bin_dir.join("adminlint").is_file());
+
+    // A version that is not a release tag (the Action pinned by SHA, no `version` input).
+    let mut env = runner.to_vec();
+    env.extend([
+        ("VERSION", "0123abc".as_ref()),
+        ("REPOSITORY", "adminlint/adminlint".as_ref()),
+    ]);
+    let output = run_step(&steps[0].1, repo.path(), &env);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("set the input 'version' to a release tag"));
+
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let mut env = runner.to_vec();
+    env.extend([
+        ("PATH", path.as_os_str()),
+        ("ARGS", ". --fail-level error".as_ref()),
+        ("SARIF_FILE", "adminlint.sarif".as_ref()),
+    ]);
+    let output = run_step(&steps[1].1, repo.path(), &env);
+    assert!(output.status.success(), "check: {}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("\n::error file=k8s/migrate.yaml,line=14,"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&github_output).unwrap(),
+        "exit-code=1\n"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join("adminlint.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+
+    let output = run_step(&steps[3].1, repo.path(), &[("EXIT_CODE", "1".as_ref())]);
+    assert_eq!(output.status.code(), Some(1));
+}
