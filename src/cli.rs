@@ -127,8 +127,8 @@ pub struct CheckArgs {
     /// beside it, then a rename), e.g. `--format full --format sarif -o adminlint.sarif`.
     #[arg(short = 'o', long, action = ArgAction::Append, value_name = "PATH")]
     pub output_file: Vec<PathBuf>,
-    /// Run only these rules: rule ids, groups (`release`, `config`, `command`, `manifest`,
-    /// `suppression`) or `all`, comma-separated or repeated. A rule named here runs even where
+    /// Run only these rules: rule ids, groups (`release`, `config`, `command`, `ordering`,
+    /// `manifest`, `suppression`) or `all`, comma-separated or repeated. A rule named here runs even where
     /// .adminlint.yaml turns it off.
     #[arg(long, value_name = "RULES", action = ArgAction::Append)]
     pub select: Vec<String>,

@@ -664,7 +664,7 @@ fn a_rule_the_configuration_turns_off_runs_when_the_command_line_names_it() {
         ),
         (
             "job.yaml",
-            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - {name: m, image: shop/app:1.2.0, args: [migrate]} # adminlint: ignore[image-mismatch] pinned\n",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  backoffLimit: 0\n  ttlSecondsAfterFinished: 600\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - {name: m, image: shop/app:1.2.0, args: [migrate]} # adminlint: ignore[image-mismatch] pinned\n",
         ),
     ]);
     // Off in the configuration: its suppression cannot be judged unused.
@@ -699,7 +699,7 @@ fn an_unknown_rule_or_group_is_a_usage_error() {
     assert_eq!(
         stderr,
         "adminlint: error: `image-missmatch` is not a rule or group (groups: release, config, \
-         command, manifest, suppression, all; `adminlint rules` lists the rule ids)\n"
+         command, ordering, manifest, suppression, all; `adminlint rules` lists the rule ids)\n"
     );
 }
 

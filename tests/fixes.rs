@@ -137,7 +137,7 @@ const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\
 
 #[test]
 fn diff_prints_what_fix_would_change_and_writes_nothing() {
-    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: shop/app:1.4.0 # pinned by hand\n          args: [migrate]\n";
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  backoffLimit: 0\n  ttlSecondsAfterFinished: 600\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: shop/app:1.4.0 # pinned by hand\n          args: [migrate]\n";
     let dir = common::temp_tree(&[
         (".adminlint.yaml", ""),
         ("web.yaml", WEB),
@@ -148,7 +148,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         stdout,
-        "--- a/job.yaml\n+++ b/job.yaml\n@@ -7,5 +7,5 @@\n       restartPolicy: Never\n       containers:\n         - name: migrate\n-          image: shop/app:1.4.0 # pinned by hand\n+          image: shop/app:1.4.2 # pinned by hand\n           args: [migrate]\n"
+        "--- a/job.yaml\n+++ b/job.yaml\n@@ -9,5 +9,5 @@\n       restartPolicy: Never\n       containers:\n         - name: migrate\n-          image: shop/app:1.4.0 # pinned by hand\n+          image: shop/app:1.4.2 # pinned by hand\n           args: [migrate]\n"
     );
     assert_eq!(stderr, "adminlint: 1 fix would change 1 file\n");
     assert_eq!(tree(dir.path()), before, "--diff wrote something");
@@ -164,7 +164,7 @@ fn diff_prints_what_fix_would_change_and_writes_nothing() {
 fn fix_writes_only_the_changed_file_keeps_its_bytes_and_converges() {
     use std::os::unix::fs::PermissionsExt;
     // A BOM, CRLF line endings, a comment and quoting the fix must keep.
-    let job = "\u{feff}apiVersion: batch/v1\r\nkind: Job\r\nmetadata: {name: migrate}\r\nspec:\r\n  template:\r\n    spec:\r\n      restartPolicy: Never\r\n      containers:\r\n        - name: migrate\r\n          # the schema step\r\n          image: \"shop/app:1.4.0\"\r\n          args: [migrate]\r\n";
+    let job = "\u{feff}apiVersion: batch/v1\r\nkind: Job\r\nmetadata: {name: migrate}\r\nspec:\r\n  backoffLimit: 0\r\n  ttlSecondsAfterFinished: 600\r\n  template:\r\n    spec:\r\n      restartPolicy: Never\r\n      containers:\r\n        - name: migrate\r\n          # the schema step\r\n          image: \"shop/app:1.4.0\"\r\n          args: [migrate]\r\n";
     let dir = common::temp_tree(&[
         (".adminlint.yaml", ""),
         ("web.yaml", WEB),
@@ -242,7 +242,7 @@ fn display_only_fixes_are_never_written() {
 #[test]
 fn fix_of_stdin_prints_the_fixed_text() {
     let dir = common::temp_tree(&[(".adminlint.yaml", ""), ("web.yaml", WEB)]);
-    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: migrate, image: 'shop/app:1.4.0', args: [migrate]}]\n";
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  backoffLimit: 0\n  ttlSecondsAfterFinished: 600\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: migrate, image: 'shop/app:1.4.0', args: [migrate]}]\n";
     let mut child = Command::new(env!("CARGO_BIN_EXE_adminlint"))
         .current_dir(dir.path())
         .args([

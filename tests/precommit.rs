@@ -38,6 +38,8 @@ spec:
                 secretKeyRef:
                   name: shop-db
                   key: url
+  backoffLimit: 0
+  ttlSecondsAfterFinished: 600
 ";
 
 fn pre_commit_installed() -> bool {

@@ -52,6 +52,8 @@ pub struct Workload {
     pub image_pull_secrets: Vec<Spanned<String>>,
     /// `restartPolicy` of the pod.
     pub restart_policy: Option<Spanned<String>>,
+    /// A Job's (or a CronJob's job template's) run settings; None for other kinds.
+    pub job: Option<JobSpec>,
     /// Init containers first, then containers, in source order.
     pub containers: Vec<Container>,
     /// The pod's volumes that hold ConfigMaps or Secrets (kept so that a kustomize patch of a
@@ -86,6 +88,17 @@ pub fn rendering_title(overlay: &str) -> String {
     } else {
         format!("kustomize overlay `{overlay}`")
     }
+}
+
+/// How a Job runs to completion: raw values as written (the rules decide what they mean).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JobSpec {
+    /// `backoffLimit` (Kubernetes retries a failed pod 6 times when it is unset).
+    pub backoff_limit: Option<Spanned<String>>,
+    /// `ttlSecondsAfterFinished`: the finished Job is deleted, so the next apply creates it anew.
+    pub ttl_seconds_after_finished: Option<Spanned<String>>,
+    /// The Job spec's node (where a missing setting would be written).
+    pub span: Span,
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.

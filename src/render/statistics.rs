@@ -7,7 +7,8 @@ use crate::report::Report;
 use crate::rules;
 
 /// One line per rule with findings: count, rule id, the severity its findings have (`mixed`
-/// when they differ), `[*]` when some carry a fix a tool may apply, and the rule's summary.
+/// when they differ), `[*]` when some carry a safe fix (what `--fix` applies), and the rule's
+/// summary.
 /// Then the summary line, unless `quiet`.
 pub fn render(report: &Report, quiet: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut per_rule: BTreeMap<&str, (usize, Option<&str>, bool)> = BTreeMap::new();
@@ -23,7 +24,7 @@ pub fn render(report: &Report, quiet: bool, out: &mut dyn Write) -> io::Result<(
         entry.2 |= diagnostic
             .fix
             .as_ref()
-            .is_some_and(|fix| fix.applicability.is_applicable());
+            .is_some_and(|fix| fix.applicability == crate::diagnostic::Applicability::Safe);
     }
     let mut rows: Vec<_> = per_rule.into_iter().collect();
     // Most findings first; ties in rule id order (the map's order, kept by a stable sort).

@@ -5,14 +5,19 @@
 //! any of the four is missing. See ARCHITECTURE.md, "How to add a rule".
 
 mod adhoc_install;
+mod admin_not_awaited;
 mod config_divergent;
 mod config_missing;
 pub mod context;
 pub mod helpers;
+mod hook_phase;
 mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
+mod immutable_job;
 mod invalid_directive;
+mod job_name_mismatch;
+mod job_retries;
 mod release_drift;
 pub mod select;
 mod shell_operators_without_shell;
@@ -66,12 +71,17 @@ pub struct Rule {
 /// Every rule, sorted by id.
 pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
+    admin_not_awaited::RULE,
     config_divergent::RULE,
     config_missing::RULE,
+    hook_phase::RULE,
     image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
+    immutable_job::RULE,
     invalid_directive::RULE,
+    job_name_mismatch::RULE,
+    job_retries::RULE,
     release_drift::RULE,
     shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,

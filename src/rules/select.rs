@@ -34,6 +34,17 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "ordering",
+        "when and how the admin runs: hook phases, retries, names, waiting",
+        &[
+            "admin-not-awaited",
+            "hook-phase",
+            "immutable-job",
+            "job-name-mismatch",
+            "job-retries",
+        ],
+    ),
+    (
         "manifest",
         "files that cannot be read as written",
         &[
@@ -214,7 +225,7 @@ mod tests {
         let error = Selection::parse(&strings(&["image-missmatch"]), &[], &[]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "`image-missmatch` is not a rule or group (groups: release, config, command, manifest, suppression, all; `adminlint rules` lists the rule ids)"
+            "`image-missmatch` is not a rule or group (groups: release, config, command, ordering, manifest, suppression, all; `adminlint rules` lists the rule ids)"
         );
     }
 }
