@@ -197,7 +197,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             running(&extended, BTreeMap::new()),
-            ["config-missing", "syntax-error", "unresolved-reference"]
+            [
+                "config-missing",
+                "syntax-error",
+                "template-error",
+                "unresolved-reference"
+            ]
         );
         let all_but =
             Selection::parse(&strings(&["all"]), &[], &strings(&["suppression"])).unwrap();
