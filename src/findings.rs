@@ -41,15 +41,21 @@ pub fn finish(
     }
     suppressions.extend(suppress::on_objects(object_ignores(project)));
     let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
+    // A suppression of a rule that did not run cannot be judged unused.
+    let off: Vec<&str> = rule_ids
+        .iter()
+        .copied()
+        .filter(|id| config.rules.get(*id) == Some(&crate::config::RuleLevel::Off))
+        .collect();
     let outcome = suppress::apply(
         &mut diagnostics,
         suppressions,
         &project.files,
-        &rule_ids,
+        (&rule_ids, &off),
         no_ignores,
     );
     diagnostics.extend(rules::configure(
-        rules::suppression_findings(&outcome),
+        rules::suppression_findings(&outcome, project),
         config,
     ));
     // A finding in a file not named is kept when its cause is in a named one: an admin's
@@ -63,10 +69,15 @@ pub fn finish(
             || (rules::is_about_release(d.rule) && d.related.iter().any(|r| is_cause(r.span.file)))
     });
     for diagnostic in &mut diagnostics {
-        if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
-            diagnostic
-                .message
-                .push_str(&format!(" (kustomize overlay `{overlay}`)"));
+        if let Some(object) = &diagnostic.object
+            && let Some(overlay) = &object.overlay
+        {
+            // Compose services (kind `service`) are in a set of Compose files, not an overlay.
+            let suffix = match object.kind.as_str() {
+                "service" => format!(" (Compose files `{overlay}`)"),
+                _ => format!(" (kustomize overlay `{overlay}`)"),
+            };
+            diagnostic.message.push_str(&suffix);
         }
     }
     // By path (files the Compose loader read are appended to the file table, so ids are not

@@ -52,6 +52,8 @@ pub struct Workload {
     pub image_pull_secrets: Vec<Spanned<String>>,
     /// `restartPolicy` of the pod.
     pub restart_policy: Option<Spanned<String>>,
+    /// A Job's (or a CronJob's job template's) run settings; None for other kinds.
+    pub job: Option<JobSpec>,
     /// Init containers first, then containers, in source order.
     pub containers: Vec<Container>,
     /// The pod's volumes that hold ConfigMaps or Secrets (kept so that a kustomize patch of a
@@ -67,12 +69,25 @@ pub struct Workload {
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,
-    /// The overlay directory when this is a kustomize-rendered copy.
+    /// The overlay directory when this is a kustomize-rendered copy; for a Compose service,
+    /// the files its project combines when they are not a default file with its override file
+    /// (`docker-compose.yml + docker-compose.inits.yml`).
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
     /// Not in the fact cache: Compose services are loaded from their files each run.
     #[serde(skip)]
     pub compose: Option<ComposeFacts>,
+}
+
+/// How a Job runs to completion: raw values as written (the rules decide what they mean).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JobSpec {
+    /// `backoffLimit` (Kubernetes retries a failed pod 6 times when it is unset).
+    pub backoff_limit: Option<Spanned<String>>,
+    /// `ttlSecondsAfterFinished`: the finished Job is deleted, so the next apply creates it anew.
+    pub ttl_seconds_after_finished: Option<Spanned<String>>,
+    /// The Job spec's node (where a missing setting would be written).
+    pub span: Span,
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.
@@ -214,9 +229,16 @@ impl Container {
         out
     }
 
-    /// True when both run the same release: the images as written are the same release (a
-    /// templated reference equals the same text), or both resolve to the same release.
+    /// True when both run the same release: both build the same source (Compose `build:`: the
+    /// same code, whatever local names they are tagged with), the images as written are the
+    /// same release (a templated reference equals the same text), or both resolve to the same
+    /// release.
     pub fn same_release(&self, other: &Container) -> bool {
+        if let (Some(a), Some(b)) = (&self.build, &other.build)
+            && a.same_source(b)
+        {
+            return true;
+        }
         if let (Some(a), Some(b)) = (&self.image, &other.image)
             && a.value.same_release(&b.value)
         {

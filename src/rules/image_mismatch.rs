@@ -239,6 +239,12 @@ fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
+    // A Compose service that builds runs the checkout: its `image:` is a local name, and it
+    // agrees with the peers that build the same source (`Container::same_release`); no tag of
+    // it says which release it runs.
+    if cx.container.build.is_some() {
+        return;
+    }
     let Some((image, span)) = image_of(project, cx.at) else {
         return;
     };
@@ -313,7 +319,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             Applicability::Safe,
             vec![Edit {
                 span,
-                content: app_image.raw.clone(),
+                content: crate::provenance::keep_quotes(project, span, &app_image.raw),
             }],
         );
     }

@@ -9,7 +9,7 @@ mod tools;
 mod words;
 
 pub use argv::{cd_targets, parse_argv, parse_script};
-pub use intent::{Intent, intent, service_admin_word};
+pub use intent::{Intent, intent, migration_word, service_admin_word};
 pub use lexer::split_words;
 pub use paths::versioned_path;
 pub use tools::{Install, Wrapper, installs_in, wrapper_of};
