@@ -542,7 +542,11 @@ impl Parser<'_> {
                         return self.error(start, end, "missing command after |");
                     }
                 }
-                Some(_) => unreachable!("a command stops at | or the end"),
+                // A command also stops at `)`: one without its `(` here.
+                Some(_) => {
+                    let token = &body[index];
+                    return self.error(token.start, token.end, "unexpected right paren");
+                }
             }
         }
         Ok(Pipe {
@@ -821,6 +825,12 @@ mod tests {
         assert_eq!(parse_error("{{ end }}"), "unexpected {{end}}");
         assert_eq!(parse_error("{{ .a | }}"), "missing command after |");
         assert_eq!(parse_error("{{ (1 }}"), "unclosed left paren");
+        // Found by the fuzz target: a stray `)` ends a command but not the pipeline.
+        assert_eq!(
+            parse_error("{{ range $ks.b) }}x{{ end }}"),
+            "unexpected right paren"
+        );
+        assert_eq!(parse_error("{{ 1 ) }}"), "unexpected right paren");
         let deep = "{{ if 1 }}".repeat(100);
         assert!(parse_error(&deep).starts_with("template nesting deeper than"));
     }
