@@ -495,7 +495,8 @@ fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_th
     ]);
     let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(code, 0);
-    assert_eq!(stdout, "No findings in 1 file.\n");
+    // The workflow and `.gitlab-ci.yml` are read for their commands (`script-files`).
+    assert_eq!(stdout, "No findings in 3 files.\n");
     assert_eq!(
         stderr,
         "adminlint: note: skipped 5 files that look like Kubernetes or Compose manifests: \
@@ -527,7 +528,7 @@ fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_th
          Deployment `web` runs `shop:2.0`\n\
          deploy/job.yaml.j2:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
          Deployment `web` runs `shop:2.0`\n\
-         Found 2 findings (2 errors) in 3 files.\n"
+         Found 2 findings (2 errors) in 5 files.\n"
     );
 }
 

@@ -16,9 +16,11 @@ use crate::model::workload::Format;
 /// 2. a selector under `admin:` / `long-running:` in `.adminlint.yaml`;
 /// 3. a custom kind under `kinds:` in `.adminlint.yaml`;
 /// 4. a Helm or Argo CD hook annotation (Helm's first);
-/// 5. Compose: another service waits for it to complete; then an admin command on a service
+/// 5. a command in a script, workflow, Makefile or Procfile: admin when the scanner found an
+///    admin task in it (only those are kept, and Procfile `release:`), else a Procfile app process;
+/// 6. Compose: another service waits for it to complete; then an admin command on a service
 ///    that does not restart; else long-running;
-/// 6. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
+/// 7. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
 pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
     if let Some(role) = signals.declared.and_then(declared) {
         return role;
@@ -50,6 +52,18 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
     }
     if let Some(hook) = signals.hooks.first() {
         return Role::new(RoleKind::Admin, Reason::Hook(hook.clone()));
+    }
+    if let Some(facts) = signals.command {
+        return match &facts.admin_word {
+            Some(word) => Role::new(
+                RoleKind::Admin,
+                Reason::OneOffCommand {
+                    tool: facts.tool.kind().to_string(),
+                    word: word.clone(),
+                },
+            ),
+            None => Role::new(RoleKind::LongRunning, Reason::ProcfileProcess),
+        };
     }
     if let Some(compose) = signals.compose {
         if let Some(waiter) = compose.waited_on_by {

@@ -136,6 +136,8 @@ pub struct Signals<'a> {
     pub restart_policy: Option<&'a str>,
     /// Compose services only.
     pub compose: Option<ComposeSignals<'a>>,
+    /// Commands in scripts, workflows, Makefiles and Procfiles: what the scanner recorded.
+    pub command: Option<&'a crate::model::script::CommandFacts>,
 }
 
 impl<'a> Signals<'a> {
@@ -159,6 +161,7 @@ impl<'a> Signals<'a> {
                 waited_on_by: facts.waited_on_by.as_deref(),
                 command,
             }),
+            command: workload.command.as_deref(),
         }
     }
 }

@@ -1,0 +1,117 @@
+use super::*;
+
+fn scan(name: &str, text: &str) -> Vec<Workload> {
+    let source = source_of(name, text).expect("a commands source");
+    if source.is_yaml() {
+        let parsed = crate::yaml::parse(text, &crate::yaml::Limits::default());
+        parsed
+            .documents
+            .iter()
+            .flat_map(|d| extract_document(source, &parsed.tree, d, FileId(0), text))
+            .collect()
+    } else {
+        extract_text(source, FileId(0), text)
+    }
+}
+
+fn at(text: &str, span: Span) -> &str {
+    &text[span.range()]
+}
+
+#[test]
+fn kubectl_run_reads_image_config_and_command_with_spans() {
+    let text = "#!/bin/sh\nTAG=1.2.3\nkubectl run migration --rm -it \\\n  --image=myapp:v$TAG \\\n  --restart=Never -n shop \\\n  --env-from=secret/app-secrets \\\n  -- python manage.py migrate\n";
+    let found = scan("deploy.sh", text);
+    assert_eq!(found.len(), 1);
+    let workload = &found[0];
+    assert_eq!(workload.title(), "kubectl run `migration`");
+    assert_eq!(workload.namespace_name(), "shop");
+    let container = &workload.containers[0];
+    let image = container.image.as_ref().unwrap();
+    assert_eq!(image.value.to_string(), "myapp:v1.2.3");
+    assert_eq!(at(text, image.span), "myapp:v$TAG");
+    assert_eq!(container.config[0].name, "app-secrets");
+    assert_eq!(at(text, container.config[0].span), "secret/app-secrets");
+    let words: Vec<&str> = container.argv().iter().map(|w| at(text, w.span)).collect();
+    assert_eq!(words, ["python", "manage.py", "migrate"]);
+    let facts = workload.command.as_ref().unwrap();
+    assert_eq!(facts.admin_word.as_deref(), Some("migrate"));
+}
+
+#[test]
+fn a_workflow_run_block_maps_into_its_indented_lines() {
+    let text = "on: push\nenv:\n  IMAGE: ghcr.io/acme/shop:2.0\njobs:\n  migrate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo start\n          docker run --rm -e DATABASE_URL \\\n            $IMAGE bundle exec rails db:migrate\n";
+    let found = scan(".github/workflows/deploy.yml", text);
+    assert_eq!(found.len(), 1);
+    let container = &found[0].containers[0];
+    let image = container.image.as_ref().unwrap();
+    assert_eq!(image.value.to_string(), "ghcr.io/acme/shop:2.0");
+    assert_eq!(at(text, image.span), "$IMAGE");
+    assert_eq!(at(text, container.env[0].span), "DATABASE_URL");
+    assert_eq!(
+        at(text, found[0].span),
+        "docker run --rm -e DATABASE_URL \\\n            $IMAGE bundle exec rails db:migrate"
+    );
+}
+
+#[test]
+fn makefile_recipes_procfile_and_kubectl_exec() {
+    let text = "IMAGE ?= shop:1.0\n\nmigrate: ## run migrations\n\t@kubectl exec deploy/web -c app -- bundle exec rails db:migrate\n\t-docker run --rm $(IMAGE) ./manage.py migrate\n";
+    let found = scan("Makefile", text);
+    assert_eq!(found.len(), 2);
+    let target = found[0].command.as_ref().unwrap().runs_in.as_ref().unwrap();
+    assert_eq!(
+        (target.kind.as_str(), at(text, target.name.span)),
+        ("deploy", "web")
+    );
+    assert_eq!(
+        found[1].containers[0]
+            .image
+            .as_ref()
+            .unwrap()
+            .value
+            .to_string(),
+        "shop:1.0"
+    );
+    assert_eq!(
+        at(text, found[1].containers[0].image.as_ref().unwrap().span),
+        "$(IMAGE)"
+    );
+    let procfile = scan(
+        "Procfile",
+        "web: bundle exec puma\nrelease: bundle exec rails db:migrate\n",
+    );
+    let words: Vec<_> = procfile
+        .iter()
+        .map(|w| w.command.as_ref().unwrap().admin_word.clone())
+        .collect();
+    assert_eq!(words, [None, Some("db:migrate".to_string())]);
+}
+
+#[test]
+fn local_admin_commands_count_only_against_production() {
+    let text = "python manage.py migrate\npython manage.py migrate --database=$PROD_DATABASE_URL\nssh ops-server 'cd /var/www/app-v1.2.0 && python manage.py fix_data'\ndocker run --rm node:20 npm ci\n";
+    let found = scan("ops.sh", text);
+    let tools: Vec<_> = found
+        .iter()
+        .map(|w| w.command.as_ref().unwrap().tool)
+        .collect();
+    assert_eq!(tools, [Tool::Local, Tool::Ssh]);
+    match &found[1].command.as_ref().unwrap().outside_release {
+        Some(OutsideRelease::HostPath { host, path }) => {
+            assert_eq!(host, "ops-server");
+            assert_eq!(at(text, path.span), "/var/www/app-v1.2.0");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn image_read_from_the_deployment_runs_in_it() {
+    let text = "IMAGE=$(kubectl get deploy web -n shop -o jsonpath='{.spec.template.spec.containers[0].image}')\nkubectl run migrate-$RANDOM --image=$IMAGE -n shop -- rails db:migrate\n";
+    let found = scan("x.sh", text);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].containers[0].image.is_none());
+    let target = found[0].command.as_ref().unwrap().runs_in.as_ref().unwrap();
+    assert_eq!(target.name.value, "web");
+}
