@@ -180,15 +180,16 @@ fn extract_facts(
     if let Some(source) = commands.filter(|s| !s.is_yaml()) {
         // A script, Makefile or Procfile: its commands, never parsed as YAML.
         let workloads = manifest::script::extract_text(source, id, text);
+        let suppressions = suppress::from_comments(id, text, &manifest::script::comments(text));
         return cache::Facts {
             documents: 0,
             syntax_errors: Vec::new(),
-            keep_text: !workloads.is_empty(),
+            keep_text: !workloads.is_empty() || !suppressions.is_empty(),
             workloads,
             kustomizations: Vec::new(),
             configs: Vec::new(),
             compose: None,
-            suppressions: Vec::new(),
+            suppressions,
             templated: false,
         };
     }

@@ -5,6 +5,7 @@
 //! any of the four is missing. See ARCHITECTURE.md, "How to add a rule".
 
 mod adhoc_install;
+mod admin_outside_release;
 mod config_divergent;
 mod config_missing;
 pub mod context;
@@ -63,6 +64,7 @@ pub struct Rule {
 /// Every rule, sorted by id.
 pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
+    admin_outside_release::RULE,
     config_divergent::RULE,
     config_missing::RULE,
     image_invalid::RULE,

@@ -505,8 +505,9 @@ fn compose(words: &[Part]) -> Option<Found> {
 /// The workload whose image a `$(kubectl get deploy web -o jsonpath=…image…)` reads.
 pub(super) fn image_source(image: &Part) -> Option<(String, Part)> {
     let inner = image.text.strip_prefix("$(")?.strip_suffix(')')?;
-    let commands = command::script_commands(inner);
-    let words: Vec<Part> = commands
+    let script = command::script_commands(inner);
+    let words: Vec<Part> = script
+        .commands
         .first()?
         .words
         .iter()

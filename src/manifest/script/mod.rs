@@ -110,6 +110,23 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
     out
 }
 
+/// The comments of a script, Makefile or Procfile (where suppressions are written), found by
+/// the shell lexer: a `#` inside quotes or a word is not one.
+pub fn comments(text: &str) -> Vec<crate::yaml::Comment> {
+    command::script_commands(text)
+        .comments
+        .into_iter()
+        .map(|range| {
+            let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            crate::yaml::Comment {
+                start: u32::try_from(range.start).unwrap_or(u32::MAX),
+                end: u32::try_from(range.end).unwrap_or(u32::MAX),
+                trailing: !text[line_start..range.start].trim().is_empty(),
+            }
+        })
+        .collect()
+}
+
 /// The workloads of one document of a workflow file.
 pub fn extract_document(
     source: Source,
@@ -155,7 +172,7 @@ impl Scan<'_> {
         out: &mut Vec<Workload>,
     ) {
         let mut directory: Option<Part> = None;
-        for command in command::script_commands(&segment.text) {
+        for command in command::script_commands(&segment.text).commands {
             let parts: Vec<Part> = command
                 .words
                 .iter()

@@ -29,7 +29,7 @@ fn production_variable(raw: &str) -> Option<String> {
     while let Some(at) = rest.find('$') {
         rest = &rest[at + 1..];
         let name: String = rest
-            .trim_start_matches('{')
+            .trim_start_matches(['{', '('])
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();

@@ -175,10 +175,19 @@ pub struct ScriptCommand {
     pub joined_by: Option<Operator>,
 }
 
+/// A script lexed for a scanner: its simple commands and its comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    /// The simple commands in order.
+    pub commands: Vec<ScriptCommand>,
+    /// Each comment's byte range, `#` to the end of its line.
+    pub comments: Vec<std::ops::Range<usize>>,
+}
+
 /// A whole script split into simple commands with every word's byte range: the form script
 /// scanners read (`parse_script` drops assignments and keywords for rules that only need the
 /// command). Line continuations, quotes, here-documents and comments as in [`parse_script`].
-pub fn script_commands(script: &str) -> Vec<ScriptCommand> {
+pub fn script_commands(script: &str) -> Script {
     const KEYWORDS: &str = "if then else elif fi do done while until ! { } esac";
     let mut lexer = Lexer::new(script, false);
     let (mut commands, mut current, mut pending): (Vec<ScriptCommand>, Vec<Word>, _) =
@@ -203,7 +212,12 @@ pub fn script_commands(script: &str) -> Vec<ScriptCommand> {
         }
         match token {
             Some(Err(op)) => pending = op.or(pending),
-            _ => return commands,
+            _ => {
+                return Script {
+                    commands,
+                    comments: lexer.comments,
+                };
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ mod paths;
 mod tools;
 mod words;
 
-pub use argv::{ScriptCommand, cd_targets, parse_argv, parse_script, script_commands};
+pub use argv::{Script, ScriptCommand, cd_targets, parse_argv, parse_script, script_commands};
 pub use intent::{Intent, intent, service_admin_word};
 pub use lexer::{Word, split_words};
 pub use paths::versioned_path;
