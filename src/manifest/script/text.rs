@@ -96,6 +96,9 @@ pub(super) struct Vars {
 
 /// Expansion passes at most: `A=$B`, `B=$C` … resolve, a cycle stops.
 const MAX_EXPANSIONS: usize = 8;
+/// Longest expansion kept: `A=$A$A` repeated doubles a value each line; past this the text
+/// stays as written (no image or option is this long).
+const MAX_EXPANDED: usize = 16 * 1024;
 
 impl Vars {
     /// Variables of a Makefile's recipes.
@@ -116,9 +119,12 @@ impl Vars {
     /// `$(X)`, workflow `${{ env.X }}`); unknown ones stay as written, defaults apply.
     pub fn expand(&self, text: &str) -> String {
         let mut text = text.to_string();
+        if !text.contains('$') {
+            return text;
+        }
         for _ in 0..MAX_EXPANSIONS {
             let next = self.expand_once(&text);
-            if next == text {
+            if next == text || next.len() > MAX_EXPANDED {
                 break;
             }
             text = next;
@@ -135,6 +141,9 @@ impl Vars {
             let (written, replaced) = self.reference(rest);
             out.push_str(&replaced);
             rest = &rest[written..];
+            if out.len() > MAX_EXPANDED {
+                return text.to_string();
+            }
         }
         out.push_str(rest);
         out
@@ -225,6 +234,13 @@ mod tests {
         let mut make = Vars::make();
         make.set("TAG", "2.0");
         assert_eq!(make.expand("shop:$(TAG) $$HOME"), "shop:2.0 $$HOME");
+        // A value doubled on every line stops growing at the cap.
+        let mut bomb = Vars::default();
+        bomb.set("A", "xxxxxxxx");
+        for _ in 0..40 {
+            bomb.set("A", "$A$A");
+        }
+        assert!(bomb.expand("$A").len() <= MAX_EXPANDED);
     }
 
     #[test]
