@@ -27,6 +27,16 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// True when the process runs in Kubernetes and can read its ConfigMaps and Secrets; a
+    /// `docker run`, a Heroku dyno or a shell cannot, so config rules compare those only with
+    /// what the command passes itself.
+    pub fn reads_kubernetes_config(self) -> bool {
+        matches!(
+            self,
+            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec
+        )
+    }
+
     /// The kind shown in messages ("kubectl run `migrate`").
     pub fn kind(self) -> &'static str {
         match self {

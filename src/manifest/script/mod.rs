@@ -78,6 +78,23 @@ pub fn is_script_name(path: &Path) -> bool {
     source_of_name(&path.to_string_lossy()).is_some()
 }
 
+/// The files of a project read for their commands (by name, or holding a command), in file
+/// order, for `--explain-context`.
+pub fn command_files(project: &crate::model::project::Project) -> Vec<FileId> {
+    project
+        .files
+        .iter()
+        .filter(|file| {
+            source_of_name(&file.display).is_some()
+                || project
+                    .workloads
+                    .iter()
+                    .any(|w| w.file == file.id && w.format == Format::Command)
+        })
+        .map(|file| file.id)
+        .collect()
+}
+
 /// The commands source of a file: by name, else a `sh` / `bash` shebang.
 pub fn source_of(display: &str, text: &str) -> Option<Source> {
     source_of_name(display).or_else(|| {
@@ -173,19 +190,28 @@ impl Scan<'_> {
     ) {
         let mut directory: Option<Part> = None;
         for command in command::script_commands(&segment.text).commands {
-            let parts: Vec<Part> = command
-                .words
-                .iter()
-                .map(|word| Part {
-                    text: vars.expand(&word.text),
-                    raw: segment
-                        .text
-                        .get(word.bytes.clone())
-                        .unwrap_or_default()
-                        .to_string(),
-                    bytes: word.bytes.clone(),
-                })
-                .collect();
+            let mut parts: Vec<Part> = Vec::with_capacity(command.words.len());
+            for word in &command.words {
+                let text = vars.expand(&word.text);
+                let raw = segment.text.get(word.bytes.clone()).unwrap_or_default();
+                // An unquoted expansion is split into words (`$dcr web upgrade` with
+                // `dcr="docker compose run --rm"`); each keeps the reference's place. Leading
+                // assignments are never split, so they stay one part per word.
+                let split = !word.quoted && !word.assign && text != word.text;
+                if split && text.contains(char::is_whitespace) {
+                    parts.extend(text.split_whitespace().map(|piece| Part {
+                        text: piece.to_string(),
+                        raw: raw.to_string(),
+                        bytes: word.bytes.clone(),
+                    }));
+                } else {
+                    parts.push(Part {
+                        text,
+                        raw: raw.to_string(),
+                        bytes: word.bytes.clone(),
+                    });
+                }
+            }
             let assigned = command.words.iter().take_while(|w| w.assign).count();
             let declares = command.words.first().is_some_and(|w| {
                 !w.quoted
@@ -204,8 +230,11 @@ impl Scan<'_> {
                 }
                 continue;
             }
-            let words = &parts[assigned..];
-            if matches!(words[0].text.as_str(), "cd" | "pushd") {
+            let words = parts.get(assigned..).unwrap_or_default();
+            let Some(first) = words.first() else {
+                continue;
+            };
+            if matches!(first.text.as_str(), "cd" | "pushd") {
                 directory = words.get(1).cloned();
                 continue;
             }
