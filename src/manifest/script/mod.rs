@@ -333,10 +333,18 @@ impl Scan<'_> {
                     }));
                 }
                 None => {
-                    image = Some(Spanned::new(
-                        ImageRef::parse(&written.text),
-                        segment.span(&written.bytes),
-                    ))
+                    let mut spanned =
+                        Spanned::new(ImageRef::parse(&written.text), segment.span(&written.bytes));
+                    // An image made of variables (`$IMAGE:$TAG`): a literal written in its place
+                    // would drop them, so a fix is shown, not applied (see provenance.rs).
+                    if let Some(variable) = first_variable(&written.raw) {
+                        spanned.origin =
+                            Origin::DIRECT.with_step(crate::origin::Step::Interpolation {
+                                variable,
+                                definition: None,
+                            });
+                    }
+                    image = Some(spanned)
                 }
             }
         }
@@ -405,6 +413,17 @@ impl Scan<'_> {
             })),
         }
     }
+}
+
+/// The name of the first variable a word reads (`$TAG`, `${TAG:-1}`, `$(TAG)`), if any.
+fn first_variable(raw: &str) -> Option<String> {
+    let after = &raw[raw.find('$')? + 1..];
+    let name: String = after
+        .trim_start_matches(['{', '('])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]
