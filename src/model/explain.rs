@@ -255,7 +255,8 @@ impl Project {
 /// Names shown in the list of files read for their commands before the rest is counted.
 const COMMAND_FILES_SHOWN: usize = 10;
 
-/// Which files were read for the commands they run, and the setting that decides it.
+/// Which files were read for the commands they run, and the setting that decides it (nothing
+/// when there are none).
 fn explain_command_files(
     out: &mut String,
     project: &Project,
@@ -270,6 +271,9 @@ fn explain_command_files(
         Some(_) => "`script-files:` in the configuration",
         None => "the built-in script names (`script-files:` unset)",
     };
+    if files.is_empty() {
+        return;
+    }
     let names: Vec<&str> = files
         .iter()
         .filter_map(|id| project.files.get(id.0 as usize))
@@ -282,9 +286,7 @@ fn explain_command_files(
         .collect::<Vec<_>>();
     let more = names.len().saturating_sub(COMMAND_FILES_SHOWN);
     let _ = write!(out, "commands: {} files read by {setting}", names.len());
-    if !shown.is_empty() {
-        let _ = write!(out, ": {}", shown.join(", "));
-    }
+    let _ = write!(out, ": {}", shown.join(", "));
     if more > 0 {
         let _ = write!(out, " and {more} more");
     }

@@ -197,7 +197,9 @@ impl Scan<'_> {
                 // An unquoted expansion is split into words (`$dcr web upgrade` with
                 // `dcr="docker compose run --rm"`); each keeps the reference's place. Leading
                 // assignments are never split, so they stay one part per word.
-                let split = !word.quoted && !word.assign && text != word.text;
+                // A command substitution's value is its output, one word here.
+                let substitution = text.contains("$(") || text.contains('`');
+                let split = !word.quoted && !word.assign && !substitution && text != word.text;
                 if split && text.contains(char::is_whitespace) {
                     parts.extend(text.split_whitespace().map(|piece| Part {
                         text: piece.to_string(),
