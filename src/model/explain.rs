@@ -285,7 +285,12 @@ fn explain_command_files(
         .copied()
         .collect::<Vec<_>>();
     let more = names.len().saturating_sub(COMMAND_FILES_SHOWN);
-    let _ = write!(out, "commands: {} files read by {setting}", names.len());
+    let plural = if names.len() == 1 { "" } else { "s" };
+    let _ = write!(
+        out,
+        "commands: {} file{plural} read by {setting}",
+        names.len()
+    );
     let _ = write!(out, ": {}", shown.join(", "));
     if more > 0 {
         let _ = write!(out, " and {more} more");
