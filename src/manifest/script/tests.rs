@@ -115,3 +115,44 @@ fn image_read_from_the_deployment_runs_in_it() {
     let target = found[0].command.as_ref().unwrap().runs_in.as_ref().unwrap();
     assert_eq!(target.name.value, "web");
 }
+
+#[test]
+fn gitlab_jobs_create_job_overrides_and_compose_run_are_read() {
+    let text = "variables:\n  TAG: \"3.1.0\"\nmigrate:\n  stage: deploy\n  script:\n    - kubectl create job migrate-now --from=cronjob/nightly-migrate -n shop\n    - podman run --rm --env-file prod.env -e RAILS_ENV=production acme/shop:$TAG bundle exec rails db:migrate\n    - kubectl run seed --image=acme/shop:$TAG --overrides='{\"spec\":{\"containers\":[{\"name\":\"seed\",\"envFrom\":[{\"secretRef\":{\"name\":\"shop\"}}]}]}}' -- rails db:seed\n    - docker compose -f compose.yaml run --rm web ./manage.py migrate\n";
+    let found = scan(".gitlab-ci.yml", text);
+    let kinds: Vec<&str> = found.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "kubectl create job",
+            "docker run",
+            "kubectl run",
+            "docker compose run"
+        ]
+    );
+    let cronjob = found[0].command.as_ref().unwrap().runs_in.as_ref().unwrap();
+    assert_eq!(
+        (cronjob.kind.as_str(), cronjob.name.value.as_str()),
+        ("cronjob", "nightly-migrate")
+    );
+    let podman = &found[1].containers[0];
+    assert_eq!(
+        podman.image.as_ref().unwrap().value.to_string(),
+        "acme/shop:3.1.0"
+    );
+    assert_eq!(podman.config[0].name, "prod.env");
+    assert_eq!(podman.env[0].name, "RAILS_ENV");
+    let overrides = &found[2].containers[0];
+    assert_eq!(overrides.config[0].name, "shop");
+    let compose = found[3].command.as_ref().unwrap().runs_in.as_ref().unwrap();
+    assert_eq!(
+        (compose.kind.as_str(), at(text, compose.name.span)),
+        ("service", "web")
+    );
+}
+
+#[test]
+fn commands_that_are_not_admin_tasks_are_not_workloads() {
+    let text = "docker run --rm -v \"$PWD:/src\" node:20 npm ci\nkubectl run curl --image=curlimages/curl -- curl -s http://web\nkubectl exec deploy/web -- cat /etc/hosts\nkubectl exec deploy/web -- bundle exec puma\nls -la # kubectl run migrate --image=x -- migrate\n";
+    assert!(scan("ci.sh", text).is_empty());
+}
