@@ -58,7 +58,7 @@ pub(crate) fn assemble(
         project.files.push(file);
     }
     report.summary.documents +=
-        manifest::compose::check(options, &mut project, compose_files, &mut report.notes);
+        manifest::compose::check(options, &mut project, compose_files, &[], &mut report.notes);
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);

@@ -56,7 +56,9 @@ pub struct ObjectRef {
     pub namespace: Option<String>,
     /// The container the finding is about, when it is about one.
     pub container: Option<String>,
-    /// The kustomize overlay whose rendering the finding is in, when it is in one.
+    /// The kustomize overlay whose rendering the finding is in, when it is in one; for a
+    /// Compose service, the set of files its project combines (`compose.yaml + compose.x.yaml`)
+    /// when it is not a default file with its override file.
     pub overlay: Option<String>,
 }
 

@@ -63,10 +63,15 @@ pub fn finish(
             || (rules::is_about_release(d.rule) && d.related.iter().any(|r| is_cause(r.span.file)))
     });
     for diagnostic in &mut diagnostics {
-        if let Some(overlay) = diagnostic.object.as_ref().and_then(|o| o.overlay.as_ref()) {
-            diagnostic
-                .message
-                .push_str(&format!(" (kustomize overlay `{overlay}`)"));
+        if let Some(object) = &diagnostic.object
+            && let Some(overlay) = &object.overlay
+        {
+            // Compose services (kind `service`) are in a set of Compose files, not an overlay.
+            let suffix = match object.kind.as_str() {
+                "service" => format!(" (Compose files `{overlay}`)"),
+                _ => format!(" (kustomize overlay `{overlay}`)"),
+            };
+            diagnostic.message.push_str(&suffix);
         }
     }
     // By path (files the Compose loader read are appended to the file table, so ids are not

@@ -20,15 +20,17 @@ pub fn follow(project: &Project, diagnostics: &mut [Diagnostic]) {
     }
 }
 
-/// Files whose workloads several kustomize renderings copy (a base two overlays include): an
-/// edit there changes every rendering, not just the one a finding is in.
+/// Files whose workloads several kustomize renderings copy (a base two overlays include), or
+/// several sets of Compose files combine (a base file with each of its fragments): an edit
+/// there changes every rendering or set, not just the one a finding is in.
 fn files_in_several_renderings(project: &Project) -> BTreeSet<FileId> {
-    let mut scopes: BTreeMap<FileId, BTreeSet<usize>> = BTreeMap::new();
+    let mut scopes: BTreeMap<FileId, BTreeSet<(usize, Option<&str>)>> = BTreeMap::new();
     for workload in &project.workloads {
+        let compose_project = workload.compose.as_ref().map(|c| c.project.as_str());
         scopes
             .entry(workload.file)
             .or_default()
-            .insert(workload.scope);
+            .insert((workload.scope, compose_project));
     }
     scopes
         .into_iter()

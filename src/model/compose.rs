@@ -12,8 +12,7 @@ pub struct ComposeFacts {
     pub project: String,
     /// `restart` (interpolated), or `deploy.restart_policy.condition` mapped to it.
     pub restart: Option<Spanned<String>>,
-    /// `pull_policy` (interpolated): `never` or `build` beside `build:` means the image is the
-    /// checkout built locally, so its tag names no registry release.
+    /// `pull_policy` (interpolated).
     pub pull_policy: Option<Spanned<String>>,
     /// `profiles`.
     pub profiles: Vec<Spanned<String>>,
@@ -75,20 +74,14 @@ pub struct Build {
     pub args: Vec<(String, Option<Spanned<String>>)>,
 }
 
-impl ComposeFacts {
-    /// True when Compose builds the image from the checkout instead of pulling it
-    /// (`pull_policy: build` or `never`; the service must have `build:` for this to matter).
-    pub fn builds_locally(&self) -> bool {
-        self.pull_policy
-            .as_ref()
-            .is_some_and(|policy| matches!(policy.value.as_str(), "build" | "never"))
-    }
-}
-
 impl Build {
-    /// True when both build the same Dockerfile from the same context.
+    /// True when both build the same stage of the same Dockerfile from the same context: the
+    /// same code, whatever local names their `image:` gives the result.
     pub fn same_source(&self, other: &Build) -> bool {
-        self.context.value == other.context.value && self.dockerfile.value == other.dockerfile.value
+        let target = |build: &Build| build.target.as_ref().map(|t| t.value.clone());
+        self.context.value == other.context.value
+            && self.dockerfile.value == other.dockerfile.value
+            && target(self) == target(other)
     }
 }
 
@@ -97,16 +90,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_build_and_never_pull_policies_build_locally() {
-        let with = |policy: &str| ComposeFacts {
-            pull_policy: Some(Spanned::new(policy.to_string(), Span::default())),
-            ..ComposeFacts::default()
+    fn builds_are_the_same_source_by_context_dockerfile_and_target() {
+        let build = |context: &str, dockerfile: &str, target: Option<&str>| Build {
+            context: Spanned::new(context.to_string(), Span::default()),
+            dockerfile: Spanned::new(dockerfile.to_string(), Span::default()),
+            target: target.map(|t| Spanned::new(t.to_string(), Span::default())),
+            args: Vec::new(),
         };
-        assert!(with("build").builds_locally());
-        assert!(with("never").builds_locally());
-        // `missing` (the default) and `always` pull a registry image when there is one.
-        assert!(!with("missing").builds_locally());
-        assert!(!with("always").builds_locally());
-        assert!(!ComposeFacts::default().builds_locally());
+        let web = build(".", "Dockerfile", Some("app"));
+        assert!(web.same_source(&build(".", "Dockerfile", Some("app"))));
+        assert!(!web.same_source(&build(".", "Dockerfile", Some("assets"))));
+        assert!(!web.same_source(&build(".", "Dockerfile", None)));
+        assert!(!web.same_source(&build("web", "Dockerfile", Some("app"))));
+        assert!(!web.same_source(&build(".", "docker/Dockerfile", Some("app"))));
     }
 }

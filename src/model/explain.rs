@@ -44,7 +44,8 @@ impl Project {
         let mut scopes: Vec<(usize, Option<&str>)> = self
             .workloads
             .iter()
-            .map(|w| (w.scope, w.overlay.as_deref()))
+            // Compose services combined from several files stay in scope 0 (named per service).
+            .map(|w| (w.scope, w.overlay.as_deref().filter(|_| w.scope != 0)))
             .collect();
         scopes.sort();
         scopes.dedup();
@@ -70,9 +71,13 @@ impl Project {
                     .app
                     .as_ref()
                     .map_or(String::new(), |a| format!(" app `{a}`"));
+                let files = match (&workload.compose, &workload.overlay) {
+                    (Some(_), Some(files)) => format!(" files `{files}`"),
+                    _ => String::new(),
+                };
                 let _ = writeln!(
                     out,
-                    "  {} [{}]{namespace}{app}: {} ({})",
+                    "  {} [{}]{namespace}{app}{files}: {} ({})",
                     workload.title(),
                     self.files[workload.file.0 as usize].display,
                     role.kind.as_str(),
@@ -179,10 +184,17 @@ impl Project {
                         .iter()
                         .any(|r| repositories.contains(r))
             })
-            .map(|(at, _, _)| {
-                let why = match self.apart(admin.workload, at.workload) {
-                    Some(apart) => format!("another app ({apart})"),
-                    None => "farther than the peers chosen".to_string(),
+            .map(|(at, _, candidate)| {
+                let why = match (self.apart(admin.workload, at.workload), &container.build) {
+                    (Some(apart), _) => format!("another app ({apart})"),
+                    (None, Some(_)) if candidate.build.is_some() => {
+                        "builds another source (context, dockerfile or target)".to_string()
+                    }
+                    (None, Some(_)) => "it pulls an image, this service builds one".to_string(),
+                    (None, None) if candidate.build.is_some() => {
+                        "it builds its image: its name is local, not a release".to_string()
+                    }
+                    (None, None) => "farther than the peers chosen".to_string(),
                 };
                 (at, why)
             })

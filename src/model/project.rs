@@ -290,8 +290,9 @@ impl Project {
     /// kustomize component). Empty when none runs that repository.
     ///
     /// A Compose service is compared only with long-running services of its own Compose project
-    /// that run the same repository (as written or resolved) or build the same Dockerfile from
-    /// the same context; Kubernetes workloads are never its peers, nor it theirs.
+    /// that run the same repository (as written or resolved) or, when either builds, that build
+    /// the same stage of the same Dockerfile from the same context (a built image's name is
+    /// local); Kubernetes workloads are never its peers, nor it theirs.
     pub fn release_peers(&self, admin: ContainerRef) -> Peers {
         let set = self.peer_set(admin);
         (set.members.clone(), set.proximity)
@@ -368,14 +369,17 @@ impl Project {
                     (at, peer, peer_container)
                 })
                 .filter(|&(at, _, peer_container)| {
-                    at != admin
-                        && self.apart(admin.workload, at.workload).is_none()
-                        && (peer_container
+                    // A service that builds is known by what it builds: its `image:` is a
+                    // local name, so it is the same code only as a service building the same.
+                    let same_code = match (&container.build, &peer_container.build) {
+                        (Some(a), Some(b)) => a.same_source(b),
+                        (Some(_), None) | (None, Some(_)) => false,
+                        (None, None) => peer_container
                             .repositories()
                             .iter()
-                            .any(|r| repositories.contains(r))
-                            || matches!((&container.build, &peer_container.build),
-                                (Some(a), Some(b)) if a.same_source(b)))
+                            .any(|r| repositories.contains(r)),
+                    };
+                    at != admin && same_code && self.apart(admin.workload, at.workload).is_none()
                 })
                 .map(|(at, _, _)| at)
                 .collect();

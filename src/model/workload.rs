@@ -69,7 +69,9 @@ pub struct Workload {
     /// Which rendered set it is part of: 0 for the files as given; each kustomization overlay
     /// rendered gets its own scope (its workloads are copies with the overlay's changes).
     pub scope: usize,
-    /// The overlay directory when this is a kustomize-rendered copy.
+    /// The overlay directory when this is a kustomize-rendered copy; for a Compose service,
+    /// the files its project combines when they are not a default file with its override file
+    /// (`docker-compose.yml + docker-compose.inits.yml`).
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
     /// Not in the fact cache: Compose services are loaded from their files each run.
@@ -219,9 +221,16 @@ impl Container {
         out
     }
 
-    /// True when both run the same release: the images as written are the same release (a
-    /// templated reference equals the same text), or both resolve to the same release.
+    /// True when both run the same release: both build the same source (Compose `build:`: the
+    /// same code, whatever local names they are tagged with), the images as written are the
+    /// same release (a templated reference equals the same text), or both resolve to the same
+    /// release.
     pub fn same_release(&self, other: &Container) -> bool {
+        if let (Some(a), Some(b)) = (&self.build, &other.build)
+            && a.same_source(b)
+        {
+            return true;
+        }
         if let (Some(a), Some(b)) = (&self.image, &other.image)
             && a.value.same_release(&b.value)
         {

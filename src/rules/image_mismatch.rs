@@ -239,6 +239,12 @@ fn image_of(project: &Project, at: ContainerRef) -> Option<(&ImageRef, Span)> {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let project = cx.project;
+    // A Compose service that builds runs the checkout: its `image:` is a local name, and it
+    // agrees with the peers that build the same source (`Container::same_release`); no tag of
+    // it says which release it runs.
+    if cx.container.build.is_some() {
+        return;
+    }
     let Some((image, span)) = image_of(project, cx.at) else {
         return;
     };

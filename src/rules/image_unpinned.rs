@@ -89,6 +89,11 @@ impl Violation for ImageUnpinned {
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let container = cx.container;
+    // `image:` beside `build:` names what Compose builds from the checkout: a local name,
+    // not a release to pin.
+    if container.build.is_some() {
+        return;
+    }
     let Some(image) = &container.image else {
         return;
     };
@@ -130,16 +135,11 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
 }
 
 /// True when a peer runs a moving reference: a moving tag or none (as resolved when Compose
-/// resolves it), or an image Compose builds from the checkout (`build:` with `pull_policy:
-/// build` / `never`).
+/// resolves it), or an image Compose builds from the checkout (`build:`; its `image:` is a
+/// local name).
 fn moves(project: &Project, at: ContainerRef) -> bool {
-    let (workload, container) = project.container(at);
-    let built_locally = container.build.is_some()
-        && workload
-            .compose
-            .as_ref()
-            .is_some_and(|compose| compose.builds_locally());
-    built_locally
+    let container = project.container(at).1;
+    container.build.is_some()
         || container
             .effective_image()
             .is_some_and(|image| image.unpinned().is_some())

@@ -62,14 +62,24 @@ pub fn is_compose_name(name: &str) -> bool {
         || stem.starts_with("docker-compose.")
 }
 
-/// Load every Compose project among the files read so far and add their services to the
-/// project. Files read from disk for `extends`, `include` and override partners join
-/// `project.files`; notes go to `notes`. Returns how many YAML documents it parsed in files it
+/// Files `docker compose` is told to combine (`-f a -f b`, in that order), found outside the
+/// Compose files themselves (scripts, Makefiles, CI): each set is checked as one project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSet {
+    /// The files in `-f` order, absolute or relative to the working directory.
+    pub files: Vec<PathBuf>,
+}
+
+/// Load every Compose project among the files read so far (the sets [`Loader::group`] forms,
+/// `extra_sets` among them) and add their services to the project. Files read from disk for
+/// `extends`, `include`, override partners and file sets join `project.files`; notes go to
+/// `notes`. Returns how many YAML documents it parsed in files it
 /// read itself.
 pub fn check(
     options: &CheckOptions,
     project: &mut Project,
     converted: HashMap<FileId, Option<Converted>>,
+    extra_sets: &[FileSet],
     notes: &mut Vec<String>,
 ) -> usize {
     let mut loader = Loader {
@@ -97,7 +107,7 @@ pub fn check(
     for index in 0..count {
         loader.open_input(index);
     }
-    let groups = loader.group();
+    let groups = loader.group(extra_sets);
     let mut loaded_projects: Vec<Vec<usize>> = Vec::new();
     let mut queue: Vec<(Vec<usize>, usize)> = groups.into_iter().map(|g| (g, 0)).collect();
     queue.reverse();
@@ -466,14 +476,21 @@ impl<'a> Loader<'a> {
         Some(self.files[index].location.as_ref()?.parent()?.to_path_buf())
     }
 
-    /// Projects by directory: the default file with its override file, every other file alone.
-    /// A partner missing from the inputs is read from disk.
-    fn group(&mut self) -> Vec<Vec<usize>> {
+    /// The sets of files checked as one project each: the one place file sets are formed.
+    ///
+    /// Per directory: the files `COMPOSE_FILE` in its `.env` lists, else the default file with
+    /// its override file (a partner missing from the inputs is read from disk); each
+    /// `<x>.override` file merged onto its variant `<x>`, each fragment
+    /// ([`Loader::is_fragment`]) onto the default file; every other file alone. Then
+    /// each of `extra` (sets `docker compose -f a -f b` is given elsewhere, such as in
+    /// scripts), unless it is one of those already. A file `COMPOSE_FILE` lists, or a
+    /// fragment, is never a project alone: Compose never reads it alone.
+    fn group(&mut self, extra: &[FileSet]) -> Vec<Vec<usize>> {
         let mut by_dir: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
         for index in 0..self.files.len() {
             by_dir.entry(self.dir_of(index)).or_default().push(index);
         }
-        let mut projects = Vec::new();
+        let mut projects: Vec<Vec<usize>> = Vec::new();
         for (dir, members) in by_dir {
             let named = |loader: &Self, names: &[&str]| {
                 names.iter().find_map(|name| {
@@ -485,7 +502,11 @@ impl<'a> Loader<'a> {
             };
             let mut base = named(self, &DEFAULT_FILES);
             let mut over = named(self, &OVERRIDE_FILES);
-            if let Some(dir) = &dir {
+            let listed = match &dir {
+                Some(dir) => self.compose_file_set(dir, members[0]),
+                None => None,
+            };
+            if let (Some(dir), None) = (&dir, &listed) {
                 if base.is_none() && over.is_some() {
                     base = self.partner(dir, &DEFAULT_FILES);
                 }
@@ -493,18 +514,143 @@ impl<'a> Loader<'a> {
                     over = self.partner(dir, &OVERRIDE_FILES);
                 }
             }
-            if let Some(base) = base {
-                projects.push(std::iter::once(base).chain(over).collect());
-            } else if let Some(over) = over {
-                projects.push(vec![over]);
+            let mut grouped: Vec<usize> = Vec::new();
+            match listed {
+                Some(set) => {
+                    grouped.extend(&set);
+                    projects.push(set);
+                }
+                None => {
+                    if let Some(base) = base {
+                        projects.push(std::iter::once(base).chain(over).collect());
+                    } else if let Some(over) = over {
+                        projects.push(vec![over]);
+                    }
+                    grouped.extend(base.iter().chain(&over));
+                }
+            }
+            for &member in &members {
+                if grouped.contains(&member) {
+                    continue;
+                }
+                // `docker-compose.<x>.override.yml` says by its name what it overrides.
+                let variant = match &dir {
+                    Some(dir) => self.variant_overridden(dir, member),
+                    None => None,
+                };
+                let onto = match variant {
+                    Some(variant) => Some(variant),
+                    None => base.filter(|&base| self.is_fragment(member, base)),
+                };
+                if let Some(onto) = onto {
+                    projects.push(vec![onto, member]);
+                    grouped.push(member);
+                }
             }
             for member in members {
-                if Some(member) != base && Some(member) != over {
+                if !grouped.contains(&member) {
                     projects.push(vec![member]);
                 }
             }
         }
+        for set in extra {
+            let members: Vec<usize> = set
+                .files
+                .iter()
+                .filter_map(|path| self.open_path(path).ok())
+                .collect();
+            if !members.is_empty() && !projects.contains(&members) {
+                projects.push(members);
+            }
+        }
         projects
+    }
+
+    /// The files `COMPOSE_FILE` in the `.env` of `dir` lists, split on
+    /// `COMPOSE_PATH_SEPARATOR` (`:` when unset) and read relative to `dir`; None when it is
+    /// not set or names no file that can be read. One that cannot be read is reported at the
+    /// variable.
+    fn compose_file_set(&mut self, dir: &Path, member: usize) -> Option<Vec<usize>> {
+        let env = self.environment(&[member]);
+        let list = env.get("COMPOSE_FILE")?.to_string();
+        let separator = env
+            .get("COMPOSE_PATH_SEPARATOR")
+            .filter(|s| !s.is_empty())
+            .unwrap_or(":")
+            .to_string();
+        let at = env.definition("COMPOSE_FILE").map(|d| d.line);
+        let mut set = Vec::new();
+        for path in list.split(separator.as_str()).map(str::trim) {
+            if path.is_empty() {
+                continue;
+            }
+            match self.open_path(&dir.join(path)) {
+                Ok(index) if !set.contains(&index) => set.push(index),
+                Ok(_) => {}
+                Err(why) => {
+                    if let Some(at) = at {
+                        self.unresolved(
+                            at,
+                            format!("`COMPOSE_FILE` names `{path}`, which cannot be read ({why})"),
+                            "the other files it names are checked together without it; fix the path or add the file",
+                        );
+                    }
+                }
+            }
+        }
+        (!set.is_empty()).then_some(set)
+    }
+
+    /// For `docker-compose.<x>.override.yml`, the variant `docker-compose.<x>.yml` beside it
+    /// (either extension), which it overrides as the override file does the default file.
+    fn variant_overridden(&mut self, dir: &Path, file: usize) -> Option<usize> {
+        let name = self.files[file].location.as_deref().map(file_name)?;
+        let stem = name
+            .strip_suffix(".override.yml")
+            .or_else(|| name.strip_suffix(".override.yaml"))?;
+        let names = [format!("{stem}.yml"), format!("{stem}.yaml")];
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.partner(dir, &names)
+    }
+
+    /// True when a Compose file only makes sense merged onto the default file `base` of its
+    /// directory (`docker compose -f docker-compose.yml -f docker-compose.inits.yml`): a
+    /// `compose.<x>.yaml` / `docker-compose.<x>.yml` with a service that has no `image` or
+    /// `build` of its own nor an `extends` to take one from, or that extends or depends on a
+    /// service only the base defines. A variant whose services stand on their own is not one.
+    fn is_fragment(&self, file: usize, base: usize) -> bool {
+        let name = self.files[file]
+            .location
+            .as_deref()
+            .map(file_name)
+            .unwrap_or_default();
+        if file == base
+            || !is_compose_name(name)
+            || DEFAULT_FILES.contains(&name)
+            || OVERRIDE_FILES.contains(&name)
+        {
+            return false;
+        }
+        let names = |index: usize| -> Vec<&str> {
+            self.files[index]
+                .services
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
+        };
+        let (own, of_base) = (names(file), names(base));
+        let only_base = |service: &str| !own.contains(&service) && of_base.contains(&service);
+        self.files[file].services.iter().any(|service| {
+            let value = &service.value;
+            let extends = value.get("extends");
+            let extended = extends
+                .filter(|e| e.get("file").is_none())
+                .and_then(|e| e.str().or_else(|| e.get("service")?.str()));
+            let depends_on = value.get("depends_on").map_or(&[][..], Value::entries);
+            (value.get("image").is_none() && value.get("build").is_none() && extends.is_none())
+                || extended.is_some_and(only_base)
+                || depends_on.iter().any(|d| only_base(&d.key))
+        })
     }
 
     fn partner(&mut self, dir: &Path, names: &[&str]) -> Option<usize> {
@@ -716,7 +862,19 @@ impl<'a> Loader<'a> {
             ..
         } = project;
         let first = &self.project.files[self.files[members[0]].id.0 as usize];
-        let key = first.display.clone();
+        let combination = self.combination_name(&members);
+        let key = match &combination {
+            Some(_) => members
+                .iter()
+                .map(|&m| {
+                    self.project.files[self.files[m].id.0 as usize]
+                        .display
+                        .as_str()
+                })
+                .collect::<Vec<_>>()
+                .join(" + "),
+            None => first.display.clone(),
+        };
         let project_dir = self.dir_of(members[0]);
         let dirs: BTreeMap<FileId, PathBuf> = self
             .files
@@ -760,7 +918,43 @@ impl<'a> Loader<'a> {
                 interpolate::SUBSTITUTION_BUDGET
             ));
         }
+        if let Some(name) = combination {
+            // Named in its findings; a base service's finding that every set the base is in
+            // makes alike is reported once (see `findings`).
+            for service in &mut services {
+                service.overlay = Some(name.clone());
+            }
+        }
         self.project.workloads.extend(services);
+    }
+
+    /// How a project of several files that is not a default file with its override file is
+    /// named in messages: `docker-compose.yml + docker-compose.inits.yml` (paths relative to
+    /// the first file's directory). None for a single file and a default / override pair.
+    fn combination_name(&self, members: &[usize]) -> Option<String> {
+        let name_of = |m: usize| self.files[m].location.as_deref().map(file_name);
+        let default_pair = match members {
+            [_] => true,
+            [base, over] => {
+                name_of(*base).is_some_and(|n| DEFAULT_FILES.contains(&n))
+                    && name_of(*over).is_some_and(|n| OVERRIDE_FILES.contains(&n))
+            }
+            _ => false,
+        };
+        if default_pair {
+            return None;
+        }
+        let dir = self.dir_of(members[0]);
+        let names: Vec<String> = members
+            .iter()
+            .map(|&m| match (&dir, &self.files[m].location) {
+                (Some(dir), Some(path)) => service::relative(dir, path),
+                _ => self.project.files[self.files[m].id.0 as usize]
+                    .display
+                    .clone(),
+            })
+            .collect();
+        Some(names.join(" + "))
     }
 
     /// A service of one file with its `extends` chain applied. None when the file does not
@@ -863,6 +1057,128 @@ fn take_entry(value: &mut Value, key: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A set given from outside (a script's `docker compose -f deploy.yaml -f jobs.yaml`) is one
+    /// project named after its files; a single file is a project of its own, unnamed.
+    #[test]
+    fn extra_file_sets_are_checked_as_one_project() {
+        let base = PathBuf::from("/virtual/shop/deploy.yaml");
+        let jobs = PathBuf::from("/virtual/shop/jobs.yaml");
+        let options = CheckOptions {
+            buffers: [
+                (
+                    base.clone(),
+                    "services:\n  web:\n    image: shop:2\n".to_string(),
+                ),
+                (
+                    jobs.clone(),
+                    "services:\n  migrate:\n    image: shop:1\n".to_string(),
+                ),
+            ]
+            .into(),
+            references_from_disk: false,
+            ..CheckOptions::default()
+        };
+        let mut project = Project::default();
+        let sets = [
+            FileSet {
+                files: vec![base.clone(), jobs],
+            },
+            FileSet { files: vec![base] },
+        ];
+        check(
+            &options,
+            &mut project,
+            HashMap::new(),
+            &sets,
+            &mut Vec::new(),
+        );
+        let loaded: Vec<(String, Option<String>)> = project
+            .workloads
+            .iter()
+            .map(|w| (w.title(), w.overlay.clone()))
+            .collect();
+        let set = Some("deploy.yaml + jobs.yaml".to_string());
+        assert_eq!(
+            loaded,
+            [
+                ("service `web`".to_string(), set.clone()),
+                ("service `migrate`".to_string(), set),
+                ("service `web`".to_string(), None),
+            ]
+        );
+        let projects: Vec<&str> = project
+            .workloads
+            .iter()
+            .filter_map(|w| Some(w.compose.as_ref()?.project.as_str()))
+            .collect();
+        assert_eq!(projects[0], projects[1]);
+        assert_ne!(projects[0], projects[2]);
+    }
+
+    /// `COMPOSE_FILE` from `.env`, split on `COMPOSE_PATH_SEPARATOR`: the files it lists are
+    /// one project, none of them alone; a file it names that cannot be read is reported at the
+    /// variable's line and the others are still checked together.
+    #[test]
+    fn compose_file_from_dotenv_forms_the_project() {
+        let dir = PathBuf::from("/virtual/shop");
+        let base = dir.join("compose.yaml");
+        let jobs = dir.join("jobs.yaml");
+        let env = "COMPOSE_PATH_SEPARATOR=,\nCOMPOSE_FILE=compose.yaml,jobs.yaml,gone.yaml\n";
+        let options = CheckOptions {
+            buffers: [
+                (dir.join(".env"), env.to_string()),
+                (
+                    jobs.clone(),
+                    "services:\n  migrate:\n    image: shop:1\n".to_string(),
+                ),
+            ]
+            .into(),
+            references_from_disk: false,
+            ..CheckOptions::default()
+        };
+        let mut project = Project::default();
+        let text = "services:\n  web:\n    image: shop:2\n";
+        let display = base.display().to_string();
+        project.files.push(SourceFile::new(
+            FileId(0),
+            Some(base),
+            display,
+            text.to_string().into(),
+        ));
+        check(&options, &mut project, HashMap::new(), &[], &mut Vec::new());
+        let loaded: Vec<(String, Option<String>)> = project
+            .workloads
+            .iter()
+            .map(|w| (w.title(), w.overlay.clone()))
+            .collect();
+        let set = Some("compose.yaml + jobs.yaml".to_string());
+        assert_eq!(
+            loaded,
+            [
+                ("service `web`".to_string(), set.clone()),
+                ("service `migrate`".to_string(), set),
+            ]
+        );
+        let unresolved: Vec<(&str, &str)> = project
+            .unresolved
+            .iter()
+            .map(|u| {
+                let file = &project.files[u.span.file.0 as usize];
+                (
+                    &file.text[u.span.start as usize..u.span.end as usize],
+                    u.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            unresolved,
+            [(
+                "COMPOSE_FILE=compose.yaml,jobs.yaml,gone.yaml",
+                "`COMPOSE_FILE` names `gone.yaml`, which cannot be read (it does not exist)"
+            )]
+        );
+    }
 
     #[test]
     fn compose_file_names() {

@@ -477,7 +477,7 @@ fn clean(path: &Path) -> String {
 }
 
 /// `to` relative to the directory `from` (both absolute and normalised), `/`-separated.
-fn relative(from: &Path, to: &Path) -> String {
+pub(super) fn relative(from: &Path, to: &Path) -> String {
     let from: Vec<Component> = from.components().collect();
     let to_parts: Vec<Component> = to.components().collect();
     let common = from

@@ -1,7 +1,8 @@
 //! The one place roles are decided: signals and configuration in, [`Role`] out.
 
-use super::reason::Reason;
-use super::signals::{ConfigList, Declaration, Signals};
+use super::oneshot;
+use super::reason::{OneOffHint, Reason};
+use super::signals::{ComposeSignals, ConfigList, Declaration, Signals};
 use super::{Role, RoleKind};
 use crate::config::{Config, RoleName};
 use crate::model::command::{self, CommandLine, Intent};
@@ -18,8 +19,9 @@ use crate::model::workload::Format;
 /// 4. a Helm or Argo CD hook annotation (Helm's first);
 /// 5. a command in a script, workflow, Makefile or Procfile: admin when the scanner found an
 ///    admin task in it (only those are kept, and Procfile `release:`), else a Procfile app process;
-/// 6. Compose: another service waits for it to complete; then an admin command on a service
-///    that does not restart; else long-running;
+/// 6. Compose ([`classify_service`]): another service waits for it to complete; else a
+///    restart policy that restarts, or a long-running command, make it long-running; else one
+///    decisive signal or two hints make it admin; else long-running;
 /// 7. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
 pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
     if let Some(role) = signals.declared.and_then(declared) {
@@ -66,22 +68,7 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
         };
     }
     if let Some(compose) = signals.compose {
-        if let Some(waiter) = compose.waited_on_by {
-            let reason = Reason::WaitedOnBy {
-                service: waiter.to_string(),
-            };
-            return Role::new(RoleKind::Admin, reason);
-        }
-        if does_not_restart(compose.restart)
-            && let Some(word) = admin_task_word(compose.command)
-        {
-            let reason = Reason::AdminCommand {
-                word,
-                restart: compose.restart.map(str::to_string),
-            };
-            return Role::new(RoleKind::Admin, reason);
-        }
-        return Role::new(RoleKind::LongRunning, Reason::ComposeService);
+        return classify_service(&compose);
     }
     let kind = signals.kind.to_string();
     match signals.kind {
@@ -97,6 +84,65 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
         },
         _ => Role::new(RoleKind::LongRunning, Reason::LongRunningKind { kind }),
     }
+}
+
+/// The role of a Compose service without a declaration, configuration or hook.
+///
+/// Signals, strongest first:
+/// 1. another service waits for it with `service_completed_successfully`: admin, whatever its
+///    restart policy or command (Compose would not start the waiter otherwise);
+/// 2. vetoes: a `restart` that restarts (`always`, `unless-stopped`, a variable) or a command
+///    that starts something long-running (`gunicorn`, `start-worker.sh`): long-running;
+/// 3. decisive, each alone: an admin command (`migrate`, `manage.py loaddata`, `./setup.sh`,
+///    an entrypoint naming `rails db:migrate` or `rake db:seed`); a one-shot environment switch
+///    (`*_ONESHOT=1`); a one-shot tool (`psql -f`, `cqlsh -f`, `redis-cli --cluster create`,
+///    `mc mb`, `vault operator init`, a `generate-keys.sh` script);
+/// 4. hints, weighing one each, admin from two: a one-off profile (`setup`, `tools`, `cli`, …),
+///    a `restart` written as `no` or `on-failure` (the default, written out, says "once"), a
+///    script as the process (a `sh -c` script that does not `exec` a program, `./run.sh`). One hint alone is not enough:
+///    services under a `tools` profile may be servers, and `restart: on-failure` is common on
+///    servers.
+pub fn classify_service(compose: &ComposeSignals<'_>) -> Role {
+    if let Some(waiter) = compose.waited_on_by {
+        let reason = Reason::WaitedOnBy {
+            service: waiter.to_string(),
+        };
+        return Role::new(RoleKind::Admin, reason);
+    }
+    let long_running = Role::new(RoleKind::LongRunning, Reason::ComposeService);
+    let (intent, _) = command::intent(compose.command);
+    if !does_not_restart(compose.restart) || intent == Intent::LongRunning {
+        return long_running;
+    }
+    let restart = compose.restart.map(str::to_string);
+    if let Some(word) = admin_task_word(compose.command) {
+        return Role::new(RoleKind::Admin, Reason::AdminCommand { word, restart });
+    }
+    if let Some(variable) = compose.one_shot_switch {
+        let reason = Reason::OneShotSwitch {
+            variable: variable.to_string(),
+        };
+        return Role::new(RoleKind::Admin, reason);
+    }
+    if let Some(tool) = oneshot::one_shot_tool(compose.command) {
+        return Role::new(RoleKind::Admin, Reason::OneShotTool { tool, restart });
+    }
+    let hints: Vec<OneOffHint> = [
+        compose
+            .one_off_profile
+            .map(|profile| OneOffHint::Profile(profile.to_string())),
+        restart.map(OneOffHint::Restart),
+        oneshot::script(compose.command)
+            .filter(|_| !compose.hands_over)
+            .map(OneOffHint::Script),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if hints.len() >= 2 {
+        return Role::new(RoleKind::Admin, Reason::OneOffHints(hints));
+    }
+    long_running
 }
 
 /// The role a declaration names, None for a value it does not know.

@@ -6,6 +6,7 @@
 //! data; its text exists only for messages and `--explain-context`.
 
 pub mod classify;
+pub mod oneshot;
 pub mod reason;
 pub mod signals;
 mod stage;

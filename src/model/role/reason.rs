@@ -53,6 +53,21 @@ pub enum Reason {
         /// `restart` as written; None when unset.
         restart: Option<String>,
     },
+    /// A Compose service whose environment switches its image to run once (`*_ONESHOT=1`).
+    OneShotSwitch {
+        /// The variable.
+        variable: String,
+    },
+    /// A Compose service that runs a one-shot tool (`psql -f`, `mc mb`, …) and does not
+    /// restart.
+    OneShotTool {
+        /// The tool and what makes it one-shot (`psql -f`, `vault operator init`).
+        tool: String,
+        /// `restart` as written; None when unset.
+        restart: Option<String>,
+    },
+    /// A Compose service with two or more hints of a one-off, none decisive alone.
+    OneOffHints(Vec<OneOffHint>),
     /// A Compose service with no admin signal.
     ComposeService,
     /// An init container whose command is an admin task.
@@ -73,6 +88,28 @@ pub enum Reason {
     /// peers): part of the one-off process, so it must run the app's release too; but it only
     /// prepares the process (waits for the database), so only its release is compared.
     InitOfAdmin,
+}
+
+/// A hint that a Compose service runs once, weighed with the others
+/// ([`super::classify::classify_service`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OneOffHint {
+    /// A profile that names a one-off task (`setup`, `tools`, `cli`, …).
+    Profile(String),
+    /// `restart` written as `no` or `on-failure[:N]`.
+    Restart(String),
+    /// It runs a script: how it is shown (`` `./run.sh` ``, `a shell script`).
+    Script(String),
+}
+
+impl fmt::Display for OneOffHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OneOffHint::Profile(profile) => write!(f, "profile `{profile}`"),
+            OneOffHint::Restart(policy) => write!(f, "`restart: {policy}`"),
+            OneOffHint::Script(script) => write!(f, "runs {script}"),
+        }
+    }
 }
 
 impl Reason {
@@ -154,6 +191,20 @@ impl fmt::Display for Reason {
                     Some(policy) => write!(f, "`restart: {policy}`)"),
                     None => write!(f, "no `restart`)"),
                 }
+            }
+            Reason::OneShotSwitch { variable } => {
+                write!(f, "`{variable}` in its environment makes it run once")
+            }
+            Reason::OneShotTool { tool, restart } => {
+                write!(f, "runs the one-shot tool `{tool}` and does not restart (")?;
+                match restart {
+                    Some(policy) => write!(f, "`restart: {policy}`)"),
+                    None => write!(f, "no `restart`)"),
+                }
+            }
+            Reason::OneOffHints(hints) => {
+                let hints: Vec<String> = hints.iter().map(ToString::to_string).collect();
+                write!(f, "one-off hints: {}", hints.join(", "))
             }
             Reason::ComposeService => write!(f, "a Compose service"),
             Reason::InitContainerCommand { word } => {

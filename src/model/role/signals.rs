@@ -1,7 +1,7 @@
 //! Role signals: the raw facts a role is decided from, recorded at extraction and cached.
 
 use crate::model::command::CommandLine;
-use crate::model::workload::{Format, Workload};
+use crate::model::workload::{EnvValue, Format, Workload};
 use crate::origin::Spanned;
 use crate::span::Span;
 
@@ -115,6 +115,12 @@ pub struct ComposeSignals<'a> {
     pub waited_on_by: Option<&'a str>,
     /// The service's command line (entrypoint ++ command).
     pub command: &'a CommandLine,
+    /// The first of its `profiles:` that names a one-off task (`setup`, `tools`, `cli`, …).
+    pub one_off_profile: Option<&'a str>,
+    /// An environment variable that switches the image to run once (`SETUP_ONESHOT=1`).
+    pub one_shot_switch: Option<&'a str>,
+    /// Its `sh -c` script ends up in `exec <program>` (see [`super::oneshot::hands_over`]).
+    pub hands_over: bool,
 }
 
 /// Everything [`super::classify`] reads about one workload.
@@ -160,6 +166,25 @@ impl<'a> Signals<'a> {
                 restart: facts.restart.as_ref().map(|r| r.value.as_str()),
                 waited_on_by: facts.waited_on_by.as_deref(),
                 command,
+                one_off_profile: super::oneshot::one_off_profile(
+                    facts.profiles.iter().map(|p| p.value.as_str()),
+                ),
+                one_shot_switch: workload
+                    .containers
+                    .first()
+                    .into_iter()
+                    .flat_map(|c| &c.env)
+                    .find(|var| match &var.value {
+                        EnvValue::Literal(Some(value)) => {
+                            super::oneshot::is_one_shot_switch(&var.name, value)
+                        }
+                        _ => false,
+                    })
+                    .map(|var| var.name.as_str()),
+                hands_over: workload.containers.first().is_some_and(|c| {
+                    let words = c.command.iter().chain(&c.args).flatten();
+                    super::oneshot::hands_over(words.map(|w| w.value.as_str()))
+                }),
             }),
             command: workload.command.as_deref(),
         }

@@ -14,7 +14,8 @@ use crate::span::{FileId, Span};
 ///
 /// Words: `annotation=V` / `x-adminlint=V` (a declaration), `config=admin|long-running`,
 /// `helm=PHASES[;WEIGHT[;POLICIES]]`, `argocd=…` (hooks), `restartPolicy=V`, and for Compose
-/// `compose`, `restart=V`, `waited-by=S`, `cmd=…` (the rest of the row, split as Compose does).
+/// `compose`, `restart=V`, `waited-by=S`, `profile=P` (a one-off profile), `switch=VAR` (a
+/// one-shot environment switch), `cmd=…` (the rest of the row, split as Compose does).
 /// The first word is the kind (`Job`, `Deployment`, `MigrationRun`, `service`).
 fn classified(row: &str) -> String {
     let (row, command) = match row.split_once(" cmd=") {
@@ -26,6 +27,7 @@ fn classified(row: &str) -> String {
     let span = Span::new(FileId(0), 0, 0);
     let (mut declared, mut config, mut hooks, mut restart_policy) = (None, None, vec![], None);
     let (mut compose, mut restart, mut waited_by) = (false, None, None);
+    let (mut profile, mut switch) = (None, None);
     for word in words {
         let (key, value) = word.split_once('=').unwrap_or((word, ""));
         let declare = |source| Declaration {
@@ -64,6 +66,8 @@ fn classified(row: &str) -> String {
             "compose" => compose = true,
             "restart" => restart = Some(value),
             "waited-by" => waited_by = Some(value),
+            "profile" => profile = Some(value),
+            "switch" => switch = Some(value),
             _ => panic!("unknown signal `{word}`"),
         }
     }
@@ -86,6 +90,9 @@ fn classified(row: &str) -> String {
             restart,
             waited_on_by: waited_by,
             command: &line,
+            one_off_profile: profile,
+            one_shot_switch: switch,
+            hands_over: crate::model::role::oneshot::hands_over(argv.iter().map(String::as_str)),
         }),
     };
     let config = Config {
@@ -221,6 +228,91 @@ fn compose_signals() {
             "long-running: a Compose service",
         ),
         ("service compose", "long-running: a Compose service"),
+        // An entrypoint naming the app's task runner, with the task as the command.
+        (
+            "service compose restart=no cmd=bundle exec rake db:seed",
+            "admin: runs `db:seed` and does not restart (`restart: no`)",
+        ),
+        (
+            "service compose cmd=python manage.py flush --noinput",
+            "admin: runs `manage.py flush` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose cmd=/docker/restore.sh",
+            "admin: runs the one-shot tool `/docker/restore.sh` and does not restart (no `restart`)",
+        ),
+        // One-shot tools: decisive unless something restarts them.
+        (
+            "service compose restart=on-failure cmd=psql -h db -f /init/schema.sql",
+            "admin: runs the one-shot tool `psql -f` and does not restart (`restart: on-failure`)",
+        ),
+        (
+            "service compose cmd=cqlsh cassandra -f /schema.cql",
+            "admin: runs the one-shot tool `cqlsh -f` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose cmd=redis-cli --cluster create r1:6379 r2:6379 --cluster-yes",
+            "admin: runs the one-shot tool `redis-cli --cluster create` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose cmd=sh -c 'mc alias set s3 http://minio:9000 k s && mc mb -p s3/data'",
+            "admin: runs the one-shot tool `mc mb` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose cmd=vault operator init -key-shares=1",
+            "admin: runs the one-shot tool `vault operator init` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose cmd=./scripts/generate.rsa.sh",
+            "admin: runs the one-shot tool `./scripts/generate.rsa.sh` and does not restart (no `restart`)",
+        ),
+        (
+            "service compose restart=unless-stopped cmd=psql -h db -f /init/schema.sql",
+            "long-running: a Compose service",
+        ),
+        // A one-shot environment switch: decisive, but not over a restarting policy.
+        (
+            "service compose switch=SETUP_ONESHOT cmd=/entrypoint.sh",
+            "admin: `SETUP_ONESHOT` in its environment makes it run once",
+        ),
+        (
+            "service compose restart=always switch=SETUP_ONESHOT",
+            "long-running: a Compose service",
+        ),
+        // Hints weigh one each: two make an admin, one does not.
+        (
+            "service compose profile=setup restart=no cmd=python report.py",
+            "admin: one-off hints: profile `setup`, `restart: no`",
+        ),
+        (
+            "service compose profile=tools cmd=./report.sh",
+            "admin: one-off hints: profile `tools`, runs `./report.sh`",
+        ),
+        (
+            "service compose restart=no cmd=sh -c 'curl -d @model.json http://ollama:11434/api/pull'",
+            "admin: one-off hints: `restart: no`, runs a shell script",
+        ),
+        (
+            "service compose profile=tools cmd=python report.py",
+            "long-running: a Compose service",
+        ),
+        (
+            "service compose restart=on-failure cmd=kong docker-start",
+            "long-running: a Compose service",
+        ),
+        (
+            "service compose cmd=./run.sh",
+            "long-running: a Compose service",
+        ),
+        (
+            "service compose restart=on-failure cmd=sh -c 'envsubst < a.tpl > a.conf && exec caddy run'",
+            "long-running: a Compose service",
+        ),
+        // A long-running command vetoes every hint.
+        (
+            "service compose profile=setup restart=no cmd=sh -c './prepare && exec gunicorn app'",
+            "long-running: a Compose service",
+        ),
     ];
     for (row, expected) in table {
         assert_eq!(classified(row), expected, "{row}");
