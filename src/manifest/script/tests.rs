@@ -156,3 +156,36 @@ fn commands_that_are_not_admin_tasks_are_not_workloads() {
     let text = "docker run --rm -v \"$PWD:/src\" node:20 npm ci\nkubectl run curl --image=curlimages/curl -- curl -s http://web\nkubectl exec deploy/web -- cat /etc/hosts\nkubectl exec deploy/web -- bundle exec puma\nls -la # kubectl run migrate --image=x -- migrate\n";
     assert!(scan("ci.sh", text).is_empty());
 }
+
+#[test]
+fn spans_stay_inside_the_text_when_a_quote_never_closes() {
+    // Found by the fuzz target: an `ssh` script whose quote runs to the end of the file.
+    let text = "ssh ops 'cd /var/www/app-v1.2.0 && python manage.py migrate \"$TAG\" -- x\n  é";
+    for workload in scan("x.sh", text) {
+        assert!(
+            text.get(workload.span.range()).is_some(),
+            "{:?}",
+            workload.span
+        );
+        for word in workload.containers[0].argv() {
+            assert!(text.get(word.span.range()).is_some(), "{:?}", word.span);
+        }
+    }
+    let crash = include_bytes!("../../../fuzz/corpus/script/crash-ssh-unterminated-quote");
+    let text = std::str::from_utf8(&crash[1..]).unwrap();
+    for workload in scan("x.sh", text) {
+        assert!(
+            text.get(workload.span.range()).is_some(),
+            "{:?}",
+            workload.span
+        );
+        if let Some(crate::model::script::OutsideRelease::HostPath { path, .. }) =
+            &workload.command.as_ref().unwrap().outside_release
+        {
+            assert!(text.get(path.span.range()).is_some(), "{:?}", path.span);
+        }
+        for word in workload.containers[0].argv() {
+            assert!(text.get(word.span.range()).is_some(), "{:?}", word.span);
+        }
+    }
+}

@@ -12,6 +12,9 @@ pub(super) struct Segment {
     pub text: String,
     offsets: Offsets,
     file: FileId,
+    /// One past the last file byte the segment covers: no span ends beyond it (a value
+    /// character the source does not hold, an unterminated quote, maps no further).
+    limit: usize,
 }
 
 enum Offsets {
@@ -26,6 +29,7 @@ impl Segment {
     /// non-recipe lines blanked to spaces).
     pub fn shifted(file: FileId, text: String, start: usize) -> Segment {
         Segment {
+            limit: start + text.len(),
             text,
             offsets: Offsets::Shift(start),
             file,
@@ -59,11 +63,19 @@ impl Segment {
             text: value,
             offsets: Offsets::Table(table),
             file,
+            limit: start + source.len(),
         }
     }
 
     /// The file span of a byte range of the text.
     pub fn span(&self, bytes: &Range<usize>) -> Span {
+        let span = self.unclamped_span(bytes);
+        let end = (span.end as usize).min(self.limit);
+        let start = (span.start as usize).min(end);
+        Span::new(self.file, start, end)
+    }
+
+    fn unclamped_span(&self, bytes: &Range<usize>) -> Span {
         match &self.offsets {
             Offsets::Shift(start) => Span::new(self.file, start + bytes.start, start + bytes.end),
             Offsets::Table(table) => {
