@@ -171,7 +171,7 @@ fn spans_stay_inside_the_text_when_a_quote_never_closes() {
             assert!(text.get(word.span.range()).is_some(), "{:?}", word.span);
         }
     }
-    let crash = include_bytes!("../../../fuzz/corpus/script/crash-ssh-unterminated-quote");
+    let crash = include_bytes!("../../../fuzz/regressions/script-ssh-unterminated-quote");
     let text = std::str::from_utf8(&crash[1..]).unwrap();
     for workload in scan("x.sh", text) {
         assert!(
