@@ -30,6 +30,12 @@ pub enum Command {
     Schema,
     /// Run the language server on stdin / stdout (for editors).
     Lsp,
+    /// Print a shell completion script, e.g. `adminlint completions bash >
+    /// ~/.local/share/bash-completion/completions/adminlint`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Show what adminlint sees, for reporting a problem or checking a layout.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -121,6 +127,37 @@ pub struct CheckArgs {
     /// beside it, then a rename), e.g. `--format full --format sarif -o adminlint.sarif`.
     #[arg(short = 'o', long, action = ArgAction::Append, value_name = "PATH")]
     pub output_file: Vec<PathBuf>,
+    /// Run only these rules: rule ids, groups (`release`, `config`, `command`, `ordering`,
+    /// `manifest`, `suppression`) or `all`, comma-separated or repeated. A rule named here runs even where
+    /// .adminlint.yaml turns it off.
+    #[arg(long, value_name = "RULES", action = ArgAction::Append)]
+    pub select: Vec<String>,
+    /// Run these rules too (ids or groups), on top of `--select` or the configuration.
+    #[arg(long, value_name = "RULES", action = ArgAction::Append)]
+    pub extend_select: Vec<String>,
+    /// Do not run these rules (ids or groups); wins over `--select`.
+    #[arg(long, value_name = "RULES", action = ArgAction::Append)]
+    pub ignore: Vec<String>,
+    /// Print how many findings each rule has instead of the findings (report files named with
+    /// `-o` are still written).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Apply the safe fixes in place (files written atomically, only those that change), check
+    /// again until nothing changes, and report what remains. With `-` and `--stdin-filename`,
+    /// print the fixed text on stdout instead.
+    #[arg(long, conflicts_with = "watch")]
+    pub fix: bool,
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (a rewrite a person should read).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing; exit 1 when there is
+    /// something to fix.
+    #[arg(long, conflicts_with = "watch")]
+    pub diff: bool,
+    /// Check again whenever a file the run read (or would read now) changes; stop with Ctrl-C.
+    /// Polls twice a second.
+    #[arg(long, conflicts_with = "stdin_filename")]
+    pub watch: bool,
     /// Exit 0 even when there are findings (errors reading paths still exit 2).
     #[arg(long)]
     pub exit_zero: bool,

@@ -35,6 +35,9 @@ pub struct Walk<'a> {
     pub hidden: bool,
     /// Keep the files skipped that may hold manifests in [`Discovered::skipped`].
     pub keep_skipped: bool,
+    /// Only the directory itself, not its subdirectories (the neighbours of a named file that
+    /// has no project root).
+    pub shallow: bool,
 }
 
 impl Walk<'_> {
@@ -43,6 +46,7 @@ impl Walk<'_> {
         extra: &|_| false,
         hidden: false,
         keep_skipped: false,
+        shallow: false,
     };
 }
 
@@ -162,6 +166,7 @@ pub fn discover_with(paths: &[PathBuf], walk: &Walk<'_>) -> Discovered {
             .require_git(false)
             .follow_links(false)
             .hidden(!walk.hidden)
+            .max_depth(walk.shallow.then_some(1))
             .filter_entry(|entry| {
                 !(entry.depth() > 0
                     && entry.file_type().is_some_and(|t| t.is_dir())
@@ -354,6 +359,7 @@ mod tests {
             extra: &|path: &Path| path.ends_with("seed.tpl"),
             hidden: true,
             keep_skipped: true,
+            shallow: false,
         };
         let found = discover_with(&[root.to_path_buf()], &keep);
         assert_eq!(names(&found.files), ["app.yaml", "t/seed.tpl"]);

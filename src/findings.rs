@@ -41,15 +41,21 @@ pub fn finish(
     }
     suppressions.extend(suppress::on_objects(object_ignores(project)));
     let rule_ids: Vec<&str> = rules::RULES.iter().map(|rule| rule.id).collect();
+    // A suppression of a rule that did not run cannot be judged unused.
+    let off: Vec<&str> = rule_ids
+        .iter()
+        .copied()
+        .filter(|id| config.rules.get(*id) == Some(&crate::config::RuleLevel::Off))
+        .collect();
     let outcome = suppress::apply(
         &mut diagnostics,
         suppressions,
         &project.files,
-        &rule_ids,
+        (&rule_ids, &off),
         no_ignores,
     );
     diagnostics.extend(rules::configure(
-        rules::suppression_findings(&outcome),
+        rules::suppression_findings(&outcome, project),
         config,
     ));
     // A finding in a file not named is kept when its cause is in a named one: an admin's

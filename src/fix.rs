@@ -11,6 +11,20 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::span::FileId;
 
+/// `value` quoted the way `written` (the scalar an edit replaces, as it is in the file) is
+/// quoted: `"1.4.0"` becomes `"1.4.2"`, not `1.4.2`. Only for values that need no escaping in
+/// that quote (an image reference, a tag); anything else is returned as it is.
+pub fn quoted_like(written: &str, value: &str) -> String {
+    match written.chars().next() {
+        Some(quote @ ('"' | '\''))
+            if written.ends_with(quote) && !value.contains(['"', '\'', '\\']) =>
+        {
+            format!("{quote}{value}{quote}")
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// Which fixes may be applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allowed {
@@ -165,6 +179,14 @@ fn check<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_like_keeps_the_quote_of_the_value_it_replaces() {
+        assert_eq!(quoted_like("\"shop:1.0\"", "shop:1.1"), "\"shop:1.1\"");
+        assert_eq!(quoted_like("'1.0'", "1.1"), "'1.1'");
+        assert_eq!(quoted_like("shop:1.0", "shop:1.1"), "shop:1.1");
+        assert_eq!(quoted_like("\"a\"", "it's"), "it's");
+    }
     use crate::span::Span;
 
     const FILE: FileId = FileId(0);

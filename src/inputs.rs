@@ -114,6 +114,7 @@ pub(crate) fn plan(
             extra: &extra,
             hidden: true,
             keep_skipped: true,
+            shallow: false,
         },
     );
     report.notes.extend(found.notes);
@@ -176,9 +177,31 @@ pub(crate) fn plan(
             extra: &extra,
             hidden: config.has_extra_files(),
             keep_skipped: false,
+            shallow: false,
         };
-        for root in roots {
-            let context = discover::discover_with(std::slice::from_ref(&root), &context_walk);
+        // A named file with no project root still has neighbours: its own directory (not the
+        // directories below it: without a root nothing says where the project ends) is read as
+        // context, so the Deployment beside a Job is its peer.
+        let mut neighbours: Vec<PathBuf> = Vec::new();
+        for file in &without_root {
+            let dir = match file.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            if !neighbours.contains(&dir) {
+                neighbours.push(dir);
+            }
+        }
+        let neighbour_walk = discover::Walk {
+            shallow: true,
+            ..context_walk
+        };
+        let walks = roots
+            .into_iter()
+            .map(|root| (root, &context_walk))
+            .chain(neighbours.into_iter().map(|dir| (dir, &neighbour_walk)));
+        for (root, walk) in walks {
+            let context = discover::discover_with(std::slice::from_ref(&root), walk);
             for candidate in context.files {
                 let stands_for_stdin = options
                     .stdin_path
@@ -268,9 +291,9 @@ fn no_project_root(files: &[&PathBuf]) -> Option<String> {
         n => format!(" (and {n} more named files)"),
     };
     Some(format!(
-        "no project root above {}{more} (no .adminlint.yaml or .git): checked with only the \
-         files given as context; add .adminlint.yaml at the top of the project to compare with \
-         the rest of it",
+        "no project root above {}{more} (no .adminlint.yaml or .git): checked with the files in \
+         its own directory as context, not the directories below or above; add .adminlint.yaml \
+         at the top of the project to compare with the rest of it",
         discover::display_path(first)
     ))
 }

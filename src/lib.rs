@@ -7,6 +7,7 @@
 //! ([`render`], [`output`]). [`check`] runs it from paths (or buffers) to a [`report::Report`].
 
 mod assemble;
+pub mod autofix;
 pub mod cache;
 pub mod config;
 pub mod debug;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod watch;
 pub mod yaml;
 
 use std::path::PathBuf;
@@ -80,6 +82,9 @@ pub struct CheckOptions {
     pub explain: bool,
     /// Use and update the fact cache under the project root (`.adminlint_cache/`).
     pub cache: bool,
+    /// The rules the command line selects (`--select`, `--extend-select`, `--ignore`), folded
+    /// into the configuration's rule levels.
+    pub selection: rules::select::Selection,
     /// Read the files a Compose project refers to from disk when no buffer holds them: the
     /// partner of a base or override file, `extends` and `include` files, `.env`. Off, a run on
     /// buffers alone reads no file at all, so it is hermetic and repeatable (the fuzz target).
@@ -100,6 +105,7 @@ impl Default for CheckOptions {
             no_ignores: false,
             explain: false,
             cache: false,
+            selection: rules::select::Selection::default(),
             references_from_disk: true,
         }
     }
@@ -129,7 +135,7 @@ pub fn load_config(options: &CheckOptions) -> Result<LoadedConfig, config::Confi
 /// Run the whole pipeline.
 pub fn check(options: &CheckOptions) -> Report {
     let mut report = Report::default();
-    let config = match load_config(options) {
+    let mut config = match load_config(options) {
         Ok(config) => config,
         Err(error) => {
             report.errors.push(RunError {
@@ -140,6 +146,7 @@ pub fn check(options: &CheckOptions) -> Report {
             return report;
         }
     };
+    options.selection.apply(&mut config.config.rules);
     let inputs = inputs::plan(options, &config, &mut report);
     check_inputs(options, &config, inputs, report)
 }

@@ -30,6 +30,11 @@ fn main() -> ExitCode {
             .write_all(adminlint::config::json_schema().as_bytes())
             .map(|()| 0),
         Command::Lsp => adminlint::lsp::run(),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "adminlint", &mut io::stdout());
+            Ok(0)
+        }
         Command::Debug(DebugCommand::Render { dir, format }) => debug_render(&dir, format),
     };
     match result {
@@ -87,7 +92,16 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
+    let selection =
+        match rules::select::Selection::parse(&args.select, &args.extend_select, &args.ignore) {
+            Ok(selection) => selection,
+            Err(error) => {
+                eprintln!("adminlint: error: {error}");
+                return Ok(EXIT_ERROR);
+            }
+        };
     let mut options = CheckOptions {
+        selection,
         max_file_size: args.max_file_size,
         limits: adminlint::yaml::Limits {
             max_depth: args.max_depth,
@@ -133,7 +147,143 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
         let text = String::from_utf8(bytes).expect("checked above");
         options.buffers.insert(std::path::absolute(name)?, text);
     }
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        eprintln!("adminlint: error: `--unsafe-fixes` needs `--fix` or `--diff`");
+        return Ok(EXIT_ERROR);
+    }
+    if args.fix || args.diff {
+        return fix(&args, &outputs, &options);
+    }
+    if args.watch {
+        if options.stdin.is_some() {
+            eprintln!("adminlint: error: `--watch` cannot watch stdin (`-`)");
+            return Ok(EXIT_ERROR);
+        }
+        return watch(&args, &outputs, &options);
+    }
     let report = check(&options);
+    report_run(&args, &outputs, &report)
+}
+
+/// `check --fix` / `--diff`: apply fixes until nothing changes, then write them and report what
+/// remains, or print the diff.
+fn fix(args: &CheckArgs, outputs: &[output::Output], options: &CheckOptions) -> io::Result<u8> {
+    let allowed = if args.unsafe_fixes {
+        adminlint::fix::Allowed::SafeAndUnsafe
+    } else {
+        adminlint::fix::Allowed::Safe
+    };
+    let fixed = adminlint::autofix::run(options, allowed);
+    let mut stdout = io::stdout().lock();
+    if fixed.unsettled {
+        eprintln!(
+            "adminlint: warning: fixes still changed files after {} rounds; stopped there",
+            adminlint::autofix::MAX_ROUNDS
+        );
+    }
+    if args.diff {
+        for change in &fixed.changes {
+            stdout.write_all(adminlint::autofix::unified_diff(change).as_bytes())?;
+        }
+        stdout.flush()?;
+        let files = fixed.changes.len();
+        eprintln!(
+            "adminlint: {} would change {files} {}",
+            count(fixed.applied, "fix", "fixes"),
+            if files == 1 { "file" } else { "files" }
+        );
+        return Ok(if fixed.changes.is_empty() { 0 } else { 1 });
+    }
+    // `-` with --fix: the fixed text goes to stdout (an editor's or a formatter's pipe), the
+    // findings that remain to stderr as one line.
+    // stdin is checked as itself, or (with `--stdin-filename` and paths) as a buffer standing
+    // in for that file; other files are not written in this mode.
+    if args.paths.iter().any(|path| path.as_os_str() == "-") {
+        let stand_in = args
+            .stdin_filename
+            .as_deref()
+            .and_then(|name| std::path::absolute(name).ok());
+        let is_stdin = |path: &Option<std::path::PathBuf>| match path {
+            None => true,
+            Some(path) => stand_in.as_ref() == Some(path),
+        };
+        let original = match (&options.stdin, &stand_in) {
+            (Some((_, bytes)), _) => bytes.clone(),
+            (None, Some(path)) => options
+                .buffers
+                .get(path)
+                .map(|text| text.clone().into_bytes())
+                .unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        let text = fixed
+            .changes
+            .iter()
+            .find(|change| is_stdin(&change.path))
+            .map_or(original, |change| change.after.clone().into_bytes());
+        stdout.write_all(&text)?;
+        stdout.flush()?;
+        eprintln!("adminlint: {}", fix_summary(&fixed));
+        return Ok(exit_code(args, &fixed.report));
+    }
+    drop(stdout);
+    let not_written = adminlint::autofix::write(&fixed.changes, args.max_file_size);
+    for file in &not_written {
+        eprintln!(
+            "adminlint: error: {} was not written: {}",
+            file.display, file.reason
+        );
+    }
+    let code = report_run(args, outputs, &fixed.report)?;
+    if !args.quiet {
+        eprintln!("adminlint: {}", fix_summary(&fixed));
+    }
+    Ok(if not_written.is_empty() {
+        code
+    } else {
+        EXIT_ERROR
+    })
+}
+
+/// `fixed 3 findings in 2 files; 4 remain`.
+fn fix_summary(fixed: &adminlint::autofix::Fixed) -> String {
+    let (errors, warnings, _) = fixed.report.severity_counts();
+    let files = fixed.changes.len();
+    format!(
+        "fixed {} in {files} {}; {} remain",
+        count(fixed.applied, "finding", "findings"),
+        if files == 1 { "file" } else { "files" },
+        errors + warnings
+    )
+}
+
+/// `1 fix`, `2 fixes`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `check --watch`: check, report, then wait for a change to what the run read, and again,
+/// until interrupted.
+fn watch(args: &CheckArgs, outputs: &[output::Output], options: &CheckOptions) -> io::Result<u8> {
+    let poll = std::time::Duration::from_millis(500);
+    loop {
+        let report = check(options);
+        let stamp = adminlint::watch::stamp(options, &report);
+        report_run(args, outputs, &report)?;
+        eprintln!("adminlint: watching for changes (Ctrl-C to stop)");
+        while adminlint::watch::stamp(options, &report) == stamp {
+            std::thread::sleep(poll);
+        }
+        eprintln!("adminlint: a file changed; checking again");
+    }
+}
+
+/// Write one run's report (stderr notes, report files, stdout) and return its exit code.
+fn report_run(
+    args: &CheckArgs,
+    outputs: &[output::Output],
+    report: &adminlint::report::Report,
+) -> io::Result<u8> {
     let stdout = io::stdout();
     let width = std::env::var("COLUMNS")
         .ok()
@@ -174,10 +324,10 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     }
     // Files first, so a closed stdout (`| head`) does not cost the CI its report files.
     let mut failed_write = false;
-    for output in &outputs {
+    for output in outputs {
         let Some(path) = &output.path else { continue };
         let mut bytes = Vec::new();
-        render::render(output.format, &report, &render_options(false), &mut bytes)?;
+        render::render(output.format, report, &render_options(false), &mut bytes)?;
         if let Err(error) = output::write_atomically(path, &bytes) {
             writeln!(
                 stderr,
@@ -189,12 +339,16 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     }
     if let Some(output) = outputs.iter().find(|o| o.path.is_none()) {
         let mut out = io::BufWriter::new(stdout.lock());
-        let written = render::render(
-            output.format,
-            &report,
-            &render_options(stdout.is_terminal()),
-            &mut out,
-        )
+        let written = if args.statistics {
+            render::statistics::render(report, args.quiet, &mut out)
+        } else {
+            render::render(
+                output.format,
+                report,
+                &render_options(stdout.is_terminal()),
+                &mut out,
+            )
+        }
         .and_then(|()| out.flush());
         match written {
             // The reader stopped reading (`| head`): the exit code still says what was found,
@@ -206,7 +360,12 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
     if failed_write {
         return Ok(EXIT_ERROR);
     }
-    // The command line wins over `fail-level` in .adminlint.yaml, which wins over `warning`.
+    Ok(exit_code(args, report))
+}
+
+/// The run's exit code from its findings: the command line's `--fail-level` wins over
+/// `fail-level` in .adminlint.yaml, which wins over `warning`.
+fn exit_code(args: &CheckArgs, report: &adminlint::report::Report) -> u8 {
     let fail_level = match args.fail_level {
         Some(FailLevelArg::Error) => Severity::Error,
         Some(FailLevelArg::Warning) => Severity::Warning,
@@ -215,7 +374,7 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             .fail_level
             .map_or(Severity::Warning, |level| level.severity()),
     };
-    Ok(output::exit_code(&report, fail_level, args.exit_zero))
+    output::exit_code(report, fail_level, args.exit_zero)
 }
 
 fn list_rules() -> io::Result<u8> {

@@ -151,6 +151,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
             }
             Err(error) => return Err(error),
         };
+        // A file written over keeps its permissions (an executable script stays executable).
+        if let Ok(existing) = fs::metadata(path) {
+            let _ = file.set_permissions(existing.permissions());
+        }
         let written = file
             .write_all(bytes)
             .and_then(|()| file.sync_all())

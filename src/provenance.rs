@@ -285,16 +285,13 @@ fn retarget_image_edit(project: &Project, edit: &Edit, step: &Step) -> Option<Ed
 }
 
 /// `value` quoted the way the scalar at `span` is quoted (`"2.0"` stays a string).
-fn keep_quotes(project: &Project, span: Span, value: &str) -> String {
+pub(crate) fn keep_quotes(project: &Project, span: Span, value: &str) -> String {
     let written = project
         .files
         .get(span.file.0 as usize)
         .and_then(|f| f.text.get(span.range()))
         .unwrap_or_default();
-    match written.chars().next() {
-        Some(quote @ ('"' | '\'')) => format!("{quote}{value}{quote}"),
-        _ => value.to_string(),
-    }
+    crate::fix::quoted_like(written, value)
 }
 
 #[cfg(test)]

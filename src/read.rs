@@ -156,6 +156,13 @@ pub fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
     read_capped(path, max).and_then(|(bytes, _)| decode(bytes))
 }
 
+/// A file's size and modification time, None when it cannot be read (removed, unreadable): what
+/// `check --watch` compares between polls.
+pub fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.len(), metadata.modified().ok()?))
+}
+
 /// Read standard input, but at most `max + 1` bytes: enough for [`crate::check`] to report input over
 /// `max` (`--max-file-size`) without holding all of it.
 pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {

@@ -55,6 +55,21 @@ pub struct Suppression {
     pub form: Form,
     /// How it was written, for messages: "`# adminlint: ignore[x]`", "annotation `…`".
     pub written: String,
+    /// Each rule id's own span, in `rules` order (comments only; empty for object forms).
+    pub rule_spans: Vec<Span>,
+    /// Set when the comment starts like a suppression but cannot be read as one: it then names
+    /// no rule, suppresses nothing, and the `invalid-directive` rule says why.
+    pub invalid: Option<Invalid>,
+}
+
+/// What is wrong with a comment that looks like a suppression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invalid {
+    /// What is wrong, for the message.
+    pub problem: String,
+    /// The comment as it should read, when that is clear (`ignore config-missing why` ->
+    /// `ignore[config-missing] why`).
+    pub suggestion: Option<String>,
 }
 
 impl Suppression {
@@ -93,6 +108,11 @@ pub struct Outcome {
     pub unknown_rules: Vec<(Suppression, Vec<String>)>,
     /// Suppressions of known rules that matched no finding.
     pub unused: Vec<Suppression>,
+    /// Suppressions some of whose rules matched a finding, with the rules that matched none
+    /// and their spans (`ignore[a, b]` where only `a` fired).
+    pub unused_parts: Vec<(Suppression, Vec<(String, Span)>)>,
+    /// Comments that look like suppressions but cannot be read as one.
+    pub invalid: Vec<Suppression>,
 }
 
 /// A suppression directive read from a comment.
@@ -105,6 +125,28 @@ pub struct Directive {
     /// Byte offset of the directive's `#` within the comment text (a comment may say something
     /// else first: `# note # adminlint: ignore[x] why`).
     pub offset: usize,
+    /// Byte range of each rule id within the comment text, in `rules` order.
+    pub rule_ranges: Vec<std::ops::Range<usize>>,
+}
+
+/// What a comment holds: nothing adminlint reads, a suppression, or a directive it cannot read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comment {
+    /// An ordinary comment.
+    Plain,
+    /// `# adminlint: ignore[…] reason`.
+    Directive(Directive),
+    /// Starts like a directive (`# adminlint:`, `# adminlint ignore`) but is not one.
+    Invalid {
+        /// Byte offset of its `#` in the comment text.
+        offset: usize,
+        /// Byte offset of its end: the comment's, or where a further `# …` on the line starts.
+        end: usize,
+        /// What is wrong.
+        problem: String,
+        /// The directive as it should read, when that is clear.
+        suggestion: Option<String>,
+    },
 }
 
 /// `# adminlint: ignore[a, b]`: the directive without its reason.
@@ -124,6 +166,18 @@ pub fn format_comment(rules: &[&str], reason: Option<&str>) -> String {
 
 /// Read `# adminlint: ignore[a, b] reason` out of one comment's text (which starts at its `#`).
 pub fn parse_comment(comment: &str) -> Option<Directive> {
+    match read_comment(comment) {
+        Comment::Directive(directive) => Some(directive),
+        Comment::Plain | Comment::Invalid { .. } => None,
+    }
+}
+
+/// Read one comment's text (which starts at its `#`): a suppression, a directive written wrong
+/// (`# adminlint: ignore config-missing`, `# adminlint: disable[x]`, an unclosed `[`), or neither.
+///
+/// Only text that names the tool as a directive does (`adminlint:`, or `adminlint` followed by
+/// `ignore`) is read as one: a comment that merely mentions adminlint is plain.
+pub fn read_comment(comment: &str) -> Comment {
     let mut search = 0;
     while let Some(found) = comment[search..].find('#') {
         let hash = search + found;
@@ -133,28 +187,104 @@ pub fn parse_comment(comment: &str) -> Option<Directive> {
         if !(before.is_empty() || before.ends_with([' ', '\t'])) {
             continue;
         }
-        let rest = comment[hash + 1..].trim_start();
-        let Some(rest) = rest.strip_prefix(DIRECTIVE) else {
+        let body = comment[hash + 1..].trim_start();
+        let Some(after_tool) = body.strip_prefix("adminlint") else {
             continue;
         };
-        let rest = rest.trim_start().strip_prefix(IGNORE)?.strip_prefix('[')?;
-        let (list, reason) = rest.split_once(']')?;
-        let rules = list
-            .split(',')
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect();
+        // The directive ends where another comment on the line starts (`… # expect: x`):
+        // that one is not part of it, and a fix must keep it.
+        let end = comment[hash + 1..]
+            .find(" # ")
+            .map_or(comment.len(), |at| hash + 1 + at);
+        let invalid = |problem: &str, suggestion: Option<String>| Comment::Invalid {
+            offset: hash,
+            end,
+            problem: problem.to_string(),
+            suggestion,
+        };
+        let (colon, rest) = match after_tool.strip_prefix(':') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, after_tool.trim_start()),
+        };
+        let spaced_ignore = after_tool.starts_with([' ', '\t']) && rest.starts_with(IGNORE);
+        if !(colon || spaced_ignore) {
+            // `# adminlint checks this file`, `# adminlint-config`: not a directive.
+            continue;
+        }
+        let Some(after_verb) = rest.strip_prefix(IGNORE) else {
+            let verb: String = rest
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '[')
+                .collect();
+            let problem = if verb.is_empty() {
+                "`adminlint:` is followed by no directive".to_string()
+            } else {
+                format!(
+                    "`{verb}` is not an adminlint directive (the one directive is `ignore[rule] reason`)"
+                )
+            };
+            return invalid(&problem, None);
+        };
+        let canonical = |rules: &str, reason: &str| {
+            let rules: Vec<&str> = rules
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .collect();
+            let reason = reason.trim();
+            let reason = (!reason.is_empty()).then_some(reason);
+            format_comment(&rules, reason)
+        };
+        let Some(list_and_reason) = after_verb.trim_start().strip_prefix('[') else {
+            // `ignore config-missing because …`: the rule ids without brackets.
+            // Another comment may follow on the same line (`… reason # note`).
+            let words = after_verb.split(" # ").next().unwrap_or_default().trim();
+            let (rule, reason) = words.split_once(char::is_whitespace).unwrap_or((words, ""));
+            let suggestion = (!rule.is_empty()).then(|| canonical(rule, reason));
+            return invalid(
+                "the rule ids must be in brackets: `ignore[rule, …] reason`",
+                suggestion,
+            );
+        };
+        let Some((list, reason)) = list_and_reason.split_once(']') else {
+            return invalid("`[` is never closed: `ignore[rule, …] reason`", None);
+        };
+        if !colon {
+            let reason = reason.split(" # ").next().unwrap_or_default();
+            return invalid(
+                "`adminlint` must be followed by a colon: `# adminlint: ignore[rule] reason`",
+                Some(canonical(list, reason)),
+            );
+        }
+        // Byte offsets of each id within `comment`, for spans.
+        let list_start = comment.len() - list_and_reason.len();
+        let mut rules = Vec::new();
+        let mut rule_ranges = Vec::new();
+        let mut at = list_start;
+        for part in list.split(',') {
+            let trimmed = part.trim();
+            if !trimmed.is_empty() {
+                let lead = part.len() - part.trim_start().len();
+                rules.push(trimmed.to_string());
+                rule_ranges.push(at + lead..at + lead + trimmed.len());
+            }
+            at += part.len() + 1;
+        }
+        if rules.is_empty() {
+            return invalid("`ignore[]` names no rule", None);
+        }
         // Another comment may follow on the same line (`… ] reason # note`).
         let reason = reason.split(" # ").next().unwrap_or_default().trim();
         let placeholder = reason == REASON_PLACEHOLDER || reason == "…";
         let reason = (!reason.is_empty() && !placeholder).then(|| reason.to_string());
-        return Some(Directive {
+        return Comment::Directive(Directive {
             rules,
             reason,
             offset: hash,
+            rule_ranges,
         });
     }
-    None
+    Comment::Plain
 }
 
 /// Line numbers of offsets visited in increasing order, counted as the scan goes.
@@ -191,8 +321,33 @@ pub fn from_comments(file: FileId, text: &str, comments: &[yaml::Comment]) -> Ve
     };
     let mut out = Vec::new();
     for (index, comment) in comments.iter().enumerate() {
-        let Some(directive) = parse_comment(comment.text(text)) else {
-            continue;
+        let directive = match read_comment(comment.text(text)) {
+            Comment::Plain => continue,
+            Comment::Directive(directive) => directive,
+            Comment::Invalid {
+                offset,
+                end,
+                problem,
+                suggestion,
+            } => {
+                let start = comment.start as usize + offset;
+                let end = comment.start as usize + end;
+                out.push(Suppression {
+                    rules: Vec::new(),
+                    reason: None,
+                    span: Span::new(file, start, end),
+                    form: Form::Comment {
+                        line: lines.line_of(comment.start as usize),
+                    },
+                    written: format!("`{}`", &text[start..end]),
+                    rule_spans: Vec::new(),
+                    invalid: Some(Invalid {
+                        problem,
+                        suggestion,
+                    }),
+                });
+                continue;
+            }
         };
         let line = lines.line_of(comment.start as usize);
         let target = if comment.trailing {
@@ -212,12 +367,22 @@ pub fn from_comments(file: FileId, text: &str, comments: &[yaml::Comment]) -> Ve
         let rules: Vec<&str> = directive.rules.iter().map(String::as_str).collect();
         let written = format!("`{}`", format_directive(&rules));
         let start = comment.start as usize + directive.offset;
+        let rule_spans = directive
+            .rule_ranges
+            .iter()
+            .map(|range| {
+                let at = comment.start as usize;
+                Span::new(file, at + range.start, at + range.end)
+            })
+            .collect();
         out.push(Suppression {
             rules: directive.rules,
             reason: directive.reason,
             span: Span::new(file, start, comment.end as usize),
             form: Form::Comment { line: target },
             written,
+            rule_spans,
+            invalid: None,
         });
     }
     out
@@ -264,6 +429,8 @@ pub fn on_objects<'a>(ignores: impl IntoIterator<Item = ObjectIgnore<'a>>) -> Ve
                 object: ignore.object,
             },
             written,
+            rule_spans: Vec::new(),
+            invalid: None,
         };
         if !out.contains(&suppression) {
             out.push(suppression);
@@ -273,25 +440,41 @@ pub fn on_objects<'a>(ignores: impl IntoIterator<Item = ObjectIgnore<'a>>) -> Ve
 }
 
 /// Remove the findings `suppressions` cover, and list the suppressions without a reason, naming
-/// unknown rules (`known_rules` are the registered rule ids) or matching nothing. With
-/// `disabled` (`--no-ignores`) nothing is suppressed and nothing is listed.
+/// unknown rules or matching nothing. `rules` are the registered rule ids and those that did not
+/// run (`off` in the configuration, or not selected): a rule that did not run cannot have
+/// matched, so its suppressions are not judged unused. With `disabled` (`--no-ignores`) nothing
+/// is suppressed and nothing is listed.
 pub fn apply(
     diagnostics: &mut Vec<Diagnostic>,
     suppressions: Vec<Suppression>,
     files: &[SourceFile],
-    known_rules: &[&str],
+    (known_rules, off_rules): (&[&str], &[&str]),
     disabled: bool,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     if disabled {
         return outcome;
     }
-    let mut used = vec![false; suppressions.len()];
+    // Which of each suppression's rules silenced a finding (a rule that did not run counts as
+    // used: nothing says the suppression is stale).
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| {
+            s.rules
+                .iter()
+                .map(|r| {
+                    off_rules.contains(&r.as_str()) || (r == ALL_RULES && !off_rules.is_empty())
+                })
+                .collect()
+        })
+        .collect();
     diagnostics.retain(|diagnostic| {
         let mut hit = false;
         for (index, suppression) in suppressions.iter().enumerate() {
             if suppression.covers(diagnostic, files) {
-                used[index] = true;
+                for (rule, used) in suppression.rules.iter().zip(&mut used[index]) {
+                    *used |= rule == ALL_RULES || rule == diagnostic.rule;
+                }
                 hit = true;
             }
         }
@@ -301,6 +484,10 @@ pub fn apply(
         !hit
     });
     for (suppression, used) in suppressions.into_iter().zip(used) {
+        if suppression.invalid.is_some() {
+            outcome.invalid.push(suppression);
+            continue;
+        }
         if suppression.reason.is_none() {
             outcome.without_reason.push(suppression.clone());
         }
@@ -312,8 +499,21 @@ pub fn apply(
             .collect();
         if !unknown.is_empty() {
             outcome.unknown_rules.push((suppression, unknown));
-        } else if !used {
+        } else if !used.contains(&true) {
             outcome.unused.push(suppression);
+        } else if used.contains(&false) {
+            let parts = suppression
+                .rules
+                .iter()
+                .zip(&used)
+                .enumerate()
+                .filter(|(_, (_, used))| !**used)
+                .map(|(index, (rule, _))| {
+                    let span = suppression.rule_spans.get(index).copied();
+                    (rule.clone(), span.unwrap_or(suppression.span))
+                })
+                .collect();
+            outcome.unused_parts.push((suppression, parts));
         }
     }
     outcome
@@ -346,6 +546,71 @@ mod tests {
             (directive.offset, directive.reason.as_deref()),
             (12, Some("why"))
         );
+    }
+
+    /// (problem, suggestion) for a comment that is an invalid directive.
+    fn invalid(comment: &str) -> (String, Option<String>) {
+        match read_comment(comment) {
+            Comment::Invalid {
+                problem,
+                suggestion,
+                ..
+            } => (problem, suggestion),
+            other => panic!("{comment:?} read as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn directives_written_wrong_are_invalid_with_a_suggestion_where_the_intent_is_clear() {
+        let (problem, suggestion) = invalid("# adminlint: ignore config-divergent pinned by ops");
+        assert_eq!(
+            problem,
+            "the rule ids must be in brackets: `ignore[rule, …] reason`"
+        );
+        assert_eq!(
+            suggestion.as_deref(),
+            Some("# adminlint: ignore[config-divergent] pinned by ops")
+        );
+        let (_, suggestion) = invalid("# adminlint: ignore image-unpinned # expect: x");
+        assert_eq!(
+            suggestion.as_deref(),
+            Some("# adminlint: ignore[image-unpinned] reason: …")
+        );
+        let (problem, suggestion) = invalid("# adminlint ignore[a, b] why # note");
+        assert!(problem.contains("colon"), "{problem}");
+        assert_eq!(suggestion.as_deref(), Some("# adminlint: ignore[a, b] why"));
+        assert_eq!(invalid("# adminlint: ignore[a why").1, None);
+        assert!(
+            invalid("# adminlint: ignore[] why")
+                .0
+                .contains("names no rule")
+        );
+        assert!(
+            invalid("# adminlint: disable[x] why")
+                .0
+                .contains("`disable`")
+        );
+        assert!(invalid("# adminlint:").0.contains("no directive"));
+        assert!(invalid("# note # adminlint: ignore x").1.is_some());
+        // Mentions of the tool are not directives.
+        for plain in [
+            "# checked by adminlint in CI",
+            "# adminlint checks this file",
+            "# adminlint-config: strict",
+            "# see https://x#adminlint: ignore y",
+        ] {
+            assert_eq!(read_comment(plain), Comment::Plain, "{plain}");
+        }
+        // A blank before the bracket is accepted.
+        let directive = parse_comment("# adminlint: ignore [a,  b] why").unwrap();
+        assert_eq!(directive.rules, ["a", "b"]);
+        let comment = "# adminlint: ignore [a,  b] why";
+        let names: Vec<&str> = directive
+            .rule_ranges
+            .iter()
+            .map(|r| &comment[r.clone()])
+            .collect();
+        assert_eq!(names, ["a", "b"]);
     }
 
     #[test]

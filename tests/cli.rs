@@ -558,24 +558,50 @@ fn a_run_that_checks_no_file_says_so_and_keeps_its_exit_code() {
 }
 
 #[test]
-fn a_named_file_without_a_project_root_says_it_was_checked_with_the_files_given() {
-    let dir = common::temp_tree(&[("k8s/migrate.yaml", A_JOB), ("k8s/seed.yaml", A_JOB)]);
-    let (code, _, stderr) = run_in(
+fn a_named_file_without_a_project_root_is_checked_with_its_own_directory() {
+    let web = |image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  template:\n    spec:\n      containers: [{{name: web, image: {image}}}]\n"
+        )
+    };
+    let dir = common::temp_tree(&[
+        ("k8s/migrate.yaml", A_JOB),
+        ("k8s/seed.yaml", A_JOB),
+        // The neighbour is read; the directory below is not (no root says where the project
+        // ends), nor is the one above.
+        ("k8s/web.yaml", &web("shop:1.1")),
+        ("k8s/old/web.yaml", &web("shop:1.0")),
+        ("web.yaml", &web("shop:1.0")),
+    ]);
+    let (code, stdout, stderr) = run_in(
         dir.path(),
         &[
             "check",
             "--format",
             "concise",
+            "--no-cache",
             "k8s/migrate.yaml",
-            "k8s/seed.yaml",
         ],
     );
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "k8s/migrate.yaml:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
+         Deployment `web` runs `shop:1.1`\nFound 1 finding (1 error) in 1 file.\n"
+    );
     assert_eq!(
         stderr,
-        "adminlint: note: no project root above k8s/migrate.yaml (and 1 more named file) (no \
-         .adminlint.yaml or .git): checked with only the files given as context; add \
-         .adminlint.yaml at the top of the project to compare with the rest of it\n"
+        "adminlint: note: no project root above k8s/migrate.yaml (no .adminlint.yaml or .git): \
+         checked with the files in its own directory as context, not the directories below or \
+         above; add .adminlint.yaml at the top of the project to compare with the rest of it\n"
+    );
+    let (_, _, stderr) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "k8s/migrate.yaml", "k8s/seed.yaml"],
+    );
+    assert!(
+        stderr.contains("above k8s/migrate.yaml (and 1 more named file) (no"),
+        "{stderr}"
     );
     // Asked for: nothing to say.
     let (_, _, stderr) = run_in(dir.path(), &["check", "--no-project", "k8s/migrate.yaml"]);
@@ -633,4 +659,186 @@ fn scripts_are_read_for_commands_unless_script_files_is_empty() {
         explained.contains("commands: not read (`script-files: []`)\n"),
         "{explained}"
     );
+}
+
+#[test]
+fn select_extend_select_and_ignore_choose_rules_by_id_and_group() {
+    let rules_of = |args: &[&str]| -> Vec<String> {
+        let mut all = vec![
+            "check",
+            "fixtures/demo",
+            "--format",
+            "concise",
+            "--no-cache",
+        ];
+        all.extend_from_slice(args);
+        let (_, stdout, _) = run(&all);
+        stdout
+            .lines()
+            .filter_map(|l| Some(l.split_once('[')?.1.split_once(']')?.0.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        rules_of(&["--select", "config"]),
+        ["config-missing", "config-divergent"]
+    );
+    assert_eq!(
+        rules_of(&[
+            "--select",
+            "release",
+            "--extend-select",
+            "versioned-path,adhoc-install"
+        ]),
+        ["image-mismatch", "versioned-path", "adhoc-install"]
+    );
+    assert_eq!(
+        rules_of(&["--ignore", "command", "--ignore", "config-missing"]),
+        ["image-mismatch", "config-divergent"]
+    );
+    // The last line is the summary, computed after the selection.
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "concise",
+        "--no-cache",
+        "--select",
+        "manifest",
+    ]);
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 3 files.\n"));
+}
+
+#[test]
+fn a_rule_the_configuration_turns_off_runs_when_the_command_line_names_it() {
+    let dir = common::temp_tree(&[
+        (".adminlint.yaml", "rules:\n  image-mismatch: off\n"),
+        (
+            "app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: web, image: shop/app:1.2.3}\n",
+        ),
+        (
+            "job.yaml",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  backoffLimit: 0\n  ttlSecondsAfterFinished: 600\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - {name: m, image: shop/app:1.2.0, args: [migrate]} # adminlint: ignore[image-mismatch] pinned\n",
+        ),
+    ]);
+    // Off in the configuration: its suppression cannot be judged unused.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", ".", "--format", "concise", "--no-cache"],
+    );
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 2 files.\n"));
+    // Named on the command line it runs, and the suppression silences it.
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "concise",
+            "--no-cache",
+            "--extend-select",
+            "image-mismatch",
+        ],
+    );
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "No findings in 2 files (1 suppressed).\n")
+    );
+}
+
+#[test]
+fn an_unknown_rule_or_group_is_a_usage_error() {
+    let (code, stdout, stderr) = run(&["check", "fixtures/demo", "--ignore", "image-missmatch"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "adminlint: error: `image-missmatch` is not a rule or group (groups: release, config, \
+         command, ordering, manifest, suppression, all; `adminlint rules` lists the rule ids)\n"
+    );
+}
+
+#[test]
+fn statistics_count_findings_per_rule_most_first() {
+    let (code, stdout, _) = run(&[
+        "check",
+        "fixtures/demo",
+        "--statistics",
+        "--no-cache",
+        "--select",
+        "image-mismatch,config,adhoc-install",
+    ]);
+    assert_eq!(code, 1, "statistics keep the exit code");
+    assert_eq!(
+        stdout,
+        "1  adhoc-install     warning      an admin process installs packages at run time instead of using the release's dependencies\n\
+         1  config-divergent  warning      an admin process sets an env var the app takes from a ConfigMap or Secret some other way\n\
+         1  config-missing    warning      an admin process lacks a ConfigMap, Secret or env file that every app workload reads\n\
+         1  image-mismatch    error    [*] an admin process runs another tag or digest of the app's image than the app does\n\
+         Found 4 findings (1 error, 3 warnings) in 3 files.\n"
+    );
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, stdout, _) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(stdout.contains("extend-select"), "{shell}");
+    }
+    let (code, _, _) = run(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn watch_checks_again_when_a_file_changes() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let job = |image: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: migrate}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: migrate, image: {image}}}]\n"
+        )
+    };
+    let dir = common::temp_tree(&[
+        (".adminlint.yaml", ""),
+        (
+            "web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: shop:1.1}]\n",
+        ),
+        ("job.yaml", &job("shop:1.0")),
+    ]);
+    let mut child = adminlint()
+        .current_dir(dir.path())
+        .args(["check", ".", "--watch", "--format", "concise", "--no-cache"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (send, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if send.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next_summary = || loop {
+        let line = lines.recv_timeout(Duration::from_secs(60)).unwrap();
+        if line.starts_with("Found") || line.starts_with("No findings") {
+            return line;
+        }
+    };
+    assert_eq!(next_summary(), "Found 1 finding (1 error) in 2 files.");
+    std::fs::write(dir.path().join("job.yaml"), job("shop:1.1")).unwrap();
+    assert_eq!(next_summary(), "No findings in 2 files.");
+    // A new file is found by the next walk.
+    std::fs::write(
+        dir.path().join("seed.yaml"),
+        job("shop:0.9").replace("migrate", "seed"),
+    )
+    .unwrap();
+    assert_eq!(next_summary(), "Found 1 finding (1 error) in 3 files.");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

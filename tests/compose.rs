@@ -32,7 +32,7 @@ fn findings(report: &Report) -> Vec<(String, usize, &'static str)> {
         .collect()
 }
 
-const BASE: &str = "services:\n  web:\n    image: shop:1.4.2\n    restart: always\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n";
+const BASE: &str = "services:\n  web:\n    image: shop:1.4.2\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n";
 const OVERRIDE: &str = "services:\n  migrate:\n    image: shop:1.4.0\n";
 
 #[test]
@@ -71,7 +71,7 @@ fn extends_targets_are_read_and_findings_point_into_them() {
         &[
             (
                 "app/compose.yaml",
-                "services:\n  web:\n    image: shop:1.4.2\n    restart: always\n  migrate:\n    extends: {file: ../common/tasks.yaml, service: tasks}\n    command: [rails, db:migrate]\n",
+                "services:\n  web:\n    image: shop:1.4.2\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    extends: {file: ../common/tasks.yaml, service: tasks}\n    command: [rails, db:migrate]\n",
             ),
             (
                 "common/tasks.yaml",
@@ -98,7 +98,7 @@ fn editor_buffers_win_over_the_disk_for_partners_and_dotenv() {
         &[
             (
                 "compose.yaml",
-                "services:\n  web:\n    image: shop:${TAG}\n    restart: always\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n",
+                "services:\n  web:\n    image: shop:${TAG}\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n",
             ),
             (".env", "TAG=1.4.2\n"),
         ],
@@ -138,7 +138,7 @@ fn with_disk_reads_off_references_resolve_among_the_buffers_alone() {
     };
     options.buffers.insert(
         root.join("app/compose.yaml"),
-        "services:\n  web:\n    image: shop:${TAG:-1.4.2}\n    restart: always\n  migrate:\n    extends: {file: ../shared/app.yaml, service: app}\n    command: [rails, db:migrate]\n".to_string(),
+        "services:\n  web:\n    image: shop:${TAG:-1.4.2}\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    extends: {file: ../shared/app.yaml, service: app}\n    command: [rails, db:migrate]\n".to_string(),
     );
     let report = check(&options);
     assert_eq!(report.files.len(), 1, "only the buffer is read");
@@ -163,7 +163,7 @@ fn variables_come_from_dotenv_never_from_the_process_environment() {
         dir.path(),
         &[(
             "compose.yaml",
-            "services:\n  web:\n    image: shop:${TAG:-1.4.2}\n    restart: always\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n",
+            "services:\n  web:\n    image: shop:${TAG:-1.4.2}\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    image: shop:1.4.2\n    command: [rails, db:migrate]\n",
         )],
     );
     let output = Command::new(env!("CARGO_BIN_EXE_adminlint"))

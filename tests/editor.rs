@@ -3,6 +3,8 @@
 //! Skipped, with a notice, only where `nvim` is not installed (`.ci/run` installs it, and under
 //! `CI=true` a missing nvim fails the test).
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,7 +76,7 @@ fn neovim_shows_findings_and_applies_the_quick_fix() {
             std::env::var_os("CI").is_none_or(|ci| ci != "true"),
             "CI=true but `nvim` is missing: .ci/run should have installed it"
         );
-        println!("notice: skipping the Neovim end-to-end test: `nvim` is not installed");
+        common::skipped("Neovim end-to-end test", "`nvim` is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,8 @@
 //! set (CI sets it, and `.ci/run` fails before the tests when kubectl is missing). Roots with a remote resource are
 //! not given to kubectl (it would fetch them); roots kubectl refuses are counted and named.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -184,7 +186,7 @@ fn adminlint_renders_every_fixture_kustomization_as_kubectl_does() {
             std::env::var_os("ADMINLINT_REQUIRE_KUBECTL").is_none(),
             "kubectl is not installed but ADMINLINT_REQUIRE_KUBECTL is set"
         );
-        eprintln!("NOTICE: kubectl is not installed: the kustomize differential test is skipped");
+        common::skipped("kustomize differential test", "`kubectl` is not installed");
         return;
     }
     let outcome = compare_tree(Path::new("fixtures"));

@@ -68,8 +68,12 @@ fn kustomize_image_mismatch_points_at_the_overlays_new_tag_and_never_edits_the_s
     // SARIF fixes are applied by tools: a display-only one is not offered.
     let sarif: serde_json::Value =
         serde_json::from_str(&rendered(&[Path::new("fixtures/kustomize")], Format::Sarif)).unwrap();
-    let result = &sarif["runs"][0]["results"][0];
-    assert_eq!(result["ruleId"], "image-mismatch");
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "image-mismatch")
+        .unwrap();
     assert!(
         result
             .get("fixes")
@@ -215,7 +219,7 @@ fn the_edit(diagnostic: &serde_json::Value) -> (String, (String, u64, u64, Strin
     )
 }
 
-const MIGRATE_ON_A_VARIABLE: &str = "services:\n  web:\n    image: ghcr.io/acme/shop:1.4.2\n    restart: always\n  migrate:\n    image: ghcr.io/acme/shop:${MIGRATE_TAG}\n    command: [rails, db:migrate]\n";
+const MIGRATE_ON_A_VARIABLE: &str = "services:\n  web:\n    image: ghcr.io/acme/shop:1.4.2\n    depends_on: {migrate: {condition: service_completed_successfully}}\n  migrate:\n    image: ghcr.io/acme/shop:${MIGRATE_TAG}\n    command: [rails, db:migrate]\n";
 
 #[test]
 fn an_interpolated_image_shows_its_env_line_and_is_fixed_in_env_when_only_the_admin_uses_it() {
@@ -284,9 +288,10 @@ fn an_env_edit_keeps_the_values_quotes() {
 fn an_interpolated_image_is_not_fixed_when_the_app_uses_the_variable_too() {
     // The app reads MIGRATE_TAG (its environment): a new value in `.env` would change the
     // app as well, and a literal in place would drop a reference the deployment may set.
+    let awaits = "    depends_on: {migrate: {condition: service_completed_successfully}}\n";
     let compose = MIGRATE_ON_A_VARIABLE.replace(
-        "    restart: always\n",
-        "    restart: always\n    environment:\n      MIGRATE_TAG: ${MIGRATE_TAG}\n",
+        awaits,
+        &format!("{awaits}    environment:\n      MIGRATE_TAG: ${{MIGRATE_TAG}}\n"),
     );
     let dir = project(&[("compose.yaml", &compose), (".env", "MIGRATE_TAG=1.4.0\n")]);
     let mismatch = only(&json(&[dir.path()]), "image-mismatch");

@@ -2,6 +2,8 @@
 //! scratch git repositories, which builds the hook with `cargo install` the way users get it.
 //! Skipped (with a notice) only where `pre-commit` is not installed; `.ci/run` installs it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -36,6 +38,8 @@ spec:
                 secretKeyRef:
                   name: shop-db
                   key: url
+  backoffLimit: 0
+  ttlSecondsAfterFinished: 600
 ";
 
 fn pre_commit_installed() -> bool {
@@ -108,9 +112,9 @@ fn read(path: &str) -> String {
 #[test]
 fn the_hook_fails_on_a_drifting_job_and_passes_on_a_clean_one() {
     if !pre_commit_installed() {
-        eprintln!(
-            "notice: skipping the pre-commit test: `pre-commit` is not installed \
-             (pip install pre-commit; .ci/run does)"
+        common::skipped(
+            "pre-commit hook test",
+            "`pre-commit` is not installed (pip install pre-commit; .ci/run does)",
         );
         return;
     }

@@ -39,6 +39,8 @@ spec:
           command: [bundle, exec, rails, db:migrate]
           envFrom:
             - secretRef: {name: shop-secrets}
+  backoffLimit: 0
+  ttlSecondsAfterFinished: 600
 ";
 
 /// A scratch repository: `.git`, `k8s/app.yaml`, `k8s/jobs/migrate.yaml`, plus extra files.

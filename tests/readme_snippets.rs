@@ -2,6 +2,8 @@
 //! `adminlint check` command in them runs and writes the files the CI configuration uploads,
 //! and the pre-commit config passes `pre-commit validate-config` (where pre-commit is installed).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -141,6 +143,10 @@ fn several_reports_example() {
 fn pre_commit_config_and_hook_manifest() {
     let config = snippet("# .pre-commit-config.yaml");
     assert_valid_yaml("pre-commit config", &config);
+    let prebuilt = snippet("# .pre-commit-config.yaml: the prebuilt hook");
+    assert_valid_yaml("prebuilt pre-commit config", &prebuilt);
+    assert!(prebuilt.contains("  - repo: https://github.com/adminlint/adminlint-pre-commit\n"));
+    assert!(prebuilt.contains("      - id: adminlint\n"));
     let manifest = std::fs::read_to_string(".pre-commit-hooks.yaml").unwrap();
     assert_valid_yaml(".pre-commit-hooks.yaml", &manifest);
     for line in [
@@ -159,21 +165,141 @@ fn pre_commit_config_and_hook_manifest() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !installed {
-        eprintln!("notice: pre-commit is not installed; skipping `pre-commit validate-config`");
+        common::skipped(
+            "README pre-commit snippet (`pre-commit validate-config`)",
+            "`pre-commit` is not installed",
+        );
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(".pre-commit-config.yaml");
-    std::fs::write(&path, &config).unwrap();
+    for config in [&config, &prebuilt] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".pre-commit-config.yaml");
+        std::fs::write(&path, config).unwrap();
+        let output = Command::new("pre-commit")
+            .arg("validate-config")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{config}{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     let output = Command::new("pre-commit")
-        .arg("validate-config")
-        .arg(&path)
+        .args(["validate-manifest", "pre-commit/.pre-commit-hooks.yaml"])
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
     );
+}
+
+/// The package version in Cargo.toml.
+fn cargo_version() -> String {
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+    let line = manifest
+        .lines()
+        .find(|l| l.starts_with("version = "))
+        .unwrap();
+    line.trim_start_matches("version = ")
+        .trim_matches('"')
+        .to_string()
+}
+
+/// The names under `inputs:` in action.yml (two-space keys until the next top-level key).
+fn action_inputs() -> Vec<String> {
+    let action = std::fs::read_to_string("action.yml").unwrap();
+    assert_valid_yaml("action.yml", &action);
+    action
+        .lines()
+        .skip_while(|l| *l != "inputs:")
+        .skip(1)
+        .take_while(|l| l.starts_with(' ') || l.is_empty())
+        .filter_map(|l| {
+            let key = l.strip_prefix("  ")?.strip_suffix(':')?;
+            (!key.starts_with(' ')).then(|| key.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn github_action_workflow() {
+    let workflow = snippet("# .github/workflows/adminlint.yml: with the adminlint Action");
+    assert_valid_yaml("Action workflow", &workflow);
+    let version = cargo_version();
+    assert!(
+        workflow.contains(&format!("      - uses: adminlint/adminlint@v{version}\n")),
+        "{workflow}"
+    );
+    assert!(workflow.contains("security-events: write"));
+    // Every input the snippet sets or mentions (commented out) is one the Action has.
+    let inputs = action_inputs();
+    assert_eq!(inputs, ["version", "args", "sarif-file", "upload-sarif"]);
+    let with: Vec<&str> = workflow
+        .lines()
+        .skip_while(|l| l.trim() != "with:")
+        .skip(1)
+        .filter_map(|l| l.trim().trim_start_matches("# ").split_once(':'))
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(with, ["args", "version", "sarif-file", "upload-sarif"]);
+    let action = std::fs::read_to_string("action.yml").unwrap();
+    assert!(action.contains("using: composite"));
+    assert!(action.contains("uses: github/codeql-action/upload-sarif@v3"));
+    assert!(
+        action.contains("adminlint check $ARGS --format github --format sarif -o \"$SARIF_FILE\"")
+    );
+}
+
+/// Every release the README names (tags, downloads, the image) is `v<version in Cargo.toml>`,
+/// the tag the release workflow is run for, and each download names an archive it builds.
+#[test]
+fn readme_names_this_release() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let version = cargo_version();
+    let release = std::fs::read_to_string(".github/workflows/release.yml").unwrap();
+    let mut named = 0;
+    for (marker, expected) in [
+        ("rev: v", format!("rev: v{version}")),
+        (
+            "adminlint/adminlint@v",
+            format!("adminlint/adminlint@v{version}"),
+        ),
+        (
+            "releases/download/v",
+            format!("releases/download/v{version}/"),
+        ),
+        (
+            "ghcr.io/adminlint/adminlint:",
+            format!("ghcr.io/adminlint/adminlint:{version} "),
+        ),
+    ] {
+        for (at, _) in readme.match_indices(marker) {
+            named += 1;
+            assert!(
+                readme[at..].starts_with(&expected),
+                "README names another release: {}",
+                readme[at..].lines().next().unwrap()
+            );
+        }
+    }
+    assert!(named >= 7, "{named}");
+    assert!(release.contains("tags: [\"v*\"]"));
+    let download = format!("releases/download/v{version}/");
+    for archive in readme.match_indices(&download).map(|(at, _)| {
+        readme[at + download.len()..]
+            .split(".tar.gz")
+            .next()
+            .unwrap()
+    }) {
+        let target = archive.trim_start_matches("adminlint-");
+        assert!(
+            release.contains(&format!("target: {target},")),
+            "README downloads {archive}, which the release does not build"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use adminlint::rules::RULES;
+use adminlint::rules::{FixAvailability, RULES};
 use adminlint::{CheckOptions, check};
 
 /// The fenced blocks that follow each `**Incorrect …:**` / `**Correct …:**` heading, each with
@@ -101,6 +101,32 @@ fn docs_have_the_seed_shape() {
         assert!(doc.contains("\n## "), "{}: no `## Title`", rule.id);
         assert!(doc.contains("\nReference"), "{}: no Reference", rule.id);
         assert!(!doc.contains("TODO"), "{}: unfinished doc", rule.id);
+    }
+}
+
+/// Each doc says whether and how the rule fixes, in a `Fix:` line that agrees with the rule's
+/// declared [`FixAvailability`]: `Fix: none` for rules that never attach one, and whether the
+/// fix is safe or unsafe for the others.
+#[test]
+fn docs_say_how_the_rule_fixes() {
+    for rule in RULES {
+        let line = rule
+            .doc
+            .lines()
+            .find(|l| l.starts_with("Fix: "))
+            .unwrap_or_else(|| panic!("{}: no `Fix:` line", rule.id));
+        match rule.fix {
+            FixAvailability::None => assert!(
+                line.starts_with("Fix: none"),
+                "{}: declares no fix but its doc says {line:?}",
+                rule.id
+            ),
+            FixAvailability::Sometimes => assert!(
+                line.starts_with("Fix: **safe**") || line.starts_with("Fix: **unsafe**"),
+                "{}: fixes but its doc says {line:?}",
+                rule.id
+            ),
+        }
     }
 }
 

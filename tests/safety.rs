@@ -167,6 +167,10 @@ const STAGES: &[&[&str]] = &[
     &["findings"],
     &["render"],
     &["output"],
+    // `check --watch`: re-plans a run to see what changed.
+    &["watch"],
+    // `check --fix` / `--diff`: runs whole checks with fixed texts standing in for files.
+    &["autofix"],
     &["lsp"],
     // `adminlint debug render`: runs the stages up to assembly on its own.
     &["debug"],

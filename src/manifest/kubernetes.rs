@@ -10,7 +10,7 @@ use crate::model::role::{
 };
 use crate::model::workload::{
     ConfigKind, ConfigSource, ConfigVia, ConfigVolume, Container, EnvValue, EnvVar, Format, Ignore,
-    VolumeMount, VolumeSource, Workload,
+    JobSpec, VolumeMount, VolumeSource, Workload,
 };
 use crate::origin::Spanned;
 use crate::span::{FileId, Span};
@@ -116,6 +116,17 @@ pub fn pod_spec_path(api_version: &str, kind: &str) -> Option<&'static [&'static
     Some(path)
 }
 
+/// The Job spec of a `Job` or a `CronJob`'s job template, None for other kinds.
+fn job_spec(tree: &Tree, object: NodeId, kind: &str) -> Option<NodeId> {
+    let path: &[&str] = match kind {
+        "Job" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec"],
+        _ => return None,
+    };
+    tree.path(object, path)
+        .filter(|&spec| tree.is_mapping(spec))
+}
+
 fn extract_object(
     tree: &Tree,
     object: NodeId,
@@ -198,6 +209,11 @@ fn extract_object(
             .or_else(|| spanned_str(pod, "serviceAccount")),
         image_pull_secrets,
         restart_policy: spanned_str(pod, "restartPolicy"),
+        job: job_spec(tree, object, kind).map(|spec| JobSpec {
+            backoff_limit: spanned_str(spec, "backoffLimit"),
+            ttl_seconds_after_finished: spanned_str(spec, "ttlSecondsAfterFinished"),
+            span: span(spec),
+        }),
         containers,
         volumes,
         app: None,

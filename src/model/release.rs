@@ -121,3 +121,77 @@ impl Project {
         tally
     }
 }
+
+/// The release an object's name states, as a dotted version or a date: `db-migration-v1.2.3`
+/// -> `1.2.3`, `migrate-3-3-0` -> `3.3.0`, `migrate-v3-3` -> `3.3`, `backfill-20260101` ->
+/// `20260101`. None when the name states none (`db-migrate`, `migrate-2`, `migrate-v2`), or is
+/// a template.
+pub fn release_in_name(name: &str) -> Option<String> {
+    if name.contains(['{', '$', '%']) {
+        return None;
+    }
+    let parts: Vec<&str> = name.trim_end_matches(['-', '.']).split('-').collect();
+    let numeric = |p: &str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    // A version with dashes for dots at the end (`migrate-3-3-0`, `migrate-v3-3`): three
+    // numbers, or two after a `v`, so `worker-2` or `shard-1-2` state no release.
+    let tail: Vec<&str> = parts
+        .iter()
+        .rev()
+        .take_while(|p| numeric(p.strip_prefix('v').unwrap_or(p)))
+        .copied()
+        .collect();
+    let enough = tail.len() >= 3 || (tail.len() == 2 && tail[1].starts_with('v'));
+    if enough && tail.len() < parts.len() {
+        let numbers: Vec<&str> = tail
+            .iter()
+            .rev()
+            .map(|p| p.trim_start_matches('v'))
+            .collect();
+        return Some(numbers.join("."));
+    }
+    // A dotted version (`v1.2.3`, `1.2.3`) or `v3` in any part after the first.
+    for part in parts.iter().skip(1) {
+        let bare = part.strip_prefix('v').unwrap_or(part);
+        let pieces: Vec<&str> = bare.split('.').collect();
+        // `v2` alone is as often the second version of the Job itself as a release.
+        let dotted = pieces.len() >= 2 && pieces.iter().all(|p| numeric(p));
+        if dotted {
+            return Some(bare.to_string());
+        }
+        // A date or timestamp (`20260101`, `202601011200`).
+        if matches!(bare.len(), 8 | 12 | 14)
+            && bare.bytes().all(|b| b.is_ascii_digit())
+            && (bare.starts_with("19") || bare.starts_with("20"))
+        {
+            return Some(bare.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::release_in_name;
+
+    #[test]
+    fn names_state_a_release_only_with_a_version_or_a_date() {
+        let cases = [
+            ("db-migration-v1.2.3", Some("1.2.3")),
+            ("db-migration-1.2.3", Some("1.2.3")),
+            ("migrate-3-3-0", Some("3.3.0")),
+            ("migrate-v3-3", Some("3.3")),
+            ("migrate-v3", None),
+            ("backfill-20260101", Some("20260101")),
+            ("db-migrate", None),
+            ("migrate-2", None),
+            ("shard-1-2", None),
+            ("v1-migrate", None),
+            ("migrate-{{ .Release.Revision }}", None),
+            ("migrate-${TAG}", None),
+            ("kong-migrations", None),
+        ];
+        for (name, release) in cases {
+            assert_eq!(release_in_name(name).as_deref(), release, "{name}");
+        }
+    }
+}

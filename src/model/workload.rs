@@ -54,6 +54,8 @@ pub struct Workload {
     pub image_pull_secrets: Vec<Spanned<String>>,
     /// `restartPolicy` of the pod.
     pub restart_policy: Option<Spanned<String>>,
+    /// A Job's (or a CronJob's job template's) run settings; None for other kinds.
+    pub job: Option<JobSpec>,
     /// Init containers first, then containers, in source order.
     pub containers: Vec<Container>,
     /// The pod's volumes that hold ConfigMaps or Secrets (kept so that a kustomize patch of a
@@ -79,6 +81,17 @@ pub struct Workload {
     pub compose: Option<ComposeFacts>,
     /// Commands only: the tool, the workload it runs in, what points it at production.
     pub command: Option<Box<crate::model::script::CommandFacts>>,
+}
+
+/// How a Job runs to completion: raw values as written (the rules decide what they mean).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JobSpec {
+    /// `backoffLimit` (Kubernetes retries a failed pod 6 times when it is unset).
+    pub backoff_limit: Option<Spanned<String>>,
+    /// `ttlSecondsAfterFinished`: the finished Job is deleted, so the next apply creates it anew.
+    pub ttl_seconds_after_finished: Option<Spanned<String>>,
+    /// The Job spec's node (where a missing setting would be written).
+    pub span: Span,
 }
 
 /// A suppression written on an object: which rules (or `all`), the reason, and where.

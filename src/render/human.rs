@@ -23,12 +23,16 @@ const MAX_SNIPPET_LINE_BYTES: usize = 4096;
 
 /// Write one graphical report per diagnostic, then (unless quiet) the summary line.
 pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let theme = if options.color {
+    let mut theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Related locations in other files are shown under the finding as notes, not as miette's
+    // separate `Advice:` reports with a pointing hand.
+    theme.characters.advice = "note:".into();
     let handler = GraphicalReportHandler::new_themed(theme)
+        .with_show_related_as_nested(true)
         .with_links(false)
         .with_width(options.width)
         .with_context_lines(1);
@@ -84,7 +88,6 @@ impl<'a> Finding<'a> {
                 let other = report.file(related.span.file);
                 let shown = fits_a_snippet(other, related.span);
                 elsewhere.push(RelatedElsewhere {
-                    rule: diagnostic.rule,
                     message: &related.message,
                     source: shown.then_some(FileSource(other)),
                     position: (!shown).then(|| position_of(other, related.span)),
@@ -180,11 +183,10 @@ impl miette::Diagnostic for Finding<'_> {
     }
 }
 
-/// A related location in another file than the finding's: its own report with its own source.
+/// A related location in another file than the finding's: a note nested under the finding, with
+/// its own source.
 #[derive(Debug)]
 struct RelatedElsewhere<'a> {
-    /// The finding's rule, repeated so the sub-report says what it belongs to.
-    rule: &'static str,
     message: &'a str,
     /// None when the snippet is not shown (see [`MAX_SNIPPET_LINE_BYTES`]).
     source: Option<FileSource<'a>>,
@@ -202,10 +204,6 @@ impl fmt::Display for RelatedElsewhere<'_> {
 impl std::error::Error for RelatedElsewhere<'_> {}
 
 impl miette::Diagnostic for RelatedElsewhere<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.rule))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
@@ -367,7 +365,7 @@ mod tests {
         report.diagnostics[1].severity = Severity::Info;
         let text = render_to_string(&report, plain());
         assert!(text.contains("[k8s/web.yaml:11:27]"), "{text}");
-        assert!(text.contains("☞ Job `db-migrate` installs"), "{text}");
+        assert!(text.contains("note: Job `db-migrate` installs"), "{text}");
     }
 
     #[test]

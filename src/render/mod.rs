@@ -11,6 +11,7 @@ mod human;
 mod json;
 mod junit;
 mod sarif;
+pub mod statistics;
 mod xml;
 
 use std::io::{self, Write};

@@ -681,7 +681,8 @@ mod tests {
         let text = mismatch["help"]["text"].as_str().unwrap();
         assert!(markdown.starts_with(text) && !text.contains("**Incorrect"));
         assert!(
-            text.ends_with("in `.adminlint.yaml` turns the rule off."),
+            text.contains("in `.adminlint.yaml` turns the rule off.")
+                && text.ends_with("never applied by `--fix`."),
             "{text}"
         );
         assert!(

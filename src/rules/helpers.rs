@@ -3,6 +3,7 @@
 use crate::diagnostic::ObjectRef;
 use crate::model::project::{ContainerRef, Project};
 use crate::model::workload::{Container, Workload};
+use crate::span::Span;
 
 /// The object a finding on this container is about.
 pub fn object_ref(workload: &Workload, container: Option<&Container>) -> ObjectRef {
@@ -38,4 +39,34 @@ pub fn who(project: &Project, at: ContainerRef) -> String {
     } else {
         title
     }
+}
+
+/// The migration-like admin container of a workload (the first whose command is a schema task,
+/// [`crate::model::command::migration_word`]) and the word that says so: the one reading of
+/// "migration-like" the ordering rules share.
+pub fn migration_of(project: &Project, workload: usize) -> Option<(ContainerRef, String)> {
+    (0..project.workloads[workload].containers.len())
+        .map(|container| ContainerRef {
+            workload,
+            container,
+        })
+        .filter(|&at| project.admin_reason(at).is_some_and(|r| !r.release_only()))
+        .find_map(|at| {
+            let word = crate::model::command::migration_word(&project.command_line(at).line)?;
+            Some((at, word))
+        })
+}
+
+/// The app's side of an admin container, for a related location: its nearest release peer,
+/// named, at the peer workload's name (or the workload when it has none).
+pub fn app_side(project: &Project, admin: ContainerRef) -> Option<(String, Span)> {
+    let peer = *project.peer_set(admin).members.first()?;
+    let workload = &project.workloads[peer.workload];
+    let span = workload.name.as_ref().map_or(workload.span, |n| n.span);
+    Some((who(project, peer), span))
+}
+
+/// Where a finding about a whole workload points: its name, or the object without one.
+pub fn workload_site(workload: &Workload) -> Span {
+    workload.name.as_ref().map_or(workload.span, |n| n.span)
 }

@@ -319,7 +319,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             Applicability::Safe,
             vec![Edit {
                 span,
-                content: app_image.raw.clone(),
+                content: crate::provenance::keep_quotes(project, span, &app_image.raw),
             }],
         );
     }

@@ -2,7 +2,7 @@
 
 use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::image::Unpinned;
 use crate::model::project::{ContainerRef, Project};
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     summary: "an admin image has no tag, `latest` or another moving tag, so no release can be named",
     doc: include_str!("../../rules/image-unpinned.md"),
     check: Check::Admin(check),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
 };
 
 /// The admin image names no release.
@@ -79,6 +79,13 @@ impl Violation for ImageUnpinned {
         })
     }
 
+    fn fix_title(&self) -> Option<String> {
+        match &self.app {
+            AppPinning::Pinned { image, .. } => Some(format!("Use {image}")),
+            _ => None,
+        }
+    }
+
     fn identity(&self) -> Vec<String> {
         vec![
             self.image.clone(),
@@ -119,6 +126,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         tag: judged.tag.clone().unwrap_or_default(),
         app: pinning,
     };
+    let image_span = image.span;
     let mut reported = sink.report(&violation, image.span);
     let (peer, image) = match &violation.app {
         AppPinning::Unknown => return,
@@ -129,8 +137,23 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         }
     };
     let shown = shown.and_then(|at| cx.project.container(at).1.image.as_ref());
-    if let Some(peer_image) = shown {
-        reported.related(format!("{peer} runs {image}"), peer_image.span);
+    let Some(peer_image) = shown else { return };
+    let pinned = matches!(violation.app, AppPinning::Pinned { .. });
+    let reported = reported.related(format!("{peer} runs {image}"), peer_image.span);
+    // Pinned to the app's release when the app runs exactly one, on the same repository: the
+    // same edit as image-mismatch's, so either quick fix does it (and `--fix` applies it once).
+    let releases = cx.project.app_release(&cx.peers);
+    let same_repository =
+        container.effective_image().map(|i| i.repository()) == peer_image.value.repository().into();
+    if pinned && releases.releases.len() == 1 && same_repository {
+        let content = crate::provenance::keep_quotes(cx.project, image_span, &peer_image.value.raw);
+        reported.fix(
+            Applicability::Safe,
+            vec![Edit {
+                span: image_span,
+                content,
+            }],
+        );
     }
 }
 

@@ -5,15 +5,22 @@
 //! any of the four is missing. See ARCHITECTURE.md, "How to add a rule".
 
 mod adhoc_install;
+mod admin_not_awaited;
 mod admin_outside_release;
 mod config_divergent;
 mod config_missing;
 pub mod context;
 pub mod helpers;
+mod hook_phase;
 mod image_invalid;
 mod image_mismatch;
 mod image_unpinned;
+mod immutable_job;
+mod invalid_directive;
+mod job_name_mismatch;
+mod job_retries;
 mod release_drift;
+pub mod select;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
 mod syntax_error;
@@ -64,12 +71,18 @@ pub struct Rule {
 /// Every rule, sorted by id.
 pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
+    admin_not_awaited::RULE,
     admin_outside_release::RULE,
     config_divergent::RULE,
     config_missing::RULE,
+    hook_phase::RULE,
     image_invalid::RULE,
     image_mismatch::RULE,
     image_unpinned::RULE,
+    immutable_job::RULE,
+    invalid_directive::RULE,
+    job_name_mismatch::RULE,
+    job_retries::RULE,
     release_drift::RULE,
     shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,
@@ -137,8 +150,12 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
 }
 
 /// The meta rules' findings: what the suppression pass found about the suppressions
-/// themselves (no reason given, rules that do not exist, nothing suppressed).
-pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnostic> {
+/// themselves (no reason given, rules that do not exist, nothing suppressed, comments that are
+/// not suppressions) and role declarations that name no role.
+pub fn suppression_findings(
+    outcome: &crate::suppress::Outcome,
+    project: &Project,
+) -> Vec<Diagnostic> {
     let without_reason = outcome
         .without_reason
         .iter()
@@ -148,7 +165,18 @@ pub fn suppression_findings(outcome: &crate::suppress::Outcome) -> Vec<Diagnosti
         .iter()
         .map(|(suppression, names)| unused_suppression::unknown_rules(suppression, names));
     let unused = outcome.unused.iter().map(unused_suppression::diagnostic);
-    without_reason.chain(unknown).chain(unused).collect()
+    let unused_parts = outcome
+        .unused_parts
+        .iter()
+        .flat_map(|(suppression, parts)| unused_suppression::unused_parts(suppression, parts));
+    let invalid = outcome.invalid.iter().map(invalid_directive::diagnostic);
+    without_reason
+        .chain(unknown)
+        .chain(unused)
+        .chain(unused_parts)
+        .chain(invalid)
+        .chain(invalid_directive::unknown_roles(project))
+        .collect()
 }
 
 /// Apply the configuration's rule levels: drop rules set to `off`, re-level the others. A

@@ -2,6 +2,7 @@
 
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
 use crate::suppress::Suppression;
 
 pub const RULE: Rule = Rule {
@@ -19,6 +20,8 @@ enum UnusedSuppression {
     Unused { rules: Vec<String> },
     /// It names rule ids adminlint does not have.
     UnknownRules { unknown: Vec<String> },
+    /// It names several rules; this one matched no finding where it applies, the others did.
+    UnusedPart { rule: String, written: String },
 }
 
 impl Violation for UnusedSuppression {
@@ -36,6 +39,9 @@ impl Violation for UnusedSuppression {
                     .join(", ");
                 format!("suppression names no adminlint rule: {names}")
             }
+            UnusedSuppression::UnusedPart { rule, written } => {
+                format!("`{rule}` in {written} matches no finding here")
+            }
         }
     }
 
@@ -43,6 +49,7 @@ impl Violation for UnusedSuppression {
         Some(match self {
             UnusedSuppression::Unused { .. } => "nothing to suppress".into(),
             UnusedSuppression::UnknownRules { .. } => "unknown rule".into(),
+            UnusedSuppression::UnusedPart { .. } => "nothing to suppress".into(),
         })
     }
 
@@ -53,6 +60,9 @@ impl Violation for UnusedSuppression {
                     .into()
             }
             UnusedSuppression::UnknownRules { .. } => "`adminlint rules` lists the rule ids".into(),
+            UnusedSuppression::UnusedPart { rule, .. } => {
+                format!("remove `{rule}` from the list; the other rules still suppress findings")
+            }
         })
     }
 
@@ -64,13 +74,14 @@ impl Violation for UnusedSuppression {
                 identity.extend(unknown.iter().cloned());
                 identity
             }
+            UnusedSuppression::UnusedPart { rule, .. } => vec!["part".into(), rule.clone()],
         }
     }
 }
 
-fn report(violation: &UnusedSuppression, suppression: &Suppression) -> Diagnostic {
+fn report(violation: &UnusedSuppression, span: Span) -> Diagnostic {
     let mut out = Vec::new();
-    Sink::new(&RULE, None, &mut out).report(violation, suppression.span);
+    Sink::new(&RULE, None, &mut out).report(violation, span);
     out.pop().expect("just reported")
 }
 
@@ -78,11 +89,29 @@ fn report(violation: &UnusedSuppression, suppression: &Suppression) -> Diagnosti
 /// runs after the other rules).
 pub fn diagnostic(suppression: &Suppression) -> Diagnostic {
     let rules = suppression.rules.clone();
-    report(&UnusedSuppression::Unused { rules }, suppression)
+    report(&UnusedSuppression::Unused { rules }, suppression.span)
 }
 
 /// The finding for a suppression naming rules that do not exist.
 pub fn unknown_rules(suppression: &Suppression, unknown: &[String]) -> Diagnostic {
     let unknown = unknown.to_vec();
-    report(&UnusedSuppression::UnknownRules { unknown }, suppression)
+    report(
+        &UnusedSuppression::UnknownRules { unknown },
+        suppression.span,
+    )
+}
+
+/// The findings for the rules of a multi-rule suppression that matched nothing while the
+/// others did, each at its own name in the list.
+pub fn unused_parts(suppression: &Suppression, parts: &[(String, Span)]) -> Vec<Diagnostic> {
+    parts
+        .iter()
+        .map(|(rule, span)| {
+            let violation = UnusedSuppression::UnusedPart {
+                rule: rule.clone(),
+                written: suppression.written.clone(),
+            };
+            report(&violation, *span)
+        })
+        .collect()
 }

@@ -2,9 +2,10 @@
 
 use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::command::{self, CommandLine, Intent, SimpleCommand};
 use crate::model::project::Project;
+use crate::span::Span;
 
 pub const RULE: Rule = Rule {
     id: "wrapper-missing",
@@ -12,7 +13,7 @@ pub const RULE: Rule = Rule {
     summary: "the app runs under a dependency wrapper (`bundle exec`, a venv, `npx` …) that the admin process skips",
     doc: include_str!("../../rules/wrapper-missing.md"),
     check: Check::Admin(check),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
 };
 
 /// The admin runs a program outside the dependency wrapper every app peer uses.
@@ -40,6 +41,13 @@ impl Violation for WrapperMissing {
 
     fn help(&self) -> Option<String> {
         Some(help(&self.wrapper))
+    }
+
+    fn fix_title(&self) -> Option<String> {
+        Some(match self.wrapper.strip_prefix("virtualenv ") {
+            Some(venv) => format!("Run `{venv}/bin/{}`", self.program),
+            None => format!("Prefix `{}` with `{}`", self.program, self.wrapper),
+        })
     }
 
     fn identity(&self) -> Vec<String> {
@@ -112,6 +120,62 @@ fn help(wrapper: &str) -> String {
     format!(
         "run the admin command the way the app runs: prefix it with `{wrapper}` so it uses the app's dependencies"
     )
+}
+
+/// The edit that runs the blamed command under `wrapper`: `bundle exec ` (or `poetry run `, …)
+/// inserted before it, or the interpreter named inside a virtualenv (`python` ->
+/// `/opt/app/venv/bin/python`). Only where the command is a word of a string the shell or Compose
+/// splits into words (a `sh -c` script, a Compose `command:` string), so that inserting words is
+/// what it means; an argv list needs new items and gets no fix, nor do the node wrappers (which
+/// tool runs the script is the package's choice).
+fn wrap_edit(cx: &AdminCx, span: Span, program: &str, wrapper: &str) -> Option<Edit> {
+    let file = cx.project.files.get(span.file.0 as usize)?;
+    let written = file.text.get(span.range())?;
+    if !written.starts_with(program) {
+        return None;
+    }
+    let argv = cx.container.argv();
+    // Words of one string: the gap between the first two is blanks only (a YAML list has
+    // quotes, commas or a new item between its items).
+    let split_string = argv.len() >= 2 && {
+        let (first, second) = (argv[0].span, argv[1].span);
+        first.file == second.file
+            && first.end <= second.start
+            && file
+                .text
+                .get(first.end as usize..second.start as usize)
+                .is_some_and(|gap| !gap.is_empty() && gap.chars().all(|c| c == ' ' || c == '\t'))
+    };
+    if !(cx.command.via_shell || split_string) {
+        return None;
+    }
+    if let Some(venv) = wrapper.strip_prefix("virtualenv ") {
+        let base = program.rsplit('/').next().unwrap_or(program);
+        if program.contains('/') || !is_interpreter(base) && !matches!(base, "pip" | "pip3") {
+            return None;
+        }
+        return Some(Edit {
+            span: Span::new(
+                span.file,
+                span.start as usize,
+                span.start as usize + program.len(),
+            ),
+            content: format!("{venv}/bin/{program}"),
+        });
+    }
+    let plain = wrapper.split(' ').all(|word| {
+        !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    let node = ["npx", "yarn", "pnpm", "npm", "node_modules"]
+        .iter()
+        .any(|w| wrapper.starts_with(w));
+    if !plain || node {
+        return None;
+    }
+    Some(Edit {
+        span: Span::new(span.file, span.start as usize, span.start as usize),
+        content: format!("{wrapper} "),
+    })
 }
 
 fn check(cx: &AdminCx, sink: &mut Sink) {
@@ -190,6 +254,11 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             app: who(project, peer),
         };
         let related = format!("{} runs under `{wrapper}`", violation.app);
-        sink.report(&violation, span).related(related, peer_span);
+        let reported = sink.report(&violation, span).related(related, peer_span);
+        // Unsafe: the program may not be the app's (a tool on the image's PATH that the
+        // wrapper's lockfile does not list), which a person should check.
+        if let Some(edit) = wrap_edit(cx, span, program, wrapper) {
+            reported.fix(Applicability::Unsafe, vec![edit]);
+        }
     }
 }

@@ -336,6 +336,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
         service_account: None,
         image_pull_secrets: Vec::new(),
         restart_policy: None,
+        job: None,
         containers: vec![container],
         volumes: Vec::new(),
         app: None,

@@ -399,6 +399,7 @@ impl Scan<'_> {
             service_account: None,
             image_pull_secrets: Vec::new(),
             restart_policy: None,
+            job: None,
             containers: vec![container],
             volumes: Vec::new(),
             app: None,

@@ -62,6 +62,7 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
             service_account: None,
             image_pull_secrets: Vec::new(),
             restart_policy: None,
+            job: None,
             containers: vec![Container {
                 name: None,
                 init: false,

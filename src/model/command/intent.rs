@@ -178,3 +178,58 @@ pub fn service_admin_word(line: &CommandLine) -> Option<String> {
     }
     None
 }
+
+/// The admin word of a command line when the task changes the database schema (`migrate`,
+/// `db:migrate`, `alembic upgrade`, `liquibase update`, `./migrate.sh`, `manage.py migrate`):
+/// the one definition of "migration-like" the ordering rules share. A schema task is the one
+/// whose timing matters: half-applied by a retry, or run after the app's new pods started, it
+/// leaves the schema between two releases. Seeding, `collectstatic` or `createsuperuser` are
+/// admin tasks too, but not migration-like.
+pub fn migration_word(line: &CommandLine) -> Option<String> {
+    let word = match intent(line) {
+        (Intent::Admin, word) => word,
+        (Intent::LongRunning, _) => None,
+        (Intent::Unknown, _) => service_admin_word(line),
+    }?;
+    let reads_only = line
+        .commands
+        .iter()
+        .filter(|c| c.words.contains(&word))
+        .any(|c| c.words.iter().any(|w| is_read_only(w)));
+    (is_schema_task(&word) && !reads_only).then_some(word)
+}
+
+/// Words that make a migration command read the schema's state instead of changing it:
+/// `rails db:migrate:status`, `manage.py migrate --check`, `kong migrations list`.
+fn is_read_only(word: &str) -> bool {
+    listed("status list --check --plan --list history current", word)
+        || word.ends_with(":status")
+        || word.contains("check-migrations")
+        || word == "showmigrations"
+}
+
+/// Parts of an admin word that name a schema change.
+const SCHEMA_PARTS: &[&str] = &[
+    "migrat",
+    "upgradedb",
+    "initdb",
+    "setup-db",
+    "setup_db",
+    "init-db",
+    "init_db",
+    "db-init",
+    "db_init",
+    "schema",
+];
+
+fn is_schema_task(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    let base = basename(&lower);
+    // `upgrade` and `update` are admin words only after `db` or a migration tool (`flask db
+    // upgrade`, `alembic upgrade`, `liquibase update`): there they are the migration.
+    SCHEMA_PARTS.iter().any(|part| base.contains(part))
+        || matches!(base, "upgrade" | "update")
+        || base
+            .strip_prefix("db:")
+            .is_some_and(|task| !task.starts_with("seed"))
+}

@@ -327,3 +327,28 @@ fn never_panics() {
             .for_each(|w| drop(versioned_path(w)));
     }
 }
+
+#[test]
+fn migration_like_commands_are_schema_tasks_only() {
+    table(
+        r#"
+        python manage.py migrate --noinput => migrate
+        bundle exec rails db:migrate => db:migrate
+        bin/rails db:prepare => db:prepare
+        bin/rails db:seed =>
+        flask db upgrade => upgrade
+        alembic upgrade head => upgrade
+        liquibase update => update
+        ./bin/migrate.sh => ./bin/migrate.sh
+        sh -c "wait-for db:5432 && kong migrations bootstrap" => migrations
+        python manage.py collectstatic --noinput =>
+        python manage.py createsuperuser --noinput =>
+        gunicorn app:app =>
+        sh -c "python manage.py migrate && gunicorn app:app" =>
+        bin/rails db:migrate:status =>
+        python manage.py migrate --check =>
+        kong migrations list =>
+        "#,
+        |input| migration_word(&argv(input)).unwrap_or_default(),
+    );
+}

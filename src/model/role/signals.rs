@@ -8,6 +8,9 @@ use crate::span::Span;
 /// The annotation that declares a Kubernetes object's role.
 pub const ROLE_ANNOTATION: &str = "adminlint.io/role";
 
+/// The values a role declaration may take (`app` and `long-running` are one role).
+pub const ROLE_VALUES: &[&str] = &["admin", "app", "long-running", "ignore"];
+
 /// A role written in the manifest itself.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Declaration {

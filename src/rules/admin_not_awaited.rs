@@ -1,0 +1,143 @@
+//! admin-not-awaited: the app's Compose services start without waiting for the migration.
+
+use super::helpers::{migration_of, who};
+use super::{Check, FixAvailability, Rule, Sink, Violation};
+use crate::diagnostic::Severity;
+use crate::model::project::Project;
+use crate::model::workload::{Format, Workload};
+
+pub const RULE: Rule = Rule {
+    id: "admin-not-awaited",
+    severity: Severity::Warning,
+    summary: "an app service of a Compose project starts without waiting for its migration one-off (`condition: service_completed_successfully`)",
+    doc: include_str!("../../rules/admin-not-awaited.md"),
+    check: Check::Project(check),
+    fix: FixAvailability::None,
+};
+
+/// The condition that makes a Compose service wait for a one-off to finish.
+const COMPLETED: &str = "service_completed_successfully";
+
+/// An app service that may start before the migration finished.
+struct NotAwaited {
+    admin: String,
+    word: String,
+    /// The admin service's name.
+    admin_service: String,
+    /// The app service that does not wait.
+    app: String,
+    /// Its name, for the fingerprint.
+    app_service: String,
+}
+
+impl Violation for NotAwaited {
+    fn message(&self) -> String {
+        format!(
+            "{} runs the migration `{}`, but {} does not wait for it to complete: the app may start on the old schema",
+            self.admin, self.word, self.app
+        )
+    }
+
+    fn label(&self) -> Option<String> {
+        Some("not awaited".into())
+    }
+
+    fn help(&self) -> Option<String> {
+        Some(format!(
+            "make `{}` wait for it: `depends_on: {{{}: {{condition: {COMPLETED}}}}}`",
+            self.app_service, self.admin_service
+        ))
+    }
+
+    fn identity(&self) -> Vec<String> {
+        vec![self.admin_service.clone(), self.app_service.clone()]
+    }
+}
+
+fn service_name(workload: &Workload) -> &str {
+    workload.name.as_ref().map_or("", |n| n.value.as_str())
+}
+
+/// True when `service` starts only after `admin` completed: it depends on it with
+/// `service_completed_successfully`, or on a service that does (a service started only after
+/// another started starts after whatever that one waited for). Each service is visited once.
+fn waits_for(services: &[&Workload], service: &Workload, admin: &str) -> bool {
+    let mut visited = vec![false; services.len()];
+    let mut stack = vec![service];
+    while let Some(current) = stack.pop() {
+        for dependency in current.compose.iter().flat_map(|c| &c.depends_on) {
+            let name = dependency.service.value.as_str();
+            if name == admin && dependency.condition == COMPLETED {
+                return true;
+            }
+            if let Some(at) = services.iter().position(|s| service_name(s) == name)
+                && !visited[at]
+            {
+                visited[at] = true;
+                stack.push(services[at]);
+            }
+        }
+    }
+    false
+}
+
+fn check(project: &Project, sink: &mut Sink) {
+    // The services of each Compose project, gathered once (by project, in project order).
+    let mut projects: Vec<(&str, Vec<&Workload>)> = Vec::new();
+    for workload in &project.workloads {
+        if let Some(facts) = &workload.compose {
+            match projects.iter_mut().find(|(name, _)| *name == facts.project) {
+                Some((_, services)) => services.push(workload),
+                None => projects.push((&facts.project, vec![workload])),
+            }
+        }
+    }
+    for (index, workload) in project.workloads.iter().enumerate() {
+        let Some(facts) = workload.compose.as_ref() else {
+            continue;
+        };
+        if workload.format != Format::Compose
+            || !project.is_subject(index)
+            || !project.role(index).is_admin()
+        {
+            continue;
+        }
+        let Some((at, word)) = migration_of(project, index) else {
+            continue;
+        };
+        let Some((_, services)) = projects.iter().find(|(name, _)| *name == facts.project) else {
+            continue;
+        };
+        let admin_service = service_name(workload);
+        // The app is the migration's release peers: the long-running services on its image.
+        let mut apps: Vec<usize> = project
+            .peer_set(at)
+            .members
+            .iter()
+            .map(|peer| peer.workload)
+            .collect();
+        apps.dedup();
+        let Some(&waiting_not) = apps
+            .iter()
+            .find(|&&app| !waits_for(services, &project.workloads[app], admin_service))
+        else {
+            continue;
+        };
+        let app = &project.workloads[waiting_not];
+        let violation = NotAwaited {
+            admin: who(project, at),
+            word,
+            admin_service: admin_service.to_string(),
+            app: app.title(),
+            app_service: service_name(app).to_string(),
+        };
+        let site = workload.name.as_ref().map_or(workload.span, |n| n.span);
+        let app_site = app.name.as_ref().map_or(app.span, |n| n.span);
+        sink.report(&violation, site)
+            .object(workload, Some(&workload.containers[at.container]))
+            .related(
+                format!("{} starts without waiting for it", app.title()),
+                app_site,
+            );
+    }
+}
