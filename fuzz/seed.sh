@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
-for target in yaml k8s pipeline image command compose kustomize; do
+for target in yaml k8s pipeline image command compose kustomize script; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
@@ -101,6 +101,17 @@ for overlay in "$fixtures"/kustomize*/overlays/*/; do
   rm -f "$base_kustomization" "$base_objects"
 done
 
-for target in yaml k8s pipeline image command compose kustomize; do
+
+# Scripts, Makefiles, Procfiles and workflows for the script target: a first byte picks the
+# scanner (see fuzz_targets/script.rs: '0' shell, '1' Makefile, '2' Procfile, '3' workflow).
+find "$fixtures" \( -name '*.sh' -o -name Makefile -o -name Procfile -o -path '*/.github/workflows/*' \) -type f |
+  LC_ALL=C sort | while read -r file; do
+  case "$file" in
+    *.sh) pick=0 ;; */Makefile) pick=1 ;; */Procfile) pick=2 ;; *) pick=3 ;;
+  esac
+  { printf '%s' "$pick"; cat "$file"; } > "corpus/script/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')"
+done
+
+for target in yaml k8s pipeline image command compose kustomize script; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"
 done

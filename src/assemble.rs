@@ -77,6 +77,7 @@ pub(crate) fn assemble(
         let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
         reported.push(listed);
     }
+    manifest::script::resolve_targets(&mut project, &mut report.notes);
     let checked = project
         .files
         .iter()

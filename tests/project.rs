@@ -845,3 +845,34 @@ spec:
     let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "-q", "."]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
+
+/// An editor's unsaved buffer of a script is scanned like the file (what the language server
+/// checks), with the project around it, and its findings point into the buffer's text.
+#[test]
+fn an_unsaved_script_buffer_is_checked_with_spans_into_it() {
+    let dir = repo(&[]);
+    let root = adminlint::discover::absolute(dir.path()).unwrap();
+    let script = root.join("migrate.sh");
+    let text = "#!/bin/sh\n# edited\nkubectl exec deploy/web -- rails db:migrate\n";
+    std::fs::write(&script, "#!/bin/sh\n").unwrap();
+    let report = adminlint::check(&adminlint::CheckOptions {
+        paths: vec![script.clone()],
+        buffers: [(script, text.to_string())].into_iter().collect(),
+        project_context: true,
+        ..adminlint::CheckOptions::default()
+    });
+    let found: Vec<(&str, &str, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.file(d.span.file);
+            let at = &text[d.span.start as usize..d.span.end as usize];
+            (
+                d.rule,
+                file.display.rsplit('/').next().unwrap_or_default(),
+                at,
+            )
+        })
+        .collect();
+    assert_eq!(found, [("wrapper-missing", "migrate.sh", "rails")]);
+}

@@ -4,6 +4,7 @@ pub mod compose;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod openshift;
+pub mod script;
 pub mod sniff;
 
 use crate::config::CustomKind;
