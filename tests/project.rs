@@ -876,3 +876,38 @@ fn an_unsaved_script_buffer_is_checked_with_spans_into_it() {
         .collect();
     assert_eq!(found, [("wrapper-missing", "migrate.sh", "rails")]);
 }
+
+#[test]
+fn compose_files_a_script_combines_with_dash_f_are_checked_as_one_project() {
+    let dir = std::fs::canonicalize("fixtures/compose-sets/script-sets").unwrap();
+    let report = adminlint::check(&adminlint::CheckOptions {
+        paths: vec![dir],
+        explain: true,
+        ..adminlint::CheckOptions::default()
+    });
+    let explanation = report.explanation.expect("asked for");
+    let services: Vec<&str> = explanation
+        .lines()
+        .filter(|l| l.trim_start().starts_with("service `"))
+        .collect();
+    assert_eq!(
+        services.len(),
+        3,
+        "web alone, and web + tools as the script's set:\n{explanation}"
+    );
+    // `ops/migrate.yml` is never a project of its own: only the script's set reads it.
+    for service in &services {
+        if service.contains("ops/migrate.yml]") {
+            assert!(
+                service.contains("files `docker-compose.yml + ops/migrate.yml`"),
+                "{service}"
+            );
+        }
+    }
+    assert!(
+        services
+            .iter()
+            .any(|s| s.contains("service `tools`") && s.contains("+ ops/migrate.yml")),
+        "{explanation}"
+    );
+}

@@ -107,4 +107,7 @@ pub struct CommandFacts {
     pub admin_word: Option<String>,
     /// What points the command at production from outside a release, if anything.
     pub outside_release: Option<OutsideRelease>,
+    /// `docker compose -f a -f b run …`: the Compose files it combines, as written (relative to
+    /// where the command runs); the project checks them as one Compose project.
+    pub compose_files: Vec<String>,
 }

@@ -77,6 +77,8 @@ pub(super) struct Found {
     pub host: Option<Part>,
     /// The word that makes it an admin task.
     pub admin_word: Option<String>,
+    /// `docker compose -f a -f b …`: the Compose files it combines, in order.
+    pub compose_files: Vec<String>,
 }
 
 impl Found {
@@ -92,6 +94,7 @@ impl Found {
             inner: Vec::new(),
             host: None,
             admin_word: None,
+            compose_files: Vec::new(),
         }
     }
 }
@@ -488,6 +491,10 @@ fn compose(words: &[Part]) -> Option<Found> {
     let mut rest = parsed.rest.iter();
     let service = rest.next()?;
     let mut found = Found::new(Tool::ComposeRun);
+    found.compose_files = global
+        .values(&["-f", "--file"])
+        .map(|file| file.text.clone())
+        .collect();
     found.name = Some(service.clone());
     found.runs_in = Some(("service".to_string(), service.clone()));
     found.inner = parsed

@@ -413,6 +413,7 @@ impl Scan<'_> {
                 runs_in,
                 admin_word: found.admin_word,
                 outside_release: outside,
+                compose_files: found.compose_files,
             })),
         }
     }

@@ -89,6 +89,7 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
                 runs_in: None,
                 admin_word,
                 outside_release: None,
+                compose_files: Vec::new(),
             })),
         });
     }
