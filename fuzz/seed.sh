@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
-for target in yaml k8s pipeline image command compose kustomize helm_template; do
+for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
@@ -134,6 +134,6 @@ helm_seed control '{{ range $k, $v := .Values.m }}{{ $k }}={{ $v | quote }}
 a: yes
 t: "{{ .Values.a }}"' '{{ define "b" }}{{ semverCompare ">=1.2-0" "v1.3.0" }}{{ end }}'
 
-for target in yaml k8s pipeline image command compose kustomize helm_template; do
+for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"
 done

@@ -58,8 +58,14 @@ pub(crate) fn assemble(
         }
         project.files.push(file);
     }
-    report.summary.documents +=
-        manifest::compose::check(options, &mut project, compose_files, &[], &mut report.notes);
+    let command_sets = compose_sets_of_commands(&project, &config.root);
+    report.summary.documents += manifest::compose::check(
+        options,
+        &mut project,
+        compose_files,
+        &command_sets,
+        &mut report.notes,
+    );
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
@@ -111,6 +117,7 @@ pub(crate) fn assemble(
         }
         reported[index] = of_chart;
     }
+    manifest::script::resolve_targets(&mut project, &mut report.notes);
     let checked = project
         .files
         .iter()
@@ -128,4 +135,38 @@ pub(crate) fn assemble(
         reported,
         checked,
     }
+}
+
+/// The Compose file sets the project's commands combine (`docker compose -f a -f b run …` in a
+/// script, a workflow or a Makefile), each read relative to the directory of the file the
+/// command is in and to the project root (a script under `scripts/` is usually run from the
+/// root): the loader keeps a set only where every file of it is there.
+fn compose_sets_of_commands(
+    project: &Project,
+    root: &std::path::Path,
+) -> Vec<manifest::compose::FileSet> {
+    let mut sets = Vec::new();
+    for workload in &project.workloads {
+        let Some(facts) = &workload.command else {
+            continue;
+        };
+        if facts.compose_files.is_empty() {
+            continue;
+        }
+        let here = project
+            .files
+            .get(workload.file.0 as usize)
+            .and_then(|file| file.path.as_deref())
+            .and_then(std::path::Path::parent)
+            .map(std::path::Path::to_path_buf);
+        for base in here.into_iter().chain(std::iter::once(root.to_path_buf())) {
+            let set = manifest::compose::FileSet {
+                files: facts.compose_files.iter().map(|f| base.join(f)).collect(),
+            };
+            if !sets.contains(&set) {
+                sets.push(set);
+            }
+        }
+    }
+    sets
 }

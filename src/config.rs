@@ -171,6 +171,10 @@ pub struct Config {
     /// or named other than `*.yaml` / `*.yml` (`**/*.yaml.tpl`, `.deploy/**`).
     #[serde(default)]
     pub extra_files: Vec<String>,
+    /// Files read for the commands they run (globs): shell scripts, CI workflows, Makefiles,
+    /// Procfiles. Unset: `*.sh`, `*.bash`, `Makefile`, `*.mk`, `Procfile`,
+    /// `.github/workflows/*.yml`, `action.yml` and `.gitlab-ci.yml`; `[]` reads none.
+    pub script_files: Option<Vec<String>>,
     /// Apps declared by name.
     #[serde(default)]
     pub apps: Vec<AppDeclaration>,
@@ -292,6 +296,7 @@ pub struct LoadedConfig {
     exclude: GlobSet,
     include: Option<GlobSet>,
     extra_files: Option<GlobSet>,
+    script_files: Option<GlobSet>,
 }
 
 impl Default for LoadedConfig {
@@ -304,6 +309,7 @@ impl Default for LoadedConfig {
             exclude: GlobSet::empty(),
             include: None,
             extra_files: None,
+            script_files: None,
         }
     }
 }
@@ -408,6 +414,12 @@ impl LoadedConfig {
                     .map_err(|m| located(offset_of(&["extra-files"]), m))?,
             )
         };
+        let script_files = match &config.script_files {
+            Some(globs) => {
+                Some(glob_set(globs).map_err(|m| located(offset_of(&["script-files"]), m))?)
+            }
+            None => None,
+        };
         let root = path
             .parent()
             .map(Path::to_path_buf)
@@ -421,6 +433,7 @@ impl LoadedConfig {
             exclude,
             include,
             extra_files,
+            script_files,
         })
     }
 
@@ -464,6 +477,21 @@ impl LoadedConfig {
             return false;
         };
         self.relative(path).is_some_and(|r| extra.is_match(&r))
+    }
+
+    /// Whether a walk reads `path` for its commands by the `script-files` globs; None when the
+    /// setting is unset (the built-in script names decide).
+    pub fn reads_commands(&self, path: &Path) -> Option<bool> {
+        let set = self.script_files.as_ref()?;
+        Some(self.relative(path).is_some_and(|r| set.is_match(&r)))
+    }
+
+    /// False when `script-files: []` turns commands off.
+    pub fn commands_enabled(&self) -> bool {
+        self.config
+            .script_files
+            .as_ref()
+            .is_none_or(|globs| !globs.is_empty())
     }
 
     /// True when the configuration adds files a walk would skip (`extra-files`).

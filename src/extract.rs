@@ -47,7 +47,11 @@ pub(crate) fn extract_all(
         .then_some(config.project_root.as_deref())
         .flatten()
         .map(|root| {
-            let settings = cache::settings_fingerprint(&[&config.config.kinds, &options.limits]);
+            let settings = cache::settings_fingerprint(&[
+                &config.config.kinds,
+                &options.limits,
+                &config.commands_enabled(),
+            ]);
             cache::Cache::open(root, settings)
         });
     // One file per task: with rayon's default splits, a run of large files (one repository's
@@ -178,6 +182,23 @@ fn extract_facts(
     config: &LoadedConfig,
     limits: &mut Vec<String>,
 ) -> cache::Facts {
+    let commands = manifest::script::source_of(display, text).filter(|_| config.commands_enabled());
+    if let Some(source) = commands.filter(|s| !s.is_yaml()) {
+        // A script, Makefile or Procfile: its commands, never parsed as YAML.
+        let workloads = manifest::script::extract_text(source, id, text);
+        let suppressions = suppress::from_comments(id, text, &manifest::script::comments(text));
+        return cache::Facts {
+            documents: 0,
+            syntax_errors: Vec::new(),
+            keep_text: !workloads.is_empty() || !suppressions.is_empty(),
+            workloads,
+            kustomizations: Vec::new(),
+            configs: Vec::new(),
+            compose: None,
+            suppressions,
+            templated: false,
+        };
+    }
     let context = manifest::ExtractContext {
         file: id,
         text,
@@ -193,6 +214,11 @@ fn extract_facts(
         list_document |= document.root.is_some_and(|root| tree.is_sequence(root));
         let extracted = manifest::extract(tree, document, &context);
         workloads.extend(extracted.workloads);
+        if let Some(source) = commands {
+            workloads.extend(manifest::script::extract_document(
+                source, tree, document, id, text,
+            ));
+        }
         kustomizations.extend(extracted.kustomization);
         configs.extend(extracted.config);
     };

@@ -112,6 +112,7 @@ fn object_ignores(project: &Project) -> impl Iterator<Item = ObjectIgnore<'_>> {
         let syntax = match workload.format {
             Format::Kubernetes => ObjectSyntax::Annotation,
             Format::Compose => ObjectSyntax::XAdminlint,
+            Format::Command => ObjectSyntax::Annotation,
         };
         workload.ignores.iter().map(move |ignore| ObjectIgnore {
             rule: &ignore.rule,

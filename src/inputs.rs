@@ -98,7 +98,13 @@ pub(crate) fn plan(
             reported,
         });
     };
-    let extra = |path: &Path| config.is_extra_file(path);
+    // Scripts, workflows, Makefiles and Procfiles are read for their commands (`script-files`).
+    let extra = |path: &Path| {
+        config.is_extra_file(path)
+            || config
+                .reads_commands(path)
+                .unwrap_or_else(|| crate::manifest::script::is_script_name(path))
+    };
     // Hidden directories are looked into only where a directory is named: to say what the walk
     // skipped there. The walk of the project around named files (pre-commit) stays as fast as
     // before unless `extra-files` asks for more.

@@ -205,7 +205,8 @@ fn check_inputs(
     report.fail_level = config.config.fail_level;
     report.diagnostics = findings.diagnostics;
     if options.explain {
-        report.explanation = Some(project.explain(config, &reported));
+        let command_files = manifest::script::command_files(&project);
+        report.explanation = Some(project.explain(config, &reported, &command_files));
     }
     report.files = std::mem::take(&mut project.files);
     report

@@ -495,7 +495,8 @@ fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_th
     ]);
     let (code, stdout, stderr) = run_in(dir.path(), &["check", "--format", "concise", "."]);
     assert_eq!(code, 0);
-    assert_eq!(stdout, "No findings in 1 file.\n");
+    // The workflow and `.gitlab-ci.yml` are read for their commands (`script-files`).
+    assert_eq!(stdout, "No findings in 3 files.\n");
     assert_eq!(
         stderr,
         "adminlint: note: skipped 5 files that look like Kubernetes or Compose manifests: \
@@ -527,7 +528,7 @@ fn manifests_a_walk_skips_are_named_once_without_verbose_and_extra_files_adds_th
          Deployment `web` runs `shop:2.0`\n\
          deploy/job.yaml.j2:8:43: error[image-mismatch] Job `migrate` runs `shop:1.0`, but \
          Deployment `web` runs `shop:2.0`\n\
-         Found 2 findings (2 errors) in 3 files.\n"
+         Found 2 findings (2 errors) in 5 files.\n"
     );
 }
 
@@ -605,6 +606,59 @@ fn a_named_file_without_a_project_root_is_checked_with_its_own_directory() {
     // Asked for: nothing to say.
     let (_, _, stderr) = run_in(dir.path(), &["check", "--no-project", "k8s/migrate.yaml"]);
     assert_eq!(stderr, "");
+}
+
+/// Scripts are read for their commands by name, `--explain-context` says which, and
+/// `script-files: []` turns them off.
+#[test]
+fn scripts_are_read_for_commands_unless_script_files_is_empty() {
+    let dir = common::temp_tree(&[
+        (".git/config", ""),
+        (
+            "deploy/web.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: shop:2.0}]\n",
+        ),
+        (
+            "bin/migrate.sh",
+            "#!/bin/sh\nkubectl run migrate --image=shop:1.0 -- ./manage.py migrate\n",
+        ),
+    ]);
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "--format", "concise", "."],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(
+        stdout,
+        "bin/migrate.sh:2:29: error[image-mismatch] kubectl run `migrate` runs `shop:1.0`, but \
+         Deployment `web` runs `shop:2.0`\nFound 1 finding (1 error) in 2 files.\n"
+    );
+    // The explanation is written on stderr.
+    let (_, _, explained) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "--explain-context", "."],
+    );
+    assert!(
+        explained.contains(
+            "commands: 1 file read by the built-in script names (`script-files:` unset): bin/migrate.sh\n"
+        ),
+        "{explained}"
+    );
+    std::fs::write(dir.path().join(".adminlint.yaml"), "script-files: []\n").unwrap();
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "--format", "concise", "."],
+    );
+    assert_eq!((code, stdout.as_str()), (0, "No findings in 1 file.\n"));
+    // The explanation is written on stderr.
+    let (_, _, explained) = run_in(
+        dir.path(),
+        &["check", "--no-cache", "--explain-context", "."],
+    );
+    assert!(
+        explained.contains("commands: not read (`script-files: []`)\n"),
+        "{explained}"
+    );
 }
 
 #[test]

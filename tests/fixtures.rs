@@ -1,5 +1,6 @@
 //! Fixture tests: every `# expect: <rule>[, <rule>]` marker must be matched by a finding that
-//! starts on that line, and every finding must have a marker (both directions). An info finding
+//! starts on that line, and every finding must have a marker (both directions). Markers are
+//! comments in YAML, shell scripts and Makefiles alike. An info finding
 //! is marked `<rule>(info)`, so a finding moving between info and warning fails too.
 
 use std::collections::BTreeSet;
@@ -24,6 +25,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
             yaml_files(&path, out);
         } else if adminlint::discover::is_yaml_name(&path)
             || path.extension().is_some_and(|e| e == "tpl")
+            || adminlint::manifest::script::is_script_name(&path)
         {
             out.push(path);
         }

@@ -883,3 +883,55 @@ fn helm_values_alias_bomb_printed_with_to_yaml_is_bounded() {
         "",
     );
 }
+
+/// A 10 MB shell script (continuations, quotes, here-documents, variables) and a 100k-line
+/// Makefile are scanned in time linear in their size: each is read, and the one admin command at
+/// its end is still found.
+#[test]
+fn a_10_mb_script_and_a_100k_line_makefile_are_scanned() {
+    let admin =
+        "kubectl run migrate --image=registry.example.com/shop/app -- ./manage.py migrate\n";
+    let mut script = String::from("#!/bin/sh\nREGISTRY=registry.example.com\n");
+    let mut line = 0;
+    while script.len() < 10 * 1024 * 1024 {
+        line += 1;
+        script.push_str(&format!(
+            "TAG_{line}=\"1.{line}\" && echo \"$TAG_{line}\" \\\n  | grep -q 1 # note {line}\ncat <<EOF\n$REGISTRY/app:{line}\nEOF\n"
+        ));
+    }
+    script.push_str(admin);
+    let outcome = assert_finding("deploy.sh", script.as_bytes(), "image-unpinned");
+    eprintln!(
+        "10 MB script: {:?} CPU, peak RSS {} MiB",
+        outcome.cpu,
+        outcome.max_rss_kib / 1024
+    );
+    let mut makefile = String::from("IMAGE ?= registry.example.com/shop/app\n");
+    for target in 0..25_000 {
+        makefile.push_str(&format!(
+            "t{target}:\n\t@echo $(IMAGE) \\\n\t  && docker build -t $(IMAGE):{target} .\n\n"
+        ));
+    }
+    makefile.push_str(&format!("migrate:\n\t{admin}"));
+    let outcome = assert_finding("Makefile", makefile.as_bytes(), "image-unpinned");
+    eprintln!(
+        "100k-line Makefile: {:?} CPU, peak RSS {} MiB",
+        outcome.cpu,
+        outcome.max_rss_kib / 1024
+    );
+}
+
+/// A variable doubled on every line, and one unterminated quote running to the end of a large
+/// script: the scan stays bounded.
+#[test]
+fn variable_bombs_and_unterminated_quotes_in_scripts_are_cheap() {
+    let mut bomb = String::from("A=xxxxxxxxxxxxxxxx\n");
+    for _ in 0..64 {
+        bomb.push_str("A=\"$A$A\"\n");
+    }
+    bomb.push_str("kubectl run x --image=$A:$A -- ./manage.py migrate\n");
+    check_beside("bomb.sh", bomb.as_bytes());
+    let mut quote = String::from("#!/bin/sh\necho \"");
+    quote.push_str(&"kubectl run x --image=a -- migrate \\\n".repeat(200_000));
+    check_beside("quote.sh", quote.as_bytes());
+}

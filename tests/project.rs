@@ -845,3 +845,69 @@ spec:
     let (code, stdout, _) = run(dir.path(), &["check", "--format", "concise", "-q", "."]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
+
+/// An editor's unsaved buffer of a script is scanned like the file (what the language server
+/// checks), with the project around it, and its findings point into the buffer's text.
+#[test]
+fn an_unsaved_script_buffer_is_checked_with_spans_into_it() {
+    let dir = repo(&[]);
+    let root = adminlint::discover::absolute(dir.path()).unwrap();
+    let script = root.join("migrate.sh");
+    let text = "#!/bin/sh\n# edited\nkubectl exec deploy/web -- rails db:migrate\n";
+    std::fs::write(&script, "#!/bin/sh\n").unwrap();
+    let report = adminlint::check(&adminlint::CheckOptions {
+        paths: vec![script.clone()],
+        buffers: [(script, text.to_string())].into_iter().collect(),
+        project_context: true,
+        ..adminlint::CheckOptions::default()
+    });
+    let found: Vec<(&str, &str, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.file(d.span.file);
+            let at = &text[d.span.start as usize..d.span.end as usize];
+            (
+                d.rule,
+                file.display.rsplit('/').next().unwrap_or_default(),
+                at,
+            )
+        })
+        .collect();
+    assert_eq!(found, [("wrapper-missing", "migrate.sh", "rails")]);
+}
+
+#[test]
+fn compose_files_a_script_combines_with_dash_f_are_checked_as_one_project() {
+    let dir = std::fs::canonicalize("fixtures/compose-sets/script-sets").unwrap();
+    let report = adminlint::check(&adminlint::CheckOptions {
+        paths: vec![dir],
+        explain: true,
+        ..adminlint::CheckOptions::default()
+    });
+    let explanation = report.explanation.expect("asked for");
+    let services: Vec<&str> = explanation
+        .lines()
+        .filter(|l| l.trim_start().starts_with("service `"))
+        .collect();
+    assert_eq!(
+        services.len(),
+        3,
+        "web alone, and web + tools as the script's set:\n{explanation}"
+    );
+    // `ops/migrate.yml` is never a project of its own: only the script's set reads it.
+    for service in &services {
+        if service.contains("ops/migrate.yml]") {
+            assert!(
+                service.contains("files `docker-compose.yml + ops/migrate.yml`"),
+                "{service}"
+            );
+        }
+    }
+    assert!(
+        services
+            .iter()
+            .any(|s| s.contains("service `tools`") && s.contains("+ ops/migrate.yml")),
+        "{explanation}"
+    );
+}

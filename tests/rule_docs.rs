@@ -6,11 +6,12 @@ use std::path::Path;
 use adminlint::rules::{FixAvailability, RULES};
 use adminlint::{CheckOptions, check};
 
-/// The fenced blocks that follow each `**Incorrect …:**` / `**Correct …:**` heading.
-fn blocks(doc: &str) -> (Vec<String>, Vec<String>) {
+/// The fenced blocks that follow each `**Incorrect …:**` / `**Correct …:**` heading, each with
+/// the file name it is checked as (`example.yaml`, or `example.sh` for a `bash` block).
+fn blocks(doc: &str) -> (Vec<Block>, Vec<Block>) {
     let (mut incorrect, mut correct) = (Vec::new(), Vec::new());
     let mut heading: Option<bool> = None;
-    let mut in_block: Option<String> = None;
+    let mut in_block: Option<Block> = None;
     for line in doc.lines() {
         if let Some(block) = in_block.as_mut() {
             if line.trim_start().starts_with("```") {
@@ -21,8 +22,8 @@ fn blocks(doc: &str) -> (Vec<String>, Vec<String>) {
                     None => {}
                 }
             } else {
-                block.push_str(line);
-                block.push('\n');
+                block.1.push_str(line);
+                block.1.push('\n');
             }
             continue;
         }
@@ -33,25 +34,30 @@ fn blocks(doc: &str) -> (Vec<String>, Vec<String>) {
         } else if line.starts_with("**") {
             heading = None;
         } else if line.trim_start().starts_with("```yaml") {
-            in_block = Some(String::new());
+            in_block = Some(("example.yaml", String::new()));
+        } else if line.trim_start().starts_with("```bash") {
+            in_block = Some(("example.sh", String::new()));
         }
     }
     (incorrect, correct)
 }
 
+/// A block's file name and text.
+type Block = (&'static str, String);
+
 /// The rules a block fires: checked as stdin, or, when it holds `# file: <path>` lines (a
 /// Helm chart), as those files written to a temporary directory.
-fn rules_fired(yaml: &str) -> Vec<&'static str> {
-    if !yaml.starts_with("# file: ") {
+fn rules_fired((name, text): &Block) -> Vec<&'static str> {
+    if !text.starts_with("# file: ") {
         let report = check(&CheckOptions {
-            stdin: Some(("example.yaml".into(), yaml.as_bytes().to_vec())),
+            stdin: Some(((*name).into(), text.as_bytes().to_vec())),
             ..CheckOptions::default()
         });
         return report.diagnostics.iter().map(|d| d.rule).collect();
     }
     let dir = tempfile::tempdir().unwrap();
     let mut files: Vec<(String, String)> = Vec::new();
-    for line in yaml.lines() {
+    for line in text.lines() {
         match line.strip_prefix("# file: ") {
             Some(path) => files.push((path.to_string(), String::new())),
             None => {
@@ -164,16 +170,18 @@ fn incorrect_examples_fire_and_correct_examples_do_not() {
             let fired = rules_fired(block);
             assert!(
                 fired.contains(&rule.id),
-                "{}: Incorrect block did not fire (got {fired:?}):\n{block}",
-                rule.id
+                "{}: Incorrect block did not fire (got {fired:?}):\n{}",
+                rule.id,
+                block.1
             );
         }
         for block in &correct {
             let fired = rules_fired(block);
             assert!(
                 !fired.contains(&rule.id),
-                "{}: Correct block fired:\n{block}",
-                rule.id
+                "{}: Correct block fired:\n{}",
+                rule.id,
+                block.1
             );
         }
     }

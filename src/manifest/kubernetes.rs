@@ -228,6 +228,7 @@ fn extract_object(
         scope: 0,
         overlay: None,
         compose: None,
+        command: None,
     };
     workload.mount_config();
     derive_from_metadata(&mut workload);

@@ -5,6 +5,7 @@ pub mod helm;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod openshift;
+pub mod script;
 pub mod sniff;
 
 use crate::config::CustomKind;

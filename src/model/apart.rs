@@ -2,7 +2,7 @@
 //! the one decision release peers, config peers and release-drift groups are made by.
 
 use crate::model::project::{ContainerRef, Project};
-use crate::model::workload::{Container, Workload};
+use crate::model::workload::{Container, Format, Workload};
 
 /// A deployment environment, as a name or file suffix names it (`-production`, `-stage`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -140,7 +140,9 @@ impl Project {
     /// test release peers, config peers and release-drift groups share.
     pub fn apart(&self, a: usize, b: usize) -> Option<Apart> {
         let (wa, wb) = (&self.workloads[a], &self.workloads[b]);
-        if wa.namespace_name() != wb.namespace_name() {
+        // A command without `-n` runs in whatever namespace its context selects: any.
+        let unscoped = |w: &Workload| w.format == Format::Command && w.namespace.is_none();
+        if wa.namespace_name() != wb.namespace_name() && !unscoped(wa) && !unscoped(wb) {
             return Some(Apart::Namespaces(
                 wa.namespace_name().to_string(),
                 wb.namespace_name().to_string(),

@@ -21,7 +21,12 @@ fn helm_template(workload: &crate::model::workload::Workload) -> Option<&str> {
 impl Project {
     /// A text description: root, configuration, scopes, apps, each workload's role with its
     /// reason, and each admin container's release peers. `reported[file]` marks named files.
-    pub fn explain(&self, loaded: &LoadedConfig, reported: &[bool]) -> String {
+    pub fn explain(
+        &self,
+        loaded: &LoadedConfig,
+        reported: &[bool],
+        command_files: &[crate::span::FileId],
+    ) -> String {
         let mut out = String::new();
         let root = std::path::absolute(&loaded.root).unwrap_or_else(|_| loaded.root.clone());
         let _ = writeln!(out, "project root: {}", root.display());
@@ -54,6 +59,7 @@ impl Project {
                 renderings.join("; ")
             );
         }
+        explain_command_files(&mut out, self, loaded, command_files);
         let mut scopes: Vec<(usize, Option<&str>, Option<&str>)> = self
             .workloads
             .iter()
@@ -284,4 +290,50 @@ impl Project {
             );
         }
     }
+}
+
+/// Names shown in the list of files read for their commands before the rest is counted.
+const COMMAND_FILES_SHOWN: usize = 10;
+
+/// Which files were read for the commands they run, and the setting that decides it (nothing
+/// when there are none).
+fn explain_command_files(
+    out: &mut String,
+    project: &Project,
+    loaded: &LoadedConfig,
+    files: &[crate::span::FileId],
+) {
+    let setting = match &loaded.config.script_files {
+        Some(globs) if globs.is_empty() => {
+            let _ = writeln!(out, "commands: not read (`script-files: []`)");
+            return;
+        }
+        Some(_) => "`script-files:` in the configuration",
+        None => "the built-in script names (`script-files:` unset)",
+    };
+    if files.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|id| project.files.get(id.0 as usize))
+        .map(|file| file.display.as_str())
+        .collect();
+    let shown = names
+        .iter()
+        .take(COMMAND_FILES_SHOWN)
+        .copied()
+        .collect::<Vec<_>>();
+    let more = names.len().saturating_sub(COMMAND_FILES_SHOWN);
+    let plural = if names.len() == 1 { "" } else { "s" };
+    let _ = write!(
+        out,
+        "commands: {} file{plural} read by {setting}",
+        names.len()
+    );
+    let _ = write!(out, ": {}", shown.join(", "));
+    if more > 0 {
+        let _ = write!(out, " and {more} more");
+    }
+    let _ = writeln!(out);
 }

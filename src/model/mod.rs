@@ -9,5 +9,6 @@ pub mod project;
 pub mod release;
 pub mod rendered;
 pub mod role;
+pub mod script;
 pub mod sibling;
 pub mod workload;

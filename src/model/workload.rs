@@ -13,6 +13,8 @@ pub enum Format {
     Kubernetes,
     /// A Docker Compose service.
     Compose,
+    /// A command in a shell script, CI workflow, Makefile or Procfile.
+    Command,
 }
 
 /// One Kubernetes object with a pod template (or one Compose service).
@@ -78,6 +80,8 @@ pub struct Workload {
     /// Not in the fact cache: Compose services are loaded from their files each run.
     #[serde(skip)]
     pub compose: Option<ComposeFacts>,
+    /// Commands only: the tool, the workload it runs in, what points it at production.
+    pub command: Option<Box<crate::model::script::CommandFacts>>,
 }
 
 /// The rendering a copy is in, for messages: a kustomize overlay by its directory, a Helm
@@ -119,6 +123,7 @@ impl Workload {
         let mut title = match &self.name {
             Some(name) if self.generated_name => format!("{} `{}*`", self.kind, name.value),
             Some(name) => format!("{} `{}`", self.kind, name.value),
+            None if self.format == Format::Command => self.kind.clone(),
             None => format!("unnamed {}", self.kind),
         };
         if let Some(template) = self.template() {

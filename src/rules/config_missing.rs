@@ -285,9 +285,19 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
     });
     let container = cx.container;
     let mine = sources(container);
+    // A command outside Kubernetes (`docker run`, `heroku run`) cannot read a ConfigMap or a
+    // Secret: the app's objects are not a config it could have forgotten.
+    let outside_kubernetes = cx
+        .workload
+        .command
+        .as_ref()
+        .is_some_and(|c| !c.tool.reads_kubernetes_config());
     let mut reported: Vec<(ConfigKind, &str)> = Vec::new();
     for (kind, name, peer_span, how) in shared.iter() {
         let (kind, name) = (*kind, name.as_str());
+        if outside_kubernetes && matches!(kind, ConfigKind::ConfigMap | ConfigKind::Secret) {
+            continue;
+        }
         let admin_has = mine.iter().any(|s| s.kind == kind && s.name == name);
         if admin_has
             || reported.contains(&(kind, name))

@@ -155,6 +155,8 @@ fn check(project: &Project, sink: &mut Sink) {
         let found = match workload.format {
             Format::Kubernetes => kubernetes_retry(project, index),
             Format::Compose => compose_retry(project, index),
+            // A command runs once as typed: no restart policy or backoff to retry it.
+            Format::Command => None,
         };
         let Some((retry, span)) = found else {
             continue;

@@ -6,6 +6,7 @@
 
 mod adhoc_install;
 mod admin_not_awaited;
+mod admin_outside_release;
 mod config_divergent;
 mod config_missing;
 pub mod context;
@@ -72,6 +73,7 @@ pub struct Rule {
 pub const RULES: &[Rule] = &[
     adhoc_install::RULE,
     admin_not_awaited::RULE,
+    admin_outside_release::RULE,
     config_divergent::RULE,
     config_missing::RULE,
     hook_phase::RULE,

@@ -12,6 +12,7 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
         "release",
         "which image and tag the admin runs",
         &[
+            "admin-outside-release",
             "image-invalid",
             "image-mismatch",
             "image-unpinned",

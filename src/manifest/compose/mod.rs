@@ -553,16 +553,31 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+        let mut named_by_sets: Vec<usize> = Vec::new();
         for set in extra {
             let members: Vec<usize> = set
                 .files
                 .iter()
                 .filter_map(|path| self.open_path(path).ok())
                 .collect();
-            if !members.is_empty() && !projects.contains(&members) {
+            // Where a file of the set is not there (a set read relative to the wrong
+            // directory), it is not what `docker compose` runs.
+            if !members.is_empty()
+                && members.len() == set.files.len()
+                && !projects.contains(&members)
+            {
+                named_by_sets.extend(&members[1..]);
                 projects.push(members);
             }
         }
+        // A file only a set adds onto a base, without a Compose file's name, is never run alone.
+        projects.retain(|project| match project.as_slice() {
+            [only] if named_by_sets.contains(only) => self.files[*only]
+                .location
+                .as_deref()
+                .is_some_and(|path| is_compose_name(file_name(path))),
+            _ => true,
+        });
         projects
     }
 

@@ -345,6 +345,7 @@ pub fn extract(service: &Service<'_>, context: &Context<'_>) -> Workload {
         scope: 0,
         overlay: None,
         compose: Some(facts),
+        command: None,
     }
 }
 

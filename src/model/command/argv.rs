@@ -164,3 +164,60 @@ pub fn cd_targets(line: &CommandLine) -> Vec<(usize, String)> {
     }
     targets
 }
+
+/// One simple command of a script as lexed: every word with its byte range, leading variable
+/// assignments kept (a script scanner reads `IMAGE=app:1.2` and `DATABASE_URL=… cmd` itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptCommand {
+    /// The words in order, assignments included, quotes removed, substitutions as written.
+    pub words: Vec<Word>,
+    /// The operator that joined it to the previous command (None for the first).
+    pub joined_by: Option<Operator>,
+}
+
+/// A script lexed for a scanner: its simple commands and its comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    /// The simple commands in order.
+    pub commands: Vec<ScriptCommand>,
+    /// Each comment's byte range, `#` to the end of its line.
+    pub comments: Vec<std::ops::Range<usize>>,
+}
+
+/// A whole script split into simple commands with every word's byte range: the form script
+/// scanners read (`parse_script` drops assignments and keywords for rules that only need the
+/// command). Line continuations, quotes, here-documents and comments as in [`parse_script`].
+pub fn script_commands(script: &str) -> Script {
+    const KEYWORDS: &str = "if then else elif fi do done while until ! { } esac";
+    let mut lexer = Lexer::new(script, false);
+    let (mut commands, mut current, mut pending): (Vec<ScriptCommand>, Vec<Word>, _) =
+        (Vec::new(), Vec::new(), None);
+    loop {
+        let token = lexer.next_token();
+        if let Some(Ok(word)) = token {
+            // Compound-command keywords open a command without being part of it.
+            if current.is_empty() && !word.quoted && listed(KEYWORDS, &word.text) {
+                continue;
+            }
+            current.push(word);
+            continue;
+        }
+        if !current.is_empty() {
+            let joined_by = (!commands.is_empty()).then(|| pending.unwrap_or(Operator::Seq));
+            commands.push(ScriptCommand {
+                words: std::mem::take(&mut current),
+                joined_by,
+            });
+            pending = None;
+        }
+        match token {
+            Some(Err(op)) => pending = op.or(pending),
+            _ => {
+                return Script {
+                    commands,
+                    comments: lexer.comments,
+                };
+            }
+        }
+    }
+}

@@ -54,6 +54,9 @@ pub(super) struct Lexer {
     plain: bool,
     /// Here-document delimiters waiting for the next newline, with their `<<-` flag.
     heredocs: Vec<(String, bool)>,
+    /// Byte ranges of the comments lexed (`#` to the end of its line), for scripts whose
+    /// comments may hold suppressions.
+    pub(super) comments: Vec<std::ops::Range<usize>>,
 }
 
 impl Lexer {
@@ -70,6 +73,7 @@ impl Lexer {
             pos: 0,
             plain,
             heredocs: Vec::new(),
+            comments: Vec::new(),
         }
     }
 
@@ -109,14 +113,17 @@ impl Lexer {
             let (len, op) = match (c, next) {
                 (' ' | '\t' | '\r', _) => (1, None),
                 ('\\', Some('\n')) => (2, None),
-                ('#', _) => (
-                    self.chars
+                ('#', _) => {
+                    let length = self
+                        .chars
                         .iter()
                         .skip(self.pos)
-                        .take_while(|&&c| c != '\n')
-                        .count(),
-                    None,
-                ),
+                        .take_while(|&&c| c != '\n' && c != '\r')
+                        .count();
+                    let range = self.byte_range(self.pos, self.pos + length);
+                    self.comments.push(range);
+                    (length, None)
+                }
                 ('&', Some('&')) => (2, Some(And)),
                 ('|', Some('|')) => (2, Some(Or)),
                 ('|', Some('&')) => (2, Some(Pipe)),

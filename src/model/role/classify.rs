@@ -17,10 +17,12 @@ use crate::model::workload::Format;
 /// 2. a selector under `admin:` / `long-running:` in `.adminlint.yaml`;
 /// 3. a custom kind under `kinds:` in `.adminlint.yaml`;
 /// 4. a Helm or Argo CD hook annotation (Helm's first);
-/// 5. Compose ([`classify_service`]): another service waits for it to complete; else a
+/// 5. a command in a script, workflow, Makefile or Procfile: admin when the scanner found an
+///    admin task in it (only those are kept, and Procfile `release:`), else a Procfile app process;
+/// 6. Compose ([`classify_service`]): another service waits for it to complete; else a
 ///    restart policy that restarts, or a long-running command, make it long-running; else one
 ///    decisive signal or two hints make it admin; else long-running;
-/// 6. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
+/// 7. Kubernetes: the kind (`Job`, `CronJob`, a bare Pod's `restartPolicy`); else long-running.
 pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
     if let Some(role) = signals.declared.and_then(declared) {
         return role;
@@ -52,6 +54,18 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
     }
     if let Some(hook) = signals.hooks.first() {
         return Role::new(RoleKind::Admin, Reason::Hook(hook.clone()));
+    }
+    if let Some(facts) = signals.command {
+        return match &facts.admin_word {
+            Some(word) => Role::new(
+                RoleKind::Admin,
+                Reason::OneOffCommand {
+                    tool: facts.tool.kind().to_string(),
+                    word: word.clone(),
+                },
+            ),
+            None => Role::new(RoleKind::LongRunning, Reason::ProcfileProcess),
+        };
     }
     if let Some(compose) = signals.compose {
         return classify_service(&compose);

@@ -75,6 +75,15 @@ pub enum Reason {
         /// The word that says "admin task".
         word: String,
     },
+    /// A command in a script, CI workflow, Makefile or Procfile that runs an admin task.
+    OneOffCommand {
+        /// The tool that starts it (`kubectl run`, `docker run`, `heroku run`, …).
+        tool: String,
+        /// The word that says "admin task".
+        word: String,
+    },
+    /// A Procfile process other than `release:` (`web:`, `worker:`): the app.
+    ProcfileProcess,
     /// An init container of an admin workload that runs the app's image (it has release
     /// peers): part of the one-off process, so it must run the app's release too; but it only
     /// prepares the process (waits for the database), so only its release is compared.
@@ -201,6 +210,10 @@ impl fmt::Display for Reason {
             Reason::InitContainerCommand { word } => {
                 write!(f, "an init container that runs `{word}`")
             }
+            Reason::OneOffCommand { tool, word } => {
+                write!(f, "a one-off `{tool}` that runs `{word}`")
+            }
+            Reason::ProcfileProcess => write!(f, "a Procfile process other than `release:`"),
             Reason::InitOfAdmin => write!(
                 f,
                 "an init container of an admin workload, on the image the app's containers run"

@@ -145,6 +145,8 @@ pub struct Signals<'a> {
     pub restart_policy: Option<&'a str>,
     /// Compose services only.
     pub compose: Option<ComposeSignals<'a>>,
+    /// Commands in scripts, workflows, Makefiles and Procfiles: what the scanner recorded.
+    pub command: Option<&'a crate::model::script::CommandFacts>,
 }
 
 impl<'a> Signals<'a> {
@@ -187,6 +189,7 @@ impl<'a> Signals<'a> {
                     super::oneshot::hands_over(words.map(|w| w.value.as_str()))
                 }),
             }),
+            command: workload.command.as_deref(),
         }
     }
 }

@@ -85,6 +85,7 @@ fn classified(row: &str) -> String {
         config,
         hooks: &hooks,
         restart_policy,
+        command: None,
         compose: compose.then_some(ComposeSignals {
             restart,
             waited_on_by: waited_by,

@@ -1,0 +1,54 @@
+//! Command scanners: arbitrary bytes as a shell script, a Makefile, a Procfile, a GitHub
+//! workflow or a GitLab CI file (the first byte picks which: `0` shell, `1` Makefile, `2`
+//! Procfile, `3` workflow, `4` GitLab CI) are scanned without a panic, and
+//! every span a workload carries stays inside the text, on character boundaries.
+#![no_main]
+
+use adminlint::manifest::script::{Source, comments, extract_document, extract_text};
+use adminlint::span::{FileId, Span};
+use libfuzzer_sys::fuzz_target;
+
+const SOURCES: [(Source, &str); 5] = [
+    (Source::Shell, "deploy.sh"),
+    (Source::Makefile, "Makefile"),
+    (Source::Procfile, "Procfile"),
+    (Source::GithubWorkflow, ".github/workflows/deploy.yml"),
+    (Source::GitlabCi, ".gitlab-ci.yml"),
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let (source, _) = SOURCES[usize::from(pick.wrapping_sub(b'0')) % SOURCES.len()];
+    let workloads = if source.is_yaml() {
+        let parsed = adminlint::yaml::parse(text, &adminlint::yaml::Limits::default());
+        parsed
+            .documents
+            .iter()
+            .flat_map(|d| extract_document(source, &parsed.tree, d, FileId(0), text))
+            .collect()
+    } else {
+        extract_text(source, FileId(0), text)
+    };
+    let inside = |span: Span| {
+        let range = span.range();
+        assert!(text.get(range.clone()).is_some(), "{range:?} of {}", text.len());
+    };
+    for workload in &workloads {
+        inside(workload.span);
+        for container in &workload.containers {
+            inside(container.span);
+            container.image.iter().for_each(|i| inside(i.span));
+            container.argv().iter().for_each(|w| inside(w.span));
+            container.config.iter().for_each(|c| inside(c.span));
+            container.env.iter().for_each(|e| inside(e.span));
+        }
+    }
+    for comment in comments(text) {
+        assert!(text.get(comment.range()).is_some());
+    }
+});

@@ -1,0 +1,434 @@
+//! Commands as a source of admin processes: shell scripts, GitHub Actions and GitLab CI
+//! workflows, Makefile recipes and Procfiles, scanned with the one shell lexer into workloads
+//! (`Format::Command`) that the rules judge like any other.
+
+mod commands;
+mod makefile;
+mod procfile;
+mod production;
+mod resolve;
+mod text;
+mod workflow;
+
+use std::path::Path;
+
+use crate::model::command;
+use crate::model::image::ImageRef;
+use crate::model::script::{CommandFacts, OutsideRelease, Target, Tool};
+use crate::model::workload::{ConfigSource, Container, EnvVar, Format, Workload};
+use crate::origin::{Origin, Spanned};
+use crate::span::{FileId, Span};
+use crate::yaml::{Document, Tree};
+
+pub use resolve::resolve_targets;
+
+use commands::{Found, Part};
+use text::{Segment, Vars};
+
+/// Which kind of file holds the commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `*.sh`, `*.bash`, or a file with a `sh` / `bash` shebang.
+    Shell,
+    /// A GitHub Actions workflow (`.github/workflows/*.yml`) or composite action
+    /// (`action.yml`): the `run:` steps.
+    GithubWorkflow,
+    /// `.gitlab-ci.yml`: `script:`, `before_script:`, `after_script:`.
+    GitlabCi,
+    /// `Makefile`, `GNUmakefile`, `*.mk`: the recipe lines.
+    Makefile,
+    /// `Procfile`: one process per line; `release:` is Heroku's release phase.
+    Procfile,
+}
+
+impl Source {
+    /// True when the file is YAML, read by the YAML layer first.
+    pub fn is_yaml(self) -> bool {
+        matches!(self, Source::GithubWorkflow | Source::GitlabCi)
+    }
+}
+
+/// The commands source a file's name says it is (no shebang: the walk reads names only).
+pub fn source_of_name(path: &str) -> Option<Source> {
+    let path = path.replace('\\', "/");
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let yaml = matches!(extension.as_deref(), Some("yml" | "yaml"));
+    if name == "Procfile" || name.starts_with("Procfile.") {
+        Some(Source::Procfile)
+    } else if matches!(name, "Makefile" | "makefile" | "GNUmakefile")
+        || extension.as_deref() == Some("mk")
+    {
+        Some(Source::Makefile)
+    } else if matches!(extension.as_deref(), Some("sh" | "bash")) {
+        Some(Source::Shell)
+    } else if yaml
+        && (path.contains(".github/workflows/") || matches!(name, "action.yml" | "action.yaml"))
+    {
+        Some(Source::GithubWorkflow)
+    } else if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" {
+        Some(Source::GitlabCi)
+    } else {
+        None
+    }
+}
+
+/// True when a walk reads the file for its commands (by name; see [`source_of_name`]).
+pub fn is_script_name(path: &Path) -> bool {
+    source_of_name(&path.to_string_lossy()).is_some()
+}
+
+/// The files of a project read for their commands (by name, or holding a command), in file
+/// order, for `--explain-context`.
+pub fn command_files(project: &crate::model::project::Project) -> Vec<FileId> {
+    project
+        .files
+        .iter()
+        .filter(|file| {
+            source_of_name(&file.display).is_some()
+                || project
+                    .workloads
+                    .iter()
+                    .any(|w| w.file == file.id && w.format == Format::Command)
+        })
+        .map(|file| file.id)
+        .collect()
+}
+
+/// The commands source of a file: by name, else a `sh` / `bash` shebang.
+pub fn source_of(display: &str, text: &str) -> Option<Source> {
+    source_of_name(display).or_else(|| {
+        let first = text.lines().next()?.strip_prefix("#!")?;
+        let mut words = first.split_whitespace();
+        let mut program = words.next()?.rsplit('/').next()?;
+        if program == "env" {
+            program = words.find(|w| !w.starts_with('-'))?;
+        }
+        matches!(program, "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh").then_some(Source::Shell)
+    })
+}
+
+/// The workloads of a file that is not YAML (script, Makefile, Procfile).
+pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
+    let scan = Scan { file, text };
+    let mut out = Vec::new();
+    match source {
+        Source::Shell => {
+            let segment = Segment::shifted(file, text.to_string(), 0);
+            scan.segment(&segment, &mut Vars::default(), None, &mut out);
+        }
+        Source::Makefile => {
+            let (segment, mut vars) = makefile::recipes(file, text);
+            scan.segment(&segment, &mut vars, None, &mut out);
+        }
+        Source::Procfile => procfile::extract(&scan, &mut out),
+        Source::GithubWorkflow | Source::GitlabCi => {}
+    }
+    out
+}
+
+/// The comments of a script, Makefile or Procfile (where suppressions are written), found by
+/// the shell lexer: a `#` inside quotes or a word is not one.
+pub fn comments(text: &str) -> Vec<crate::yaml::Comment> {
+    command::script_commands(text)
+        .comments
+        .into_iter()
+        .map(|range| {
+            let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            crate::yaml::Comment {
+                start: u32::try_from(range.start).unwrap_or(u32::MAX),
+                end: u32::try_from(range.end).unwrap_or(u32::MAX),
+                trailing: !text[line_start..range.start].trim().is_empty(),
+            }
+        })
+        .collect()
+}
+
+/// The workloads of one document of a workflow file.
+pub fn extract_document(
+    source: Source,
+    tree: &Tree,
+    document: &Document,
+    file: FileId,
+    text: &str,
+) -> Vec<Workload> {
+    let scan = Scan { file, text };
+    let mut out = Vec::new();
+    if let Some(root) = document.root.filter(|&r| tree.is_mapping(r)) {
+        match source {
+            Source::GithubWorkflow => workflow::github(&scan, tree, root, &mut out),
+            Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How deep `ssh host 'ssh other …'` is followed.
+const MAX_SSH_NESTING: usize = 2;
+
+/// A file being scanned.
+struct Scan<'a> {
+    file: FileId,
+    text: &'a str,
+}
+
+/// `ssh HOST 'script'`: the host, and how deep.
+struct ViaSsh {
+    host: String,
+    depth: usize,
+}
+
+impl Scan<'_> {
+    /// Scans a segment's commands, in order, into workloads; assignments update `vars`.
+    fn segment(
+        &self,
+        segment: &Segment,
+        vars: &mut Vars,
+        ssh: Option<&ViaSsh>,
+        out: &mut Vec<Workload>,
+    ) {
+        let mut directory: Option<Part> = None;
+        for command in command::script_commands(&segment.text).commands {
+            let mut parts: Vec<Part> = Vec::with_capacity(command.words.len());
+            for word in &command.words {
+                let text = vars.expand(&word.text);
+                let raw = segment.text.get(word.bytes.clone()).unwrap_or_default();
+                // An unquoted expansion is split into words (`$dcr web upgrade` with
+                // `dcr="docker compose run --rm"`); each keeps the reference's place. Leading
+                // assignments are never split, so they stay one part per word.
+                // A command substitution's value is its output, one word here.
+                let substitution = text.contains("$(") || text.contains('`');
+                let split = !word.quoted && !word.assign && !substitution && text != word.text;
+                if split && text.contains(char::is_whitespace) {
+                    parts.extend(text.split_whitespace().map(|piece| Part {
+                        text: piece.to_string(),
+                        raw: raw.to_string(),
+                        bytes: word.bytes.clone(),
+                    }));
+                } else {
+                    parts.push(Part {
+                        text,
+                        raw: raw.to_string(),
+                        bytes: word.bytes.clone(),
+                    });
+                }
+            }
+            let assigned = command.words.iter().take_while(|w| w.assign).count();
+            let declares = command.words.first().is_some_and(|w| {
+                !w.quoted
+                    && matches!(
+                        w.text.as_str(),
+                        "export" | "readonly" | "declare" | "local" | "typeset"
+                    )
+            });
+            if assigned == parts.len() || declares {
+                for word in &command.words[usize::from(declares && assigned == 0)..] {
+                    if let Some((name, value)) =
+                        word.text.split_once('=').filter(|(n, _)| text::is_name(n))
+                    {
+                        vars.set(name, value);
+                    }
+                }
+                continue;
+            }
+            let words = parts.get(assigned..).unwrap_or_default();
+            let Some(first) = words.first() else {
+                continue;
+            };
+            if matches!(first.text.as_str(), "cd" | "pushd") {
+                directory = words.get(1).cloned();
+                continue;
+            }
+            let Some(found) = commands::recognise(words) else {
+                continue;
+            };
+            if found.tool == Tool::Ssh {
+                self.ssh(segment, &found, vars, ssh, out);
+                continue;
+            }
+            let outside = match (found.tool, ssh) {
+                (Tool::Local, Some(via)) => {
+                    let path = directory.as_ref().or(found.inner.first());
+                    path.map(|path| OutsideRelease::HostPath {
+                        host: via.host.clone(),
+                        path: Spanned::new(path.text.clone(), segment.span(&path.bytes)),
+                    })
+                }
+                (Tool::Local, None) => production::resource(&parts, segment),
+                _ => None,
+            };
+            let keep = match found.tool {
+                Tool::Local => found.admin_word.is_some() && outside.is_some(),
+                _ => found.admin_word.is_some(),
+            };
+            if keep {
+                let tool = if ssh.is_some() && found.tool == Tool::Local {
+                    Tool::Ssh
+                } else {
+                    found.tool
+                };
+                let span = segment.span(&(parts[0].bytes.start..parts[parts.len() - 1].bytes.end));
+                out.push(self.workload(segment, found, tool, span, outside));
+            }
+        }
+    }
+
+    /// `ssh HOST cmd…`: the remote command scanned as a script of its own, its local admin
+    /// commands running from the host's checkout.
+    fn ssh(
+        &self,
+        segment: &Segment,
+        found: &Found,
+        vars: &mut Vars,
+        ssh: Option<&ViaSsh>,
+        out: &mut Vec<Workload>,
+    ) {
+        let depth = ssh.map_or(0, |s| s.depth + 1);
+        let (Some(host), false) = (
+            &found.host,
+            found.inner.is_empty() || depth > MAX_SSH_NESTING,
+        ) else {
+            return;
+        };
+        let first = &found.inner[0];
+        let last = &found.inner[found.inner.len() - 1];
+        let span = segment.span(&(first.bytes.start..last.bytes.end));
+        let script = found
+            .inner
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let source = self.text.get(span.range()).unwrap_or_default();
+        let nested = Segment::mapped(self.file, script, source, span.start as usize);
+        let via = ViaSsh {
+            host: host.text.clone(),
+            depth,
+        };
+        let mut remote_vars = vars.clone();
+        self.segment(&nested, &mut remote_vars, Some(&via), out);
+    }
+
+    /// The workload a recognised command starts.
+    fn workload(
+        &self,
+        segment: &Segment,
+        found: Found,
+        tool: Tool,
+        span: Span,
+        outside: Option<OutsideRelease>,
+    ) -> Workload {
+        let spanned = |part: &Part| Spanned::new(part.text.clone(), segment.span(&part.bytes));
+        let mut runs_in = found.runs_in.as_ref().map(|(kind, name)| Target {
+            kind: kind.clone(),
+            name: spanned(name),
+        });
+        let mut image = None;
+        if let Some(written) = &found.image {
+            match commands::image_source(written) {
+                // The app's own image, read from the cluster when the command runs.
+                Some((kind, name)) => {
+                    runs_in = runs_in.or(Some(Target {
+                        kind,
+                        name: spanned(&name),
+                    }));
+                }
+                None => {
+                    let mut spanned =
+                        Spanned::new(ImageRef::parse(&written.text), segment.span(&written.bytes));
+                    // An image made of variables (`$IMAGE:$TAG`): a literal written in its place
+                    // would drop them, so a fix is shown, not applied (see provenance.rs).
+                    if let Some(variable) = first_variable(&written.raw) {
+                        spanned.origin =
+                            Origin::DIRECT.with_step(crate::origin::Step::Interpolation {
+                                variable,
+                                definition: None,
+                            });
+                    }
+                    image = Some(spanned)
+                }
+            }
+        }
+        let container = Container {
+            name: None,
+            init: false,
+            span,
+            image,
+            command: (!found.inner.is_empty()).then(|| found.inner.iter().map(spanned).collect()),
+            args: None,
+            working_dir: None,
+            config: found
+                .config
+                .iter()
+                .map(|c| ConfigSource {
+                    kind: c.kind,
+                    name: c.name.clone(),
+                    via: c.via.clone(),
+                    span: segment.span(&c.bytes),
+                    optional: false,
+                })
+                .collect(),
+            env: found
+                .env
+                .iter()
+                .map(|e| EnvVar {
+                    name: e.name.clone(),
+                    value: e.value.clone(),
+                    span: segment.span(&e.bytes),
+                })
+                .collect(),
+            mounts: Vec::new(),
+            build: None,
+            resolved_image: None,
+        };
+        Workload {
+            format: Format::Command,
+            file: self.file,
+            document: 0,
+            api_version: None,
+            kind: tool.kind().to_string(),
+            span,
+            name: found.name.as_ref().map(spanned),
+            generated_name: false,
+            namespace: found.namespace.as_ref().map(spanned),
+            labels: Vec::new(),
+            annotations: Vec::new(),
+            declared_role: None,
+            hooks: Vec::new(),
+            service_account: None,
+            image_pull_secrets: Vec::new(),
+            restart_policy: None,
+            job: None,
+            containers: vec![container],
+            volumes: Vec::new(),
+            app: None,
+            ignores: Vec::new(),
+            provenance: Origin::DIRECT,
+            scope: 0,
+            overlay: None,
+            compose: None,
+            command: Some(Box::new(CommandFacts {
+                tool,
+                runs_in,
+                admin_word: found.admin_word,
+                outside_release: outside,
+                compose_files: found.compose_files,
+            })),
+        }
+    }
+}
+
+/// The name of the first variable a word reads (`$TAG`, `${TAG:-1}`, `$(TAG)`), if any.
+fn first_variable(raw: &str) -> Option<String> {
+    let after = &raw[raw.find('$')? + 1..];
+    let name: String = after
+        .trim_start_matches(['{', '('])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests;

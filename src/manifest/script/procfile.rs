@@ -1,0 +1,96 @@
+//! Procfile lines: `release:` is Heroku's release phase (an admin process); `web:`, `worker:`
+//! and the others are the app's processes.
+
+use super::Scan;
+use super::text::Segment;
+use crate::model::command::{self, Intent};
+use crate::model::script::{CommandFacts, Tool};
+use crate::model::workload::{Container, Format, Workload};
+use crate::origin::{Origin, Spanned};
+use crate::span::Span;
+
+/// One workload per process line.
+pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
+    let mut offset = 0;
+    for line in scan.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let Some((name, command_text)) = body.split_once(':') else {
+            continue;
+        };
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid || command_text.trim().is_empty() {
+            continue;
+        }
+        let command_start =
+            start + name.len() + 1 + (command_text.len() - command_text.trim_start().len());
+        let script = command_text.trim();
+        let segment = Segment::shifted(scan.file, script.to_string(), command_start);
+        let whole = segment.span(&(0..script.len()));
+        let name_span = Span::new(scan.file, start, start + name.len());
+        // Heroku runs the line with a shell: the same `sh -c` form a container command has.
+        let argv = ["sh", "-c", script];
+        let line_command = command::parse_argv(&argv);
+        let admin_word = (name == "release").then(|| match command::intent(&line_command) {
+            (Intent::Admin, Some(word)) => word,
+            _ => "release".to_string(),
+        });
+        let words = vec![
+            Spanned::new("sh".to_string(), name_span),
+            Spanned::new("-c".to_string(), name_span),
+            Spanned::new(script.to_string(), whole),
+        ];
+        let span = Span::new(scan.file, start, start + body.len());
+        out.push(Workload {
+            format: Format::Command,
+            file: scan.file,
+            document: 0,
+            api_version: None,
+            kind: Tool::Procfile.kind().to_string(),
+            span,
+            name: Some(Spanned::new(name.to_string(), name_span)),
+            generated_name: false,
+            namespace: None,
+            labels: Vec::new(),
+            annotations: Vec::new(),
+            declared_role: None,
+            hooks: Vec::new(),
+            service_account: None,
+            image_pull_secrets: Vec::new(),
+            restart_policy: None,
+            job: None,
+            containers: vec![Container {
+                name: None,
+                init: false,
+                span,
+                image: None,
+                command: Some(words),
+                args: None,
+                working_dir: None,
+                config: Vec::new(),
+                env: Vec::new(),
+                mounts: Vec::new(),
+                build: None,
+                resolved_image: None,
+            }],
+            volumes: Vec::new(),
+            app: None,
+            ignores: Vec::new(),
+            provenance: Origin::DIRECT,
+            scope: 0,
+            overlay: None,
+            compose: None,
+            command: Some(Box::new(CommandFacts {
+                tool: Tool::Procfile,
+                runs_in: None,
+                admin_word,
+                outside_release: None,
+                compose_files: Vec::new(),
+            })),
+        });
+    }
+}

@@ -1,0 +1,113 @@
+//! What a command in a script, CI workflow, Makefile or Procfile says about the process it
+//! starts: the tool, the workload it runs in, and what points it at production.
+
+use crate::origin::Spanned;
+
+/// The tool a command starts its process with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tool {
+    /// `kubectl run NAME --image=…`.
+    KubectlRun,
+    /// `kubectl create job NAME [--from=cronjob/x] [--image=…]`.
+    KubectlCreateJob,
+    /// `kubectl exec [deploy/]X -- cmd`: runs in X's pod, X's release.
+    KubectlExec,
+    /// `docker run` / `podman run`.
+    DockerRun,
+    /// `docker compose run|exec SERVICE cmd`: runs in the service's release.
+    ComposeRun,
+    /// `heroku run cmd`: runs in the app's current release.
+    HerokuRun,
+    /// `ssh HOST 'cmd'`: runs on a host, from whatever is checked out there.
+    Ssh,
+    /// `python manage.py migrate`, `bundle exec rails db:migrate`, …: the caller's checkout.
+    Local,
+    /// A `Procfile` line: `release:` is Heroku's release phase, the others the app.
+    Procfile,
+}
+
+impl Tool {
+    /// True when the process runs in Kubernetes and can read its ConfigMaps and Secrets; a
+    /// `docker run`, a Heroku dyno or a shell cannot, so config rules compare those only with
+    /// what the command passes itself.
+    pub fn reads_kubernetes_config(self) -> bool {
+        matches!(
+            self,
+            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec
+        )
+    }
+
+    /// The kind shown in messages ("kubectl run `migrate`").
+    pub fn kind(self) -> &'static str {
+        match self {
+            Tool::KubectlRun => "kubectl run",
+            Tool::KubectlCreateJob => "kubectl create job",
+            Tool::KubectlExec => "kubectl exec",
+            Tool::DockerRun => "docker run",
+            Tool::ComposeRun => "docker compose run",
+            Tool::HerokuRun => "heroku run",
+            Tool::Ssh => "ssh",
+            Tool::Local => "command",
+            Tool::Procfile => "Procfile process",
+        }
+    }
+}
+
+/// A workload a command runs in, found by name once the project is assembled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Target {
+    /// `deployment`, `statefulset`, `cronjob`, `pod`, `service` (Compose), as written or implied.
+    pub kind: String,
+    /// Its name.
+    pub name: Spanned<String>,
+}
+
+impl Target {
+    /// True when `workload_kind` (as a manifest writes it) is this target's kind.
+    pub fn matches_kind(&self, workload_kind: &str) -> bool {
+        let wanted = match self.kind.as_str() {
+            "deploy" | "deployment" | "deployments" => "deployment",
+            "sts" | "statefulset" | "statefulsets" => "statefulset",
+            "ds" | "daemonset" | "daemonsets" => "daemonset",
+            "cj" | "cronjob" | "cronjobs" => "cronjob",
+            "po" | "pod" | "pods" => "",
+            other => other,
+        };
+        wanted.is_empty() || workload_kind.eq_ignore_ascii_case(wanted)
+    }
+}
+
+/// Why a command runs from the caller's checkout against production.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum OutsideRelease {
+    /// The command reads a connection from a variable or file named for production.
+    ProductionResource {
+        /// The variable, file or URL as written (`$PROD_DATABASE_URL`).
+        resource: Spanned<String>,
+    },
+    /// `ssh` into a host that runs a path checked out there.
+    HostPath {
+        /// The host.
+        host: String,
+        /// The path (`/var/www/app-v1.2.0`, `./manage.py`).
+        path: Spanned<String>,
+    },
+}
+
+/// The facts of a command-made workload (cached with the file's facts).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommandFacts {
+    /// The tool.
+    pub tool: Tool,
+    /// The workload whose release (image, config) the command runs in, when it names one:
+    /// `kubectl exec deploy/web`, `docker compose run web`, an image taken from
+    /// `$(kubectl get deploy web -o jsonpath=…)`.
+    pub runs_in: Option<Target>,
+    /// The word that makes it an admin task (`migrate`, `db:migrate`), None for an app process.
+    pub admin_word: Option<String>,
+    /// What points the command at production from outside a release, if anything.
+    pub outside_release: Option<OutsideRelease>,
+    /// `docker compose -f a -f b run …`: the Compose files it combines, as written (relative to
+    /// where the command runs); the project checks them as one Compose project.
+    pub compose_files: Vec<String>,
+}
