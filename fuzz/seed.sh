@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
-for target in yaml k8s pipeline image command compose kustomize script; do
+for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
@@ -101,17 +101,39 @@ for overlay in "$fixtures"/kustomize*/overlays/*/; do
   rm -f "$base_kustomization" "$base_objects"
 done
 
+# helm_template: template NUL values NUL helpers (see fuzz_targets/helm_template.rs), written
+# here: a few small charts' worth of the template language.
+helm_seed() { printf '%s\0%s\0%s' "$2" "$3" "$4" > "corpus/helm_template/seed-$1"; }
+helm_seed job 'apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "app.fullname" . }}-migrate
+  annotations:
+    "helm.sh/hook": pre-install,pre-upgrade
+spec:
+  template:
+    spec:
+      containers:
+      - name: migrate
+        image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+        {{- with .Values.env }}
+        env:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}' 'image:
+  repository: registry.example.com/app
+  tag: v1.2.3
+env:
+- name: A
+  value: "1"' '{{- define "app.fullname" -}}
+{{- printf "%s-%s" .Release.Name "app" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}'
+helm_seed control '{{ range $k, $v := .Values.m }}{{ $k }}={{ $v | quote }}
+{{ else }}none{{ end }}{{ if and .Values.a (not .Values.b) }}x{{ else if .Values.c }}y{{ end }}
+{{ $d := dict "a" 1 }}{{ $_ := set $d "b" (list 1 2 3) }}{{ toJson $d }}{{ tpl .Values.t . }}
+{{ block "b" . }}{{ printf "%05d|%q|%v" 42 "s" .Values.m }}{{ end }}' 'm: {b: 2, a: [1, 2]}
+a: yes
+t: "{{ .Values.a }}"' '{{ define "b" }}{{ semverCompare ">=1.2-0" "v1.3.0" }}{{ end }}'
 
-# Scripts, Makefiles, Procfiles and workflows for the script target: a first byte picks the
-# scanner (see fuzz_targets/script.rs: '0' shell, '1' Makefile, '2' Procfile, '3' workflow).
-find "$fixtures" \( -name '*.sh' -o -name Makefile -o -name Procfile -o -path '*/.github/workflows/*' \) -type f |
-  LC_ALL=C sort | while read -r file; do
-  case "$file" in
-    *.sh) pick=0 ;; */Makefile) pick=1 ;; */Procfile) pick=2 ;; *) pick=3 ;;
-  esac
-  { printf '%s' "$pick"; cat "$file"; } > "corpus/script/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')"
-done
-
-for target in yaml k8s pipeline image command compose kustomize script; do
+for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"
 done

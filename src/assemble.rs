@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::CheckOptions;
 use crate::config::LoadedConfig;
+use crate::discover;
 use crate::extract::FileFacts;
 use crate::manifest;
 use crate::model::project::Project;
@@ -82,6 +83,39 @@ pub(crate) fn assemble(
     for (_, listed_by) in patch_files {
         let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
         reported.push(listed);
+    }
+    let helm_options = manifest::helm::HelmOptions {
+        buffers: &options.buffers,
+        read_cap,
+        limits: &options.limits,
+        template_limits: crate::helm::template::Limits::default(),
+    };
+    let roots = manifest::helm::chart_roots(&project.files);
+    let (chart_files, charts) = manifest::helm::check(
+        &mut project,
+        &roots,
+        config,
+        &helm_options,
+        &mut report.notes,
+    );
+    report.summary.documents += charts.documents;
+    // A chart's files read on their own are reported when any file of the chart is.
+    let mut chart_reported: HashMap<std::path::PathBuf, bool> = HashMap::new();
+    for (id, root) in chart_files {
+        let of_chart = *chart_reported.entry(root.clone()).or_insert_with(|| {
+            project.files.iter().take(reported.len()).any(|f| {
+                reported[f.id.0 as usize]
+                    && f.path
+                        .as_ref()
+                        .and_then(|p| discover::absolute(p).ok())
+                        .is_some_and(|p| p.starts_with(&root))
+            })
+        });
+        let index = id.0 as usize;
+        if reported.len() <= index {
+            reported.resize(index + 1, true);
+        }
+        reported[index] = of_chart;
     }
     manifest::script::resolve_targets(&mut project, &mut report.notes);
     let checked = project

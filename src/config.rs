@@ -196,6 +196,52 @@ pub struct Config {
     /// Extra installers, as leading words (`mytool install`).
     #[serde(default)]
     pub installers: Vec<String>,
+    /// Helm charts: the values each chart is rendered with.
+    #[serde(default)]
+    pub helm: HelmConfig,
+}
+
+/// How Helm charts are rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmConfig {
+    /// Values per chart directory (relative to the configuration file): one set, or a list of
+    /// sets, each rendering the chart once (instead of once with its values.yaml alone).
+    #[serde(default)]
+    pub charts: BTreeMap<String, ValueSets>,
+}
+
+/// One chart's value sets.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ValueSets {
+    /// One rendering.
+    One(ValueSet),
+    /// One rendering per set.
+    Several(Vec<ValueSet>),
+}
+
+impl ValueSets {
+    /// The sets, in order.
+    pub fn sets(&self) -> &[ValueSet] {
+        match self {
+            ValueSets::One(set) => std::slice::from_ref(set),
+            ValueSets::Several(sets) => sets,
+        }
+    }
+}
+
+/// The values of one rendering of a chart, as `helm template -f … --set …` takes them: the
+/// chart's values.yaml, then each file in order, then each `set` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ValueSet {
+    /// Values files, relative to the chart directory (`values-prod.yaml`).
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// Values by dotted path (`image.tag: 1.2.0`), as `--set` gives them.
+    #[serde(default)]
+    pub set: BTreeMap<String, serde_json::Value>,
 }
 
 impl Config {

@@ -20,7 +20,7 @@ pub struct Discovered {
     pub files: Vec<Candidate>,
     /// Paths that could not be walked: (path, message).
     pub errors: Vec<(PathBuf, String)>,
-    /// Notes for verbose output (skipped Helm templates).
+    /// Notes for verbose output (symlinks not followed).
     pub notes: Vec<String>,
     /// Files the walk skipped that may hold manifests (in a hidden directory, or with a
     /// template's name: [`may_hold_manifests`]), when [`Walk::keep_skipped`] asks for them.
@@ -221,11 +221,8 @@ pub fn discover_with(paths: &[PathBuf], walk: &Walk<'_>) -> Discovered {
                     .push((entry.path().to_path_buf(), not_regular(&file_type)));
                 continue;
             }
+            // Read with its chart, which the chart's Chart.yaml brings in (`manifest::helm`).
             if is_helm_template(entry.path()) {
-                found.notes.push(format!(
-                    "skipped {}: a Helm chart template (render the chart to check it)",
-                    entry.path().display()
-                ));
                 continue;
             }
             found.files.push(Candidate {
@@ -319,8 +316,8 @@ mod tests {
                 "chart/values.yaml"
             ]
         );
-        assert_eq!(found.notes.len(), 1);
-        assert!(found.notes[0].contains("job.yaml"));
+        // The chart's template is read with its chart, not on its own.
+        assert!(found.notes.is_empty());
         let missing = discover(&[root.join("nope.yaml")]);
         assert_eq!(missing.errors.len(), 1);
     }

@@ -114,6 +114,12 @@ fn read_and_extract(
             return out;
         }
     };
+    // A Helm template is not YAML until its chart renders it (assemble stage): its text is
+    // kept for that, and nothing is extracted here.
+    if path.as_deref().is_some_and(discover::is_helm_template) {
+        out.file = SourceFile::new(id, path, display, source::Text::new(text));
+        return out;
+    }
     let key = path
         .as_ref()
         .and_then(|p| discover::absolute(p).ok())

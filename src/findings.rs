@@ -72,10 +72,11 @@ pub fn finish(
         if let Some(object) = &diagnostic.object
             && let Some(overlay) = &object.overlay
         {
-            // Compose services (kind `service`) are in a set of Compose files, not an overlay.
+            // Compose services (kind `service`) are in a set of Compose files, not an overlay;
+            // a Helm chart rendered with several values sets names the set.
             let suffix = match object.kind.as_str() {
                 "service" => format!(" (Compose files `{overlay}`)"),
-                _ => format!(" (kustomize overlay `{overlay}`)"),
+                _ => format!(" ({})", crate::model::workload::rendering_title(overlay)),
             };
             diagnostic.message.push_str(&suffix);
         }

@@ -80,6 +80,8 @@ impl ImageField {
 
 /// One step a value went through on its way from where it is written to where it is used.
 ///
+/// New variants go last: the fact cache stores a variant by its index.
+///
 /// Steps kept in the fact cache only hold spans in the cached file itself (a span's file is
 /// not stored, see [`crate::cache`]); steps across files are added after the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -168,6 +170,20 @@ pub enum Step {
         file: String,
         /// The overridden value in the earlier file.
         base: Span,
+    },
+    /// Helm: a template action printed a value written in a values file (or Chart.yaml) into
+    /// this fact, e.g. `.Values.image.tag`.
+    HelmValue {
+        /// What the fact is, for the message: `image`, `command`, …
+        field: String,
+        /// The values file, as shown to users.
+        file: String,
+        /// The `key: value` text as written (`tag: 1.2.0`).
+        shown: String,
+        /// The value: its line, its node (what an edit replaces), the fact's text around it,
+        /// and whether this fact is the node's only use in the chart's renderings (the same
+        /// questions as for a template parameter's default).
+        definition: ParameterDefinition,
     },
 }
 
@@ -262,6 +278,15 @@ impl Step {
                 ),
                 definition.line,
             )),
+            Step::HelmValue {
+                field,
+                file,
+                shown,
+                definition,
+            } => Some((
+                format!("`{shown}` in `{file}` sets this {field}"),
+                definition.line,
+            )),
             Step::Include { by, at, .. } => {
                 Some((format!("included by `include:` in `{by}`"), *at))
             }
@@ -288,6 +313,7 @@ impl Step {
             Step::KustomizeImage { .. }
             | Step::Interpolation { .. }
             | Step::TemplateParameter { .. }
+            | Step::HelmValue { .. }
             | Step::Override { .. } => false,
         }
     }
@@ -300,6 +326,7 @@ impl Step {
             self,
             Step::Interpolation { .. }
                 | Step::TemplateParameter { .. }
+                | Step::HelmValue { .. }
                 | Step::KustomizeImage { .. }
         )
     }

@@ -99,6 +99,11 @@ fn aim_fix(project: &Project, shared: &BTreeSet<FileId>, diagnostic: &mut Diagno
         if shared.contains(&edit.span.file) {
             display_only = true;
         }
+        // Other edits in a Helm template (lines added) would land at positions mapped from the
+        // rendered text: shown, never applied.
+        if edit.span != diagnostic.span && project.template_files.contains(&edit.span.file) {
+            display_only = true;
+        }
     }
     if display_only {
         fix.applicability = Applicability::DisplayOnly;
@@ -112,13 +117,24 @@ fn aim_edit(project: &Project, edit: &Edit, origin: &Origin, at: Span) -> (Edit,
         span: origin.written(at),
         content: edit.content.clone(),
     };
+    let helm_value = origin
+        .via()
+        .iter()
+        .any(|s| matches!(s, Step::HelmValue { .. }));
+    let shared_apart_from_template = origin
+        .via()
+        .iter()
+        .any(|s| s.is_shared() && !matches!(s, Step::HelmTemplate { .. }));
+    if helm_value && !shared_apart_from_template {
+        return aim_helm_value(project, edit, origin, written);
+    }
     if origin.via().iter().any(Step::is_shared) {
         return (written, false);
     }
     if origin.via().iter().any(|s| {
         matches!(
             s,
-            Step::Interpolation { .. } | Step::TemplateParameter { .. }
+            Step::Interpolation { .. } | Step::TemplateParameter { .. } | Step::HelmValue { .. }
         )
     }) {
         return aim_interpolated(project, edit, origin, written);
@@ -175,7 +191,7 @@ fn aim_interpolated(
                 definition: Some(definition),
                 ..
             } => retarget_env_edit(project, edit, &Definition::from(definition)),
-            Step::TemplateParameter { definition, .. } => {
+            Step::TemplateParameter { definition, .. } | Step::HelmValue { definition, .. } => {
                 retarget_env_edit(project, edit, &Definition::from(definition))
             }
             _ => None,
@@ -184,6 +200,39 @@ fn aim_interpolated(
     match candidates.as_slice() {
         [aimed] => (aimed.clone(), true),
         // No variable can say it, or several could: no single place to edit.
+        _ => (written, false),
+    }
+}
+
+/// An edit of a fact a Helm template rendered from values: moved into the values node when
+/// that one node can say the new text (its only use, the rest of the fact unchanged); else
+/// shown only, since the fact's place in the template is actions, not the value.
+fn aim_helm_value(project: &Project, edit: &Edit, origin: &Origin, written: Edit) -> (Edit, bool) {
+    // The new text as the value says it: an edit of a quoted scalar carries its quotes.
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|&q| {
+            edit.content
+                .strip_prefix(q)
+                .and_then(|rest| rest.strip_suffix(q))
+        })
+        .unwrap_or(&edit.content);
+    let edit = &Edit {
+        span: edit.span,
+        content: unquoted.to_string(),
+    };
+    let candidates: Vec<Edit> = origin
+        .via()
+        .iter()
+        .filter_map(|step| match step {
+            Step::HelmValue { definition, .. } => {
+                retarget_env_edit(project, edit, &Definition::from(definition))
+            }
+            _ => None,
+        })
+        .collect();
+    match candidates.as_slice() {
+        [aimed] => (aimed.clone(), true),
         _ => (written, false),
     }
 }

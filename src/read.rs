@@ -174,6 +174,34 @@ pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Most files listed under one directory ([`list_files`]): a chart holds tens to hundreds.
+pub const MAX_LISTED: usize = 10_000;
+
+/// Every regular file under `dir`, recursively, sorted by path: symlinks are not followed (a
+/// loop cannot trap the listing), version control directories are skipped, and at most
+/// [`MAX_LISTED`] files are listed. A Helm chart's files are listed this way.
+pub fn list_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() && entry.file_name() != ".git" {
+                pending.push(entry.path());
+            } else if file_type.is_file() && files.len() < MAX_LISTED {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,25 @@ pub struct FileId(pub u32);
 thread_local! {
     /// The file whose facts are being decoded: stored spans carry no file id.
     static DECODING: std::cell::Cell<FileId> = const { std::cell::Cell::new(FileId(0)) };
+    /// Where spans being decoded are moved to (see [`decoding_mapped`]).
+    static MAPPING: std::cell::RefCell<Option<SpanMapping>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A function every decoded span goes through.
+type SpanMapping = Box<dyn Fn(Span) -> Span>;
+
+/// Run `decode` with every span decoded (as spans of `file`) passed through `map`: facts
+/// extracted from a rendered text are encoded and decoded once to move each of their spans,
+/// wherever it is in the facts, back to the source the text was rendered from.
+pub fn decoding_mapped<T>(
+    file: FileId,
+    map: impl Fn(Span) -> Span + 'static,
+    decode: impl FnOnce() -> T,
+) -> T {
+    MAPPING.with(|mapping| *mapping.borrow_mut() = Some(Box::new(map)));
+    let out = decoding_file(file, decode);
+    MAPPING.with(|mapping| *mapping.borrow_mut() = None);
+    out
 }
 
 /// Run `decode` with spans (and anything else that takes [`current_file`] as its serde default)
@@ -22,19 +41,7 @@ pub fn current_file() -> FileId {
 }
 
 /// A byte range `start..end` in one file.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 pub struct Span {
     /// The file the range is in. Not stored in the fact cache: cached facts are for one file,
     /// whose id is set while reading them back (see [`decoding_file`]).
@@ -44,6 +51,26 @@ pub struct Span {
     pub start: u32,
     /// One past the last byte.
     pub end: u32,
+}
+
+/// A span as the fact cache stores it: the range only.
+#[derive(serde::Deserialize)]
+#[serde(rename = "Span")]
+struct StoredSpan {
+    start: u32,
+    end: u32,
+}
+
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = StoredSpan::deserialize(deserializer)?;
+        let span = Span {
+            file: current_file(),
+            start: stored.start,
+            end: stored.end,
+        };
+        Ok(MAPPING.with(|mapping| mapping.borrow().as_ref().map_or(span, |map| map(span))))
+    }
 }
 
 impl Span {

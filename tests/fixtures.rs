@@ -24,6 +24,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
             yaml_files(&path, out);
         } else if adminlint::discover::is_yaml_name(&path)
+            || path.extension().is_some_and(|e| e == "tpl")
             || adminlint::manifest::script::is_script_name(&path)
         {
             out.push(path);

@@ -807,6 +807,83 @@ fn generator_sources_that_are_a_fifo_or_dev_zero_are_notes_not_reads() {
     }
 }
 
+/// A chart `chart/` (Chart.yaml, `values`, one template `templates/bomb.yaml`) beside the
+/// neighbour: rendering is bounded, the template's budget is a `template-error` finding at the
+/// template (or at the values string `tpl` renders), and the neighbour is still checked.
+fn assert_template_bounded(what: &str, values: &str, template: &str, says: &str) {
+    assert_template_bounded_at(what, values, template, says, "chart/templates/bomb.yaml");
+}
+
+fn assert_template_bounded_at(what: &str, values: &str, template: &str, says: &str, at: &str) {
+    let dir = project(&[
+        (
+            "chart/Chart.yaml",
+            b"apiVersion: v2\nname: bomb\nversion: 0.1.0\n",
+        ),
+        ("chart/values.yaml", values.as_bytes()),
+        ("chart/templates/bomb.yaml", template.as_bytes()),
+    ]);
+    let outcome = run_in(dir.path(), &["check", "--format", "concise", "."]);
+    outcome.assert_bounded(what);
+    assert!(outcome.has_neighbour_finding(), "{what}: {outcome:?}");
+    let finding = outcome
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{at}:")) && l.contains("[template-error]"))
+        .unwrap_or_else(|| panic!("{what}: no template-error:\n{}", outcome.stdout));
+    assert!(finding.contains(says), "{what}: {finding}");
+}
+
+#[test]
+fn helm_include_recursion_is_cut_at_the_depth_limit() {
+    assert_template_bounded(
+        "include recursion",
+        "",
+        "{{- define \"again\" }}{{ include \"again\" . }}{{ end }}\nkind: ConfigMap\ndata: {{ include \"again\" . }}\n",
+        "deep",
+    );
+}
+
+#[test]
+fn helm_tpl_of_itself_is_cut_at_the_depth_limit() {
+    // The recursion is in the values string: the finding is there.
+    assert_template_bounded_at(
+        "tpl of itself",
+        "loop: \"{{ tpl .Values.loop . }}\"\n",
+        "kind: ConfigMap\ndata: {{ tpl .Values.loop . }}\n",
+        "deep",
+        "chart/values.yaml",
+    );
+}
+
+#[test]
+fn helm_range_over_a_huge_until_runs_out_of_steps() {
+    assert_template_bounded(
+        "range over until",
+        "",
+        "kind: ConfigMap\ndata:\n{{- range until 1000000000 }}\n  - x\n{{- end }}\n",
+        "",
+    );
+}
+
+#[test]
+fn helm_values_alias_bomb_printed_with_to_yaml_is_bounded() {
+    let mut values = String::from("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let previous = format!("*l{}", i - 1);
+        values.push_str(&format!(
+            "l{i}: &l{i} [{}]\n",
+            vec![previous; 10].join(", ")
+        ));
+    }
+    assert_template_bounded(
+        "values alias bomb",
+        &values,
+        "kind: ConfigMap\ndata:\n  all: |\n    {{- toYaml .Values.l9 | nindent 4 }}\n",
+        "",
+    );
+}
+
 /// A 10 MB shell script (continuations, quotes, here-documents, variables) and a 100k-line
 /// Makefile are scanned in time linear in their size: each is read, and the one admin command at
 /// its end is still found.

@@ -601,3 +601,39 @@ fn a_2000_line_manifest_edited_100_times_keeps_up() {
     assert!(took < PATIENCE, "{took:?}");
     assert_eq!(client.stop().0, Some(0));
 }
+
+#[test]
+fn editing_a_charts_values_buffer_renders_the_chart_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let chart = root.join("shop");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    for name in [
+        "Chart.yaml",
+        "values.yaml",
+        "templates/_helpers.tpl",
+        "templates/deployment.yaml",
+        "templates/job-migrate.yaml",
+    ] {
+        std::fs::copy(Path::new("fixtures/helm/shop").join(name), chart.join(name)).unwrap();
+    }
+    let (mut client, _) = Client::start(&root, Some(&root), false);
+    let job = client.open(&chart.join("templates/job-migrate.yaml"));
+    let params = client.publish(&job, |p| !rules(p).is_empty());
+    assert_eq!(rules(&params), ["image-mismatch"]);
+    // Bring the migration's tag up to the app's in the unsaved values.yaml: the template's
+    // finding goes, although the template itself did not change.
+    let values_path = chart.join("values.yaml");
+    let values = client.open(&values_path);
+    let text = std::fs::read_to_string(&values_path).unwrap();
+    let (line, column, _) = locate(&text, "\"2.3.0\"");
+    client.change(
+        &values,
+        2,
+        range((line, column + 3), (line, column + 4)),
+        "4",
+    );
+    let params = client.publish(&job, |p| rules(p).is_empty());
+    assert_eq!(params["version"], 1);
+    assert_eq!(client.stop().0, Some(0));
+}

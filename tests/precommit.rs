@@ -146,7 +146,7 @@ fn the_hook_fails_on_a_drifting_job_and_passes_on_a_clean_one() {
     assert!(output.status.success(), "{text}");
     assert!(text.contains("Passed"), "{text}");
 
-    // Helm chart templates are excluded by the hook, whatever they contain.
+    // A staged chart template is rendered with its chart and checked like the Job above.
     let repo = scratch_repo(&[
         (
             "chart/Chart.yaml",
@@ -163,5 +163,10 @@ fn the_hook_fails_on_a_drifting_job_and_passes_on_a_clean_one() {
             "k8s/web.yaml",
         ],
     );
-    assert!(output.status.success(), "{text}");
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("image-mismatch"), "{text}");
+    assert!(
+        text.contains("[chart/templates/migrate.yaml:14:18]"),
+        "{text}"
+    );
 }

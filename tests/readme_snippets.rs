@@ -153,8 +153,8 @@ fn pre_commit_config_and_hook_manifest() {
         "- id: adminlint",
         "  entry: adminlint check",
         "  language: rust",
-        "  types_or: [yaml]",
-        "  exclude: (^|/)templates/",
+        "  types: [file]",
+        "  files: \\.(ya?ml|tpl)$",
     ] {
         assert!(manifest.lines().any(|l| l == line), "missing {line:?}");
     }

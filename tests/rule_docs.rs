@@ -45,9 +45,35 @@ fn blocks(doc: &str) -> (Vec<Block>, Vec<Block>) {
 /// A block's file name and text.
 type Block = (&'static str, String);
 
+/// The rules a block fires: checked as stdin, or, when it holds `# file: <path>` lines (a
+/// Helm chart), as those files written to a temporary directory.
 fn rules_fired((name, text): &Block) -> Vec<&'static str> {
+    if !text.starts_with("# file: ") {
+        let report = check(&CheckOptions {
+            stdin: Some(((*name).into(), text.as_bytes().to_vec())),
+            ..CheckOptions::default()
+        });
+        return report.diagnostics.iter().map(|d| d.rule).collect();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        match line.strip_prefix("# file: ") {
+            Some(path) => files.push((path.to_string(), String::new())),
+            None => {
+                let (_, text) = files.last_mut().unwrap();
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    for (path, text) in &files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let report = check(&CheckOptions {
-        stdin: Some(((*name).into(), text.as_bytes().to_vec())),
+        paths: vec![dir.path().to_path_buf()],
         ..CheckOptions::default()
     });
     report.diagnostics.iter().map(|d| d.rule).collect()

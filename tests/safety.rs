@@ -145,7 +145,7 @@ fn no_networking_crate_in_the_dependency_tree() {
 
 /// Top-level modules by stage, lowest first. A module may use modules of a lower stage.
 const STAGES: &[&[&str]] = &[
-    &["span"],
+    &["span", "digest"],
     &["source", "origin"],
     &["diagnostic"],
     &["discover"],
@@ -155,6 +155,8 @@ const STAGES: &[&[&str]] = &[
     &["report"],
     &["suppress", "fix"],
     &["model"],
+    // Go templates and Helm charts rendered in-process (values, Chart.yaml, templates).
+    &["helm"],
     &["manifest"],
     &["cache"],
     // The pipeline's stages proper, in run order.

@@ -288,8 +288,7 @@ impl Server {
         let buffers = self
             .documents
             .iter()
-            // A chart template is not YAML until rendered; the CLI skips it too.
-            .filter(|d| !crate::discover::is_helm_template(&d.path))
+            // Chart templates and values files too: their chart is rendered from the buffers.
             .map(|d| (d.path.clone(), d.text.clone()))
             .collect();
         // The same configuration as the CLI: `.adminlint.yaml` found from the workspace root.

@@ -1,6 +1,7 @@
 //! Recognising what each YAML document is and extracting workloads from it.
 
 pub mod compose;
+pub mod helm;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod openshift;

@@ -6,6 +6,18 @@ use std::fmt::Write;
 use crate::config::LoadedConfig;
 use crate::model::project::{ContainerRef, Project, Proximity};
 
+/// The Helm template a rendered workload came from (`shop/templates/job.yaml`).
+fn helm_template(workload: &crate::model::workload::Workload) -> Option<&str> {
+    workload
+        .provenance
+        .via()
+        .iter()
+        .find_map(|step| match step {
+            crate::origin::Step::HelmTemplate { source } => Some(source.as_str()),
+            _ => None,
+        })
+}
+
 impl Project {
     /// A text description: root, configuration, scopes, apps, each workload's role with its
     /// reason, and each admin container's release peers. `reported[file]` marks named files.
@@ -40,20 +52,36 @@ impl Project {
             checked.len() - context,
             context
         );
+        for (chart, renderings) in &self.charts {
+            let _ = writeln!(
+                out,
+                "Helm chart {chart}: rendered with {}",
+                renderings.join("; ")
+            );
+        }
         explain_command_files(&mut out, self, loaded, command_files);
-        let mut scopes: Vec<(usize, Option<&str>)> = self
+        let mut scopes: Vec<(usize, Option<&str>, Option<&str>)> = self
             .workloads
             .iter()
             // Compose services combined from several files stay in scope 0 (named per service).
-            .map(|w| (w.scope, w.overlay.as_deref().filter(|_| w.scope != 0)))
+            .map(|w| {
+                (
+                    w.scope,
+                    w.overlay.as_deref().filter(|_| w.scope != 0),
+                    helm_template(w),
+                )
+            })
             .collect();
         scopes.sort();
-        scopes.dedup();
-        for (scope, overlay) in scopes {
-            let title = match (scope, overlay) {
-                (0, _) => "files as given".to_string(),
-                (_, Some(overlay)) => format!("kustomize overlay `{overlay}`"),
-                (_, None) => format!("kustomization #{scope}"),
+        scopes.dedup_by(|a, b| a.0 == b.0);
+        for (scope, overlay, template) in scopes {
+            let chart = template.map(|t| t.split("/templates/").next().unwrap_or(t));
+            let title = match (scope, overlay, chart) {
+                (0, _, _) => "files as given".to_string(),
+                (_, Some(overlay), Some(chart)) => format!("Helm chart `{chart}`, {overlay}"),
+                (_, None, Some(chart)) => format!("Helm chart `{chart}` with its values.yaml"),
+                (_, Some(overlay), None) => format!("kustomize overlay `{overlay}`"),
+                (_, None, None) => format!("kustomization #{scope}"),
             };
             let _ = writeln!(out, "\nscope: {title}");
             for (index, workload) in self

@@ -61,6 +61,13 @@ pub struct Project {
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,
+    /// Helm templates that could not be rendered; the rest of the chart is still checked.
+    pub template_errors: Vec<TemplateError>,
+    /// Helm chart templates rendered: facts in them are mapped from rendered text, so an edit
+    /// there is applied only when it replaces literal template text (see `provenance`).
+    pub template_files: Vec<FileId>,
+    /// Helm charts rendered: each chart's directory with its renderings (values sets).
+    pub charts: Vec<(String, Vec<String>)>,
     /// Each workload's classified role and admin containers, by workload index; set once by
     /// [`Project::classify_roles`] after the project is assembled.
     pub(in crate::model) roles: Vec<Classified>,
@@ -122,6 +129,19 @@ pub struct Unresolved {
     pub message: String,
     /// What was done instead, or how to fix it.
     pub help: String,
+}
+
+/// A Helm chart template that could not be rendered (or parsed), at the action at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The action (or text) at fault, in the template or a helper it includes.
+    pub span: Span,
+    /// What went wrong.
+    pub message: String,
+    /// The template that failed, as Helm names it (`shop/templates/job.yaml`).
+    pub template: String,
+    /// The values set it was rendered with, when the chart is rendered with several.
+    pub values_set: Option<String>,
 }
 
 /// Label and annotation keys that name an app, most specific first.

@@ -73,7 +73,8 @@ pub struct Workload {
     pub scope: usize,
     /// The overlay directory when this is a kustomize-rendered copy; for a Compose service,
     /// the files its project combines when they are not a default file with its override file
-    /// (`docker-compose.yml + docker-compose.inits.yml`).
+    /// (`docker-compose.yml + docker-compose.inits.yml`); for a Helm chart rendered with several
+    /// values sets, `Helm values <set>` (see [`rendering_title`]).
     pub overlay: Option<String>,
     /// Compose services only: project, restart, dependencies and raw forms.
     /// Not in the fact cache: Compose services are loaded from their files each run.
@@ -81,6 +82,16 @@ pub struct Workload {
     pub compose: Option<ComposeFacts>,
     /// Commands only: the tool, the workload it runs in, what points it at production.
     pub command: Option<Box<crate::model::script::CommandFacts>>,
+}
+
+/// The rendering a copy is in, for messages: a kustomize overlay by its directory, a Helm
+/// values set as named.
+pub fn rendering_title(overlay: &str) -> String {
+    if overlay.starts_with("Helm values ") {
+        overlay.to_string()
+    } else {
+        format!("kustomize overlay `{overlay}`")
+    }
 }
 
 /// How a Job runs to completion: raw values as written (the rules decide what they mean).

@@ -24,6 +24,7 @@ pub mod select;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
 mod syntax_error;
+mod template_error;
 mod unresolved_reference;
 mod unused_suppression;
 mod versioned_path;
@@ -87,6 +88,7 @@ pub const RULES: &[Rule] = &[
     shell_operators_without_shell::RULE,
     suppression_without_reason::RULE,
     syntax_error::RULE,
+    template_error::RULE,
     unresolved_reference::RULE,
     unused_suppression::RULE,
     versioned_path::RULE,

@@ -48,7 +48,12 @@ pub const GROUPS: &[(&str, &str, &[&str])] = &[
     (
         "manifest",
         "files that cannot be read as written",
-        &["syntax-error", "unresolved-reference", "yaml-boolean-value"],
+        &[
+            "syntax-error",
+            "template-error",
+            "unresolved-reference",
+            "yaml-boolean-value",
+        ],
     ),
     (
         "suppression",
@@ -193,7 +198,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             running(&extended, BTreeMap::new()),
-            ["config-missing", "syntax-error", "unresolved-reference"]
+            [
+                "config-missing",
+                "syntax-error",
+                "template-error",
+                "unresolved-reference"
+            ]
         );
         let all_but =
             Selection::parse(&strings(&["all"]), &[], &strings(&["suppression"])).unwrap();

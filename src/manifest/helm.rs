@@ -1,0 +1,858 @@
+//! Helm charts in the project: each chart found among the files is rendered in-process (once
+//! per values set the configuration names, else with its values.yaml), every template's
+//! output parsed and extracted like any manifest, and every span of the facts moved back to
+//! the template and values lines that wrote it. Render errors are located findings; the rest
+//! of the chart and the project are still checked.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::ExtractContext;
+use crate::config::{LoadedConfig, ValueSet};
+use crate::discover;
+use crate::helm::chart::{self, Chart, ChartSource};
+use crate::helm::render::{self, Rendering};
+use crate::helm::source_map::SourceMap;
+use crate::helm::template::{Limits, Output, Value};
+use crate::helm::values;
+use crate::model::project::{Project, TemplateError};
+use crate::model::workload::Workload;
+use crate::origin::{Origin, ParameterDefinition, Spanned, Step};
+use crate::read;
+use crate::source::{SourceFile, Text};
+use crate::span::{FileId, Span};
+use crate::yaml;
+
+/// What rendering charts needs from the run besides the project.
+pub struct HelmOptions<'a> {
+    /// Editor buffers by path: they win over the disk.
+    pub buffers: &'a BTreeMap<PathBuf, String>,
+    /// The size cap for files read from disk; None reads no file (hermetic runs).
+    pub read_cap: Option<u64>,
+    /// YAML limits for the rendered output and values files.
+    pub limits: &'a yaml::Limits,
+    /// Template budgets.
+    pub template_limits: Limits,
+}
+
+/// What rendering charts adds to the run's summary.
+#[derive(Debug, Default)]
+pub struct ChartsChecked {
+    /// YAML documents rendered.
+    pub documents: usize,
+}
+
+/// The chart directories of the files in the table: the directory of each `Chart.yaml` and
+/// of each template's chart, without subcharts of a chart also found (`<chart>/charts/x`),
+/// which render as part of their parent.
+pub fn chart_roots(files: &[SourceFile]) -> Vec<PathBuf> {
+    let mut roots: BTreeSet<PathBuf> = BTreeSet::new();
+    for file in files.iter().filter(|f| f.readable) {
+        let Some(path) = &file.path else {
+            continue;
+        };
+        if path.file_name().is_some_and(|n| n == "Chart.yaml") {
+            if let Some(dir) = path.parent() {
+                roots.insert(discover::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+            }
+        } else if let Some(dir) = template_chart(path) {
+            roots.insert(discover::absolute(&dir).unwrap_or(dir));
+        }
+    }
+    let all: Vec<PathBuf> = roots.iter().cloned().collect();
+    roots
+        .into_iter()
+        .filter(|root| {
+            !all.iter().any(|other| {
+                other != root
+                    && root
+                        .strip_prefix(other)
+                        .is_ok_and(|below| below.starts_with("charts"))
+            })
+        })
+        .collect()
+}
+
+/// The chart a template belongs to: the directory above its `templates/` with a Chart.yaml.
+pub fn template_chart(path: &Path) -> Option<PathBuf> {
+    path.ancestors().skip(1).find_map(|dir| {
+        (dir.file_name().is_some_and(|name| name == "templates")
+            && dir
+                .parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file()))
+        .then(|| dir.parent().map(Path::to_path_buf))
+        .flatten()
+    })
+}
+
+/// The run's file table as a chart's files: a file already read (an input, an editor buffer)
+/// is used as it is; others are read through the read stage and added to the table.
+struct ProjectFiles<'p> {
+    files: &'p mut Vec<SourceFile>,
+    by_path: HashMap<PathBuf, FileId>,
+    options: &'p HelmOptions<'p>,
+    /// Files added to the table.
+    added: Vec<FileId>,
+}
+
+impl<'p> ProjectFiles<'p> {
+    fn new(files: &'p mut Vec<SourceFile>, options: &'p HelmOptions<'p>) -> Self {
+        let by_path = files
+            .iter()
+            .filter_map(|f| {
+                let path = f.path.as_ref()?;
+                Some((discover::absolute(path).unwrap_or(path.clone()), f.id))
+            })
+            .collect();
+        ProjectFiles {
+            files,
+            by_path,
+            options,
+            added: Vec::new(),
+        }
+    }
+
+    fn buffer(&self, path: &Path) -> Option<&String> {
+        self.options.buffers.get(path).or_else(|| {
+            self.options
+                .buffers
+                .iter()
+                .find(|(p, _)| discover::absolute(p).ok().as_deref() == Some(path))
+                .map(|(_, text)| text)
+        })
+    }
+
+    fn read(&self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        if let Some(text) = self.buffer(path) {
+            return Ok(text.clone().into_bytes());
+        }
+        let cap = self
+            .options
+            .read_cap
+            .ok_or_else(|| "not read (files are not read from disk in this run)".to_string())?;
+        read::read_capped(path, cap.min(max))
+            .map(|(bytes, _)| bytes)
+            .map_err(|e| e.as_reference())
+    }
+}
+
+impl ChartSource for ProjectFiles<'_> {
+    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
+        let mut listed: BTreeSet<PathBuf> = if self.options.read_cap.is_some() {
+            read::list_files(dir).into_iter().collect()
+        } else {
+            BTreeSet::new()
+        };
+        // Buffers and files of the run under the chart count even when not on disk.
+        listed.extend(self.by_path.keys().filter(|p| p.starts_with(dir)).cloned());
+        listed.into_iter().collect()
+    }
+
+    fn text(&mut self, path: &Path) -> Result<(FileId, Text), String> {
+        let path = discover::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let known = self.by_path.get(&path).copied();
+        if let Some(id) = known {
+            let file = &self.files[id.0 as usize];
+            if !file.readable {
+                return Err("it could not be read".to_string());
+            }
+            // An input's text, unless the extract stage dropped it (no facts in it).
+            if !file.text.is_empty() {
+                return Ok((id, file.text.clone()));
+            }
+        }
+        let cap = self.options.read_cap.unwrap_or(u64::MAX);
+        let bytes = self.read(&path, cap)?;
+        let text: Text = Arc::new(read::decode(bytes).map_err(|e| e.as_reference())?);
+        let id = match known {
+            Some(id) => {
+                let old = &self.files[id.0 as usize];
+                self.files[id.0 as usize] =
+                    SourceFile::new(id, old.path.clone(), old.display.clone(), text.clone());
+                id
+            }
+            None => {
+                let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+                let display = discover::display_path(&path);
+                self.files.push(SourceFile::new(
+                    id,
+                    Some(path.clone()),
+                    display,
+                    text.clone(),
+                ));
+                self.by_path.insert(path, id);
+                self.added.push(id);
+                id
+            }
+        };
+        Ok((id, text))
+    }
+
+    fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        self.read(path, max)
+    }
+}
+
+/// Render every chart of `roots` into the project. Returns the files added to the file table
+/// (templates and values files not among the inputs), each with the chart directory they
+/// belong to, and what was rendered.
+pub fn check(
+    project: &mut Project,
+    roots: &[PathBuf],
+    config: &LoadedConfig,
+    options: &HelmOptions<'_>,
+    notes: &mut Vec<String>,
+) -> (Vec<(FileId, PathBuf)>, ChartsChecked) {
+    let mut added = Vec::new();
+    let mut checked = ChartsChecked::default();
+    let mut next_scope = project.workloads.iter().map(|w| w.scope).max().unwrap_or(0) + 1;
+    let mut rendered: Vec<Workload> = Vec::new();
+    for root in roots {
+        let mut source = ProjectFiles::new(&mut project.files, options);
+        let loaded = chart::load(root, &mut source);
+        let chart = match loaded {
+            Ok(chart) => chart,
+            Err(error) => {
+                notes.push(format!("{error}; the chart was not rendered"));
+                added.extend(source.added.iter().map(|&id| (id, root.clone())));
+                continue;
+            }
+        };
+        notes.extend(chart_notes(&chart));
+        let sets = value_sets(root, config);
+        let several = sets.len() > 1;
+        for set in &sets {
+            let label = several.then(|| set_label(set));
+            let user = user_values(&chart, set, &mut source, notes);
+            let rendering = render::render(&chart, &user, options.template_limits);
+            let scope = next_scope;
+            next_scope += 1;
+            checked.documents += place(
+                project_files_text(&source),
+                rendering,
+                label.as_deref(),
+                scope,
+                &config.config.kinds,
+                options.limits,
+                &mut rendered,
+                &mut project.template_errors,
+                notes,
+            );
+        }
+        added.extend(source.added.iter().map(|&id| (id, root.clone())));
+        project.template_files.extend(
+            std::iter::once(&chart)
+                .flat_map(all_templates)
+                .collect::<Vec<_>>(),
+        );
+        project.charts.push((
+            discover::display_path(root),
+            sets.iter().map(set_label).collect(),
+        ));
+    }
+    mark_sole_uses(&mut rendered);
+    project.workloads.extend(rendered);
+    (added, checked)
+}
+
+/// The template files of a chart and its subcharts.
+fn all_templates(chart: &Chart) -> Vec<FileId> {
+    let mut out: Vec<FileId> = chart.templates.iter().map(|t| t.file).collect();
+    for sub in &chart.subcharts {
+        out.extend(all_templates(sub));
+    }
+    out
+}
+
+/// The notes of a chart and its subcharts.
+fn chart_notes(chart: &Chart) -> Vec<String> {
+    let mut out = chart.notes.clone();
+    for sub in &chart.subcharts {
+        out.extend(chart_notes(sub));
+    }
+    out
+}
+
+/// The texts of the file table, by id (values lines are shown from them).
+fn project_files_text(source: &ProjectFiles<'_>) -> Vec<(Text, String)> {
+    source
+        .files
+        .iter()
+        .map(|f| (f.text.clone(), f.display.clone()))
+        .collect()
+}
+
+/// The value sets the configuration names for the chart in `root`, else one: values.yaml.
+fn value_sets(root: &Path, config: &LoadedConfig) -> Vec<ValueSet> {
+    let base = discover::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
+    let configured = config.config.helm.charts.iter().find(|(dir, _)| {
+        let dir = base.join(dir.trim_end_matches('/'));
+        std::path::absolute(&dir).ok().as_deref() == Some(root)
+    });
+    match configured {
+        Some((_, sets)) if !sets.sets().is_empty() => sets.sets().to_vec(),
+        _ => vec![ValueSet::default()],
+    }
+}
+
+/// How a rendering is named in messages when a chart has several.
+fn set_label(set: &ValueSet) -> String {
+    let mut parts: Vec<String> = set.values.clone();
+    parts.extend(set.set.keys().map(|k| format!("{k}=…")));
+    if parts.is_empty() {
+        "values.yaml".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The user's values of one set: its files merged in order, then its `set` entries.
+fn user_values(
+    chart: &Chart,
+    set: &ValueSet,
+    source: &mut ProjectFiles<'_>,
+    notes: &mut Vec<String>,
+) -> Value {
+    let mut user = Value::map(BTreeMap::new());
+    for name in &set.values {
+        let path = chart.dir.join(name);
+        let read = source
+            .text(&path)
+            .and_then(|(file, text)| chart::read_values(&text, file));
+        match read {
+            Ok(values) => user = values::merge_user(&user, &values),
+            Err(error) => notes.push(format!(
+                "{}: values file not used: {error}",
+                discover::display_path(&path)
+            )),
+        }
+    }
+    for (path, value) in &set.set {
+        user = values::set_path(&user, path, json_value(value));
+    }
+    user
+}
+
+/// A `set:` entry's value as a template value.
+fn json_value(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::nil(),
+        serde_json::Value::Bool(b) => Value::bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::int(i),
+            None => Value::float(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::String(s) => Value::string(s.as_str()),
+        serde_json::Value::Array(items) => Value::list(items.iter().map(json_value).collect()),
+        serde_json::Value::Object(map) => Value::map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Parse and extract each rendered template, map the facts back, and record render errors.
+/// Returns the number of documents rendered.
+#[allow(clippy::too_many_arguments)]
+fn place(
+    files: Vec<(Text, String)>,
+    rendering: Rendering,
+    label: Option<&str>,
+    scope: usize,
+    kinds: &[crate::config::CustomKind],
+    limits: &yaml::Limits,
+    out: &mut Vec<Workload>,
+    errors: &mut Vec<TemplateError>,
+    notes: &mut Vec<String>,
+) -> usize {
+    notes.extend(rendering.notes);
+    let missing: Vec<String> = rendering
+        .missing
+        .iter()
+        .map(|m| format!("`{}`", m.name))
+        .collect();
+    let error = |span: Span, message: String, template: String| TemplateError {
+        span,
+        message,
+        template,
+        values_set: label.map(str::to_string),
+    };
+    for (_, name, parse_error) in rendering.parse_errors {
+        errors.push(error(parse_error.at, parse_error.message, name));
+    }
+    let mut documents = 0;
+    for template in rendering.templates {
+        let output = match template.result {
+            Ok(output) => output,
+            // A helper of a dependency that is not vendored (a library chart such as
+            // bitnami's `common`): the chart is fine, its dependencies were not built.
+            Err(failure) if !missing.is_empty() && failure.message.starts_with("no template ") => {
+                notes.push(format!(
+                    "{}: not rendered: {}; dependencies not in charts/ ({}) may define it",
+                    template.name,
+                    failure.message,
+                    missing.join(", ")
+                ));
+                continue;
+            }
+            Err(failure) => {
+                errors.push(error(failure.at, failure.message, template.name));
+                continue;
+            }
+        };
+        if output.text.trim().is_empty() {
+            continue;
+        }
+        let map = SourceMap::new(&output);
+        let parsed = yaml::parse(&output.text, limits);
+        documents += parsed.documents.len();
+        for syntax in &parsed.errors {
+            let at = map.map(Span::new(template.file, syntax.offset, syntax.offset));
+            errors.push(error(
+                at,
+                format!("the rendered output is not valid YAML: {}", syntax.message),
+                template.name.clone(),
+            ));
+        }
+        if parsed.tree.budget_exhausted() {
+            continue;
+        }
+        let context = ExtractContext {
+            file: template.file,
+            text: &output.text,
+            kinds,
+        };
+        for document in &parsed.documents {
+            for workload in super::extract(&parsed.tree, document, &context).workloads {
+                let mut workload = mapped(
+                    workload,
+                    template.file,
+                    &map,
+                    &output,
+                    &files,
+                    &template.name,
+                );
+                workload.provenance.push(Step::HelmTemplate {
+                    source: template.name.clone(),
+                });
+                workload.scope = scope;
+                workload.overlay = label.map(|l| format!("Helm values {l}"));
+                out.push(workload);
+            }
+        }
+    }
+    documents
+}
+
+/// A workload extracted from rendered text, with every span moved back to the templates
+/// (an encode / decode round trip through the fact cache's format reaches every span, origins
+/// included), and the values each container fact printed as origin steps.
+fn mapped(
+    workload: Workload,
+    file: FileId,
+    map: &SourceMap,
+    output: &Output,
+    files: &[(Text, String)],
+    template: &str,
+) -> Workload {
+    let steps = fact_steps(&workload, map, output, files, template);
+    let encoded = postcard::to_allocvec(&workload).unwrap_or_default();
+    let spans = map.clone();
+    let decoded: Option<Workload> = crate::span::decoding_mapped(
+        file,
+        move |span| spans.map(span),
+        || postcard::from_bytes(&encoded).ok(),
+    );
+    let mut workload = decoded.unwrap_or(workload);
+    workload.file = file;
+    for (index, steps) in steps.into_iter().enumerate() {
+        let Some(container) = workload.containers.get_mut(index) else {
+            continue;
+        };
+        let ContainerSteps {
+            image,
+            command,
+            args,
+            working_dir,
+        } = steps;
+        if let Some(spanned) = &mut container.image {
+            push_all(&mut spanned.origin, image);
+        }
+        for (word, steps) in container.command.iter_mut().flatten().zip(command) {
+            push_all(&mut word.origin, steps);
+        }
+        for (word, steps) in container.args.iter_mut().flatten().zip(args) {
+            push_all(&mut word.origin, steps);
+        }
+        if let Some(spanned) = &mut container.working_dir {
+            push_all(&mut spanned.origin, working_dir);
+        }
+    }
+    workload
+}
+
+fn push_all(origin: &mut Origin, steps: Vec<Step>) {
+    for step in steps {
+        origin.push(step);
+    }
+}
+
+/// The steps of each fact of one container that rules fix or compare.
+#[derive(Default)]
+struct ContainerSteps {
+    image: Vec<Step>,
+    command: Vec<Vec<Step>>,
+    args: Vec<Vec<Step>>,
+    working_dir: Vec<Step>,
+}
+
+/// The origin steps of each container's facts, from their spans in the rendered text.
+fn fact_steps(
+    workload: &Workload,
+    map: &SourceMap,
+    output: &Output,
+    files: &[(Text, String)],
+    template: &str,
+) -> Vec<ContainerSteps> {
+    let steps = |field: &str, span: Span| fact_origin(field, span, map, output, files, template);
+    workload
+        .containers
+        .iter()
+        .map(|container| ContainerSteps {
+            image: container
+                .image
+                .as_ref()
+                .map(|i| steps("image", i.span))
+                .unwrap_or_default(),
+            command: words(&container.command, |s| steps("command", s)),
+            args: words(&container.args, |s| steps("argument", s)),
+            working_dir: container
+                .working_dir
+                .as_ref()
+                .map(|w| steps("working directory", w.span))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn words(
+    words: &Option<Vec<Spanned<String>>>,
+    mut steps: impl FnMut(Span) -> Vec<Step>,
+) -> Vec<Vec<Step>> {
+    words
+        .iter()
+        .flatten()
+        .map(|word| steps(word.span))
+        .collect()
+}
+
+/// How a fact at `span` of the rendered text was written: a `HelmValue` step for each values
+/// node printed into it, and a `HelmTemplate` step when it is not literal text of the template
+/// (an edit of its mapped span would overwrite template actions).
+fn fact_origin(
+    field: &str,
+    span: Span,
+    map: &SourceMap,
+    output: &Output,
+    files: &[(Text, String)],
+    template: &str,
+) -> Vec<Step> {
+    let (start, end) = unquoted(&output.text, span);
+    let pieces = map.pieces(start, end);
+    let mut steps = Vec::new();
+    let literal = matches!(pieces, [piece] if piece.verbatim && piece.at == piece.top);
+    let mut values: Vec<Span> = pieces.iter().filter_map(|p| p.value).collect();
+    values.dedup();
+    for value in values {
+        let Some((text, display)) = files.get(value.file.0 as usize) else {
+            continue;
+        };
+        let Some(written) = text.get(value.range()) else {
+            continue;
+        };
+        let line = key_line(text, value);
+        let shown = text
+            .get(line.range())
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let carrying: Vec<_> = pieces.iter().filter(|p| p.value == Some(value)).collect();
+        let around = match carrying.as_slice() {
+            [piece] => {
+                let before = output.text.get(start as usize..piece.out.start as usize);
+                let after = output.text.get(piece.out.end as usize..end as usize);
+                before
+                    .zip(after)
+                    .map(|(b, a)| (b.to_string(), a.to_string()))
+            }
+            _ => None,
+        };
+        let block = written.starts_with(['|', '>']);
+        steps.push(Step::HelmValue {
+            field: field.to_string(),
+            file: display.clone(),
+            shown,
+            definition: ParameterDefinition {
+                value: written.trim_matches(['"', '\'']).to_string(),
+                line,
+                value_span: (!block).then_some(value),
+                around,
+                // Decided once every rendering is placed (`mark_sole_uses`).
+                sole_use: true,
+            },
+        });
+    }
+    if !literal {
+        steps.push(Step::HelmTemplate {
+            source: template.to_string(),
+        });
+    }
+    steps
+}
+
+/// The bytes of a scalar's value inside its node (quotes left out).
+fn unquoted(text: &str, span: Span) -> (u32, u32) {
+    let written = text.get(span.range()).unwrap_or_default();
+    if written.len() >= 2 && (written.starts_with('"') || written.starts_with('\'')) {
+        (span.start + 1, span.end - 1)
+    } else {
+        (span.start, span.end)
+    }
+}
+
+/// The `key: value` pair a value node is the value of: from the first non-blank byte of the
+/// node's line to the node's end.
+fn key_line(text: &str, value: Span) -> Span {
+    let line_start = text[..value.start as usize]
+        .rfind('\n')
+        .map_or(0, |n| n + 1);
+    let indent = text[line_start..value.start as usize]
+        .bytes()
+        .take_while(|b| *b == b' ' || *b == b'-')
+        .count();
+    Span::new(value.file, line_start + indent, value.end as usize)
+}
+
+/// A values node printed into more than one fact (two templates, or the Job's and the app's
+/// images) is not this fact's alone: editing it there changes the others.
+fn mark_sole_uses(workloads: &mut [Workload]) {
+    let mut uses: HashMap<Span, BTreeSet<Span>> = HashMap::new();
+    let mut visit = |workloads: &mut [Workload], record: bool| {
+        for workload in workloads.iter_mut() {
+            for container in &mut workload.containers {
+                let facts = container
+                    .image
+                    .iter_mut()
+                    .map(|i| (i.span, &mut i.origin))
+                    .chain(
+                        container
+                            .command
+                            .iter_mut()
+                            .flatten()
+                            .chain(container.args.iter_mut().flatten())
+                            .chain(container.working_dir.iter_mut())
+                            .map(|w| (w.span, &mut w.origin)),
+                    );
+                for (at, origin) in facts {
+                    let mut steps: Vec<Step> = origin.via().to_vec();
+                    for step in &mut steps {
+                        if let Step::HelmValue { definition, .. } = step
+                            && let Some(value) = definition.value_span
+                        {
+                            if record {
+                                uses.entry(value).or_default().insert(at);
+                            } else {
+                                definition.sole_use = uses.get(&value).is_none_or(|u| u.len() < 2);
+                            }
+                        }
+                    }
+                    if !record {
+                        let mut rebuilt = Origin::DIRECT;
+                        rebuilt.set_written(origin.written(at), at);
+                        for step in steps {
+                            rebuilt.push(step);
+                        }
+                        *origin = rebuilt;
+                    }
+                }
+            }
+        }
+    };
+    visit(workloads, true);
+    visit(workloads, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helm::render::Rendered;
+    use crate::helm::template::{Piece, TemplateErrorKind};
+
+    const TEMPLATE: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n          image: \"{{ .Values.repo }}:{{ .Values.tag }}\"\n          args: [\"migrate\"]\n";
+    const VALUES: &str = "repo: app\ntag: \"1.0\"\n";
+
+    fn span(file: u32, text: &str, needle: &str) -> Span {
+        let start = text.find(needle).unwrap();
+        Span::new(FileId(file), start, start + needle.len())
+    }
+
+    /// The rendering of TEMPLATE by hand: literal text, two actions printing values, literal text.
+    fn rendering() -> Rendering {
+        let repo_action = span(1, TEMPLATE, "{{ .Values.repo }}");
+        let tag_action = span(1, TEMPLATE, "{{ .Values.tag }}");
+        let text = TEMPLATE
+            .replace("{{ .Values.repo }}", "app")
+            .replace("{{ .Values.tag }}", "1.0");
+        let image_at = text.find("app:1.0").unwrap() as u32;
+        let literal = |out: std::ops::Range<u32>, top: u32| {
+            let top = Span::new(
+                FileId(1),
+                top as usize,
+                (top + out.end - out.start) as usize,
+            );
+            Piece {
+                out,
+                top,
+                at: top,
+                verbatim: true,
+                value: None,
+            }
+        };
+        let printed = |out: std::ops::Range<u32>, action: Span, value: Span| Piece {
+            out,
+            top: action,
+            at: action,
+            verbatim: false,
+            value: Some(value),
+        };
+        let pieces = vec![
+            literal(0..image_at, 0),
+            printed(image_at..image_at + 3, repo_action, span(2, VALUES, "app")),
+            literal(image_at + 3..image_at + 4, repo_action.end),
+            printed(
+                image_at + 4..image_at + 7,
+                tag_action,
+                span(2, VALUES, "\"1.0\""),
+            ),
+            literal(image_at + 7..text.len() as u32, tag_action.end),
+        ];
+        Rendering {
+            templates: vec![
+                Rendered {
+                    name: "shop/templates/job.yaml".into(),
+                    file: FileId(1),
+                    result: Ok(Output { text, pieces }),
+                },
+                Rendered {
+                    name: "shop/templates/broken.yaml".into(),
+                    file: FileId(3),
+                    result: Err(crate::helm::template::TemplateError::new(
+                        Span::new(FileId(3), 4, 9),
+                        TemplateErrorKind::Required,
+                        "x is required",
+                    )),
+                },
+            ],
+            parse_errors: Vec::new(),
+            notes: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rendered_facts_point_into_the_template_with_the_values_as_steps() {
+        let files: Vec<(Text, String)> = [
+            ("", "Chart.yaml"),
+            (TEMPLATE, "shop/templates/job.yaml"),
+            (VALUES, "shop/values.yaml"),
+        ]
+        .iter()
+        .map(|(t, d)| (Arc::new(t.to_string()), d.to_string()))
+        .collect();
+        let mut workloads = Vec::new();
+        let mut errors = Vec::new();
+        let mut notes = Vec::new();
+        let documents = place(
+            files,
+            rendering(),
+            None,
+            3,
+            &[],
+            &yaml::Limits::default(),
+            &mut workloads,
+            &mut errors,
+            &mut notes,
+        );
+        assert_eq!(documents, 1);
+        assert_eq!(workloads.len(), 1);
+        let job = &workloads[0];
+        assert_eq!((job.file, job.scope), (FileId(1), 3));
+        let name = job.name.as_ref().unwrap();
+        assert_eq!(
+            name.span,
+            Span::new(
+                FileId(1),
+                TEMPLATE.find("m\n").unwrap(),
+                TEMPLATE.find("m\n").unwrap() + 1
+            )
+        );
+        let container = &job.containers[0];
+        // Literal text maps byte for byte.
+        assert_eq!(
+            container.name.as_ref().unwrap().span,
+            Span::new(
+                FileId(1),
+                TEMPLATE.find("migrate\n").unwrap(),
+                TEMPLATE.find("migrate\n").unwrap() + 7
+            )
+        );
+        let args = container.args.as_ref().unwrap();
+        assert_eq!(args[0].span, span(1, TEMPLATE, "\"migrate\""));
+        // The image: from its opening quote to its closing one in the template.
+        let image = container.image.as_ref().unwrap();
+        assert_eq!(
+            image.span,
+            span(1, TEMPLATE, "\"{{ .Values.repo }}:{{ .Values.tag }}\"")
+        );
+        let related: Vec<(String, Span)> = image
+            .origin
+            .via()
+            .iter()
+            .filter_map(Step::related)
+            .collect();
+        assert_eq!(
+            related,
+            [
+                (
+                    "`repo: app` in `shop/values.yaml` sets this image".to_string(),
+                    span(2, VALUES, "repo: app")
+                ),
+                (
+                    "`tag: \"1.0\"` in `shop/values.yaml` sets this image".to_string(),
+                    span(2, VALUES, "tag: \"1.0\"")
+                ),
+            ]
+        );
+        let Step::HelmValue { definition, .. } = &image.origin.via()[1] else {
+            panic!("{:?}", image.origin);
+        };
+        assert_eq!(definition.around, Some(("app:".into(), String::new())));
+        assert_eq!(definition.value_span, Some(span(2, VALUES, "\"1.0\"")));
+        assert!(
+            image
+                .origin
+                .via()
+                .iter()
+                .any(|s| matches!(s, Step::HelmTemplate { .. }))
+        );
+        // Literal facts carry no template step: an edit there is exact.
+        assert!(args[0].origin.is_direct());
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].template, "shop/templates/broken.yaml");
+        assert_eq!(errors[0].span, Span::new(FileId(3), 4, 9));
+    }
+}
