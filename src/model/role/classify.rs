@@ -16,7 +16,8 @@ use crate::model::workload::Format;
 ///    (2, 3) from overriding the file;
 /// 2. a selector under `admin:` / `long-running:` in `.adminlint.yaml`;
 /// 3. a custom kind under `kinds:` in `.adminlint.yaml`;
-/// 4. a Helm or Argo CD hook annotation (Helm's first);
+/// 4. a Helm or Argo CD hook annotation (Helm's first), except on the Kubernetes kinds that
+///    serve until replaced (a Deployment made a hook is still a server: long-running);
 /// 5. a command in a script, workflow, Makefile or Procfile: admin when the scanner found an
 ///    admin task in it (only those are kept, and Procfile `release:`), else a Procfile app process;
 /// 6. Compose ([`classify_service`]): another service waits for it to complete; else a
@@ -53,6 +54,13 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
         }
     }
     if let Some(hook) = signals.hooks.first() {
+        if serves_until_replaced(signals) {
+            let reason = Reason::ServerHook {
+                kind: signals.kind.to_string(),
+                annotation: hook.tool.annotation(),
+            };
+            return Role::new(RoleKind::LongRunning, reason);
+        }
         return Role::new(RoleKind::Admin, Reason::Hook(hook.clone()));
     }
     if let Some(facts) = signals.command {
@@ -84,6 +92,20 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
         },
         _ => Role::new(RoleKind::LongRunning, Reason::LongRunningKind { kind }),
     }
+}
+
+/// True for the Kubernetes kinds whose pods serve until the object is replaced.
+fn serves_until_replaced(signals: &Signals<'_>) -> bool {
+    signals.format == Format::Kubernetes
+        && matches!(
+            signals.kind,
+            "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "ReplicaSet"
+                | "ReplicationController"
+                | "DeploymentConfig"
+        )
 }
 
 /// The role of a Compose service without a declaration, configuration or hook.

@@ -41,6 +41,15 @@ pub enum Reason {
         /// The kind.
         kind: String,
     },
+    /// A workload that serves until replaced (a Deployment, a StatefulSet …) made a Helm or
+    /// Argo CD hook: the hook orders when it is created (Sentry's charts make their servers
+    /// hooks), it does not make it run once.
+    ServerHook {
+        /// The kind.
+        kind: String,
+        /// The hook annotation that made it a hook.
+        annotation: &'static str,
+    },
     /// A Compose service another service waits for with `service_completed_successfully`.
     WaitedOnBy {
         /// The waiting service.
@@ -177,6 +186,10 @@ impl fmt::Display for Reason {
             Reason::RunsToCompletion { kind } | Reason::LongRunningKind { kind } => {
                 write!(f, "a {kind}")
             }
+            Reason::ServerHook { kind, annotation } => write!(
+                f,
+                "a {kind}: its `{annotation}` orders when it is created, it still serves until replaced"
+            ),
             Reason::PodDoesNotRestart { policy } => {
                 write!(f, "a Pod with `restartPolicy: {policy}`")
             }

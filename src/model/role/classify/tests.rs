@@ -137,12 +137,21 @@ fn precedence_and_kinds() {
             "long-running: a MigrationRun (custom kind in .adminlint.yaml)",
         ),
         (
-            "Deployment helm=pre-install,pre-upgrade;-5;before-hook-creation,hook-succeeded argocd=PreSync",
+            "Pod helm=pre-install,pre-upgrade;-5;before-hook-creation,hook-succeeded argocd=PreSync",
             "admin: `helm.sh/hook: pre-install,pre-upgrade` hook (weight -5, delete policy before-hook-creation,hook-succeeded)",
         ),
         (
-            "Deployment argocd=PreSync;3;HookSucceeded",
+            "Pod argocd=PreSync;3;HookSucceeded",
             "admin: `argocd.argoproj.io/hook: PreSync` hook (sync wave 3, delete policy HookSucceeded)",
+        ),
+        // A server made a hook (Sentry's charts) is still a server.
+        (
+            "Deployment helm=post-install,post-upgrade",
+            "long-running: a Deployment: its `helm.sh/hook` orders when it is created, it still serves until replaced",
+        ),
+        (
+            "StatefulSet argocd=PreSync",
+            "long-running: a StatefulSet: its `argocd.argoproj.io/hook` orders when it is created, it still serves until replaced",
         ),
         // An unknown declared value decides nothing, but keeps the configuration out.
         (
