@@ -79,6 +79,9 @@ pub fn run(options: &CheckOptions, allowed: Allowed) -> Fixed {
         for fix in &fixes {
             for edit in &fix.edits {
                 let file = report.file(edit.span.file);
+                if read_now.contains_key(&file.id) {
+                    continue;
+                }
                 let key = file.path.clone();
                 if let Some((_, _, now)) = texts.get(&key) {
                     read_now.insert(file.id, now.clone());

@@ -41,12 +41,7 @@ pub fn sha256(message: &[u8]) -> [u8; 32] {
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
-    let mut padded = message.to_vec();
-    padded.push(0x80);
-    while padded.len() % 64 != 56 {
-        padded.push(0);
-    }
-    padded.extend_from_slice(&((message.len() as u64).wrapping_mul(8)).to_be_bytes());
+    let padded = padded_blocks(message);
     for block in padded.chunks_exact(64) {
         let mut w = [0u32; 64];
         for (i, word) in block.chunks_exact(4).enumerate() {
@@ -121,15 +116,22 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// SHA-1 (FIPS 180-4), for sprig's `sha1sum`.
-pub fn sha1(message: &[u8]) -> [u8; 20] {
-    let mut state: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
+/// `message` padded into 64-byte blocks as SHA-1 and SHA-256 both pad it (FIPS 180-4, 5.1.1):
+/// a 1 bit, zeros, then the message's length in bits, big-endian.
+fn padded_blocks(message: &[u8]) -> Vec<u8> {
     let mut padded = message.to_vec();
     padded.push(0x80);
     while padded.len() % 64 != 56 {
         padded.push(0);
     }
     padded.extend_from_slice(&((message.len() as u64).wrapping_mul(8)).to_be_bytes());
+    padded
+}
+
+/// SHA-1 (FIPS 180-4), for sprig's `sha1sum`.
+pub fn sha1(message: &[u8]) -> [u8; 20] {
+    let mut state: [u32; 5] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0];
+    let padded = padded_blocks(message);
     for block in padded.chunks_exact(64) {
         let mut w = [0u32; 80];
         for (i, word) in block.chunks_exact(4).enumerate() {

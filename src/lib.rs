@@ -29,6 +29,7 @@ pub mod read;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
 pub mod span;
 pub mod suppress;
@@ -86,7 +87,7 @@ pub struct CheckOptions {
     pub cache: bool,
     /// The rules the command line selects (`--select`, `--extend-select`, `--ignore`), folded
     /// into the configuration's rule levels.
-    pub selection: rules::select::Selection,
+    pub selection: selection::Selection,
     /// Read the files a Compose project refers to from disk when no buffer holds them: the
     /// partner of a base or override file, `extends` and `include` files, `.env`. Off, a run on
     /// buffers alone reads no file at all, so it is hermetic and repeatable (the fuzz target).
@@ -107,7 +108,7 @@ impl Default for CheckOptions {
             no_ignores: false,
             explain: false,
             cache: false,
-            selection: rules::select::Selection::default(),
+            selection: selection::Selection::default(),
             references_from_disk: true,
         }
     }

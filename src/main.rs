@@ -92,14 +92,17 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
-    let selection =
-        match rules::select::Selection::parse(&args.select, &args.extend_select, &args.ignore) {
-            Ok(selection) => selection,
-            Err(error) => {
-                eprintln!("adminlint: error: {error}");
-                return Ok(EXIT_ERROR);
-            }
-        };
+    let selection = match adminlint::selection::Selection::parse(
+        &args.select,
+        &args.extend_select,
+        &args.ignore,
+    ) {
+        Ok(selection) => selection,
+        Err(error) => {
+            eprintln!("adminlint: error: {error}");
+            return Ok(EXIT_ERROR);
+        }
+    };
     let mut options = CheckOptions {
         selection,
         max_file_size: args.max_file_size,

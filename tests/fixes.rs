@@ -381,7 +381,7 @@ fn fixing_converges_and_keeps_every_file_parseable() {
 fn each_rule_s_fixes_remove_its_findings_and_add_none() {
     use adminlint::autofix;
     use adminlint::rules::FixAvailability;
-    use adminlint::rules::select::Selection;
+    use adminlint::selection::Selection;
     for rule in adminlint::rules::RULES {
         if rule.fix == FixAvailability::None {
             continue;

@@ -166,6 +166,8 @@ const STAGES: &[&[&str]] = &[
     // Follows the origins of the rules' findings (related locations, where a fix is aimed).
     &["provenance"],
     &["rules"],
+    // `--select` / `--ignore`: rule ids and groups folded into the configuration.
+    &["selection"],
     &["findings"],
     &["render"],
     &["output"],

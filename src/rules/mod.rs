@@ -20,7 +20,6 @@ mod invalid_directive;
 mod job_name_mismatch;
 mod job_retries;
 mod release_drift;
-pub mod select;
 mod shell_operators_without_shell;
 mod suppression_without_reason;
 mod syntax_error;

@@ -382,40 +382,60 @@ impl Scan<'_> {
             build: None,
             resolved_image: None,
         };
-        Workload {
-            format: Format::Command,
-            file: self.file,
-            document: 0,
-            api_version: None,
-            kind: tool.kind().to_string(),
+        command_workload(
+            self.file,
             span,
-            name: found.name.as_ref().map(spanned),
-            generated_name: false,
-            namespace: found.namespace.as_ref().map(spanned),
-            labels: Vec::new(),
-            annotations: Vec::new(),
-            declared_role: None,
-            hooks: Vec::new(),
-            service_account: None,
-            image_pull_secrets: Vec::new(),
-            restart_policy: None,
-            job: None,
-            containers: vec![container],
-            volumes: Vec::new(),
-            app: None,
-            ignores: Vec::new(),
-            provenance: Origin::DIRECT,
-            scope: 0,
-            overlay: None,
-            compose: None,
-            command: Some(Box::new(CommandFacts {
+            found.name.as_ref().map(spanned),
+            found.namespace.as_ref().map(spanned),
+            container,
+            CommandFacts {
                 tool,
                 runs_in,
                 admin_word: found.admin_word,
                 outside_release: outside,
                 compose_files: found.compose_files,
-            })),
-        }
+            },
+        )
+    }
+}
+
+/// The workload a command runs as: one container, its facts, nothing a manifest would declare
+/// (labels, hooks, a restart policy).
+pub(super) fn command_workload(
+    file: FileId,
+    span: Span,
+    name: Option<Spanned<String>>,
+    namespace: Option<Spanned<String>>,
+    container: Container,
+    facts: CommandFacts,
+) -> Workload {
+    Workload {
+        format: Format::Command,
+        file,
+        document: 0,
+        api_version: None,
+        kind: facts.tool.kind().to_string(),
+        span,
+        name,
+        generated_name: false,
+        namespace,
+        labels: Vec::new(),
+        annotations: Vec::new(),
+        declared_role: None,
+        hooks: Vec::new(),
+        service_account: None,
+        image_pull_secrets: Vec::new(),
+        restart_policy: None,
+        job: None,
+        containers: vec![container],
+        volumes: Vec::new(),
+        app: None,
+        ignores: Vec::new(),
+        provenance: Origin::DIRECT,
+        scope: 0,
+        overlay: None,
+        compose: None,
+        command: Some(Box::new(facts)),
     }
 }
 

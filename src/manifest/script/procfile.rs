@@ -5,8 +5,8 @@ use super::Scan;
 use super::text::Segment;
 use crate::model::command::{self, Intent};
 use crate::model::script::{CommandFacts, Tool};
-use crate::model::workload::{Container, Format, Workload};
-use crate::origin::{Origin, Spanned};
+use crate::model::workload::{Container, Workload};
+use crate::origin::Spanned;
 use crate::span::Span;
 
 /// One workload per process line.
@@ -45,52 +45,30 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
             Spanned::new(script.to_string(), whole),
         ];
         let span = Span::new(scan.file, start, start + body.len());
-        out.push(Workload {
-            format: Format::Command,
-            file: scan.file,
-            document: 0,
-            api_version: None,
-            kind: Tool::Procfile.kind().to_string(),
+        let container = Container {
+            name: None,
+            init: false,
             span,
-            name: Some(Spanned::new(name.to_string(), name_span)),
-            generated_name: false,
-            namespace: None,
-            labels: Vec::new(),
-            annotations: Vec::new(),
-            declared_role: None,
-            hooks: Vec::new(),
-            service_account: None,
-            image_pull_secrets: Vec::new(),
-            restart_policy: None,
-            job: None,
-            containers: vec![Container {
-                name: None,
-                init: false,
-                span,
-                image: None,
-                command: Some(words),
-                args: None,
-                working_dir: None,
-                config: Vec::new(),
-                env: Vec::new(),
-                mounts: Vec::new(),
-                build: None,
-                resolved_image: None,
-            }],
-            volumes: Vec::new(),
-            app: None,
-            ignores: Vec::new(),
-            provenance: Origin::DIRECT,
-            scope: 0,
-            overlay: None,
-            compose: None,
-            command: Some(Box::new(CommandFacts {
-                tool: Tool::Procfile,
-                runs_in: None,
-                admin_word,
-                outside_release: None,
-                compose_files: Vec::new(),
-            })),
-        });
+            image: None,
+            command: Some(words),
+            args: None,
+            working_dir: None,
+            config: Vec::new(),
+            env: Vec::new(),
+            mounts: Vec::new(),
+            build: None,
+            resolved_image: None,
+        };
+        let facts = CommandFacts {
+            tool: Tool::Procfile,
+            runs_in: None,
+            admin_word,
+            outside_release: None,
+            compose_files: Vec::new(),
+        };
+        let name = Some(Spanned::new(name.to_string(), name_span));
+        out.push(super::command_workload(
+            scan.file, span, name, None, container, facts,
+        ));
     }
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::RULES;
 use crate::config::RuleLevel;
+use crate::rules::RULES;
 
 /// Rule groups: name, what they are about, their rule ids. Every rule is in exactly one.
 pub const GROUPS: &[(&str, &str, &[&str])] = &[
@@ -176,7 +176,7 @@ mod tests {
         }
         for (_, _, ids) in GROUPS {
             for id in *ids {
-                assert!(super::super::find(id).is_some(), "group names {id}");
+                assert!(crate::rules::find(id).is_some(), "group names {id}");
             }
         }
     }
