@@ -171,7 +171,7 @@ pub struct CheckArgs {
     /// Print findings only: no summary line.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Also print notes: skipped Helm templates, ignored objects, what kustomize would not
+    /// Also print notes: Helm subcharts not rendered, ignored objects, what kustomize would not
     /// render or deploy (without it, only their count is printed).
     #[arg(short, long)]
     pub verbose: bool,
