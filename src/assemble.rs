@@ -58,6 +58,7 @@ pub(crate) fn assemble(
         }
         project.files.push(file);
     }
+    crate::timings::lap("assemble: merge");
     let command_sets = compose_sets_of_commands(&project, &config.root);
     report.summary.documents += manifest::compose::check(
         options,
@@ -69,6 +70,7 @@ pub(crate) fn assemble(
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
+    crate::timings::lap("assemble: compose");
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
@@ -84,6 +86,7 @@ pub(crate) fn assemble(
         let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
         reported.push(listed);
     }
+    crate::timings::lap("assemble: kustomize");
     let helm_options = manifest::helm::HelmOptions {
         buffers: &options.buffers,
         read_cap,
@@ -117,6 +120,7 @@ pub(crate) fn assemble(
         }
         reported[index] = of_chart;
     }
+    crate::timings::lap("assemble: helm");
     manifest::script::resolve_targets(&mut project, &mut report.notes);
     let checked = project
         .files
@@ -126,6 +130,7 @@ pub(crate) fn assemble(
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
     report.notes.extend(role_notes);
+    crate::timings::lap("assemble: roles");
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }

@@ -33,6 +33,7 @@ pub mod selection;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod timings;
 pub mod watch;
 pub mod yaml;
 
@@ -138,6 +139,7 @@ pub fn load_config(options: &CheckOptions) -> Result<LoadedConfig, config::Confi
 /// Run the whole pipeline.
 pub fn check(options: &CheckOptions) -> Report {
     let mut report = Report::default();
+    timings::start();
     let mut config = match load_config(options) {
         Ok(config) => config,
         Err(error) => {
@@ -150,7 +152,9 @@ pub fn check(options: &CheckOptions) -> Report {
         }
     };
     options.selection.apply(&mut config.config.rules);
+    timings::lap("config");
     let inputs = inputs::plan(options, &config, &mut report);
+    timings::lap("plan");
     check_inputs(options, &config, inputs, report)
 }
 
@@ -165,6 +169,7 @@ fn check_inputs(
 ) -> Report {
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
     let facts = extract::extract_all(inputs, options, config, &mut report);
+    timings::lap("extract");
     let assemble::Assembled {
         mut project,
         suppressions,
@@ -172,14 +177,17 @@ fn check_inputs(
         checked,
     } = assemble::assemble(facts, reported, options, config, &mut report);
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
+    let diagnostics = rules::run(&project);
+    timings::lap("rules");
     let findings = findings::finish(
         &project,
-        rules::run(&project),
+        diagnostics,
         suppressions,
         &config.config,
         options.no_ignores,
         is_reported,
     );
+    timings::lap("findings");
     report.summary.files = reported
         .iter()
         .zip(&checked)
