@@ -25,6 +25,9 @@ pub(crate) struct Assembled {
     /// Whether each file was checked: unreadable inputs keep an empty place in the file table,
     /// and a Compose project's `.env` is read for values only; neither is a file checked.
     pub checked: Vec<bool>,
+    /// The kustomization links, when the options ask for links (the rest is added from the
+    /// project by the caller).
+    pub links: Option<crate::links::Collected>,
 }
 
 /// Assemble the facts (in file id order) into one project. `reported` is by input. Notes, run
@@ -74,6 +77,10 @@ pub(crate) fn assemble(
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
+    let mut links = options.record_links.then(crate::links::Collected::default);
+    if let Some(links) = &mut links {
+        links.kustomizations(&project.files, &kustomizations);
+    }
     let patch_files = manifest::kustomize::render(
         &mut project,
         &kustomizations,
@@ -139,6 +146,7 @@ pub(crate) fn assemble(
         suppressions,
         reported,
         checked,
+        links,
     }
 }
 

@@ -162,6 +162,8 @@ const STAGES: &[&[&str]] = &[
     // The pipeline's stages proper, in run order.
     &["inputs"],
     &["extract"],
+    // What ties files together (the incremental engine's graph), read during assembly.
+    &["links"],
     &["assemble"],
     // Follows the origins of the rules' findings (related locations, where a fix is aimed).
     &["provenance"],
