@@ -216,13 +216,25 @@ impl Engine {
     }
 
     /// The run errors (unreadable files, limits, configuration) of the runs holding results,
-    /// each once.
+    /// each once; an error about a file is taken from the run that owns the file.
     pub fn errors(&self) -> Vec<&RunError> {
         let mut seen = BTreeSet::new();
-        self.runs()
-            .flat_map(|run| &run.report.errors)
-            .filter(|error| seen.insert((&error.path, &error.message)))
-            .collect()
+        let mut out = Vec::new();
+        for (index, run) in self.runs.iter().enumerate() {
+            let Some(run) = run else {
+                continue;
+            };
+            for error in &run.report.errors {
+                let path = std::path::absolute(&error.path).unwrap_or_default();
+                let owner = self.files.get(&path).map(|f| f.owner);
+                if owner.is_none_or(|owner| owner == index)
+                    && seen.insert((&error.path, &error.message))
+                {
+                    out.push(error);
+                }
+            }
+        }
+        out
     }
 
     /// Number of files the engine knows.

@@ -177,6 +177,8 @@ const STAGES: &[&[&str]] = &[
     &["watch"],
     // `check --fix` / `--diff`: runs whole checks with fixed texts standing in for files.
     &["autofix"],
+    // The incremental engine: keeps a workspace between edits, re-runs the changed files' group.
+    &["engine"],
     &["lsp"],
     // `adminlint debug render`: runs the stages up to assembly on its own.
     &["debug"],
