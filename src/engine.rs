@@ -66,6 +66,8 @@ pub struct Engine {
     runs: Vec<Option<Run>>,
     /// Workload names some command targets: only these tie a file by name.
     targets: BTreeSet<String>,
+    /// Key -> the files that have it (a workload's name as `target:<name>`), kept with `files`.
+    index: HashMap<String, BTreeSet<PathBuf>>,
 }
 
 /// At most this many runs for one update before checking everything: a group that keeps
@@ -85,6 +87,7 @@ impl Engine {
             files: BTreeMap::new(),
             runs: Vec::new(),
             targets: BTreeSet::new(),
+            index: HashMap::new(),
         };
         engine.check_all();
         engine
@@ -120,6 +123,7 @@ impl Engine {
         self.files.clear();
         self.runs.clear();
         self.targets.clear();
+        self.index.clear();
         let report = match load_config(&self.options) {
             Ok(config) => {
                 self.config = config;
@@ -157,21 +161,25 @@ impl Engine {
         if self.config_error.is_some() {
             return self.check_all();
         }
+        crate::timings::start();
         let mut group = self.group_of(changed);
+        crate::timings::lap("engine: group");
         for run in 1..=MAX_RUNS {
             let report = self.run_on(&group);
-            // The group's new links, before they replace the old ones: does the group close?
-            let mut states = self.files.clone();
+            crate::timings::lap("engine: run");
+            // The group's new links replace the old ones: does the group close?
+            self.targets.extend(target_names(&report.links));
             for links in &report.links {
-                states.insert(links.path.clone(), state(links.clone(), usize::MAX));
+                let owner = self.files.get(&links.path).map_or(usize::MAX, |f| f.owner);
+                self.set_state(links.path.clone(), state(links.clone(), owner));
             }
-            let mut targets = self.targets.clone();
-            targets.extend(target_names(&report.links));
-            let grown = reachable(&states, &targets, changed);
+            let grown = self.group_of(changed);
+            crate::timings::lap("engine: closed?");
             if grown.is_subset(&group) {
                 let mut covers = group;
                 covers.extend(report.links.iter().map(|l| l.path.clone()));
                 self.replace(report, &covers);
+                crate::timings::lap("engine: replace");
                 return Update {
                     recomputed: covers,
                     runs: run,
@@ -246,7 +254,54 @@ impl Engine {
 impl Engine {
     /// The files reachable from `changed` through shared keys (the changed files included).
     fn group_of(&self, changed: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
-        reachable(&self.files, &self.targets, changed)
+        let mut seen: BTreeSet<PathBuf> = changed.clone();
+        let mut queue: VecDeque<&Path> = changed.iter().map(PathBuf::as_path).collect();
+        let mut keys_done: BTreeSet<String> = BTreeSet::new();
+        while let Some(path) = queue.pop_front() {
+            let Some(state) = self.files.get(path) else {
+                continue;
+            };
+            let named = state
+                .names
+                .iter()
+                .filter(|name| self.targets.contains(*name))
+                .map(|name| format!("target:{name}"));
+            for key in state.keys.iter().cloned().chain(named) {
+                if !keys_done.insert(key.clone()) {
+                    continue;
+                }
+                for other in self.index.get(&key).into_iter().flatten() {
+                    if seen.insert(other.clone()) {
+                        queue.push_back(other);
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    /// Record a file's state, keeping the key index in step.
+    fn set_state(&mut self, path: PathBuf, state: FileState) {
+        self.remove_state(&path);
+        for key in index_keys(&state) {
+            self.index.entry(key).or_default().insert(path.clone());
+        }
+        self.files.insert(path, state);
+    }
+
+    /// Forget a file's state and its index entries.
+    fn remove_state(&mut self, path: &Path) {
+        let Some(old) = self.files.remove(path) else {
+            return;
+        };
+        for key in index_keys(&old) {
+            if let Some(files) = self.index.get_mut(&key) {
+                files.remove(path);
+                if files.is_empty() {
+                    self.index.remove(&key);
+                }
+            }
+        }
     }
 
     /// Run the pipeline on these files alone, each text from its buffer or the disk.
@@ -280,7 +335,7 @@ impl Engine {
         let mut covers = BTreeSet::new();
         for links in links {
             covers.insert(links.path.clone());
-            self.files.insert(links.path.clone(), state(links, 0));
+            self.set_state(links.path.clone(), state(links, 0));
         }
         self.runs = vec![Some(Run {
             report,
@@ -298,10 +353,10 @@ impl Engine {
         let mut covered = BTreeSet::new();
         for links in links {
             covered.insert(links.path.clone());
-            self.files.insert(links.path.clone(), state(links, owner));
+            self.set_state(links.path.clone(), state(links, owner));
         }
         for path in covers.difference(&covered) {
-            self.files.remove(path);
+            self.remove_state(path);
             if let Some(memo) = &self.options.memo {
                 memo.forget(&path.to_string_lossy());
             }
@@ -328,51 +383,14 @@ fn state(links: FileLinks, owner: usize) -> FileState {
     }
 }
 
-/// Files reachable from `start` in the graph of shared keys. A file's names tie it only to
-/// commands that target them.
-fn reachable(
-    files: &BTreeMap<PathBuf, FileState>,
-    targets: &BTreeSet<String>,
-    start: &BTreeSet<PathBuf>,
-) -> BTreeSet<PathBuf> {
-    let mut by_key: HashMap<String, Vec<&Path>> = HashMap::new();
-    for (path, state) in files {
-        for key in keys_of(state, targets) {
-            by_key.entry(key).or_default().push(path);
-        }
-    }
-    let mut seen: BTreeSet<PathBuf> = start.clone();
-    let mut queue: VecDeque<PathBuf> = start.iter().cloned().collect();
-    let mut keys_done: BTreeSet<String> = BTreeSet::new();
-    while let Some(path) = queue.pop_front() {
-        let Some(state) = files.get(&path) else {
-            continue;
-        };
-        for key in keys_of(state, targets) {
-            if !keys_done.insert(key.clone()) {
-                continue;
-            }
-            for &other in by_key.get(&key).into_iter().flatten() {
-                if seen.insert(other.to_path_buf()) {
-                    queue.push_back(other.to_path_buf());
-                }
-            }
-        }
-    }
-    seen
-}
-
-/// A file's keys, with `target:` keys for its workloads' names that some command targets.
-fn keys_of(state: &FileState, targets: &BTreeSet<String>) -> Vec<String> {
-    let mut keys = state.keys.clone();
-    keys.extend(
-        state
-            .names
-            .iter()
-            .filter(|name| targets.contains(*name))
-            .map(|name| format!("target:{name}")),
-    );
-    keys
+/// The keys a file is listed under in the index: its own, and `target:<name>` for each of its
+/// workloads' names (followed only for names some command targets).
+fn index_keys(state: &FileState) -> impl Iterator<Item = String> + '_ {
+    state
+        .keys
+        .iter()
+        .cloned()
+        .chain(state.names.iter().map(|name| format!("target:{name}")))
 }
 
 fn target_names(links: &[FileLinks]) -> impl Iterator<Item = String> + '_ {
