@@ -13,27 +13,18 @@
 //! that now names another image), the group grows and runs again until it is closed. Every
 //! other file keeps the findings of the run that last covered it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::LoadedConfig;
 use crate::diagnostic::Diagnostic;
-use crate::report::{FileLinks, Report, RunError};
+use crate::report::{Report, RunError};
 use crate::{CheckOptions, check_with_config, load_config, read};
 
-/// What the engine knows of one file of the workspace.
-#[derive(Debug, Clone)]
-struct FileState {
-    /// Its link keys from the run that last covered it.
-    keys: Vec<String>,
-    /// Names of its workloads (a command may target them).
-    names: Vec<String>,
-    /// Checked as an input (false: read by a loader for another file, like a Compose `.env`).
-    input: bool,
-    /// The run whose results it shows.
-    owner: usize,
-}
+mod graph;
+
+use graph::Graph;
 
 /// A pipeline run, kept while it holds the results of some file.
 #[derive(Debug)]
@@ -62,12 +53,9 @@ pub struct Engine {
     config: LoadedConfig,
     /// Set when the configuration could not be loaded: every run reports it, nothing else.
     config_error: Option<RunError>,
-    files: BTreeMap<PathBuf, FileState>,
+    /// The workspace's files and what ties them.
+    graph: Graph,
     runs: Vec<Option<Run>>,
-    /// Workload names some command targets: only these tie a file by name.
-    targets: BTreeSet<String>,
-    /// Key -> the files that have it (a workload's name as `target:<name>`), kept with `files`.
-    index: HashMap<String, BTreeSet<PathBuf>>,
 }
 
 /// At most this many runs for one update before checking everything: a group that keeps
@@ -84,10 +72,8 @@ impl Engine {
             options,
             config: LoadedConfig::default(),
             config_error: None,
-            files: BTreeMap::new(),
+            graph: Graph::default(),
             runs: Vec::new(),
-            targets: BTreeSet::new(),
-            index: HashMap::new(),
         };
         engine.check_all();
         engine
@@ -120,10 +106,8 @@ impl Engine {
     /// the memo where the text is unchanged). For files created or deleted, a changed
     /// configuration, changed workspace folders.
     pub fn check_all(&mut self) -> Update {
-        self.files.clear();
+        self.graph.clear();
         self.runs.clear();
-        self.targets.clear();
-        self.index.clear();
         let report = match load_config(&self.options) {
             Ok(config) => {
                 self.config = config;
@@ -162,18 +146,25 @@ impl Engine {
             return self.check_all();
         }
         crate::timings::start();
-        let mut group = self.group_of(changed);
+        let mut group = self.graph.group_of(changed);
         crate::timings::lap("engine: group");
         for run in 1..=MAX_RUNS {
             let report = self.run_on(&group);
             crate::timings::lap("engine: run");
             // The group's new links replace the old ones: does the group close?
-            self.targets.extend(target_names(&report.links));
-            for links in &report.links {
-                let owner = self.files.get(&links.path).map_or(usize::MAX, |f| f.owner);
-                self.set_state(links.path.clone(), state(links.clone(), owner));
-            }
-            let grown = self.group_of(changed);
+            let graph = &mut self.graph;
+            let owners: BTreeMap<PathBuf, usize> = report
+                .links
+                .iter()
+                .map(|l| {
+                    (
+                        l.path.clone(),
+                        graph.get(&l.path).map_or(usize::MAX, |f| f.owner),
+                    )
+                })
+                .collect();
+            graph.take_links(&report.links, |path| owners[path]);
+            let grown = graph.group_of(changed);
             crate::timings::lap("engine: closed?");
             if grown.is_subset(&group) {
                 let mut covers = group;
@@ -198,7 +189,7 @@ impl Engine {
 
     /// The run whose results a file (absolute path) shows.
     pub fn run_of(&self, path: &Path) -> Option<&Run> {
-        let owner = self.files.get(path)?.owner;
+        let owner = self.graph.get(path)?.owner;
         self.runs.get(owner)?.as_ref()
     }
 
@@ -234,7 +225,7 @@ impl Engine {
             };
             for error in &run.report.errors {
                 let path = std::path::absolute(&error.path).unwrap_or_default();
-                let owner = self.files.get(&path).map(|f| f.owner);
+                let owner = self.graph.get(&path).map(|f| f.owner);
                 if owner.is_none_or(|owner| owner == index)
                     && seen.insert((&error.path, &error.message))
                 {
@@ -247,69 +238,17 @@ impl Engine {
 
     /// Number of files the engine knows.
     pub fn file_count(&self) -> usize {
-        self.files.len()
+        self.graph.files().len()
     }
 }
 
 impl Engine {
-    /// The files reachable from `changed` through shared keys (the changed files included).
-    fn group_of(&self, changed: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
-        let mut seen: BTreeSet<PathBuf> = changed.clone();
-        let mut queue: VecDeque<&Path> = changed.iter().map(PathBuf::as_path).collect();
-        let mut keys_done: BTreeSet<String> = BTreeSet::new();
-        while let Some(path) = queue.pop_front() {
-            let Some(state) = self.files.get(path) else {
-                continue;
-            };
-            let named = state
-                .names
-                .iter()
-                .filter(|name| self.targets.contains(*name))
-                .map(|name| format!("target:{name}"));
-            for key in state.keys.iter().cloned().chain(named) {
-                if !keys_done.insert(key.clone()) {
-                    continue;
-                }
-                for other in self.index.get(&key).into_iter().flatten() {
-                    if seen.insert(other.clone()) {
-                        queue.push_back(other);
-                    }
-                }
-            }
-        }
-        seen
-    }
-
-    /// Record a file's state, keeping the key index in step.
-    fn set_state(&mut self, path: PathBuf, state: FileState) {
-        self.remove_state(&path);
-        for key in index_keys(&state) {
-            self.index.entry(key).or_default().insert(path.clone());
-        }
-        self.files.insert(path, state);
-    }
-
-    /// Forget a file's state and its index entries.
-    fn remove_state(&mut self, path: &Path) {
-        let Some(old) = self.files.remove(path) else {
-            return;
-        };
-        for key in index_keys(&old) {
-            if let Some(files) = self.index.get_mut(&key) {
-                files.remove(path);
-                if files.is_empty() {
-                    self.index.remove(&key);
-                }
-            }
-        }
-    }
-
     /// Run the pipeline on these files alone, each text from its buffer or the disk.
     fn run_on(&self, group: &BTreeSet<PathBuf>) -> Report {
         let mut buffers = BTreeMap::new();
         for path in group {
             // A file read only for another (a Compose `.env`) is read by that file's loader.
-            let input = self.files.get(path).is_none_or(|f| f.input);
+            let input = self.graph.get(path).is_none_or(|f| f.input);
             if let Some(text) = self.options.buffers.get(path) {
                 buffers.insert(path.clone(), text.clone());
             } else if input && let Ok(text) = read_text(path, self.options.max_file_size) {
@@ -331,12 +270,8 @@ impl Engine {
     /// Take a whole run's results (a full check).
     fn adopt(&mut self, mut report: Report) -> BTreeSet<PathBuf> {
         let links = std::mem::take(&mut report.links);
-        self.targets.extend(target_names(&links));
-        let mut covers = BTreeSet::new();
-        for links in links {
-            covers.insert(links.path.clone());
-            self.set_state(links.path.clone(), state(links, 0));
-        }
+        self.graph.take_links(&links, |_| 0);
+        let covers: BTreeSet<PathBuf> = links.into_iter().map(|l| l.path).collect();
         self.runs = vec![Some(Run {
             report,
             covers: covers.clone(),
@@ -348,15 +283,11 @@ impl Engine {
     /// has (deleted, unreadable) are forgotten; runs left without files are dropped.
     fn replace(&mut self, mut report: Report, covers: &BTreeSet<PathBuf>) {
         let links = std::mem::take(&mut report.links);
-        self.targets.extend(target_names(&links));
         let owner = self.runs.len();
-        let mut covered = BTreeSet::new();
-        for links in links {
-            covered.insert(links.path.clone());
-            self.set_state(links.path.clone(), state(links, owner));
-        }
+        self.graph.take_links(&links, |_| owner);
+        let covered: BTreeSet<PathBuf> = links.into_iter().map(|l| l.path).collect();
         for path in covers.difference(&covered) {
-            self.remove_state(path);
+            self.graph.remove(path);
             if let Some(memo) = &self.options.memo {
                 memo.forget(&path.to_string_lossy());
             }
@@ -365,39 +296,13 @@ impl Engine {
             report,
             covers: covered,
         }));
-        let owners: BTreeSet<usize> = self.files.values().map(|f| f.owner).collect();
+        let owners: BTreeSet<usize> = self.graph.files().values().map(|f| f.owner).collect();
         for (index, run) in self.runs.iter_mut().enumerate() {
             if !owners.contains(&index) {
                 *run = None;
             }
         }
     }
-}
-
-fn state(links: FileLinks, owner: usize) -> FileState {
-    FileState {
-        keys: links.keys,
-        names: links.names,
-        input: links.input,
-        owner,
-    }
-}
-
-/// The keys a file is listed under in the index: its own, and `target:<name>` for each of its
-/// workloads' names (followed only for names some command targets).
-fn index_keys(state: &FileState) -> impl Iterator<Item = String> + '_ {
-    state
-        .keys
-        .iter()
-        .cloned()
-        .chain(state.names.iter().map(|name| format!("target:{name}")))
-}
-
-fn target_names(links: &[FileLinks]) -> impl Iterator<Item = String> + '_ {
-    links
-        .iter()
-        .flat_map(|l| &l.keys)
-        .filter_map(|key| key.strip_prefix("target:").map(str::to_string))
 }
 
 /// The absolute path of the file a finding is in.
