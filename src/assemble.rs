@@ -62,6 +62,14 @@ pub(crate) fn assemble(
         project.files.push(file);
     }
     crate::timings::lap("assemble: merge");
+    let mut links = options.record_links.then(crate::links::Collected::default);
+    if let Some(links) = &mut links {
+        for (id, converted) in &compose_files {
+            if let (Some(file), Some(converted)) = (project.files.get(id.0 as usize), converted) {
+                links.compose(file, &converted.referenced_files());
+            }
+        }
+    }
     let command_sets = compose_sets_of_commands(&project, &config.root);
     report.summary.documents += manifest::compose::check(
         options,
@@ -77,7 +85,6 @@ pub(crate) fn assemble(
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
-    let mut links = options.record_links.then(crate::links::Collected::default);
     if let Some(links) = &mut links {
         links.kustomizations(&project.files, &kustomizations);
     }
@@ -96,6 +103,7 @@ pub(crate) fn assemble(
     crate::timings::lap("assemble: kustomize");
     let helm_options = manifest::helm::HelmOptions {
         buffers: &options.buffers,
+        reference_buffers: &options.reference_buffers,
         read_cap,
         limits: &options.limits,
         template_limits: crate::helm::template::Limits::default(),

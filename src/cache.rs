@@ -164,24 +164,40 @@ impl Cache {
             entries,
         })
         .map_err(std::io::Error::other)?;
-        std::fs::create_dir_all(&self.dir)?;
-        let ignore = self.dir.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(&ignore, "# adminlint's fact cache: never commit it.\n*\n")?;
-        }
-        // Atomic: a reader sees the old file or the new one, never half of one.
-        let mut temporary = tempfile_in(&self.dir)?;
-        temporary.1.write_all(FORMAT.as_bytes())?;
-        temporary
-            .1
-            .write_all(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes())?;
-        temporary.1.write_all(&body)?;
-        temporary.1.sync_all()?;
-        std::fs::rename(&temporary.0, self.dir.join(CACHE_FILE))?;
+        write_checked(&self.dir, CACHE_FILE, &body)?;
         // The JSON cache of adminlint 0.1 before this format: never read again.
         let _ = std::fs::remove_file(self.dir.join("facts.json"));
         Ok(())
     }
+}
+
+/// The body of a file in the cache directory `dir` written by [`write_checked`] by this very
+/// version, or None (missing, another version, corrupt).
+pub fn read_checked(dir: &Path, name: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(dir.join(name)).ok()?;
+    let rest = bytes.strip_prefix(FORMAT.as_bytes())?;
+    let (checksum, body) = rest.split_first_chunk::<8>()?;
+    (u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body)).then(|| body.to_vec())
+}
+
+/// Write `body` as `name` in the cache directory `dir`, atomically (a temporary file renamed
+/// over the old one), after the format line and a checksum; the directory ignores itself.
+pub fn write_checked(dir: &Path, name: &str, body: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# adminlint's fact cache: never commit it.\n*\n")?;
+    }
+    // Atomic: a reader sees the old file or the new one, never half of one.
+    let mut temporary = tempfile_in(dir)?;
+    temporary.1.write_all(FORMAT.as_bytes())?;
+    temporary
+        .1
+        .write_all(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes())?;
+    temporary.1.write_all(body)?;
+    temporary.1.sync_all()?;
+    std::fs::rename(&temporary.0, dir.join(name))?;
+    Ok(())
 }
 
 /// A fingerprint of settings that change what extraction yields.

@@ -20,6 +20,10 @@ pub(crate) struct Input {
     pub content: Content,
     /// Whether findings in it are reported (false: context only).
     pub reported: bool,
+    /// False for a file only named on the command line: no walk took it (a chart's NOTES.txt
+    /// named is read by its chart's rendering, not as a file of its own). The link index
+    /// keeps it, so that a later run gives as context only what a walk would.
+    pub walked: bool,
 }
 
 /// Where an input's bytes come from: read in the parallel stage, not while planning.
@@ -65,6 +69,7 @@ pub(crate) fn plan(
             display: name.clone(),
             content: Content::Memory(bytes.clone()),
             reported: true,
+            walked: true,
         });
     }
     let mut paths = options.paths.clone();
@@ -75,10 +80,11 @@ pub(crate) fn plan(
     // Index of each input by absolute path, so that a file named twice (or named and found
     // again as context) is read once.
     let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
-    let mut add = |path: PathBuf, reported: bool, inputs: &mut Vec<Input>| {
+    let mut add = |path: PathBuf, reported: bool, walked: bool, inputs: &mut Vec<Input>| {
         let absolute = discover::absolute(&path).unwrap_or_else(|_| path.clone());
         if let Some(&existing) = seen.get(&absolute) {
             inputs[existing].reported |= reported;
+            inputs[existing].walked |= walked;
             return;
         }
         seen.insert(absolute.clone(), inputs.len());
@@ -96,6 +102,7 @@ pub(crate) fn plan(
             display,
             content,
             reported,
+            walked,
         });
     };
     // Scripts, workflows, Makefiles and Procfiles are read for their commands (`script-files`).
@@ -138,7 +145,7 @@ pub(crate) fn plan(
         if candidate.explicit {
             named_files.push(candidate.path.clone());
         }
-        add(candidate.path, true, &mut inputs);
+        add(candidate.path, true, !candidate.explicit, &mut inputs);
     }
     for (path, text) in &options.buffers {
         if !inputs.iter().any(|i| i.path.as_ref() == Some(path)) {
@@ -147,11 +154,20 @@ pub(crate) fn plan(
                 display: discover::display_path(path),
                 content: Content::Memory(text.clone().into_bytes()),
                 reported: true,
+                walked: true,
             });
         }
     }
+    // Context known already (the scoped warm run): exactly these files, no walk.
+    if let (true, Some(context)) = (options.project_context, &options.context) {
+        for path in context {
+            if !config.excludes(path, false) {
+                add(relative_to_cwd(path), false, true, &mut inputs);
+            }
+        }
+    }
     // Context: the project around named files (and around stdin's stand-in path).
-    if options.project_context {
+    if options.project_context && options.context.is_none() {
         let anchors: Vec<PathBuf> = named_files
             .iter()
             .cloned()
@@ -212,7 +228,7 @@ pub(crate) fn plan(
                     continue;
                 }
                 let path = relative_to_cwd(&candidate.path);
-                add(path, false, &mut inputs);
+                add(path, false, true, &mut inputs);
             }
         }
     }

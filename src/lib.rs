@@ -95,6 +95,12 @@ pub struct CheckOptions {
     /// partner of a base or override file, `extends` and `include` files, `.env`. Off, a run on
     /// buffers alone reads no file at all, so it is hermetic and repeatable (the fuzz target).
     pub references_from_disk: bool,
+    /// Texts that stand in for files read only by reference (a Compose `extends` file, a chart's
+    /// values): editor buffers outside the files this run checks (the incremental engine).
+    pub reference_buffers: std::collections::BTreeMap<PathBuf, String>,
+    /// The project around named files, already known (the scoped warm run): with
+    /// `project_context`, these files are read as context instead of walking the project root.
+    pub context: Option<Vec<PathBuf>>,
     /// Fill [`Report::links`]: what ties each file to others (the incremental engine's graph).
     pub record_links: bool,
     /// Facts of files already extracted, by path and content (the incremental engine's memo):
@@ -118,6 +124,8 @@ impl Default for CheckOptions {
             cache: false,
             selection: selection::Selection::default(),
             references_from_disk: true,
+            reference_buffers: std::collections::BTreeMap::new(),
+            context: None,
             record_links: false,
             memo: None,
         }
@@ -188,7 +196,7 @@ fn check_inputs(
     mut report: Report,
 ) -> Report {
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
-    let input_count = inputs.len();
+    let walked: Vec<bool> = inputs.iter().map(|i| i.walked).collect();
     let facts = extract::extract_all(inputs, options, config, &mut report);
     timings::lap("extract");
     let assemble::Assembled {
@@ -242,7 +250,7 @@ fn check_inputs(
     if let Some(mut links) = links {
         let roots = manifest::helm::chart_roots(&project.files);
         links.project(&project, &roots);
-        report.links = links.finish(&project.files, input_count);
+        report.links = links.finish(&project.files, &walked);
     }
     report.files = std::mem::take(&mut project.files);
     report

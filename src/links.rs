@@ -91,6 +91,18 @@ impl Collected {
         }
     }
 
+    /// The Compose edges: a Compose file is tied to the files it names (`extends`, `include`,
+    /// `env_file`), read or not.
+    pub(crate) fn compose(&mut self, file: &SourceFile, references: &[String]) {
+        let Some(dir) = file.path.as_deref().and_then(absolute_dir) else {
+            return;
+        };
+        for reference in references {
+            let target = normalize(&dir.join(reference));
+            self.key(file.id, format!("path:{}", target.display()));
+        }
+    }
+
     /// The keys of every file of an assembled project: its own path and directory, the charts
     /// it is part of, and for each workload (rendered ones included) the repositories its
     /// containers run, its Compose project, its name (for commands that target it), the
@@ -141,8 +153,9 @@ impl Collected {
         }
     }
 
-    /// The links by file, in file id order; the first `inputs` files were the run's inputs.
-    pub(crate) fn finish(mut self, files: &[SourceFile], inputs: usize) -> Vec<FileLinks> {
+    /// The links by file, in file id order; the first files were the run's inputs, `walked`
+    /// says which of them a walk (or a buffer) gave.
+    pub(crate) fn finish(mut self, files: &[SourceFile], walked: &[bool]) -> Vec<FileLinks> {
         files
             .iter()
             .filter_map(|file| {
@@ -152,7 +165,7 @@ impl Collected {
                     path,
                     keys: self.keys.remove(&file.id).unwrap_or_default(),
                     names: self.names.remove(&file.id).unwrap_or_default(),
-                    input: (file.id.0 as usize) < inputs,
+                    input: walked.get(file.id.0 as usize).copied().unwrap_or(false),
                 })
             })
             .collect()

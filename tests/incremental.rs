@@ -324,3 +324,113 @@ fn an_edit_recomputes_its_group_not_the_workspace() {
     let rules: Vec<&str> = findings[&job].1.iter().map(|d| d.rule).collect();
     assert!(!rules.contains(&"image-mismatch"), "{rules:?}");
 }
+
+/// Copy a fixture project into a temporary directory of its own (a `.git` marker makes it the
+/// project root, so the link index is written there).
+fn copy_project(dir: &Path) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let root = std::path::absolute(temp.path()).unwrap().join("p");
+    for file in files_of(dir) {
+        let to = root.join(file.strip_prefix(dir).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &to).unwrap();
+    }
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    (temp, root)
+}
+
+fn named(file: &Path, cache: bool) -> CheckOptions {
+    CheckOptions {
+        paths: vec![file.to_path_buf()],
+        project_context: true,
+        cache,
+        config: ConfigChoice::Discover,
+        ..CheckOptions::default()
+    }
+}
+
+/// What a run reports on named files, in a comparable form.
+fn named_findings(report: &Report) -> (Vec<Seen>, BTreeSet<String>, usize) {
+    let mut findings: Vec<Seen> = report.diagnostics.iter().map(|d| seen(report, d)).collect();
+    findings.sort();
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    (findings, errors, report.summary.files)
+}
+
+#[test]
+fn a_warm_run_on_named_files_reads_their_group_and_reports_what_a_whole_run_reports() {
+    use adminlint::engine::check_named_files;
+    let mut scoped_runs = 0;
+    for dir in projects() {
+        let (_temp, root) = copy_project(&dir);
+        let files: Vec<PathBuf> = files_of(&root)
+            .into_iter()
+            .filter(|f| !f.components().any(|c| c.as_os_str() == ".adminlint_cache"))
+            .collect();
+        for (index, file) in files.iter().enumerate() {
+            // The first run writes the index; later runs read it.
+            let got = check_named_files(&named(file, true));
+            let expected = check(&named(file, false));
+            if named_findings(&got) != named_findings(&expected) {
+                let list = |r: &Report| {
+                    r.files
+                        .iter()
+                        .map(|f| (f.display.clone(), f.readable))
+                        .collect::<Vec<_>>()
+                };
+                eprintln!(
+                    "scoped files: {:?}\nwhole files: {:?}",
+                    list(&got),
+                    list(&expected)
+                );
+            }
+            assert_eq!(
+                named_findings(&got),
+                named_findings(&expected),
+                "{} (run {index})",
+                file.display()
+            );
+            scoped_runs += 1;
+            // Another file of the project changes on disk: the next run must see it.
+            let other = &files[(index * 7 + 3) % files.len()];
+            let text = std::fs::read_to_string(other).unwrap();
+            std::fs::write(other, edit(&text, (index % 7) as u8, index)).unwrap();
+        }
+        // A file created: its directory changed, so the next run checks the whole project.
+        let first = &files[0];
+        std::fs::write(
+            first.with_file_name("created.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: created\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: registry.example.com/shop/app:0.0.1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            named_findings(&check_named_files(&named(first, true))),
+            named_findings(&check(&named(first, false))),
+            "{} after a file was created",
+            first.display()
+        );
+    }
+    assert!(scoped_runs > 100, "{scoped_runs}");
+}
+
+/// Found by the property test: the `extends` file emptied in a buffer, then another Compose
+/// file edited; the group of the second edit must still read the emptied buffer (a file named
+/// by `extends` is tied to the file extending it even when it holds nothing).
+#[test]
+fn an_emptied_extends_file_stays_tied_to_the_file_that_extends_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compose");
+    let files = files_of(&dir);
+    let shared = files
+        .iter()
+        .position(|f| f.ends_with("extends/shared/app.yaml"))
+        .unwrap();
+    let anchors = files
+        .iter()
+        .position(|f| f.ends_with("anchors/compose.yaml"))
+        .unwrap();
+    agrees_after_edits(&dir, &[(shared, 5, 3), (anchors, 5, 0)]).unwrap();
+}

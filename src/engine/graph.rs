@@ -78,6 +78,13 @@ impl Graph {
         self.files.insert(path, state);
     }
 
+    /// Say whether a file is an input of a walk (its keys are unchanged).
+    pub fn set_input(&mut self, path: &Path, input: bool) {
+        if let Some(state) = self.files.get_mut(path) {
+            state.input = input;
+        }
+    }
+
     /// Forget a file.
     pub fn remove(&mut self, path: &Path) {
         let Some(old) = self.files.remove(path) else {

@@ -23,8 +23,10 @@ use crate::report::{Report, RunError};
 use crate::{CheckOptions, check_with_config, load_config, read};
 
 mod graph;
+mod scoped;
 
 use graph::Graph;
+pub use scoped::check_named_files;
 
 /// A pipeline run, kept while it holds the results of some file.
 #[derive(Debug)]
@@ -256,11 +258,21 @@ impl Engine {
             }
             // A file that is gone or unreadable is left out: its results go with it.
         }
+        // The other buffers still stand in for their files where the group's files refer to
+        // them (a Compose `extends` file, a chart's values), as in a whole run.
+        let reference_buffers = self
+            .options
+            .buffers
+            .iter()
+            .filter(|(path, _)| !buffers.contains_key(*path))
+            .map(|(path, text)| (path.clone(), text.clone()))
+            .collect();
         let options = CheckOptions {
             paths: Vec::new(),
             stdin: None,
             stdin_path: None,
             buffers,
+            reference_buffers,
             explain: false,
             ..self.options.clone()
         };

@@ -28,6 +28,8 @@ use crate::yaml;
 pub struct HelmOptions<'a> {
     /// Editor buffers by path: they win over the disk.
     pub buffers: &'a BTreeMap<PathBuf, String>,
+    /// Buffers of files read only by reference (see `CheckOptions::reference_buffers`).
+    pub reference_buffers: &'a BTreeMap<PathBuf, String>,
     /// The size cap for files read from disk; None reads no file (hermetic runs).
     pub read_cap: Option<u64>,
     /// YAML limits for the rendered output and values files.
@@ -118,6 +120,7 @@ impl<'p> ProjectFiles<'p> {
             self.options
                 .buffers
                 .iter()
+                .chain(self.options.reference_buffers.iter())
                 .find(|(p, _)| discover::absolute(p).ok().as_deref() == Some(path))
                 .map(|(_, text)| text)
         })

@@ -206,6 +206,45 @@ pub struct Converted {
     truncated: bool,
 }
 
+impl Converted {
+    /// The files it names as written (`extends: file:`, `include:` paths, `env_file:`), for
+    /// what ties files together even when the named file holds nothing yet.
+    pub fn referenced_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut paths = |value: &Value| {
+            let values = if value.str().is_some() {
+                std::slice::from_ref(value)
+            } else {
+                value.items()
+            };
+            for item in values {
+                let path = item.str().or_else(|| item.get("path").and_then(Value::str));
+                out.extend(path.map(str::to_string));
+                // `include: - path: [a, b]`.
+                if let Some(list) = item.get("path") {
+                    out.extend(
+                        list.items()
+                            .iter()
+                            .filter_map(|v| v.str().map(str::to_string)),
+                    );
+                }
+            }
+        };
+        for service in &self.services {
+            if let Some(file) = service.value.get("extends").and_then(|e| e.get("file")) {
+                paths(file);
+            }
+            if let Some(env_file) = service.value.get("env_file") {
+                paths(env_file);
+            }
+        }
+        for include in &self.includes {
+            paths(include);
+        }
+        out
+    }
+}
+
 /// Convert the Compose documents of a parsed file (`any_mapping`: also plain mappings without
 /// `apiVersion` / `kind`, for files named like Compose files or named by `extends` /
 /// `include`). None when it holds no Compose document, or is a template that does not parse.
@@ -365,6 +404,7 @@ impl<'a> Loader<'a> {
         self.options
             .buffers
             .iter()
+            .chain(&self.options.reference_buffers)
             .find(|(p, _)| absolute(&self.cwd, p) == path)
             .map(|(_, text)| text.as_str())
     }
