@@ -375,12 +375,12 @@ impl Project {
 
     fn find_release_peers(&self, admin: ContainerRef) -> Peers {
         let (workload, container) = self.container(admin);
-        if let Some(compose) = &workload.compose {
+        if let Some(compose_project) = workload.compose_project() {
             let repositories = container.repositories();
             let members = self
                 .peer_index()
                 .by_compose_project
-                .get(&compose.project)
+                .get(compose_project)
                 .map_or(&[][..], Vec::as_slice);
             let peers: Vec<ContainerRef> = members
                 .iter()
@@ -403,6 +403,7 @@ impl Project {
                 })
                 .map(|(at, _, _)| at)
                 .collect();
+            let peers = without_command_target(self, workload, peers);
             let tier = (!peers.is_empty()).then_some(Proximity::SameProject);
             return (peers, tier);
         }
@@ -556,8 +557,8 @@ impl Project {
         match tier {
             Proximity::SameFile => wa.file == wb.file,
             Proximity::SameDirectory => self.dir(wa.file) == self.dir(wb.file),
-            Proximity::SameProject => match (&wa.compose, &wb.compose) {
-                (Some(a), Some(b)) => a.project == b.project,
+            Proximity::SameProject => match (wa.compose_project(), wb.compose_project()) {
+                (Some(a), Some(b)) => a == b,
                 _ => false,
             },
             Proximity::SameApp => same_app(wa, wb) == Some(true),
@@ -569,6 +570,36 @@ impl Project {
     pub fn dir(&self, file: FileId) -> &str {
         self.files.get(file.0 as usize).map_or("", |f| f.dir())
     }
+}
+
+/// A command run in a Compose service (`docker compose run tools …`) takes that service's
+/// release by construction, so the service's own vote would always agree with it and hide a
+/// `tools` service left on an older tag than `web`. The target stays among the peers (for
+/// wrapper rules it is where the command runs) when it runs the release most of them run (the
+/// app itself, or a service in step with it); otherwise the command is compared with the
+/// others alone.
+fn without_command_target(
+    project: &Project,
+    workload: &Workload,
+    peers: Vec<ContainerRef>,
+) -> Vec<ContainerRef> {
+    let Some(target) = workload.command.as_ref().and_then(|c| c.runs_in.as_ref()) else {
+        return peers;
+    };
+    let is_target = |at: &ContainerRef| {
+        project.workloads[at.workload]
+            .name
+            .as_ref()
+            .is_some_and(|name| name.value == target.name.value)
+    };
+    let tally = crate::model::release::Tally::count(project, peers.iter().copied());
+    let in_step = tally
+        .chosen()
+        .is_none_or(|release| release.voters.iter().any(is_target));
+    if in_step || peers.iter().all(is_target) {
+        return peers;
+    }
+    peers.into_iter().filter(|at| !is_target(at)).collect()
 }
 
 /// The values a workload gives the app keys (annotation, else label), in key order: two

@@ -110,4 +110,10 @@ pub struct CommandFacts {
     /// `docker compose -f a -f b run …`: the Compose files it combines, as written (relative to
     /// where the command runs); the project checks them as one Compose project.
     pub compose_files: Vec<String>,
+    /// `docker compose run|exec`: the Compose project it runs in (its key, see
+    /// [`crate::model::compose::ComposeFacts::project`]), decided once the project is assembled
+    /// (`manifest::script::resolve_targets`); that project's long-running services are its
+    /// release peers. Not cached: Compose projects are loaded each run.
+    #[serde(skip)]
+    pub compose_project: Option<String>,
 }

@@ -394,6 +394,7 @@ impl Scan<'_> {
                 admin_word: found.admin_word,
                 outside_release: outside,
                 compose_files: found.compose_files,
+                compose_project: None,
             },
         )
     }

@@ -65,6 +65,7 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
             admin_word,
             outside_release: None,
             compose_files: Vec::new(),
+            compose_project: None,
         };
         let name = Some(Spanned::new(name.to_string(), name_span));
         out.push(super::command_workload(
