@@ -407,12 +407,12 @@ impl Project {
             let tier = (!peers.is_empty()).then_some(Proximity::SameProject);
             return (peers, tier);
         }
-        let Some(image) = &container.image else {
+        let Some(image) = peer_lookup_image(workload, container) else {
             return (Vec::new(), None);
         };
         // An invalid reference (`ImageKind::Opaque`) is compared as text: its `repository()` is
         // its whole text, so its peers are the app containers that write exactly the same.
-        let repository = image.value.repository();
+        let repository = image.repository();
         let namespace = workload.namespace_name();
         let acceptable =
             |at: ContainerRef| at != admin && self.apart(admin.workload, at.workload).is_none();
@@ -454,7 +454,7 @@ impl Project {
         acceptable: &dyn Fn(ContainerRef) -> bool,
     ) -> Peers {
         let (workload, container) = self.container(admin);
-        let Some(image) = &container.image else {
+        let Some(image) = peer_lookup_image(workload, container) else {
             return (Vec::new(), None);
         };
         let same_repository = self
@@ -467,7 +467,7 @@ impl Project {
             .copied()
             .filter(|&at| acceptable(at))
             .collect();
-        let utility = is_utility_image(&image.value);
+        let utility = is_utility_image(image);
         let tiers = [
             (true, Proximity::SameDirectory),
             (true, Proximity::SameApp),
@@ -570,6 +570,17 @@ impl Project {
     pub fn dir(&self, file: FileId) -> &str {
         self.files.get(file.0 as usize).map_or("", |f| f.dir())
     }
+}
+
+/// The image release peers are looked up by: the container's own, or for a command that joins
+/// another workload's pod with an image of its own (`kubectl debug deploy/web --image=…`),
+/// that workload's.
+fn peer_lookup_image<'a>(workload: &'a Workload, container: &'a Container) -> Option<&'a ImageRef> {
+    workload
+        .command
+        .as_ref()
+        .and_then(|c| c.joins_image.as_ref())
+        .or(container.image.as_ref().map(|image| &image.value))
 }
 
 /// A command run in a Compose service (`docker compose run tools …`) takes that service's

@@ -12,6 +12,9 @@ pub enum Tool {
     KubectlCreateJob,
     /// `kubectl exec [deploy/]X -- cmd`: runs in X's pod, X's release.
     KubectlExec,
+    /// `kubectl debug TARGET [--image=…] [--copy-to=…] -- cmd`: a debug container beside
+    /// (or a copy of) TARGET's pod; an admin process only when it runs an admin command.
+    KubectlDebug,
     /// `docker run` / `podman run`.
     DockerRun,
     /// `docker compose run|exec SERVICE cmd`: runs in the service's release.
@@ -33,7 +36,7 @@ impl Tool {
     pub fn reads_kubernetes_config(self) -> bool {
         matches!(
             self,
-            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec
+            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec | Tool::KubectlDebug
         )
     }
 
@@ -43,6 +46,7 @@ impl Tool {
             Tool::KubectlRun => "kubectl run",
             Tool::KubectlCreateJob => "kubectl create job",
             Tool::KubectlExec => "kubectl exec",
+            Tool::KubectlDebug => "kubectl debug",
             Tool::DockerRun => "docker run",
             Tool::ComposeRun => "docker compose run",
             Tool::HerokuRun => "heroku run",
@@ -107,6 +111,11 @@ pub struct CommandFacts {
     pub admin_word: Option<String>,
     /// What points the command at production from outside a release, if anything.
     pub outside_release: Option<OutsideRelease>,
+    /// `kubectl debug --copy-to=… --set-image=…`: the process is the target's own container in
+    /// a copy of its pod, with another image; it keeps the container's config (a debug container
+    /// of its own gets none of the pod's environment).
+    #[serde(default)]
+    pub keeps_target_config: bool,
     /// `docker compose -f a -f b run …`: the Compose files it combines, as written (relative to
     /// where the command runs); the project checks them as one Compose project.
     pub compose_files: Vec<String>,
@@ -116,4 +125,10 @@ pub struct CommandFacts {
     /// release peers. Not cached: Compose projects are loaded each run.
     #[serde(skip)]
     pub compose_project: Option<String>,
+    /// The image of the workload the command's process joins, when the process runs another
+    /// (`kubectl debug deploy/web --image=busybox -- python manage.py shell`): its release peers
+    /// are looked up by this image, so its own image is compared with the app's. Set once the
+    /// project is assembled; not cached.
+    #[serde(skip)]
+    pub joins_image: Option<crate::model::image::ImageRef>,
 }

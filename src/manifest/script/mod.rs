@@ -394,7 +394,9 @@ impl Scan<'_> {
                 admin_word: found.admin_word,
                 outside_release: outside,
                 compose_files: found.compose_files,
+                keeps_target_config: found.keeps_target_config,
                 compose_project: None,
+                joins_image: None,
             },
         )
     }

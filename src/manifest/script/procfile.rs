@@ -65,7 +65,9 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
             admin_word,
             outside_release: None,
             compose_files: Vec::new(),
+            keeps_target_config: false,
             compose_project: None,
+            joins_image: None,
         };
         let name = Some(Spanned::new(name.to_string(), name_span));
         out.push(super::command_workload(

@@ -1,7 +1,8 @@
 //! Commands that run in a workload the project declares (`kubectl exec deploy/web`,
 //! `docker compose run web`, an image read with `kubectl get deploy web`): that workload's
 //! image and config become the command's, so the command runs the app's release by construction.
-//! A command run in a Compose service also joins that service's Compose project, whose
+//! A `kubectl debug --image=…` container keeps its image but joins the target's release (its
+//! peers are the target's). A command run in a Compose service also joins that service's Compose project, whose
 //! long-running services become its release peers.
 
 use std::collections::BTreeMap;
@@ -9,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::manifest::compose::DEFAULT_FILES;
 use crate::model::project::Project;
+use crate::model::script::Tool;
 use crate::model::workload::{Format, Workload};
 
 /// Gives each command that names the workload it runs in that workload's image and config.
@@ -22,11 +24,14 @@ pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<Strin
         let Some(target) = workload.command.as_ref().and_then(|c| c.runs_in.clone()) else {
             continue;
         };
-        if workload
-            .containers
-            .first()
-            .is_none_or(|c| c.image.is_some())
-        {
+        let Some(own_image) = workload.containers.first().map(|c| c.image.is_some()) else {
+            continue;
+        };
+        // A debug container of its own image beside the target's pod joins the target's
+        // release without taking its image (see `CommandFacts::joins_image`).
+        let joins =
+            own_image && workload.command.as_ref().map(|c| c.tool) == Some(Tool::KubectlDebug);
+        if own_image && !joins {
             continue;
         }
         let namespace = workload.namespace.as_ref().map(|n| n.value.clone());
@@ -85,11 +90,23 @@ pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<Strin
         }
         if let Some(facts) = workload.command.as_mut() {
             facts.compose_project = compose_project;
+            if joins {
+                facts.joins_image = app.image.as_ref().map(|image| image.value.clone());
+            }
+        }
+        let keeps_config = workload
+            .command
+            .as_ref()
+            .is_some_and(|c| c.keeps_target_config);
+        if joins && !keeps_config {
+            continue;
         }
         let container = &mut workload.containers[0];
-        container.image = app.image;
-        container.resolved_image = app.resolved_image;
-        container.build = app.build;
+        if !joins {
+            container.image = app.image;
+            container.resolved_image = app.resolved_image;
+            container.build = app.build;
+        }
         // The process runs with the pod's (or service's) own configuration, then what the
         // command adds.
         let mut config = app.config;
