@@ -118,6 +118,8 @@ struct PeerIndex {
     by_compose_project: std::collections::HashMap<String, Vec<ContainerRef>>,
     /// Kubernetes containers by file and normalised image repository.
     by_file: std::collections::HashMap<(FileId, String), Vec<ContainerRef>>,
+    /// Procfile processes by Procfile.
+    by_procfile: std::collections::HashMap<FileId, Vec<ContainerRef>>,
 }
 
 /// A reference that could not be followed, located at the referring node.
@@ -350,6 +352,14 @@ impl Project {
                 if !self.votes_for_release(at) {
                     continue;
                 }
+                let procfile = workload
+                    .command
+                    .as_ref()
+                    .is_some_and(|c| c.tool == crate::model::script::Tool::Procfile);
+                if procfile {
+                    index.by_procfile.entry(workload.file).or_default().push(at);
+                    continue;
+                }
                 match &workload.compose {
                     Some(compose) => index
                         .by_compose_project
@@ -375,6 +385,26 @@ impl Project {
 
     fn find_release_peers(&self, admin: ContainerRef) -> Peers {
         let (workload, container) = self.container(admin);
+        if let Some(procfile) = workload.command.as_ref().and_then(|c| c.procfile) {
+            // Heroku processes have no image: they are the app's release by where they are
+            // declared, and only their commands are compared.
+            let peers: Vec<ContainerRef> = self
+                .peer_index()
+                .by_procfile
+                .get(&procfile)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied()
+                .filter(|&at| at != admin && self.apart(admin.workload, at.workload).is_none())
+                .collect();
+            let tier = if procfile == workload.file {
+                Proximity::SameFile
+            } else {
+                Proximity::SameDirectory
+            };
+            let tier = (!peers.is_empty()).then_some(tier);
+            return (peers, tier);
+        }
         if let Some(compose_project) = workload.compose_project() {
             let repositories = container.repositories();
             let members = self

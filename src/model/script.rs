@@ -131,4 +131,9 @@ pub struct CommandFacts {
     /// project is assembled; not cached.
     #[serde(skip)]
     pub joins_image: Option<crate::model::image::ImageRef>,
+    /// The Procfile whose long-running processes (`web:`, `worker:`) are its release peers: its
+    /// own for a Procfile line, the one beside it for `heroku run` (else the project root's)
+    /// and for `app.json` scripts. Set once the project is assembled; not cached.
+    #[serde(skip)]
+    pub procfile: Option<crate::span::FileId>,
 }

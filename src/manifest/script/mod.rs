@@ -397,6 +397,7 @@ impl Scan<'_> {
                 keeps_target_config: found.keeps_target_config,
                 compose_project: None,
                 joins_image: None,
+                procfile: None,
             },
         )
     }

@@ -68,6 +68,7 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
             keeps_target_config: false,
             compose_project: None,
             joins_image: None,
+            procfile: None,
         };
         let name = Some(Spanned::new(name.to_string(), name_span));
         out.push(super::command_workload(

@@ -18,6 +18,7 @@ use crate::model::workload::{Format, Workload};
 /// `root` is the project root, where a script under `scripts/` or a CI workflow usually runs
 /// `docker compose` from.
 pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<String>) {
+    join_procfiles(project, root);
     let compose_files = compose_project_files(project);
     for index in 0..project.workloads.len() {
         let workload = &project.workloads[index];
@@ -116,6 +117,59 @@ pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<Strin
         env.append(&mut container.env);
         container.env = env;
     }
+}
+
+/// Gives Procfile lines their own Procfile, and `heroku run` commands the nearest Procfile
+/// at or above their file (up to the project root): its processes are their release peers
+/// (`CommandFacts::procfile`).
+fn join_procfiles(project: &mut Project, root: &Path) {
+    let procfiles: BTreeMap<PathBuf, crate::span::FileId> = project
+        .files
+        .iter()
+        .filter(|f| f.display.rsplit('/').next() == Some("Procfile"))
+        .filter_map(|f| Some((normalized(f.path.as_deref()?.parent()?), f.id)))
+        .collect();
+    if procfiles.is_empty() {
+        return;
+    }
+    for index in 0..project.workloads.len() {
+        let workload = &project.workloads[index];
+        let Some(tool) = workload.command.as_ref().map(|c| c.tool) else {
+            continue;
+        };
+        let procfile = match tool {
+            Tool::Procfile => Some(workload.file),
+            Tool::HerokuRun => nearest_procfile(project, workload, root, &procfiles),
+            _ => None,
+        };
+        if let Some(facts) = project.workloads[index].command.as_mut() {
+            facts.procfile = procfile;
+        }
+    }
+}
+
+/// The Procfile of the directory `workload`'s file is in, else of the nearest directory above
+/// it up to the project root (`bin/console.sh`, `.github/workflows/deploy.yml`), else the root's.
+fn nearest_procfile(
+    project: &Project,
+    workload: &Workload,
+    root: &Path,
+    procfiles: &BTreeMap<PathBuf, crate::span::FileId>,
+) -> Option<crate::span::FileId> {
+    let root = normalized(root);
+    let here = project
+        .files
+        .get(workload.file.0 as usize)
+        .and_then(|file| file.path.as_deref())
+        .and_then(Path::parent)
+        .map(normalized);
+    let below_root = here
+        .iter()
+        .flat_map(|dir| dir.ancestors())
+        .take_while(|dir| dir.starts_with(&root));
+    below_root
+        .chain(std::iter::once(root.as_path()))
+        .find_map(|dir| procfiles.get(dir).copied())
 }
 
 /// Each Compose project's files (absolute), by its key: the display paths of its files joined
