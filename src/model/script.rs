@@ -27,6 +27,8 @@ pub enum Tool {
     Local,
     /// A `Procfile` line: `release:` is Heroku's release phase, the others the app.
     Procfile,
+    /// A script of Heroku's `app.json` (`postdeploy`, `pr-predestroy`): a one-off dyno.
+    AppJson,
 }
 
 impl Tool {
@@ -53,6 +55,7 @@ impl Tool {
             Tool::Ssh => "ssh",
             Tool::Local => "command",
             Tool::Procfile => "Procfile process",
+            Tool::AppJson => "app.json script",
         }
     }
 }

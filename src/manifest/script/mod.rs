@@ -1,7 +1,8 @@
 //! Commands as a source of admin processes: shell scripts, GitHub Actions and GitLab CI
-//! workflows, Makefile recipes and Procfiles, scanned with the one shell lexer into workloads
+//! workflows, Makefile recipes, Procfiles and `app.json` scripts, scanned with the one shell lexer into workloads
 //! (`Format::Command`) that the rules judge like any other.
 
+mod appjson;
 mod commands;
 mod makefile;
 mod procfile;
@@ -39,12 +40,17 @@ pub enum Source {
     Makefile,
     /// `Procfile`: one process per line; `release:` is Heroku's release phase.
     Procfile,
+    /// Heroku's `app.json`: its `scripts` (and each environment's).
+    AppJson,
 }
 
 impl Source {
     /// True when the file is YAML, read by the YAML layer first.
     pub fn is_yaml(self) -> bool {
-        matches!(self, Source::GithubWorkflow | Source::GitlabCi)
+        matches!(
+            self,
+            Source::GithubWorkflow | Source::GitlabCi | Source::AppJson
+        )
     }
 }
 
@@ -68,6 +74,8 @@ pub fn source_of_name(path: &str) -> Option<Source> {
         Some(Source::GithubWorkflow)
     } else if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" {
         Some(Source::GitlabCi)
+    } else if name == "app.json" {
+        Some(Source::AppJson)
     } else {
         None
     }
@@ -122,7 +130,7 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
             scan.segment(&segment, &mut vars, None, &mut out);
         }
         Source::Procfile => procfile::extract(&scan, &mut out),
-        Source::GithubWorkflow | Source::GitlabCi => {}
+        Source::GithubWorkflow | Source::GitlabCi | Source::AppJson => {}
     }
     out
 }
@@ -158,6 +166,7 @@ pub fn extract_document(
         match source {
             Source::GithubWorkflow => workflow::github(&scan, tree, root, &mut out),
             Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
+            Source::AppJson => appjson::extract(&scan, tree, root, &mut out),
             _ => {}
         }
     }

@@ -49,13 +49,18 @@ pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<Strin
                 }
                 && namespace.as_deref().is_none_or(|n| n == w.namespace_name())
         });
-        // The Compose project `docker compose` would read there first; then the files as given
-        // before a kustomize rendering (only when nothing else declares it).
+        // The Compose project `docker compose` would read there first; a Kubernetes workload
+        // nearest the command's file (the deepest directory both are in); then the files as
+        // given before a kustomize rendering (only when nothing else declares it).
+        let here = project.dir(workload.file);
         let Some(found) = candidates
             .min_by_key(|(_, w)| {
-                let rank = w.compose.as_ref().map_or(0, |compose| {
-                    compose_rank(workload, &compose_files[&compose.project], &bases)
-                });
+                let rank = match &w.compose {
+                    Some(compose) => {
+                        compose_rank(workload, &compose_files[&compose.project], &bases)
+                    }
+                    None => usize::MAX - shared_directories(here, project.dir(w.file)),
+                };
                 (rank, w.scope)
             })
             .map(|(i, _)| i)
@@ -119,9 +124,9 @@ pub fn resolve_targets(project: &mut Project, root: &Path, notes: &mut Vec<Strin
     }
 }
 
-/// Gives Procfile lines their own Procfile, and `heroku run` commands the nearest Procfile
-/// at or above their file (up to the project root): its processes are their release peers
-/// (`CommandFacts::procfile`).
+/// Gives Procfile lines their own Procfile, `heroku run` commands the nearest Procfile at or
+/// above their file (up to the project root), and `app.json` scripts the Procfile beside them:
+/// its processes are their release peers (`CommandFacts::procfile`).
 fn join_procfiles(project: &mut Project, root: &Path) {
     let procfiles: BTreeMap<PathBuf, crate::span::FileId> = project
         .files
@@ -140,6 +145,13 @@ fn join_procfiles(project: &mut Project, root: &Path) {
         let procfile = match tool {
             Tool::Procfile => Some(workload.file),
             Tool::HerokuRun => nearest_procfile(project, workload, root, &procfiles),
+            // `app.json` describes the app of its own directory.
+            Tool::AppJson => project
+                .files
+                .get(workload.file.0 as usize)
+                .and_then(|file| file.path.as_deref())
+                .and_then(Path::parent)
+                .and_then(|dir| procfiles.get(&normalized(dir)).copied()),
             _ => None,
         };
         if let Some(facts) = project.workloads[index].command.as_mut() {
@@ -256,6 +268,14 @@ fn compose_rank(command: &Workload, files: &[PathBuf], bases: &[PathBuf]) -> usi
         }
     }
     ELSEWHERE
+}
+
+/// How many leading directories two display directories share (`deploy/k8s`, `deploy/ops`: 1).
+fn shared_directories(a: &str, b: &str) -> usize {
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y && !x.is_empty())
+        .count()
 }
 
 /// `path` made absolute, with `.` and `..` taken out as written (no file system lookup).
