@@ -231,6 +231,13 @@ fn admin_word(found: &Found) -> Option<String> {
         (Intent::LongRunning, _) => return None,
         (Intent::Unknown, _) => command::service_admin_word(&line),
     };
+    // A test suite run in a container (`compose run app manage.py test` in CI) touches a test
+    // database, not the app's data.
+    if runner_task(&line)
+        .is_some_and(|(_, task)| matches!(task.split(':').next(), Some("test" | "tests" | "spec")))
+    {
+        return None;
+    }
     let one_off = !matches!(found.tool, Tool::Local);
     word.or_else(|| one_off.then(|| app_task(&line)).flatten())
         .or_else(|| {
@@ -246,16 +253,22 @@ fn admin_word(found: &Found) -> Option<String> {
 
 /// `manage.py X`, `rails X`, `rake X`: the app's own task runners, one-off by nature.
 fn app_task(line: &command::CommandLine) -> Option<String> {
+    runner_task(line).map(|(runner, task)| format!("{runner} {task}"))
+}
+
+/// The first task runner of a command line and the task it runs (`rake`, `db:migrate`).
+fn runner_task(line: &command::CommandLine) -> Option<(&str, &str)> {
     line.commands.iter().find_map(|cmd| {
-        let words: Vec<&str> = cmd.words.iter().map(String::as_str).collect();
-        let runner = words
+        let runner = cmd
+            .words
             .iter()
             .position(|w| matches!(basename(w), "manage.py" | "rails" | "rake"))?;
-        let task = words
+        let task = cmd
+            .words
             .get(runner + 1..)?
             .iter()
             .find(|w| !w.starts_with('-'))?;
-        Some(format!("{} {task}", basename(words[runner])))
+        Some((basename(&cmd.words[runner]), task.as_str()))
     })
 }
 

@@ -249,9 +249,12 @@ impl Scan<'_> {
                 directory = words.get(1).cloned();
                 continue;
             }
-            let Some(found) = commands::recognise(words) else {
+            let Some(mut found) = commands::recognise(words) else {
                 continue;
             };
+            if found.tool == Tool::ComposeRun && found.compose_files.is_empty() {
+                found.compose_files = compose_file_variable(&parts[..assigned], vars);
+            }
             if found.tool == Tool::Ssh {
                 self.ssh(segment, &found, vars, ssh, out);
                 continue;
@@ -450,6 +453,30 @@ pub(super) fn command_workload(
         compose: None,
         command: Some(Box::new(facts)),
     }
+}
+
+/// The Compose files `COMPOSE_FILE` names for a `docker compose` command without `-f`: set on
+/// the command (`COMPOSE_FILE=a.yml docker compose run …`) or before it (a workflow's `env:`,
+/// an `export`), separated by `COMPOSE_PATH_SEPARATOR` (`:` unless set).
+fn compose_file_variable(assignments: &[Part], vars: &Vars) -> Vec<String> {
+    let on_command = assignments
+        .iter()
+        .rev()
+        .find_map(|part| part.text.strip_prefix("COMPOSE_FILE="));
+    let before = vars.expand("${COMPOSE_FILE}");
+    let listed = match on_command {
+        Some(value) => value.to_string(),
+        None if before != "${COMPOSE_FILE}" => before,
+        None => return Vec::new(),
+    };
+    let separator = vars.expand("${COMPOSE_PATH_SEPARATOR:-:}");
+    let separator = separator.chars().next().unwrap_or(':');
+    listed
+        .split(separator)
+        .map(str::trim)
+        .filter(|file| !file.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The name of the first variable a word reads (`$TAG`, `${TAG:-1}`, `$(TAG)`), if any.
