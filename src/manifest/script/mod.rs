@@ -1,13 +1,15 @@
 //! Commands as a source of admin processes: shell scripts, GitHub Actions and GitLab CI
-//! workflows, Makefile recipes, Procfiles and `app.json` scripts, scanned with the one shell lexer into workloads
+//! workflows, Makefile, Justfile and Taskfile recipes, Procfiles and `app.json` scripts, scanned with the one shell lexer into workloads
 //! (`Format::Command`) that the rules judge like any other.
 
 mod appjson;
 mod commands;
+mod justfile;
 mod makefile;
 mod procfile;
 mod production;
 mod resolve;
+mod taskfile;
 mod text;
 mod workflow;
 
@@ -42,6 +44,10 @@ pub enum Source {
     Procfile,
     /// Heroku's `app.json`: its `scripts` (and each environment's).
     AppJson,
+    /// `justfile` / `Justfile` / `.justfile` / `*.just`: the recipe lines.
+    Justfile,
+    /// go-task's `Taskfile.yml` (and `.yaml`, `.dist.yml`): each task's `cmds:`.
+    Taskfile,
 }
 
 impl Source {
@@ -49,7 +55,7 @@ impl Source {
     pub fn is_yaml(self) -> bool {
         matches!(
             self,
-            Source::GithubWorkflow | Source::GitlabCi | Source::AppJson
+            Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile
         )
     }
 }
@@ -76,6 +82,20 @@ pub fn source_of_name(path: &str) -> Option<Source> {
         Some(Source::GitlabCi)
     } else if name == "app.json" {
         Some(Source::AppJson)
+    } else if name.eq_ignore_ascii_case("justfile")
+        || name.eq_ignore_ascii_case(".justfile")
+        || extension.as_deref() == Some("just")
+    {
+        Some(Source::Justfile)
+    } else if yaml
+        && matches!(
+            name.to_ascii_lowercase()
+                .trim_end_matches(".yml")
+                .trim_end_matches(".yaml"),
+            "taskfile" | "taskfile.dist"
+        )
+    {
+        Some(Source::Taskfile)
     } else {
         None
     }
@@ -129,8 +149,12 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
             let (segment, mut vars) = makefile::recipes(file, text);
             scan.segment(&segment, &mut vars, None, &mut out);
         }
+        Source::Justfile => {
+            let (segment, mut vars) = justfile::recipes(file, text);
+            scan.segment(&segment, &mut vars, None, &mut out);
+        }
         Source::Procfile => procfile::extract(&scan, &mut out),
-        Source::GithubWorkflow | Source::GitlabCi | Source::AppJson => {}
+        Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile => {}
     }
     out
 }
@@ -167,6 +191,7 @@ pub fn extract_document(
             Source::GithubWorkflow => workflow::github(&scan, tree, root, &mut out),
             Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
             Source::AppJson => appjson::extract(&scan, tree, root, &mut out),
+            Source::Taskfile => taskfile::extract(&scan, tree, root, &mut out),
             _ => {}
         }
     }
