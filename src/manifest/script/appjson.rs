@@ -1,6 +1,7 @@
 //! Heroku's `app.json` (read by the YAML layer: JSON is YAML): `scripts.postdeploy`,
 //! `scripts.pr-predestroy` and each `environments.*.scripts` entry run in a one-off dyno of the
-//! app whose processes are in the Procfile beside it.
+//! app whose processes are in the Procfile beside it; Dokku's `scripts.dokku.predeploy` /
+//! `postdeploy` run in a container of the app's image the same way.
 
 use super::Scan;
 use super::procfile::{admin_task, shell_process};
@@ -10,13 +11,18 @@ use crate::origin::Spanned;
 use crate::span::Span;
 use crate::yaml::{NodeId, Tree};
 
-/// Scripts Heroku runs as one-off dynos around a deploy: admin processes whatever they run.
-const ONE_OFF_SCRIPTS: [&str; 2] = ["postdeploy", "pr-predestroy"];
+/// Scripts Heroku (and Dokku, under `scripts.dokku`) runs as one-off processes around a
+/// deploy: admin processes whatever they run.
+const ONE_OFF_SCRIPTS: [&str; 3] = ["postdeploy", "pr-predestroy", "predeploy"];
 
-/// One workload per script that is an admin process: `postdeploy` and `pr-predestroy` always,
-/// others (Heroku CI's `test-setup`, `test`) only when they run an admin task.
+/// One workload per script that is an admin process: `postdeploy`, `pr-predestroy` and
+/// Dokku's `predeploy` always, others (Heroku CI's `test-setup`, `test`) only when they run an admin task.
 pub(super) fn extract(scan: &Scan<'_>, tree: &Tree, root: NodeId, out: &mut Vec<Workload>) {
     let mut maps = vec![tree.get(root, "scripts")];
+    // Dokku reads the same file: `scripts.dokku.predeploy` / `postdeploy`.
+    if let Some(scripts) = tree.get(root, "scripts").filter(|&s| tree.is_mapping(s)) {
+        maps.push(tree.get(scripts, "dokku"));
+    }
     if let Some(environments) = tree
         .get(root, "environments")
         .filter(|&e| tree.is_mapping(e))
