@@ -25,6 +25,9 @@ pub(crate) struct Assembled {
     /// Whether each file was checked: unreadable inputs keep an empty place in the file table,
     /// and a Compose project's `.env` is read for values only; neither is a file checked.
     pub checked: Vec<bool>,
+    /// The kustomization links, when the options ask for links (the rest is added from the
+    /// project by the caller).
+    pub links: Option<crate::links::Collected>,
 }
 
 /// Assemble the facts (in file id order) into one project. `reported` is by input. Notes, run
@@ -58,6 +61,7 @@ pub(crate) fn assemble(
         }
         project.files.push(file);
     }
+    crate::timings::lap("assemble: merge");
     let command_sets = compose_sets_of_commands(&project, &config.root);
     report.summary.documents += manifest::compose::check(
         options,
@@ -69,9 +73,14 @@ pub(crate) fn assemble(
     // Files the Compose loader read on its own (an `extends: file:` outside the paths
     // given) belong to a reported project: report on them too.
     reported.resize(project.files.len(), true);
+    crate::timings::lap("assemble: compose");
     let read_cap = options
         .references_from_disk
         .then_some(options.max_file_size);
+    let mut links = options.record_links.then(crate::links::Collected::default);
+    if let Some(links) = &mut links {
+        links.kustomizations(&project.files, &kustomizations);
+    }
     let patch_files = manifest::kustomize::render(
         &mut project,
         &kustomizations,
@@ -84,6 +93,7 @@ pub(crate) fn assemble(
         let listed = reported.get(listed_by.0 as usize).copied().unwrap_or(false);
         reported.push(listed);
     }
+    crate::timings::lap("assemble: kustomize");
     let helm_options = manifest::helm::HelmOptions {
         buffers: &options.buffers,
         read_cap,
@@ -117,6 +127,7 @@ pub(crate) fn assemble(
         }
         reported[index] = of_chart;
     }
+    crate::timings::lap("assemble: helm");
     manifest::script::resolve_targets(&mut project, &config.root, &mut report.notes);
     let checked = project
         .files
@@ -126,6 +137,7 @@ pub(crate) fn assemble(
     project.apply_config(config);
     let role_notes = project.classify_roles(config);
     report.notes.extend(role_notes);
+    crate::timings::lap("assemble: roles");
     if reported.iter().any(|&r| !r) {
         project.reported_files = Some(reported.clone());
     }
@@ -134,6 +146,7 @@ pub(crate) fn assemble(
         suppressions,
         reported,
         checked,
+        links,
     }
 }
 

@@ -206,3 +206,55 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     }
     Err(std::io::Error::other("no free temporary file name"))
 }
+
+/// Facts kept in memory between runs of one process (the incremental engine): by path, with the
+/// hash of the text they were extracted from and the settings fingerprint of extraction. Unlike
+/// [`Cache`], it needs no file metadata, so an editor's buffers are remembered too.
+#[derive(Debug, Default)]
+pub struct Memo {
+    entries: Mutex<std::collections::HashMap<String, (u64, Encoded)>>,
+}
+
+impl Memo {
+    /// The key of a text under these extraction settings.
+    pub fn text_key(settings: u64, text: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64_with_seed(text.as_bytes(), settings)
+    }
+
+    /// The facts remembered for `path` at this text key, with spans in `file`.
+    pub fn lookup(&self, path: &str, key: u64, file: FileId) -> Option<Facts> {
+        let entries = self.entries.lock().ok()?;
+        let (stored, facts) = entries.get(path)?;
+        if *stored != key {
+            return None;
+        }
+        crate::span::decoding_file(file, || postcard::from_bytes(facts).ok())
+    }
+
+    /// Remember the facts of `path` at this text key (replacing any other version).
+    pub fn store(&self, path: String, key: u64, facts: &Facts) {
+        let Ok(encoded) = postcard::to_allocvec(facts) else {
+            return;
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(path, (key, encoded));
+        }
+    }
+
+    /// Forget a file (removed from the workspace).
+    pub fn forget(&self, path: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(path);
+        }
+    }
+
+    /// Number of files remembered.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
+    /// True when nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

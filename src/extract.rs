@@ -46,14 +46,7 @@ pub(crate) fn extract_all(
         .cache
         .then_some(config.project_root.as_deref())
         .flatten()
-        .map(|root| {
-            let settings = cache::settings_fingerprint(&[
-                &config.config.kinds,
-                &options.limits,
-                &config.commands_enabled(),
-            ]);
-            cache::Cache::open(root, settings)
-        });
+        .map(|root| cache::Cache::open(root, extraction_settings(options, config)));
     // One file per task: with rayon's default splits, a run of large files (one repository's
     // install manifests sort together) could fall to one thread while the other idles.
     let facts: Vec<FileFacts> = inputs
@@ -73,6 +66,16 @@ pub(crate) fn extract_all(
             .push(format!("could not write the fact cache: {error}"));
     }
     facts
+}
+
+/// A fingerprint of the settings extraction depends on (custom kinds, limits, whether
+/// commands are read): facts extracted under other settings are not reused.
+fn extraction_settings(options: &CheckOptions, config: &LoadedConfig) -> u64 {
+    cache::settings_fingerprint(&[
+        &config.config.kinds,
+        &options.limits,
+        &config.commands_enabled(),
+    ])
 }
 
 /// Read, decode, parse and extract one file. The YAML tree lives only inside this call; the
@@ -124,20 +127,37 @@ fn read_and_extract(
         .as_ref()
         .and_then(|p| discover::absolute(p).ok())
         .map(|p| p.to_string_lossy().into_owned());
+    let memo = options
+        .memo
+        .as_deref()
+        .zip(key.as_ref())
+        .map(|(memo, key)| {
+            let settings = extraction_settings(options, config);
+            (memo, key, cache::Memo::text_key(settings, &text))
+        });
     let cached = match (cache, &key, stamp) {
         (Some(cache), Some(key), Some(stamp)) => cache.lookup(key, stamp, id),
         _ => None,
-    };
+    }
+    .or_else(|| {
+        let (memo, key, text_key) = memo?;
+        memo.lookup(key, text_key, id)
+    });
     let facts = match cached {
         Some(facts) => facts,
         None => {
             let mut limits = Vec::new();
             let facts = extract_facts(id, &text, &display, options, config, &mut limits);
             // Limits are errors every run must repeat: a file that hit one is not cached.
-            if let (Some(cache), Some(key), Some(stamp)) = (cache, key, stamp)
+            if let (Some(cache), Some(key), Some(stamp)) = (cache, &key, stamp)
                 && limits.is_empty()
             {
-                cache.store(key, stamp, &facts);
+                cache.store(key.clone(), stamp, &facts);
+            }
+            if let Some((memo, key, text_key)) = memo
+                && limits.is_empty()
+            {
+                memo.store(key.clone(), text_key, &facts);
             }
             out.errors.extend(
                 limits

@@ -14,11 +14,13 @@ pub mod debug;
 pub mod diagnostic;
 pub mod digest;
 pub mod discover;
+pub mod engine;
 mod extract;
 pub mod findings;
 pub mod fix;
 pub mod helm;
 mod inputs;
+mod links;
 pub mod lsp;
 pub mod manifest;
 pub mod model;
@@ -33,6 +35,7 @@ pub mod selection;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod timings;
 pub mod watch;
 pub mod yaml;
 
@@ -92,6 +95,11 @@ pub struct CheckOptions {
     /// partner of a base or override file, `extends` and `include` files, `.env`. Off, a run on
     /// buffers alone reads no file at all, so it is hermetic and repeatable (the fuzz target).
     pub references_from_disk: bool,
+    /// Fill [`Report::links`]: what ties each file to others (the incremental engine's graph).
+    pub record_links: bool,
+    /// Facts of files already extracted, by path and content (the incremental engine's memo):
+    /// a file whose text is unchanged is not parsed again.
+    pub memo: Option<std::sync::Arc<cache::Memo>>,
 }
 
 impl Default for CheckOptions {
@@ -110,6 +118,8 @@ impl Default for CheckOptions {
             cache: false,
             selection: selection::Selection::default(),
             references_from_disk: true,
+            record_links: false,
+            memo: None,
         }
     }
 }
@@ -137,20 +147,34 @@ pub fn load_config(options: &CheckOptions) -> Result<LoadedConfig, config::Confi
 
 /// Run the whole pipeline.
 pub fn check(options: &CheckOptions) -> Report {
-    let mut report = Report::default();
-    let mut config = match load_config(options) {
-        Ok(config) => config,
+    timings::start();
+    match load_config(options) {
+        Ok(config) => check_with_config(options, config),
         Err(error) => {
-            report.errors.push(RunError {
-                path: discover::display_path(&error.path),
-                message: error.message.clone(),
-                position: Some((error.line, error.column)),
-            });
-            return report;
+            let mut report = Report::default();
+            report.errors.push(config_error(&error));
+            report
         }
-    };
+    }
+}
+
+/// A configuration error as a run error, with the file and position.
+pub fn config_error(error: &config::ConfigError) -> RunError {
+    RunError {
+        path: discover::display_path(&error.path),
+        message: error.message.clone(),
+        position: Some((error.line, error.column)),
+    }
+}
+
+/// Run the whole pipeline with a configuration already loaded (the options' `config` choice is
+/// not read again; `selection` is applied here).
+pub fn check_with_config(options: &CheckOptions, mut config: LoadedConfig) -> Report {
+    let mut report = Report::default();
     options.selection.apply(&mut config.config.rules);
+    timings::lap("config");
     let inputs = inputs::plan(options, &config, &mut report);
+    timings::lap("plan");
     check_inputs(options, &config, inputs, report)
 }
 
@@ -164,22 +188,28 @@ fn check_inputs(
     mut report: Report,
 ) -> Report {
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
+    let input_count = inputs.len();
     let facts = extract::extract_all(inputs, options, config, &mut report);
+    timings::lap("extract");
     let assemble::Assembled {
         mut project,
         suppressions,
         reported,
         checked,
+        links,
     } = assemble::assemble(facts, reported, options, config, &mut report);
     let is_reported = |file: FileId| reported.get(file.0 as usize).copied().unwrap_or(false);
+    let diagnostics = rules::run(&project);
+    timings::lap("rules");
     let findings = findings::finish(
         &project,
-        rules::run(&project),
+        diagnostics,
         suppressions,
         &config.config,
         options.no_ignores,
         is_reported,
     );
+    timings::lap("findings");
     report.summary.files = reported
         .iter()
         .zip(&checked)
@@ -208,6 +238,11 @@ fn check_inputs(
     if options.explain {
         let command_files = manifest::script::command_files(&project);
         report.explanation = Some(project.explain(config, &reported, &command_files));
+    }
+    if let Some(mut links) = links {
+        let roots = manifest::helm::chart_roots(&project.files);
+        links.project(&project, &roots);
+        report.links = links.finish(&project.files, input_count);
     }
     report.files = std::mem::take(&mut project.files);
     report

@@ -165,7 +165,9 @@ fn run_check(args: CheckArgs, matches: &ArgMatches) -> io::Result<u8> {
         return watch(&args, &outputs, &options);
     }
     let report = check(&options);
-    report_run(&args, &outputs, &report)
+    let code = report_run(&args, &outputs, &report);
+    adminlint::timings::lap("render");
+    code
 }
 
 /// `check --fix` / `--diff`: apply fixes until nothing changes, then write them and report what

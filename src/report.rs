@@ -71,6 +71,23 @@ pub struct Report {
     pub fail_level: Option<crate::config::FailLevel>,
     /// What `--explain-context` prints: root, scopes, apps, roles, peers.
     pub explanation: Option<String>,
+    /// What ties each file to others (`links.rs`), when [`crate::CheckOptions::record_links`]
+    /// asks: the incremental engine's dependency graph.
+    pub links: Vec<FileLinks>,
+}
+
+/// One file's link keys: files sharing a key may change each other's findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileLinks {
+    /// The file, absolute.
+    pub path: std::path::PathBuf,
+    /// Its keys (`dir:…`, `path:…`, `repo:…`, `compose:…`, `chart:…`, `target:…`, …).
+    pub keys: Vec<String>,
+    /// Names of the workloads written in it (a command may target them by name).
+    pub names: Vec<String>,
+    /// True for a file the run was given to check; false for one a loader read on its own (a
+    /// Compose `.env`, an `extends` file outside the paths), which is tied but not checked.
+    pub input: bool,
 }
 
 impl Report {

@@ -339,6 +339,23 @@ fn edits_republish_in_order_and_reach_the_documents_that_depend_on_them() {
 }
 
 #[test]
+fn every_version_of_an_edited_document_is_published_even_when_its_findings_stay() {
+    let (_dir, root) = workspace();
+    let (mut client, _) = Client::start(&root, Some(&root), false);
+    let jobs = client.open(&root.join("jobs.yaml"));
+    let first = client.publish(&jobs, |p| rules(p).len() == 2);
+    // A comment typed at the top, one keystroke at a time: each version is answered.
+    for (version, letter) in (2..6).zip(["#\n", " ", "a", "b"]) {
+        let column = (version as u32).saturating_sub(2);
+        let column = if version == 2 { 0 } else { column };
+        client.change(&jobs, version, range((0, column), (0, column)), letter);
+        let params = client.publish(&jobs, |p| p["version"] == version);
+        assert_eq!(rules(&params), rules(&first), "version {version}");
+    }
+    assert_eq!(client.stop().0, Some(0));
+}
+
+#[test]
 fn save_republishes_and_close_clears() {
     let (_dir, root) = workspace();
     let (mut client, _) = Client::start(&root, Some(&root), false);

@@ -145,7 +145,7 @@ fn no_networking_crate_in_the_dependency_tree() {
 
 /// Top-level modules by stage, lowest first. A module may use modules of a lower stage.
 const STAGES: &[&[&str]] = &[
-    &["span", "digest"],
+    &["span", "digest", "timings"],
     &["source", "origin"],
     &["diagnostic"],
     &["discover"],
@@ -162,6 +162,8 @@ const STAGES: &[&[&str]] = &[
     // The pipeline's stages proper, in run order.
     &["inputs"],
     &["extract"],
+    // What ties files together (the incremental engine's graph), read during assembly.
+    &["links"],
     &["assemble"],
     // Follows the origins of the rules' findings (related locations, where a fix is aimed).
     &["provenance"],
@@ -175,6 +177,8 @@ const STAGES: &[&[&str]] = &[
     &["watch"],
     // `check --fix` / `--diff`: runs whole checks with fixed texts standing in for files.
     &["autofix"],
+    // The incremental engine: keeps a workspace between edits, re-runs the changed files' group.
+    &["engine"],
     &["lsp"],
     // `adminlint debug render`: runs the stages up to assembly on its own.
     &["debug"],

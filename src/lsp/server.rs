@@ -1,12 +1,17 @@
 //! The server loop: initialize, document notifications, re-checks and publishing, code actions,
 //! shutdown.
 //!
-//! Re-checks are ordered by construction: notifications only mark the state stale; the whole
-//! workspace is checked again once no message is waiting (or before answering a request), and
-//! each publish carries the version of the text it was computed from. A burst of edits costs one
-//! check, and a publish never describes an older text than the one before it.
+//! The server keeps an incremental [`Engine`] between requests. Notifications only record what
+//! changed (a buffer, a file on disk) and mark the state stale; once no message is waiting (or
+//! before answering a request) the engine re-runs the changed files' group alone, and the
+//! server publishes the changed documents first, then every other file whose findings changed
+//! (a Deployment edit updates the open Job). A burst of edits costs one update, so work for a
+//! text the next keystroke replaced is never started; each publish carries the version of the
+//! text it was computed from, and never describes an older text than the one before it. Files
+//! created or deleted, workspace folders, the configuration and saves check the whole
+//! workspace again (facts of unchanged files still come from the engine's memo).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -32,9 +37,9 @@ use super::diagnostics::{Locator, RuleDocs, file_error, file_errors, finding, ur
 use super::documents::{Document, Documents, canonical};
 use super::position::Encoding;
 use super::uri;
+use crate::CheckOptions;
+use crate::engine::Engine;
 use crate::report::Report;
-use crate::span::FileId;
-use crate::{CheckOptions, check};
 
 /// Serve on stdin / stdout until the client says `exit` or goes away. Returns the process exit
 /// code: 0 after `shutdown` then `exit`, 1 otherwise (as the protocol asks).
@@ -77,11 +82,16 @@ struct Server {
     roots: Vec<PathBuf>,
     documents: Documents,
     docs: RuleDocs,
-    /// The latest check, matching `documents` unless `stale`.
-    report: Report,
+    /// The workspace's results, matching `documents` unless `stale`; made at the first check.
+    engine: Option<Engine>,
     published: BTreeMap<Uri, Published>,
     /// A notification changed what a check would see.
     stale: bool,
+    /// Files whose text changed since the last check (buffers, files on disk), canonical.
+    changed: BTreeSet<PathBuf>,
+    /// The next check must check the whole workspace (files created or deleted, folders, the
+    /// configuration, a save).
+    check_all: bool,
     /// Publish these at the next check even when nothing changed (opened, saved).
     forced: BTreeSet<Uri>,
     /// Whether the first check has been announced in the client's log.
@@ -101,10 +111,12 @@ impl Server {
             roots: workspace_roots(params),
             documents: Documents::default(),
             docs: RuleDocs::write_under(RuleDocs::default_cache()),
-            report: Report::default(),
+            engine: None,
             published: BTreeMap::new(),
             // Load the workspace as soon as the client is quiet.
             stale: true,
+            changed: BTreeSet::new(),
+            check_all: true,
             forced: BTreeSet::new(),
             announced: false,
             shutdown_requested: false,
@@ -217,9 +229,11 @@ impl Server {
                 // Only local files take part in the workspace (not `untitled:` buffers).
                 if let Some(path) = uri::to_path(&item.uri) {
                     self.forced.insert(item.uri.clone());
+                    let path = canonical(&path);
+                    self.changed.insert(path.clone());
                     self.documents.open(Document {
                         uri: item.uri,
-                        path: canonical(&path),
+                        path,
                         version: item.version,
                         text: item.text,
                     });
@@ -237,6 +251,11 @@ impl Server {
                     params.content_changes,
                     self.encoding,
                 ) {
+                    if let Some(changed) = self.documents.get(&document.uri) {
+                        self.changed.insert(changed.path.clone());
+                        // Every version gets its publish, so a client sees it was checked.
+                        self.forced.insert(document.uri);
+                    }
                     self.stale = true;
                 }
             }
@@ -248,6 +267,7 @@ impl Server {
                     self.forced.insert(params.text_document.uri);
                 }
                 // Other files may have changed on disk too (a formatter, a checkout).
+                self.check_all = true;
                 self.stale = true;
             }
             DidCloseTextDocument::METHOD => {
@@ -255,7 +275,8 @@ impl Server {
                     return;
                 };
                 let uri = params.text_document.uri;
-                if self.documents.close(&uri).is_some() {
+                if let Some(closed) = self.documents.close(&uri) {
+                    self.changed.insert(closed.path);
                     self.published.remove(&uri);
                     self.forced.remove(&uri);
                     publish(connection, uri, None, Vec::new());
@@ -274,64 +295,106 @@ impl Server {
                         self.roots.push(added);
                     }
                 }
+                self.check_all = true;
                 self.stale = true;
             }
-            DidChangeWatchedFiles::METHOD => self.stale = true,
+            DidChangeWatchedFiles::METHOD => {
+                let Some(params) = extract::<DidChangeWatchedFiles>(notification) else {
+                    return;
+                };
+                for change in params.changes {
+                    let path = uri::to_path(&change.uri).map(|p| canonical(&p));
+                    match path {
+                        // Whether the walk takes a new file, or what a deleted one tied, is the
+                        // whole workspace's question.
+                        Some(path) if change.typ == lsp_types::FileChangeType::CHANGED => {
+                            if path
+                                .file_name()
+                                .is_some_and(|n| n == crate::config::CONFIG_FILE)
+                            {
+                                self.check_all = true;
+                            }
+                            self.changed.insert(path);
+                        }
+                        _ => self.check_all = true,
+                    }
+                }
+                self.stale = true;
+            }
             _ => {}
         }
     }
 
-    /// Check the workspace with the open buffers, then publish what changed.
+    /// Bring the engine up to date with the open buffers and the disk, then publish what
+    /// changed: the changed documents first, then the other files.
     fn recheck(&mut self, connection: &Connection) {
         self.stale = false;
         let forced = std::mem::take(&mut self.forced);
-        let buffers = self
+        let changed = std::mem::take(&mut self.changed);
+        let check_all = std::mem::take(&mut self.check_all) || self.engine.is_none();
+        let buffers: BTreeMap<PathBuf, String> = self
             .documents
             .iter()
             // Chart templates and values files too: their chart is rendered from the buffers.
             .map(|d| (d.path.clone(), d.text.clone()))
             .collect();
-        // The same configuration as the CLI: `.adminlint.yaml` found from the workspace root.
-        let options = CheckOptions {
-            paths: self.roots.clone(),
-            buffers,
-            config: crate::ConfigChoice::Discover,
-            ..CheckOptions::default()
-        };
-        // With neither a folder nor a buffer the library would check the working directory.
-        let report = if options.paths.is_empty() && options.buffers.is_empty() {
-            Report::default()
-        } else {
-            match catch_unwind(AssertUnwindSafe(|| check(&options))) {
-                Ok(report) => report,
-                Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    let message = format!(
-                        "adminlint failed while checking ({what}); findings shown may be out of date. Please report this."
-                    );
-                    notify::<ShowMessage>(
-                        connection,
-                        ShowMessageParams {
-                            typ: MessageType::ERROR,
-                            message,
-                        },
-                    );
-                    return;
+        let roots = self.roots.clone();
+        let previous = self.engine.take();
+        let outcome = catch_unwind(AssertUnwindSafe(move || match previous {
+            Some(mut engine) if !check_all => {
+                for path in &changed {
+                    engine.set_buffer(path.clone(), buffers.get(path).cloned());
                 }
+                engine.update(&changed);
+                engine
+            }
+            _ => {
+                // The same configuration as the CLI: `.adminlint.yaml` found from the workspace
+                // root; facts of unchanged files from the memo of the engine before.
+                let memo = previous.and_then(|engine| engine.options().memo.clone());
+                Engine::new(CheckOptions {
+                    paths: roots,
+                    buffers,
+                    config: crate::ConfigChoice::Discover,
+                    memo,
+                    ..CheckOptions::default()
+                })
+            }
+        }));
+        let engine = match outcome {
+            Ok(engine) => engine,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let message = format!(
+                    "adminlint failed while checking ({what}); findings shown may be out of date. Please report this."
+                );
+                notify::<ShowMessage>(
+                    connection,
+                    ShowMessageParams {
+                        typ: MessageType::ERROR,
+                        message,
+                    },
+                );
+                // The next check starts from scratch.
+                self.check_all = true;
+                return;
             }
         };
-        self.report = report;
         if !self.announced {
             self.announced = true;
+            let (files, workloads) = engine.runs().fold((0, 0), |(f, w), run| {
+                (
+                    f + run.report.summary.files,
+                    w + run.report.summary.workloads,
+                )
+            });
             let message = format!(
-                "adminlint {}: {} files, {} workloads in {} workspace folder(s); positions in {}",
+                "adminlint {}: {files} files, {workloads} workloads in {} workspace folder(s); positions in {}",
                 env!("CARGO_PKG_VERSION"),
-                self.report.summary.files,
-                self.report.summary.workloads,
                 self.roots.len(),
                 self.encoding.kind().as_str()
             );
@@ -343,8 +406,11 @@ impl Server {
                 },
             );
         }
+        self.engine = Some(engine);
         let next = self.diagnostics_by_uri();
-        for (uri, (version, diagnostics)) in &next {
+        let (first, rest): (Vec<_>, Vec<_>) =
+            next.iter().partition(|(uri, _)| forced.contains(*uri));
+        for (uri, (version, diagnostics)) in first.into_iter().chain(rest) {
             let unchanged = self
                 .published
                 .get(uri)
@@ -368,25 +434,25 @@ impl Server {
             .iter()
             .map(|d| (d.uri.clone(), (Some(d.version), Vec::new())))
             .collect();
-        let open: HashMap<FileId, &Uri> = self
-            .report
-            .files
-            .iter()
-            .filter_map(|file| {
-                let document = self.documents.by_path(file.path.as_deref()?)?;
-                Some((file.id, &document.uri))
-            })
-            .collect();
-        let locator = self.locator();
-        for diagnostic in &self.report.diagnostics {
-            if let Some(uri) = open.get(&diagnostic.span.file) {
-                let converted = finding(&locator, &self.docs, diagnostic);
-                if let Some(entry) = next.get_mut(*uri) {
-                    entry.1.push(converted);
-                }
+        let Some(engine) = &self.engine else {
+            return next;
+        };
+        for (path, (report, diagnostics)) in engine.diagnostics() {
+            let Some(document) = self.documents.by_path(&path) else {
+                continue;
+            };
+            let locator = self.locator(report);
+            if let Some(entry) = next.get_mut(&document.uri) {
+                entry
+                    .1
+                    .extend(diagnostics.iter().map(|d| finding(&locator, &self.docs, d)));
             }
         }
-        for (path, message, position) in file_errors(&self.report) {
+        let errors = Report {
+            errors: engine.errors().into_iter().cloned().collect(),
+            ..Report::default()
+        };
+        for (path, message, position) in file_errors(&errors) {
             let path = canonical(&path);
             let Some(uri) = uri_for(&self.documents, &path) else {
                 continue;
@@ -402,7 +468,10 @@ impl Server {
         let Some(document) = self.documents.get(&params.text_document.uri) else {
             return Vec::new();
         };
-        let Some(file) = self
+        let Some(run) = self.engine.as_ref().and_then(|e| e.run_of(&document.path)) else {
+            return Vec::new();
+        };
+        let Some(file) = run
             .report
             .files
             .iter()
@@ -410,12 +479,17 @@ impl Server {
         else {
             return Vec::new();
         };
-        actions(&self.locator(), &self.docs, file.id, params.range)
+        actions(
+            &self.locator(&run.report),
+            &self.docs,
+            file.id,
+            params.range,
+        )
     }
 
-    fn locator(&self) -> Locator<'_> {
+    fn locator<'a>(&'a self, report: &'a Report) -> Locator<'a> {
         Locator {
-            report: &self.report,
+            report,
             documents: &self.documents,
             encoding: self.encoding,
         }

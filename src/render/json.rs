@@ -316,6 +316,7 @@ spec:
             gaps: Vec::new(),
             fail_level: None,
             explanation: None,
+            links: Vec::new(),
             summary: Summary {
                 files: 2,
                 documents: 2,
