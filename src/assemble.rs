@@ -136,7 +136,7 @@ pub(crate) fn assemble(
         reported[index] = of_chart;
     }
     crate::timings::lap("assemble: helm");
-    manifest::script::resolve_targets(&mut project, &mut report.notes);
+    manifest::script::resolve_targets(&mut project, &config.root, &mut report.notes);
     let checked = project
         .files
         .iter()

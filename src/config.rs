@@ -172,8 +172,9 @@ pub struct Config {
     #[serde(default)]
     pub extra_files: Vec<String>,
     /// Files read for the commands they run (globs): shell scripts, CI workflows, Makefiles,
-    /// Procfiles. Unset: `*.sh`, `*.bash`, `Makefile`, `*.mk`, `Procfile`,
-    /// `.github/workflows/*.yml`, `action.yml` and `.gitlab-ci.yml`; `[]` reads none.
+    /// Justfiles, Taskfiles, Procfiles, `app.json`. Unset: `*.sh`, `*.bash`, `Makefile`, `*.mk`,
+    /// `justfile`, `*.just`, `Taskfile.yml`, `Procfile`, `app.json`, `.github/workflows/*.yml`,
+    /// `action.yml` and `.gitlab-ci.yml`; `[]` reads none.
     pub script_files: Option<Vec<String>>,
     /// Apps declared by name.
     #[serde(default)]

@@ -136,7 +136,13 @@ impl Collected {
             workload_files(workload, &mut files);
             files.sort();
             files.dedup();
-            let keys = workload_keys(workload);
+            let mut keys = workload_keys(workload);
+            // A Procfile's processes are the peers of the commands that name it.
+            if let Some(procfile) = workload.command.as_ref().and_then(|c| c.procfile)
+                && let Some(Some(key)) = path_keys.get(procfile.0 as usize)
+            {
+                keys.push(key.clone());
+            }
             // Every file a value came from is tied to the workload's own file.
             let own = path_keys.get(workload.file.0 as usize).cloned().flatten();
             for &file in &files {
@@ -203,13 +209,18 @@ fn workload_keys(workload: &Workload) -> Vec<String> {
             keys.push(format!("build:{build:?}"));
         }
     }
-    if let Some(compose) = &workload.compose {
-        keys.push(format!("compose:{}", compose.project));
+    // A command run in a Compose service is in that service's project.
+    if let Some(compose_project) = workload.compose_project() {
+        keys.push(format!("compose:{compose_project}"));
     }
-    if let Some(command) = &workload.command
-        && let Some(target) = &command.runs_in
-    {
-        keys.push(format!("target:{}", target.name.value));
+    if let Some(command) = &workload.command {
+        if let Some(target) = &command.runs_in {
+            keys.push(format!("target:{}", target.name.value));
+        }
+        // `kubectl debug --image=…` is compared with the image of the workload it joins.
+        if let Some(image) = &command.joins_image {
+            keys.push(format!("repo:{}", image.repository()));
+        }
     }
     keys
 }

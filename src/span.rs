@@ -118,6 +118,12 @@ pub fn sub_span(
     if chars.start >= chars.end {
         return None;
     }
+    if let Some(places) = double_quoted_places(source, value) {
+        let base = scalar.start as usize;
+        let (start, _) = places.get(chars.start)?;
+        let (_, end) = places.get(chars.end - 1)?;
+        return Some(Span::new(scalar.file, base + start, base + end));
+    }
     let mut source_chars = source.char_indices();
     let (mut start, mut end) = (None, None);
     for (index, wanted) in value.chars().enumerate().take(chars.end) {
@@ -146,6 +152,71 @@ pub fn sub_span(
     Some(Span::new(scalar.file, base + start, base + end))
 }
 
+/// Where each character of a double-quoted scalar's value is written in its source (JSON, or
+/// YAML without line folding): the source range of the character or of the escape that spells
+/// it (`\"`, `\n`, `\u00e9`, a surrogate pair). None when the source is not such a string or
+/// does not decode to `value`.
+fn double_quoted_places(source: &str, value: &str) -> Option<Vec<(usize, usize)>> {
+    let body = source.strip_prefix('"')?;
+    let mut places = Vec::with_capacity(value.len());
+    let mut wanted = value.chars();
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, found)) = chars.next() {
+        let start = at + 1;
+        let decoded = match found {
+            '"' => break,
+            // A line break in the string folds: the plain matching handles that.
+            '\n' | '\r' => return None,
+            '\\' => {
+                let (_, escape) = chars.next()?;
+                let digits = match escape {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '\n' => return None,
+                    _ => 0,
+                };
+                let mut hex = String::new();
+                for _ in 0..digits {
+                    hex.push(chars.next()?.1);
+                }
+                let mut code = if digits == 0 {
+                    None
+                } else {
+                    Some(u32::from_str_radix(&hex, 16).ok()?)
+                };
+                // A UTF-16 surrogate pair (`\ud83d\ude00`) spells one character.
+                if let Some(high @ 0xD800..=0xDBFF) = code {
+                    let rest = body.get(chars.peek()?.0..)?;
+                    let low = rest
+                        .strip_prefix("\\u")
+                        .and_then(|r| r.get(..4))
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .filter(|low| (0xDC00..=0xDFFF).contains(low))?;
+                    for _ in 0..6 {
+                        chars.next();
+                    }
+                    code = Some(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00));
+                }
+                match code {
+                    Some(code) => Some(char::from_u32(code)?),
+                    // Single-letter escapes decode to one character each: which one is the
+                    // value's to say.
+                    None => None,
+                }
+            }
+            plain => Some(plain),
+        };
+        let next = wanted.next()?;
+        if decoded.is_some_and(|d| d != next) {
+            return None;
+        }
+        let end = chars.peek().map_or(body.len(), |&(i, _)| i) + 1;
+        places.push((start, end));
+    }
+    (wanted.next().is_none() && places.len() == value.chars().count()).then_some(places)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,9 +240,23 @@ mod tests {
         let scalar = find(escaped, "\"echo \\\"hi\\\" && gem install y\"");
         let span = sub_span(escaped, scalar, "echo \"hi\" && gem install y", 13..26).unwrap();
         assert_eq!(&escaped[span.range()], "gem install y");
-        // An escape the source spells differently: no guess.
+        // Escapes spell one character each: `\t`, `\u00e9`, a surrogate pair.
         let tricky = "a: \"x\\ty\"\n";
         let scalar = find(tricky, "\"x\\ty\"");
-        assert_eq!(sub_span(tricky, scalar, "x\ty", 2..3), None);
+        let span = sub_span(tricky, scalar, "x\ty", 2..3).unwrap();
+        assert_eq!(&tricky[span.range()], "y");
+        let json = r#"{"postdeploy": "echo \"caf\u00e9 \ud83d\ude00\"\nrails db:seed"}"#;
+        let scalar = find(json, r#""echo \"caf"#);
+        let scalar = Span::new(FileId(0), scalar.start as usize, json.len() - 1);
+        let value = "echo \"café 😀\"\nrails db:seed";
+        let at = value.find("rails").unwrap();
+        let span = sub_span(json, scalar, value, at..value.len()).unwrap();
+        assert_eq!(&json[span.range()], "rails db:seed");
+        let at = value.find('é').unwrap();
+        let span = sub_span(json, scalar, value, at..at + 'é'.len_utf8()).unwrap();
+        assert_eq!(&json[span.range()], r"\u00e9");
+        // A value the source does not spell: no guess.
+        let scalar = find(tricky, "\"x\\ty\"");
+        assert_eq!(sub_span(tricky, scalar, "x\tz", 2..3), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Fixture tests: every `# expect: <rule>[, <rule>]` marker must be matched by a finding that
 //! starts on that line, and every finding must have a marker (both directions). Markers are
-//! comments in YAML, shell scripts and Makefiles alike. An info finding
+//! comments in YAML, shell scripts, Makefiles and Procfiles alike; a JSON file's are in a file
+//! beside it (`app.json.expect`). An info finding
 //! is marked `<rule>(info)`, so a finding moving between info and warning fails too.
 
 use std::collections::BTreeSet;
@@ -43,6 +44,18 @@ fn markers(dir: &Path) -> Expectations {
             if let Some((_, rules)) = line.split_once("# expect:") {
                 for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
                     expected.insert((display.clone(), index + 1, rule.to_string()));
+                }
+            }
+        }
+        // JSON has no comments: `app.json`'s markers are in `app.json.expect`, one
+        // `<line>: <rule>[, <rule>]` a line.
+        let beside = PathBuf::from(format!("{}.expect", file.display()));
+        if file.extension().is_some_and(|e| e == "json") && beside.is_file() {
+            for entry in std::fs::read_to_string(&beside).unwrap().lines() {
+                let (line, rules) = entry.split_once(':').expect("`<line>: <rules>`");
+                let line: usize = line.trim().parse().expect("a line number");
+                for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    expected.insert((display.clone(), line, rule.to_string()));
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Command scanners: arbitrary bytes as a shell script, a Makefile, a Procfile, a GitHub
-//! workflow or a GitLab CI file (the first byte picks which: `0` shell, `1` Makefile, `2`
-//! Procfile, `3` workflow, `4` GitLab CI) are scanned without a panic, and
+//! workflow, a GitLab CI file, an `app.json`, a Justfile or a Taskfile (the first byte picks
+//! which: `0` shell, `1` Makefile, `2` Procfile, `3` workflow, `4` GitLab CI, `5` app.json, `6`
+//! Justfile, `7` Taskfile) are scanned without a panic, and
 //! every span a workload carries stays inside the text, on character boundaries.
 #![no_main]
 
@@ -8,12 +9,15 @@ use adminlint::manifest::script::{Source, comments, extract_document, extract_te
 use adminlint::span::{FileId, Span};
 use libfuzzer_sys::fuzz_target;
 
-const SOURCES: [(Source, &str); 5] = [
+const SOURCES: [(Source, &str); 8] = [
     (Source::Shell, "deploy.sh"),
     (Source::Makefile, "Makefile"),
     (Source::Procfile, "Procfile"),
     (Source::GithubWorkflow, ".github/workflows/deploy.yml"),
     (Source::GitlabCi, ".gitlab-ci.yml"),
+    (Source::AppJson, "app.json"),
+    (Source::Justfile, "justfile"),
+    (Source::Taskfile, "Taskfile.yml"),
 ];
 
 fuzz_target!(|data: &[u8]| {

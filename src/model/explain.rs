@@ -193,7 +193,7 @@ impl Project {
     fn explain_non_peers(&self, out: &mut String, admin: ContainerRef, peers: &[ContainerRef]) {
         let (workload, container) = self.container(admin);
         let repositories = container.repositories();
-        let near = if workload.compose.is_some() {
+        let near = if workload.compose_project().is_some() {
             Proximity::SameProject
         } else {
             Proximity::SameDirectory
@@ -205,7 +205,7 @@ impl Project {
                     && !peers.contains(&at)
                     && self.votes_for_release(at)
                     && candidate_workload.scope == workload.scope
-                    && candidate_workload.compose.is_some() == workload.compose.is_some()
+                    && candidate_workload.compose.is_some() == workload.compose_project().is_some()
                     && self.within(admin.workload, at.workload, near)
                     && candidate
                         .repositories()

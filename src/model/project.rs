@@ -118,6 +118,8 @@ struct PeerIndex {
     by_compose_project: std::collections::HashMap<String, Vec<ContainerRef>>,
     /// Kubernetes containers by file and normalised image repository.
     by_file: std::collections::HashMap<(FileId, String), Vec<ContainerRef>>,
+    /// Procfile processes by Procfile.
+    by_procfile: std::collections::HashMap<FileId, Vec<ContainerRef>>,
 }
 
 /// A reference that could not be followed, located at the referring node.
@@ -350,6 +352,14 @@ impl Project {
                 if !self.votes_for_release(at) {
                     continue;
                 }
+                let procfile = workload
+                    .command
+                    .as_ref()
+                    .is_some_and(|c| c.tool == crate::model::script::Tool::Procfile);
+                if procfile {
+                    index.by_procfile.entry(workload.file).or_default().push(at);
+                    continue;
+                }
                 match &workload.compose {
                     Some(compose) => index
                         .by_compose_project
@@ -375,12 +385,32 @@ impl Project {
 
     fn find_release_peers(&self, admin: ContainerRef) -> Peers {
         let (workload, container) = self.container(admin);
-        if let Some(compose) = &workload.compose {
+        if let Some(procfile) = workload.command.as_ref().and_then(|c| c.procfile) {
+            // Heroku processes have no image: they are the app's release by where they are
+            // declared, and only their commands are compared.
+            let peers: Vec<ContainerRef> = self
+                .peer_index()
+                .by_procfile
+                .get(&procfile)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied()
+                .filter(|&at| at != admin && self.apart(admin.workload, at.workload).is_none())
+                .collect();
+            let tier = if procfile == workload.file {
+                Proximity::SameFile
+            } else {
+                Proximity::SameDirectory
+            };
+            let tier = (!peers.is_empty()).then_some(tier);
+            return (peers, tier);
+        }
+        if let Some(compose_project) = workload.compose_project() {
             let repositories = container.repositories();
             let members = self
                 .peer_index()
                 .by_compose_project
-                .get(&compose.project)
+                .get(compose_project)
                 .map_or(&[][..], Vec::as_slice);
             let peers: Vec<ContainerRef> = members
                 .iter()
@@ -403,15 +433,16 @@ impl Project {
                 })
                 .map(|(at, _, _)| at)
                 .collect();
+            let peers = without_command_target(self, workload, peers);
             let tier = (!peers.is_empty()).then_some(Proximity::SameProject);
             return (peers, tier);
         }
-        let Some(image) = &container.image else {
+        let Some(image) = peer_lookup_image(workload, container) else {
             return (Vec::new(), None);
         };
         // An invalid reference (`ImageKind::Opaque`) is compared as text: its `repository()` is
         // its whole text, so its peers are the app containers that write exactly the same.
-        let repository = image.value.repository();
+        let repository = image.repository();
         let namespace = workload.namespace_name();
         let acceptable =
             |at: ContainerRef| at != admin && self.apart(admin.workload, at.workload).is_none();
@@ -453,7 +484,7 @@ impl Project {
         acceptable: &dyn Fn(ContainerRef) -> bool,
     ) -> Peers {
         let (workload, container) = self.container(admin);
-        let Some(image) = &container.image else {
+        let Some(image) = peer_lookup_image(workload, container) else {
             return (Vec::new(), None);
         };
         let same_repository = self
@@ -466,7 +497,7 @@ impl Project {
             .copied()
             .filter(|&at| acceptable(at))
             .collect();
-        let utility = is_utility_image(&image.value);
+        let utility = is_utility_image(image);
         let tiers = [
             (true, Proximity::SameDirectory),
             (true, Proximity::SameApp),
@@ -556,8 +587,8 @@ impl Project {
         match tier {
             Proximity::SameFile => wa.file == wb.file,
             Proximity::SameDirectory => self.dir(wa.file) == self.dir(wb.file),
-            Proximity::SameProject => match (&wa.compose, &wb.compose) {
-                (Some(a), Some(b)) => a.project == b.project,
+            Proximity::SameProject => match (wa.compose_project(), wb.compose_project()) {
+                (Some(a), Some(b)) => a == b,
                 _ => false,
             },
             Proximity::SameApp => same_app(wa, wb) == Some(true),
@@ -569,6 +600,47 @@ impl Project {
     pub fn dir(&self, file: FileId) -> &str {
         self.files.get(file.0 as usize).map_or("", |f| f.dir())
     }
+}
+
+/// The image release peers are looked up by: the container's own, or for a command that joins
+/// another workload's pod with an image of its own (`kubectl debug deploy/web --image=…`),
+/// that workload's.
+fn peer_lookup_image<'a>(workload: &'a Workload, container: &'a Container) -> Option<&'a ImageRef> {
+    workload
+        .command
+        .as_ref()
+        .and_then(|c| c.joins_image.as_ref())
+        .or(container.image.as_ref().map(|image| &image.value))
+}
+
+/// A command run in a Compose service (`docker compose run tools …`) takes that service's
+/// release by construction, so the service's own vote would always agree with it and hide a
+/// `tools` service left on an older tag than `web`. The target stays among the peers (for
+/// wrapper rules it is where the command runs) when it runs the release most of them run (the
+/// app itself, or a service in step with it); otherwise the command is compared with the
+/// others alone.
+fn without_command_target(
+    project: &Project,
+    workload: &Workload,
+    peers: Vec<ContainerRef>,
+) -> Vec<ContainerRef> {
+    let Some(target) = workload.command.as_ref().and_then(|c| c.runs_in.as_ref()) else {
+        return peers;
+    };
+    let is_target = |at: &ContainerRef| {
+        project.workloads[at.workload]
+            .name
+            .as_ref()
+            .is_some_and(|name| name.value == target.name.value)
+    };
+    let tally = crate::model::release::Tally::count(project, peers.iter().copied());
+    let in_step = tally
+        .chosen()
+        .is_none_or(|release| release.voters.iter().any(is_target));
+    if in_step || peers.iter().all(is_target) {
+        return peers;
+    }
+    peers.into_iter().filter(|at| !is_target(at)).collect()
 }
 
 /// The values a workload gives the app keys (annotation, else label), in key order: two

@@ -12,6 +12,9 @@ pub enum Tool {
     KubectlCreateJob,
     /// `kubectl exec [deploy/]X -- cmd`: runs in X's pod, X's release.
     KubectlExec,
+    /// `kubectl debug TARGET [--image=…] [--copy-to=…] -- cmd`: a debug container beside
+    /// (or a copy of) TARGET's pod; an admin process only when it runs an admin command.
+    KubectlDebug,
     /// `docker run` / `podman run`.
     DockerRun,
     /// `docker compose run|exec SERVICE cmd`: runs in the service's release.
@@ -24,6 +27,8 @@ pub enum Tool {
     Local,
     /// A `Procfile` line: `release:` is Heroku's release phase, the others the app.
     Procfile,
+    /// A script of Heroku's `app.json` (`postdeploy`, `pr-predestroy`): a one-off dyno.
+    AppJson,
 }
 
 impl Tool {
@@ -33,7 +38,7 @@ impl Tool {
     pub fn reads_kubernetes_config(self) -> bool {
         matches!(
             self,
-            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec
+            Tool::KubectlRun | Tool::KubectlCreateJob | Tool::KubectlExec | Tool::KubectlDebug
         )
     }
 
@@ -43,12 +48,14 @@ impl Tool {
             Tool::KubectlRun => "kubectl run",
             Tool::KubectlCreateJob => "kubectl create job",
             Tool::KubectlExec => "kubectl exec",
+            Tool::KubectlDebug => "kubectl debug",
             Tool::DockerRun => "docker run",
             Tool::ComposeRun => "docker compose run",
             Tool::HerokuRun => "heroku run",
             Tool::Ssh => "ssh",
             Tool::Local => "command",
             Tool::Procfile => "Procfile process",
+            Tool::AppJson => "app.json script",
         }
     }
 }
@@ -107,7 +114,29 @@ pub struct CommandFacts {
     pub admin_word: Option<String>,
     /// What points the command at production from outside a release, if anything.
     pub outside_release: Option<OutsideRelease>,
+    /// `kubectl debug --copy-to=… --set-image=…`: the process is the target's own container in
+    /// a copy of its pod, with another image; it keeps the container's config (a debug container
+    /// of its own gets none of the pod's environment).
+    #[serde(default)]
+    pub keeps_target_config: bool,
     /// `docker compose -f a -f b run …`: the Compose files it combines, as written (relative to
     /// where the command runs); the project checks them as one Compose project.
     pub compose_files: Vec<String>,
+    /// `docker compose run|exec`: the Compose project it runs in (its key, see
+    /// [`crate::model::compose::ComposeFacts::project`]), decided once the project is assembled
+    /// (`manifest::script::resolve_targets`); that project's long-running services are its
+    /// release peers. Not cached: Compose projects are loaded each run.
+    #[serde(skip)]
+    pub compose_project: Option<String>,
+    /// The image of the workload the command's process joins, when the process runs another
+    /// (`kubectl debug deploy/web --image=busybox -- python manage.py shell`): its release peers
+    /// are looked up by this image, so its own image is compared with the app's. Set once the
+    /// project is assembled; not cached.
+    #[serde(skip)]
+    pub joins_image: Option<crate::model::image::ImageRef>,
+    /// The Procfile whose long-running processes (`web:`, `worker:`) are its release peers: its
+    /// own for a Procfile line, the one beside it for `heroku run` (else the project root's)
+    /// and for `app.json` scripts. Set once the project is assembled; not cached.
+    #[serde(skip)]
+    pub procfile: Option<crate::span::FileId>,
 }

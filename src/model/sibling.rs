@@ -117,14 +117,14 @@ impl Project {
                 let (peer, peer_container) = self.container(at);
                 at != admin
                     && peer.scope == workload.scope
-                    && peer.compose.is_some() == workload.compose.is_some()
+                    && peer.compose.is_some() == workload.compose_project().is_some()
                     && self.apart(admin.workload, at.workload).is_none()
                     && peer_container
                         .effective_image()
                         .is_some_and(|other| are_siblings(image, other))
             })
             .collect();
-        let tiers: &[Proximity] = if workload.compose.is_some() {
+        let tiers: &[Proximity] = if workload.compose_project().is_some() {
             &[Proximity::SameProject]
         } else {
             &[Proximity::SameFile, Proximity::SameDirectory]

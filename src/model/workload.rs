@@ -181,6 +181,16 @@ impl Workload {
     pub fn namespace_name(&self) -> &str {
         self.namespace.as_ref().map_or("", |n| n.value.as_str())
     }
+
+    /// The Compose project a Compose service is in, or a command runs in (`docker compose run
+    /// tools …`): its release peers are that project's services.
+    pub fn compose_project(&self) -> Option<&str> {
+        match (&self.compose, &self.command) {
+            (Some(compose), _) => Some(compose.project.as_str()),
+            (None, Some(command)) => command.compose_project.as_deref(),
+            (None, None) => None,
+        }
+    }
 }
 
 /// One container of a pod template (or the single process of a Compose service).

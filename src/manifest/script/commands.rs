@@ -1,4 +1,4 @@
-//! The command forms that start a process — `kubectl run | create job | exec`, `docker run`,
+//! The command forms that start a process — `kubectl run | create job | exec | debug`, `docker run`,
 //! `podman run`, `docker compose run | exec`, `heroku run`, `ssh HOST 'cmd'` and local admin
 //! commands — read from one simple command's words.
 
@@ -79,6 +79,8 @@ pub(super) struct Found {
     pub admin_word: Option<String>,
     /// `docker compose -f a -f b …`: the Compose files it combines, in order.
     pub compose_files: Vec<String>,
+    /// `kubectl debug --copy-to … --set-image …`: the target's container with another image.
+    pub keeps_target_config: bool,
 }
 
 impl Found {
@@ -95,6 +97,7 @@ impl Found {
             host: None,
             admin_word: None,
             compose_files: Vec::new(),
+            keeps_target_config: false,
         }
     }
 }
@@ -228,6 +231,13 @@ fn admin_word(found: &Found) -> Option<String> {
         (Intent::LongRunning, _) => return None,
         (Intent::Unknown, _) => command::service_admin_word(&line),
     };
+    // A test suite run in a container (`compose run app manage.py test` in CI) touches a test
+    // database, not the app's data.
+    if runner_task(&line)
+        .is_some_and(|(_, task)| matches!(task.split(':').next(), Some("test" | "tests" | "spec")))
+    {
+        return None;
+    }
     let one_off = !matches!(found.tool, Tool::Local);
     word.or_else(|| one_off.then(|| app_task(&line)).flatten())
         .or_else(|| {
@@ -243,23 +253,30 @@ fn admin_word(found: &Found) -> Option<String> {
 
 /// `manage.py X`, `rails X`, `rake X`: the app's own task runners, one-off by nature.
 fn app_task(line: &command::CommandLine) -> Option<String> {
+    runner_task(line).map(|(runner, task)| format!("{runner} {task}"))
+}
+
+/// The first task runner of a command line and the task it runs (`rake`, `db:migrate`).
+fn runner_task(line: &command::CommandLine) -> Option<(&str, &str)> {
     line.commands.iter().find_map(|cmd| {
-        let words: Vec<&str> = cmd.words.iter().map(String::as_str).collect();
-        let runner = words
+        let runner = cmd
+            .words
             .iter()
             .position(|w| matches!(basename(w), "manage.py" | "rails" | "rake"))?;
-        let task = words
+        let task = cmd
+            .words
             .get(runner + 1..)?
             .iter()
             .find(|w| !w.starts_with('-'))?;
-        Some(format!("{} {task}", basename(words[runner])))
+        Some((basename(&cmd.words[runner]), task.as_str()))
     })
 }
 
 const KUBECTL_VALUES: &str = "-n --namespace --context --kubeconfig --cluster --user -c \
     --container --image --env --env-from --overrides --restart --from --serviceaccount -l \
     --labels --port -o --output --timeout --pod-running-timeout -f --filename \
-    --image-pull-policy --annotations --requests --limits -s --server --token --as";
+    --image-pull-policy --annotations --requests --limits -s --server --token --as --copy-to \
+    --set-image --target --profile --custom";
 
 /// `kubectl run`, `kubectl create job`, `kubectl exec`.
 fn kubectl(words: &[Part]) -> Option<Found> {
@@ -295,10 +312,11 @@ fn kubectl(words: &[Part]) -> Option<Found> {
             found.inner = parsed.rest.clone();
             found
         }
+        "debug" => debug(&parsed)?,
         _ => return None,
     };
     found.namespace = parsed.value(&["-n", "--namespace"]).cloned();
-    found.image = parsed.value(&["--image"]).cloned();
+    found.image = parsed.value(&["--image"]).cloned().or(found.image);
     for env in parsed.values(&["--env"]) {
         found.env.extend(env_entry(env));
     }
@@ -307,6 +325,55 @@ fn kubectl(words: &[Part]) -> Option<Found> {
     }
     if let Some(overrides) = parsed.value(&["--overrides"]) {
         overrides_json(overrides, &mut found);
+    }
+    Some(found)
+}
+
+/// `kubectl debug TARGET [--image=I] [--copy-to=C [--set-image=c=I]] [-c name] -- cmd`: a
+/// debug container in TARGET's pod (or in a copy of it) running `cmd`. Without an image it runs
+/// in a copy of TARGET's container (its image and config, like `kubectl exec`); with `--image`
+/// or `--set-image` it runs that image. A node is never the app: `node/x` is not recognised.
+fn debug(parsed: &Options) -> Option<Found> {
+    let operand = parsed.operands.get(1)?;
+    let kind = operand.text.split_once('/').map(|(kind, _)| kind);
+    if kind.is_some_and(|k| matches!(k.split('.').next(), Some("node" | "nodes" | "no"))) {
+        return None;
+    }
+    let mut found = Found::new(Tool::KubectlDebug);
+    found.runs_in = target(operand, "pod");
+    found.name = found.runs_in.as_ref().map(|(_, name)| name.clone());
+    found.inner = parsed.rest.clone();
+    // `--set-image=app=IMAGE,sidecar=…` (or `*=IMAGE`): the image of the copy's container the
+    // command runs in, the one `-c` names, else the first.
+    if let Some(pairs) = parsed.value(&["--set-image"]) {
+        let container = parsed
+            .value(&["-c", "--container"])
+            .map(|c| c.text.as_str());
+        let mut offset = 0;
+        let mut chosen = None;
+        for pair in pairs.text.split(',') {
+            let start = offset;
+            offset += pair.len() + 1;
+            let Some((name, image)) = pair.split_once('=') else {
+                continue;
+            };
+            let at = start + name.len() + 1;
+            let part = Part {
+                text: image.to_string(),
+                raw: image.to_string(),
+                // The image's own bytes when the option is written as plain text.
+                bytes: if pairs.raw == pairs.text {
+                    pairs.bytes.start + at..pairs.bytes.start + at + image.len()
+                } else {
+                    pairs.bytes.clone()
+                },
+            };
+            if chosen.is_none() || Some(name) == container || name == "*" {
+                chosen = Some(part);
+            }
+        }
+        found.keeps_target_config = chosen.is_some();
+        found.image = chosen;
     }
     Some(found)
 }

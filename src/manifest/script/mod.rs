@@ -1,12 +1,15 @@
 //! Commands as a source of admin processes: shell scripts, GitHub Actions and GitLab CI
-//! workflows, Makefile recipes and Procfiles, scanned with the one shell lexer into workloads
+//! workflows, Makefile, Justfile and Taskfile recipes, Procfiles and `app.json` scripts, scanned with the one shell lexer into workloads
 //! (`Format::Command`) that the rules judge like any other.
 
+mod appjson;
 mod commands;
+mod justfile;
 mod makefile;
 mod procfile;
 mod production;
 mod resolve;
+mod taskfile;
 mod text;
 mod workflow;
 
@@ -39,12 +42,21 @@ pub enum Source {
     Makefile,
     /// `Procfile`: one process per line; `release:` is Heroku's release phase.
     Procfile,
+    /// Heroku's `app.json`: its `scripts` (and each environment's).
+    AppJson,
+    /// `justfile` / `Justfile` / `.justfile` / `*.just`: the recipe lines.
+    Justfile,
+    /// go-task's `Taskfile.yml` (and `.yaml`, `.dist.yml`): each task's `cmds:`.
+    Taskfile,
 }
 
 impl Source {
     /// True when the file is YAML, read by the YAML layer first.
     pub fn is_yaml(self) -> bool {
-        matches!(self, Source::GithubWorkflow | Source::GitlabCi)
+        matches!(
+            self,
+            Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile
+        )
     }
 }
 
@@ -68,6 +80,22 @@ pub fn source_of_name(path: &str) -> Option<Source> {
         Some(Source::GithubWorkflow)
     } else if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" {
         Some(Source::GitlabCi)
+    } else if name == "app.json" {
+        Some(Source::AppJson)
+    } else if name.eq_ignore_ascii_case("justfile")
+        || name.eq_ignore_ascii_case(".justfile")
+        || extension.as_deref() == Some("just")
+    {
+        Some(Source::Justfile)
+    } else if yaml
+        && matches!(
+            name.to_ascii_lowercase()
+                .trim_end_matches(".yml")
+                .trim_end_matches(".yaml"),
+            "taskfile" | "taskfile.dist"
+        )
+    {
+        Some(Source::Taskfile)
     } else {
         None
     }
@@ -121,8 +149,12 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
             let (segment, mut vars) = makefile::recipes(file, text);
             scan.segment(&segment, &mut vars, None, &mut out);
         }
+        Source::Justfile => {
+            let (segment, mut vars) = justfile::recipes(file, text);
+            scan.segment(&segment, &mut vars, None, &mut out);
+        }
         Source::Procfile => procfile::extract(&scan, &mut out),
-        Source::GithubWorkflow | Source::GitlabCi => {}
+        Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile => {}
     }
     out
 }
@@ -158,6 +190,8 @@ pub fn extract_document(
         match source {
             Source::GithubWorkflow => workflow::github(&scan, tree, root, &mut out),
             Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
+            Source::AppJson => appjson::extract(&scan, tree, root, &mut out),
+            Source::Taskfile => taskfile::extract(&scan, tree, root, &mut out),
             _ => {}
         }
     }
@@ -240,9 +274,12 @@ impl Scan<'_> {
                 directory = words.get(1).cloned();
                 continue;
             }
-            let Some(found) = commands::recognise(words) else {
+            let Some(mut found) = commands::recognise(words) else {
                 continue;
             };
+            if found.tool == Tool::ComposeRun && found.compose_files.is_empty() {
+                found.compose_files = compose_file_variable(&parts[..assigned], vars);
+            }
             if found.tool == Tool::Ssh {
                 self.ssh(segment, &found, vars, ssh, out);
                 continue;
@@ -394,6 +431,10 @@ impl Scan<'_> {
                 admin_word: found.admin_word,
                 outside_release: outside,
                 compose_files: found.compose_files,
+                keeps_target_config: found.keeps_target_config,
+                compose_project: None,
+                joins_image: None,
+                procfile: None,
             },
         )
     }
@@ -437,6 +478,30 @@ pub(super) fn command_workload(
         compose: None,
         command: Some(Box::new(facts)),
     }
+}
+
+/// The Compose files `COMPOSE_FILE` names for a `docker compose` command without `-f`: set on
+/// the command (`COMPOSE_FILE=a.yml docker compose run …`) or before it (a workflow's `env:`,
+/// an `export`), separated by `COMPOSE_PATH_SEPARATOR` (`:` unless set).
+fn compose_file_variable(assignments: &[Part], vars: &Vars) -> Vec<String> {
+    let on_command = assignments
+        .iter()
+        .rev()
+        .find_map(|part| part.text.strip_prefix("COMPOSE_FILE="));
+    let before = vars.expand("${COMPOSE_FILE}");
+    let listed = match on_command {
+        Some(value) => value.to_string(),
+        None if before != "${COMPOSE_FILE}" => before,
+        None => return Vec::new(),
+    };
+    let separator = vars.expand("${COMPOSE_PATH_SEPARATOR:-:}");
+    let separator = separator.chars().next().unwrap_or(':');
+    listed
+        .split(separator)
+        .map(str::trim)
+        .filter(|file| !file.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The name of the first variable a word reads (`$TAG`, `${TAG:-1}`, `$(TAG)`), if any.

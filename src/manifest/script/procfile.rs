@@ -2,7 +2,6 @@
 //! and the others are the app's processes.
 
 use super::Scan;
-use super::text::Segment;
 use crate::model::command::{self, Intent};
 use crate::model::script::{CommandFacts, Tool};
 use crate::model::workload::{Container, Workload};
@@ -29,46 +28,73 @@ pub(super) fn extract(scan: &Scan<'_>, out: &mut Vec<Workload>) {
         let command_start =
             start + name.len() + 1 + (command_text.len() - command_text.trim_start().len());
         let script = command_text.trim();
-        let segment = Segment::shifted(scan.file, script.to_string(), command_start);
-        let whole = segment.span(&(0..script.len()));
-        let name_span = Span::new(scan.file, start, start + name.len());
-        // Heroku runs the line with a shell: the same `sh -c` form a container command has.
-        let argv = ["sh", "-c", script];
-        let line_command = command::parse_argv(&argv);
-        let admin_word = (name == "release").then(|| match command::intent(&line_command) {
-            (Intent::Admin, Some(word)) => word,
-            _ => "release".to_string(),
-        });
-        let words = vec![
-            Spanned::new("sh".to_string(), name_span),
-            Spanned::new("-c".to_string(), name_span),
-            Spanned::new(script.to_string(), whole),
-        ];
+        let script = Spanned::new(
+            script.to_string(),
+            Span::new(scan.file, command_start, command_start + script.len()),
+        );
+        let name = Spanned::new(
+            name.to_string(),
+            Span::new(scan.file, start, start + name.len()),
+        );
+        let admin_word = (name.value == "release")
+            .then(|| admin_task(&script.value).unwrap_or_else(|| "release".to_string()));
         let span = Span::new(scan.file, start, start + body.len());
-        let container = Container {
-            name: None,
-            init: false,
+        out.push(shell_process(
+            Tool::Procfile,
+            name,
+            script,
             span,
-            image: None,
-            command: Some(words),
-            args: None,
-            working_dir: None,
-            config: Vec::new(),
-            env: Vec::new(),
-            mounts: Vec::new(),
-            build: None,
-            resolved_image: None,
-        };
-        let facts = CommandFacts {
-            tool: Tool::Procfile,
-            runs_in: None,
             admin_word,
-            outside_release: None,
-            compose_files: Vec::new(),
-        };
-        let name = Some(Spanned::new(name.to_string(), name_span));
-        out.push(super::command_workload(
-            scan.file, span, name, None, container, facts,
         ));
     }
+}
+
+/// The admin word of a script Heroku runs with a shell (`bundle exec rails db:migrate`).
+pub(super) fn admin_task(script: &str) -> Option<String> {
+    match command::intent(&command::parse_argv(&["sh", "-c", script])) {
+        (Intent::Admin, word) => word,
+        _ => None,
+    }
+}
+
+/// A named process Heroku runs with a shell (a Procfile line, an `app.json` script): the same
+/// `sh -c` form a container command has, with no image or config of its own.
+pub(super) fn shell_process(
+    tool: Tool,
+    name: Spanned<String>,
+    script: Spanned<String>,
+    span: Span,
+    admin_word: Option<String>,
+) -> Workload {
+    let words = vec![
+        Spanned::new("sh".to_string(), name.span),
+        Spanned::new("-c".to_string(), name.span),
+        script,
+    ];
+    let container = Container {
+        name: None,
+        init: false,
+        span,
+        image: None,
+        command: Some(words),
+        args: None,
+        working_dir: None,
+        config: Vec::new(),
+        env: Vec::new(),
+        mounts: Vec::new(),
+        build: None,
+        resolved_image: None,
+    };
+    let facts = CommandFacts {
+        tool,
+        runs_in: None,
+        admin_word,
+        outside_release: None,
+        compose_files: Vec::new(),
+        keeps_target_config: false,
+        compose_project: None,
+        joins_image: None,
+        procfile: None,
+    };
+    super::command_workload(span.file, span, Some(name), None, container, facts)
 }

@@ -189,3 +189,57 @@ fn spans_stay_inside_the_text_when_a_quote_never_closes() {
         }
     }
 }
+
+#[test]
+fn kubectl_debug_is_admin_only_with_an_admin_command_and_never_on_a_node() {
+    let text = "kubectl debug deploy/web -it --image=busybox:1.36 -- sh\nkubectl debug node/n1 -it --image=ubuntu -- rails console\nkubectl debug -n shop deployment.apps/web -it --image=ruby:3.3 -- rails console\nkubectl debug web-7d9 --copy-to=web-old -c app --set-image=sidecar=envoy:1,app=shop:1.0 -- rake db:migrate\n";
+    let found = scan("debug.sh", text);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let facts = found[0].command.as_ref().unwrap();
+    assert_eq!(facts.tool, Tool::KubectlDebug);
+    let target = facts.runs_in.as_ref().unwrap();
+    assert_eq!(
+        (target.kind.as_str(), at(text, target.name.span)),
+        ("deployment", "web")
+    );
+    assert!(!facts.keeps_target_config);
+    let image = found[0].containers[0].image.as_ref().unwrap();
+    assert_eq!(at(text, image.span), "ruby:3.3");
+    // `--set-image`: the image of the container `-c` names, exactly where it is written; the
+    // copy's container keeps its config.
+    let facts = found[1].command.as_ref().unwrap();
+    assert_eq!(facts.runs_in.as_ref().unwrap().kind, "pod");
+    assert!(facts.keeps_target_config);
+    let image = found[1].containers[0].image.as_ref().unwrap();
+    assert_eq!(image.value.to_string(), "shop:1.0");
+    assert_eq!(at(text, image.span), "shop:1.0");
+}
+
+#[test]
+fn a_test_suite_run_in_a_container_is_not_an_admin_task() {
+    let text = "docker compose run app python manage.py test\ndocker compose run app bundle exec rake spec:models\ndocker compose run app python manage.py load_initial_data\n";
+    let found = scan("ci.sh", text);
+    let words: Vec<_> = found
+        .iter()
+        .map(|w| w.command.as_ref().unwrap().admin_word.clone())
+        .collect();
+    assert_eq!(words, [Some("manage.py load_initial_data".to_string())]);
+}
+
+#[test]
+fn compose_file_from_the_environment_names_the_files_without_dash_f() {
+    let text = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      COMPOSE_FILE: .ci/compose.ci.yaml\n    steps:\n      - run: docker compose -p app run --rm web rails db:migrate\n      - run: COMPOSE_FILE=a.yml:b.yml docker compose run --rm web rails db:seed\n      - run: docker compose -f c.yml run --rm web rails db:seed\n";
+    let found = scan(".github/workflows/ci.yml", text);
+    let files: Vec<_> = found
+        .iter()
+        .map(|w| w.command.as_ref().unwrap().compose_files.clone())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            vec![".ci/compose.ci.yaml".to_string()],
+            vec!["a.yml".to_string(), "b.yml".to_string()],
+            vec!["c.yml".to_string()],
+        ]
+    );
+}

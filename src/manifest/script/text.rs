@@ -67,6 +67,33 @@ impl Segment {
         }
     }
 
+    /// Spaces inside `{{ … }}` (a Justfile's or Taskfile's template) become
+    /// [`TEMPLATE_SPACE`], so the shell lexer keeps `{{ .IMAGE }}` one word; byte for byte, so
+    /// offsets stay. [`Vars::templates`] reads such a reference.
+    pub fn protect_templates(&mut self) {
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        let mut inside = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            match (bytes[i], bytes.get(i + 1)) {
+                (b'{', Some(b'{')) if !inside => {
+                    inside = true;
+                    i += 1;
+                }
+                (b'}', Some(b'}')) if inside => {
+                    inside = false;
+                    i += 1;
+                }
+                (b'\n', _) => inside = false,
+                (b' ', _) if inside => bytes[i] = TEMPLATE_SPACE as u8,
+                _ => {}
+            }
+            i += 1;
+        }
+        // Only ASCII spaces were replaced by an ASCII byte: still UTF-8.
+        self.text = String::from_utf8(bytes).unwrap_or_default();
+    }
+
     /// The file span of a byte range of the text.
     pub fn span(&self, bytes: &Range<usize>) -> Span {
         let span = self.unclamped_span(bytes);
@@ -98,12 +125,18 @@ impl Segment {
     }
 }
 
+/// What a space inside a template reference (`{{ .IMAGE }}`) is replaced with before lexing:
+/// a control character the shell lexer does not split on.
+pub(super) const TEMPLATE_SPACE: char = '\u{1f}';
+
 /// The variables a script sets before a command: values as assigned, expanded when read.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Vars {
     values: BTreeMap<String, String>,
     /// Makefile text: `$(NAME)` is a variable and `$$` a literal `$`.
     make: bool,
+    /// Justfile and Taskfile text: `{{NAME}}`, `{{ .NAME }}` read a variable too.
+    templates: bool,
 }
 
 /// Expansion passes at most: `A=$B`, `B=$C` … resolve, a cycle stops.
@@ -116,9 +149,23 @@ impl Vars {
     /// Variables of a Makefile's recipes.
     pub fn make() -> Vars {
         Vars {
-            values: BTreeMap::new(),
             make: true,
+            ..Vars::default()
         }
+    }
+
+    /// Variables of a Justfile (`{{name}}`) or a Taskfile (`{{.NAME}}`), `$NAME` as well.
+    pub fn templates() -> Vars {
+        Vars {
+            templates: true,
+            ..Vars::default()
+        }
+    }
+
+    /// True for Justfile and Taskfile text, whose `{{ … }}` references are protected before
+    /// lexing ([`Segment::protect_templates`]).
+    pub fn reads_templates(&self) -> bool {
+        self.templates
     }
 
     /// Sets a variable to a value as written (expanded with the variables known now).
@@ -131,7 +178,8 @@ impl Vars {
     /// `$(X)`, workflow `${{ env.X }}`); unknown ones stay as written, defaults apply.
     pub fn expand(&self, text: &str) -> String {
         let mut text = text.to_string();
-        if !text.contains('$') {
+        let references = text.contains('$') || (self.templates && text.contains("{{"));
+        if !references {
             return text;
         }
         for _ in 0..MAX_EXPANSIONS {
@@ -147,10 +195,14 @@ impl Vars {
     fn expand_once(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = rest.find('$') {
+        while let Some(at) = self.next_reference(rest) {
             out.push_str(&rest[..at]);
             rest = &rest[at..];
-            let (written, replaced) = self.reference(rest);
+            let (written, replaced) = if rest.starts_with("{{") {
+                self.template_reference(rest)
+            } else {
+                self.reference(rest)
+            };
             out.push_str(&replaced);
             rest = &rest[written..];
             if out.len() > MAX_EXPANDED {
@@ -159,6 +211,31 @@ impl Vars {
         }
         out.push_str(rest);
         out
+    }
+
+    /// Where the next reference starts: a `$`, or a `{{` in template text.
+    fn next_reference(&self, text: &str) -> Option<usize> {
+        let dollar = text.find('$');
+        let template = self.templates.then(|| text.find("{{")).flatten();
+        match (dollar, template) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// At a `{{`: `{{name}}`, `{{ .NAME }}` (spaces possibly protected) when the variable is
+    /// known; anything else (`{{arg}}` of a recipe, a function call) stays as written.
+    fn template_reference(&self, at: &str) -> (usize, String) {
+        let Some(end) = at.find("}}") else {
+            return (at.len(), at.to_string());
+        };
+        let name = at[2..end]
+            .trim_matches(|c: char| c == ' ' || c == TEMPLATE_SPACE)
+            .trim_start_matches('.');
+        match self.values.get(name) {
+            Some(value) if is_name(name) => (end + 2, value.clone()),
+            _ => (end + 2, at[..end + 2].replace(TEMPLATE_SPACE, " ")),
+        }
     }
 
     /// At a `$`: how many bytes the reference takes and what it becomes.
@@ -253,6 +330,18 @@ mod tests {
             bomb.set("A", "$A$A");
         }
         assert!(bomb.expand("$A").len() <= MAX_EXPANDED);
+    }
+
+    #[test]
+    fn template_references_read_variables_and_keep_unknown_ones() {
+        let mut vars = Vars::templates();
+        vars.set("IMAGE", "shop:2.0");
+        let mut segment = Segment::shifted(FileId(0), "run {{ .IMAGE }} {{tag}}".into(), 0);
+        segment.protect_templates();
+        assert!(!segment.text.contains("{{ ."), "{:?}", segment.text);
+        assert_eq!(vars.expand(&segment.text[4..16]), "shop:2.0");
+        assert_eq!(vars.expand("x:{{tag}}"), "x:{{tag}}");
+        assert_eq!(Vars::default().expand("{{IMAGE}}"), "{{IMAGE}}");
     }
 
     #[test]

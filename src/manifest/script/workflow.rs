@@ -24,15 +24,25 @@ fn read_env(tree: &Tree, map: Option<NodeId>, vars: &mut Vars) {
 }
 
 impl Scan<'_> {
-    /// Scans one scalar of shell script (a `run:` block, a `script:` line) in place.
-    fn scalar(&self, tree: &Tree, node: NodeId, vars: &mut Vars, out: &mut Vec<Workload>) {
+    /// Scans one scalar of shell script (a `run:` block, a `script:` line, a task's command)
+    /// in place.
+    pub(super) fn scalar(
+        &self,
+        tree: &Tree,
+        node: NodeId,
+        vars: &mut Vars,
+        out: &mut Vec<Workload>,
+    ) {
         let node = tree.resolve(node);
         let Some(value) = tree.str(node) else {
             return;
         };
         let (start, end) = tree.span(node);
         let source = self.text.get(start..end).unwrap_or_default();
-        let segment = Segment::mapped(self.file, value.to_string(), source, start);
+        let mut segment = Segment::mapped(self.file, value.to_string(), source, start);
+        if vars.reads_templates() {
+            segment.protect_templates();
+        }
         self.segment(&segment, vars, None, out);
     }
 }
