@@ -8,7 +8,7 @@
 //! directory whose entries changed, a new named file, another configuration or version) means
 //! a whole run, which writes a new index.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,7 @@ fn scoped(
     }
     let mut graph = Graph::default();
     let mut changed = BTreeSet::new();
-    let mut stamps: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+    let mut stamps: HashMap<PathBuf, Stamp> = HashMap::new();
     for (path, recorded, state) in std::mem::take(&mut index.files) {
         let now = stamp(&path)?;
         if now != recorded {
@@ -152,9 +152,10 @@ fn scoped(
                         stamps.insert(link.path.clone(), now);
                     }
                 }
-                index.files = graph
-                    .files()
-                    .iter()
+                let mut files: Vec<(&PathBuf, &FileState)> = graph.files().iter().collect();
+                files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                index.files = files
+                    .into_iter()
                     .filter_map(|(path, state)| {
                         Some((path.clone(), *stamps.get(path)?, state.clone()))
                     })
