@@ -86,12 +86,26 @@ impl Stamp {
 /// The encoded facts of one file.
 type Encoded = Vec<u8>;
 
-#[derive(Serialize, Deserialize)]
-struct CacheFile {
+/// Key → stamp and where the encoded facts are in the cache file's body.
+type Entries = std::collections::HashMap<String, (Stamp, std::ops::Range<usize>)>;
+
+/// The cache file as written: entries in key order.
+#[derive(Serialize)]
+struct CacheFileOut<'a> {
     /// What else extraction depended on (custom kinds, limits): another setting, another cache.
     settings: u64,
     /// Key (absolute path) → stamp and encoded facts.
-    entries: BTreeMap<String, (Stamp, Encoded)>,
+    entries: BTreeMap<&'a str, (Stamp, &'a [u8])>,
+}
+
+/// The cache file as read: each entry's facts borrowed from the file's bytes. Reading a
+/// project's cache copies nothing per file (it used to copy every file's encoded facts, which
+/// made a one-file run in a large project pay for all of them).
+#[derive(Deserialize)]
+struct CacheFileIn<'a> {
+    settings: u64,
+    #[serde(borrow)]
+    entries: Vec<(&'a str, (Stamp, &'a [u8]))>,
 }
 
 /// An open cache: entries read at start, new entries collected during the run.
@@ -99,20 +113,37 @@ struct CacheFile {
 pub struct Cache {
     dir: PathBuf,
     settings: u64,
-    old: BTreeMap<String, (Stamp, Encoded)>,
+    /// The cache file's body as read.
+    body: Vec<u8>,
+    /// Key → stamp and where its encoded facts are in `body`.
+    old: Entries,
     fresh: Mutex<BTreeMap<String, (Stamp, Encoded)>>,
 }
 
-/// The entries of a cache file's bytes, or None when it is not a whole cache file of this
-/// version with these settings.
-fn decode(bytes: &[u8], settings: u64) -> Option<BTreeMap<String, (Stamp, Encoded)>> {
+/// The body of a cache file's bytes and its entries, or None when it is not a whole cache file
+/// of this version with these settings.
+fn decode(mut bytes: Vec<u8>, settings: u64) -> Option<(Vec<u8>, Entries)> {
+    let start = FORMAT.len() + 8;
     let rest = bytes.strip_prefix(FORMAT.as_bytes())?;
     let (checksum, body) = rest.split_first_chunk::<8>()?;
     if u64::from_le_bytes(*checksum) != xxhash_rust::xxh3::xxh3_64(body) {
         return None;
     }
-    let file: CacheFile = postcard::from_bytes(body).ok()?;
-    (file.settings == settings).then_some(file.entries)
+    let file: CacheFileIn<'_> = postcard::from_bytes(body).ok()?;
+    if file.settings != settings {
+        return None;
+    }
+    let base = body.as_ptr() as usize;
+    let entries = file
+        .entries
+        .into_iter()
+        .map(|(key, (stamp, facts))| {
+            let offset = facts.as_ptr() as usize - base;
+            (key.to_string(), (stamp, offset..offset + facts.len()))
+        })
+        .collect();
+    bytes.drain(..start);
+    Some((bytes, entries))
 }
 
 impl Cache {
@@ -120,13 +151,14 @@ impl Cache {
     /// or written with other `settings` — a fingerprint of what extraction depends on).
     pub fn open(root: &Path, settings: u64) -> Cache {
         let dir = root.join(CACHE_DIR);
-        let old = std::fs::read(dir.join(CACHE_FILE))
+        let (body, old) = std::fs::read(dir.join(CACHE_FILE))
             .ok()
-            .and_then(|bytes| decode(&bytes, settings))
+            .and_then(|bytes| decode(bytes, settings))
             .unwrap_or_default();
         Cache {
             dir,
             settings,
+            body,
             old,
             fresh: Mutex::new(BTreeMap::new()),
         }
@@ -138,6 +170,7 @@ impl Cache {
         if *stored != stamp {
             return None;
         }
+        let facts = self.body.get(facts.clone())?;
         crate::span::decoding_file(file, || postcard::from_bytes(facts).ok())
     }
 
@@ -157,9 +190,19 @@ impl Cache {
         if fresh.is_empty() {
             return Ok(());
         }
-        let mut entries = self.old;
-        entries.extend(fresh);
-        let body = postcard::to_allocvec(&CacheFile {
+        let mut entries: BTreeMap<&str, (Stamp, &[u8])> = self
+            .old
+            .iter()
+            .filter_map(|(key, (stamp, at))| {
+                Some((key.as_str(), (*stamp, self.body.get(at.clone())?)))
+            })
+            .collect();
+        entries.extend(
+            fresh
+                .iter()
+                .map(|(key, (stamp, facts))| (key.as_str(), (*stamp, facts.as_slice()))),
+        );
+        let body = postcard::to_allocvec(&CacheFileOut {
             settings: self.settings,
             entries,
         })

@@ -96,16 +96,25 @@ fn scoped(
     named: &BTreeSet<PathBuf>,
     dir: &Path,
 ) -> Option<Report> {
-    for (path, modified) in &index.dirs {
-        if modified_of(path)? != *modified {
-            return None;
-        }
+    use rayon::prelude::*;
+    // Metadata only, in parallel: one `stat` per directory and per file.
+    let dirs_unchanged = index
+        .dirs
+        .par_iter()
+        .all(|(path, modified)| modified_of(path) == Some(*modified));
+    if !dirs_unchanged {
+        return None;
     }
+    let now: Vec<Option<Stamp>> = index
+        .files
+        .par_iter()
+        .map(|(path, _, _)| stamp(path))
+        .collect();
     let mut graph = Graph::default();
     let mut changed = BTreeSet::new();
     let mut stamps: HashMap<PathBuf, Stamp> = HashMap::new();
-    for (path, recorded, state) in std::mem::take(&mut index.files) {
-        let now = stamp(&path)?;
+    for ((path, recorded, state), now) in std::mem::take(&mut index.files).into_iter().zip(now) {
+        let now = now?;
         if now != recorded {
             changed.insert(path.clone());
         }
