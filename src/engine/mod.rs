@@ -273,6 +273,9 @@ impl Engine {
             stdin_path: None,
             buffers,
             reference_buffers,
+            // Facts come from the memo; the disk cache is for whole runs (reading it costs
+            // more than a group's files).
+            cache: false,
             explain: false,
             ..self.options.clone()
         };

@@ -356,6 +356,9 @@ impl Server {
                     paths: roots,
                     buffers,
                     config: crate::ConfigChoice::Discover,
+                    // The first check reads unchanged files' facts from the project's fact
+                    // cache, as the CLI does; later edits use the engine's memory.
+                    cache: true,
                     memo,
                     ..CheckOptions::default()
                 })
