@@ -3,6 +3,7 @@
 //! replace, patches of their data, namespace, prefix / suffix, the content-hash suffix), and the
 //! workload references to them rewritten to their final names.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::workload::{ConfigKind, EnvValue, Workload};
@@ -27,7 +28,40 @@ pub struct DeclaredConfig {
     /// `metadata.namespace` ("" for none).
     pub namespace: String,
     /// A ConfigMap's `data` entries of up to [`MAX_SOURCE_VALUE`] bytes (replacement sources).
-    pub data: Vec<(String, String)>,
+    pub data: PackedEntries,
+}
+
+/// Key / value pairs packed into one string: a generated or vendored ConfigMap can hold
+/// thousands of short entries, and a pair of strings each would cost two allocations per entry
+/// in every run and in the fact cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PackedEntries {
+    text: String,
+    /// The end of each key, then of its value, in `text`.
+    ends: Vec<u32>,
+}
+
+impl PackedEntries {
+    /// Add a pair; false (and nothing added) when `text` would outgrow the offsets.
+    pub fn push(&mut self, key: &str, value: &str) -> bool {
+        let Ok(end) = u32::try_from(self.text.len() + key.len() + value.len()) else {
+            return false;
+        };
+        self.text.push_str(key);
+        self.ends.push(end - value.len() as u32);
+        self.text.push_str(value);
+        self.ends.push(end);
+        true
+    }
+
+    /// The pairs in the order added.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let mut spans = starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| &self.text[start as usize..end as usize]);
+        std::iter::from_fn(move || Some((spans.next()?, spans.next()?)))
+    }
 }
 
 /// Longest ConfigMap value kept for `replacements:` (they copy names, tags and the like; a
@@ -44,17 +78,17 @@ impl DeclaredConfig {
             _ => return None,
         };
         let metadata = tree.get(root, "metadata")?;
-        let data = match (kind, tree.get(root, "data")) {
-            (ConfigKind::ConfigMap, Some(data)) => tree
-                .entries(data)
-                .into_iter()
-                .filter_map(|(key, value)| {
-                    let (key, value) = (tree.str(key)?, tree.str(value)?);
-                    (value.len() <= MAX_SOURCE_VALUE).then(|| (key.to_string(), value.to_string()))
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let mut data = PackedEntries::default();
+        if let (ConfigKind::ConfigMap, Some(map)) = (kind, tree.get(root, "data")) {
+            for (key, value) in tree.entries(map) {
+                if let (Some(key), Some(value)) = (tree.str(key), tree.str(value))
+                    && value.len() <= MAX_SOURCE_VALUE
+                    && !data.push(key, value)
+                {
+                    break;
+                }
+            }
+        }
         Some(DeclaredConfig {
             file,
             kind,
@@ -65,8 +99,63 @@ impl DeclaredConfig {
     }
 }
 
+/// A ConfigMap's data in a rendering: the declaring file's entries, borrowed until a patch
+/// changes them, so that a base's large ConfigMap is not copied for every overlay that holds it;
+/// or a map of its own (generated, or patched).
+#[derive(Debug, Clone)]
+pub(super) enum Data<'p> {
+    Declared(&'p PackedEntries),
+    Owned(BTreeMap<String, String>),
+}
+
+impl Data<'_> {
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
+        match self {
+            // The last of repeated keys wins, as it does in a map made of the entries.
+            Data::Declared(entries) => entries
+                .iter()
+                .filter(|&(k, _)| k == key)
+                .last()
+                .map(|(_, v)| v),
+            Data::Owned(map) => map.get(key).map(String::as_str),
+        }
+    }
+
+    /// The data as a map to change (copying borrowed entries first).
+    pub(super) fn to_mut(&mut self) -> &mut BTreeMap<String, String> {
+        if let Data::Declared(entries) = *self {
+            *self = Data::Owned(to_map(entries));
+        }
+        match self {
+            Data::Owned(map) => map,
+            Data::Declared(_) => unreachable!("borrowed data was copied above"),
+        }
+    }
+
+    pub(super) fn as_map(&self) -> Cow<'_, BTreeMap<String, String>> {
+        match self {
+            Data::Declared(entries) => Cow::Owned(to_map(entries)),
+            Data::Owned(map) => Cow::Borrowed(map),
+        }
+    }
+
+    pub(super) fn into_map(self) -> BTreeMap<String, String> {
+        match self {
+            Data::Declared(entries) => to_map(entries),
+            Data::Owned(map) => map,
+        }
+    }
+}
+
+fn to_map(entries: &PackedEntries) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// A ConfigMap or Secret in a rendering.
-pub(super) struct ConfigObject {
+pub(super) struct ConfigObject<'p> {
     pub(super) kind: ConfigKind,
     /// Every name it has had, the current one last (references may use any of them).
     pub(super) names: Vec<String>,
@@ -74,26 +163,26 @@ pub(super) struct ConfigObject {
     /// What a generator made it of: None for an object declared in a resource file.
     pub(super) generated: Option<Content>,
     /// A declared ConfigMap's short `data` values.
-    pub(super) declared_data: BTreeMap<String, String>,
+    pub(super) declared_data: Data<'p>,
 }
 
 /// A generated object's content, as far as its name depends on it.
 pub(super) struct Content {
-    /// None when a source could not be read: the hash cannot be computed.
-    pub(super) data: Option<BTreeMap<String, String>>,
+    /// None when a source could not be read: the hash cannot be computed. Always owned.
+    pub(super) data: Option<Data<'static>>,
     pub(super) secret_type: String,
     pub(super) hash: bool,
 }
 
-impl ConfigObject {
+impl<'p> ConfigObject<'p> {
     /// An object declared in a resource file.
-    pub(super) fn declared(config: &DeclaredConfig) -> ConfigObject {
+    pub(super) fn declared(config: &'p DeclaredConfig) -> ConfigObject<'p> {
         ConfigObject {
             kind: config.kind,
             names: vec![config.name.clone()],
             namespace: config.namespace.clone(),
             generated: None,
-            declared_data: config.data.iter().cloned().collect(),
+            declared_data: Data::Declared(&config.data),
         }
     }
 
@@ -124,14 +213,14 @@ impl ConfigObject {
                 hash: true,
             }) => format!(
                 "{current}-{}",
-                hash::name_suffix(self.kind, data, secret_type)
+                hash::name_suffix(self.kind, &data.as_map(), secret_type)
             ),
             _ => current,
         }
     }
 }
 
-impl Renderer<'_> {
+impl<'p> Renderer<'p> {
     /// The ConfigMaps and Secrets kustomization `k` holds, in kustomize's order: its resources
     /// (each base rendered on its own), its generators, its components (which see and change
     /// everything before them), then its own `namespace:` and name prefix / suffix.
@@ -140,7 +229,7 @@ impl Renderer<'_> {
         k: usize,
         depth: usize,
         stack: &mut Vec<usize>,
-        objects: &mut Vec<ConfigObject>,
+        objects: &mut Vec<ConfigObject<'p>>,
         patches: &Patches,
         notes: &mut Vec<String>,
     ) {
@@ -179,12 +268,19 @@ impl Renderer<'_> {
         for early in [true, false] {
             for object in objects.iter_mut() {
                 // The data (when known: generated, or declared short values) as patched.
-                let data = match &mut object.generated {
-                    Some(content) => content.data.as_mut(),
-                    None => Some(&mut object.declared_data),
-                };
-                if let (ConfigKind::ConfigMap, Some(data)) = (object.kind, data) {
-                    patches.apply_to_config_data(k, early, &object.names, data);
+                if object.kind == ConfigKind::ConfigMap {
+                    match &mut object.generated {
+                        Some(Content {
+                            data: Some(data), ..
+                        }) => patches.apply_to_config_data(k, early, &object.names, data),
+                        Some(Content { data: None, .. }) => {}
+                        None => patches.apply_to_config_data(
+                            k,
+                            early,
+                            &object.names,
+                            &mut object.declared_data,
+                        ),
+                    }
                 }
                 if early {
                     transform_names(object, kustomization);

@@ -11,7 +11,7 @@ use crate::origin::Spanned;
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
-use super::configs::{ConfigObject, Content};
+use super::configs::{ConfigObject, Content, Data};
 use super::{Renderer, normalize};
 
 /// How a generator's object joins what the kustomization's resources already hold.
@@ -130,7 +130,9 @@ impl Renderer<'_> {
             },
             generator.name.value
         );
-        let data = self.generated_data(k, generator, &what, notes);
+        let data = self
+            .generated_data(k, generator, &what, notes)
+            .map(Data::Owned);
         let content = Content {
             data,
             secret_type: generator
@@ -148,7 +150,7 @@ impl Renderer<'_> {
                 names: vec![generator.name.value.clone()],
                 namespace: generator.namespace.clone().unwrap_or_default(),
                 generated: Some(content),
-                declared_data: BTreeMap::new(),
+                declared_data: Data::Owned(BTreeMap::new()),
             }),
             (Behavior::Create, Some(_)) => notes.push(format!(
                 "{what} creates an object that already exists (kustomize refuses this: use \
@@ -170,7 +172,7 @@ impl Renderer<'_> {
                     Some(old) => {
                         let data = match (behavior, old.data, content.data) {
                             (Behavior::Merge, Some(mut old), Some(new)) => {
-                                old.extend(new);
+                                old.to_mut().extend(new.into_map());
                                 Some(old)
                             }
                             (Behavior::Replace, _, new) => new,

@@ -7,6 +7,7 @@ use crate::model::project::Project;
 use crate::model::workload::Workload;
 use crate::span::FileId;
 
+use super::configs::Data;
 use super::patch::{self, PatchField, PatchSource, Value};
 use super::{Rendered, Renderer, apply, json6902, normalize, select};
 
@@ -262,7 +263,7 @@ impl Patches {
         k: usize,
         early: bool,
         names: &[String],
-        data: &mut BTreeMap<String, String>,
+        data: &mut Data<'_>,
     ) {
         let targeted = |target: &patch::Target| {
             target.label_selector.is_none()
@@ -292,10 +293,10 @@ impl Patches {
                     let key = key.replace("~1", "/").replace("~0", "~");
                     match (text("op"), op.get("value").and_then(Value::str)) {
                         ("add" | "replace", Some(value)) => {
-                            data.insert(key, value.to_string());
+                            data.to_mut().insert(key, value.to_string());
                         }
                         ("remove", _) => {
-                            data.remove(&key);
+                            data.to_mut().remove(&key);
                         }
                         _ => {}
                     }
@@ -314,11 +315,11 @@ impl Patches {
                 {
                     match value {
                         Value::Null(_) => {
-                            data.remove(key);
+                            data.to_mut().remove(key);
                         }
                         value => {
                             if let Some(text) = value.str() {
-                                data.insert(key.clone(), text.to_string());
+                                data.to_mut().insert(key.clone(), text.to_string());
                             }
                         }
                     }

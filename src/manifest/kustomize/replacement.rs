@@ -13,7 +13,7 @@ use crate::yaml::{NodeId, Tree};
 
 use super::Kustomization;
 use super::apply::PatchCx;
-use super::configs::ConfigObject;
+use super::configs::{ConfigObject, Data};
 use super::json6902;
 use super::patch::{Target, Value};
 use super::select::Candidate;
@@ -257,7 +257,7 @@ pub(super) struct SourceConfig<'a> {
     pub(super) kind: ConfigKind,
     pub(super) names: &'a [String],
     pub(super) namespace: &'a str,
-    pub(super) data: Option<&'a BTreeMap<String, String>>,
+    pub(super) data: Option<&'a Data<'a>>,
 }
 
 /// A workload copy of the rendering with the kustomizations it went through.
@@ -388,7 +388,7 @@ fn source_value(
         }
         let segments = segments(&replacement.source_path);
         match segments.as_slice() {
-            ["data", key] => config.data?.get(*key).cloned()?,
+            ["data", key] => config.data?.get(key)?.to_string(),
             ["metadata", "name"] => config.names.last()?.clone(),
             _ => return None,
         }
