@@ -64,8 +64,8 @@ fn input(name: &str) -> &'static Input {
         }),
         "generated" => GENERATED.get_or_init(|| {
             let temp = tempfile::tempdir().expect("temporary directory");
-            // 24 services: about 300 files and 2.6 MB, with kustomize overlays, Compose projects
-            // and some drift.
+            // 24 services: about 300 files and 2.6 MB, with kustomize overlays, Compose projects,
+            // Helm charts, deploy scripts and some drift.
             let settings = generator::Settings {
                 services: 24,
                 padding_kib: 96,

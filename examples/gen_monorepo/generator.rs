@@ -4,7 +4,10 @@
 //! Each service gets a kustomize base (Deployments, a migration Job, sometimes a CronJob, a
 //! Service, a ServiceAccount, a large ConfigMap and a large PrometheusRule-like document that
 //! carry the padding), `staging` and `prod` overlays, and every few services a Compose project
-//! with a `.env`. A small, counted fraction of services drift on purpose so the run has findings.
+//! with a `.env`, a Helm chart with a migration hook, or a deploy script and a Makefile that launch
+//! one-offs. A small, counted fraction of services drift on purpose so the run has findings; the
+//! charts and scripts agree with their app (they add work, not findings). Charts and scripts draw
+//! nothing from the PRNG, so the Kubernetes and Compose files are the same with or without them.
 
 use std::fmt::Write as _;
 use std::io;
@@ -23,6 +26,11 @@ pub struct Settings {
     pub drift_per_mille: u32,
     /// Every how many services one also gets a Compose project (0: none).
     pub compose_every: usize,
+    /// Every how many services one also gets a Helm chart with a migration hook (0: none).
+    pub chart_every: usize,
+    /// Every how many services one also gets a deploy script and a Makefile that launch
+    /// one-offs with `kubectl run` / `kubectl exec` (0: none).
+    pub script_every: usize,
 }
 
 impl Default for Settings {
@@ -34,6 +42,8 @@ impl Default for Settings {
             seed: 12,
             drift_per_mille: 30,
             compose_every: 5,
+            chart_every: 10,
+            script_every: 4,
         }
     }
 }
@@ -212,6 +222,8 @@ struct Service {
     worker: bool,
     cronjob: bool,
     compose: bool,
+    chart: bool,
+    script: bool,
     overlay_tags: bool,
     drift: Option<Drift>,
 }
@@ -223,6 +235,9 @@ impl Service {
         let team = rng.pick(&["core", "growth", "platform", "payments", "data"]);
         let tag = format!("v{}.{}.{}", 1 + rng.below(4), rng.below(30), rng.below(20));
         let compose = settings.compose_every > 0 && index.is_multiple_of(settings.compose_every);
+        // Offset from the Compose services so that each source also stands alone.
+        let chart = settings.chart_every > 0 && index % settings.chart_every == 1;
+        let script = settings.script_every > 0 && index % settings.script_every == 2;
         let drift = rng.chance(settings.drift_per_mille).then(|| {
             let kinds: &[Drift] = if compose {
                 &[Drift::ComposeTag, Drift::MissingSecret, Drift::ImageTag]
@@ -251,6 +266,8 @@ impl Service {
             worker: rng.chance(600),
             cronjob: rng.chance(330),
             compose,
+            chart,
+            script,
             // Overlay `images:` would rewrite the Job's tag too and hide image drift.
             overlay_tags: drift != Some(Drift::ImageTag) && rng.chance(500),
             drift,
@@ -343,6 +360,12 @@ impl Service {
         }
         if self.compose {
             self.write_compose(wrapper, migrate, out)?;
+        }
+        if self.chart {
+            self.write_chart(app_command, &format!("{wrapper}{migrate}"), out)?;
+        }
+        if self.script {
+            self.write_scripts(&format!("{wrapper}{migrate}"), out)?;
         }
         Ok(())
     }
@@ -551,6 +574,74 @@ impl Service {
             &format!(
                 "POSTGRES_PASSWORD=example\nDATABASE_URL=postgres://postgres:example@db/{}\n",
                 self.name.replace('-', "_")
+            ),
+        )
+    }
+}
+
+impl Service {
+    /// A Helm chart that deploys the app with a pre-upgrade migration hook from the same
+    /// values (the image tag defaults to the chart's appVersion in both).
+    fn write_chart(&self, app_command: &str, migrate: &str, out: &mut Writer) -> io::Result<()> {
+        let dir = format!("services/{}/chart", self.name);
+        let chart = self.name.replace('-', "");
+        out.write(
+            &format!("{dir}/Chart.yaml"),
+            &format!(
+                "apiVersion: v2\nname: {chart}\ndescription: {name} packaged for Helm.\nversion: 0.1.0\nappVersion: \"{tag}\"\n",
+                name = self.name,
+                tag = self.tag
+            ),
+        )?;
+        out.write(
+            &format!("{dir}/values.yaml"),
+            &format!(
+                "image:\n  repository: {image}\n  # Empty: the chart's appVersion.\n  tag: \"\"\nreplicas: 2\nmigrations:\n  enabled: true\nsecretName: {name}-secrets\nresources:\n  requests:\n    cpu: 100m\n    memory: 128Mi\n",
+                image = self.image,
+                name = self.name
+            ),
+        )?;
+        out.write(
+            &format!("{dir}/templates/_helpers.tpl"),
+            &format!(
+                "{{{{- define \"{chart}.image\" -}}}}\n{{{{ .Values.image.repository }}}}:{{{{ .Values.image.tag | default .Chart.AppVersion }}}}\n{{{{- end }}}}\n\n{{{{- define \"{chart}.labels\" -}}}}\napp.kubernetes.io/name: {{{{ .Chart.Name }}}}\napp.kubernetes.io/instance: {{{{ .Release.Name }}}}\n{{{{- end }}}}\n"
+            ),
+        )?;
+        out.write(
+            &format!("{dir}/templates/deployment.yaml"),
+            &format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{{{ .Release.Name }}}}-web\n  labels:\n    {{{{- include \"{chart}.labels\" . | nindent 4 }}}}\nspec:\n  replicas: {{{{ .Values.replicas }}}}\n  selector:\n    matchLabels:\n      {{{{- include \"{chart}.labels\" . | nindent 6 }}}}\n  template:\n    metadata:\n      labels:\n        {{{{- include \"{chart}.labels\" . | nindent 8 }}}}\n    spec:\n      containers:\n        - name: web\n          image: {{{{ include \"{chart}.image\" . | quote }}}}\n          command: {app_command}\n          envFrom:\n            - secretRef:\n                name: {{{{ .Values.secretName }}}}\n          resources:\n            {{{{- toYaml .Values.resources | nindent 12 }}}}\n"
+            ),
+        )?;
+        out.write(
+            &format!("{dir}/templates/migrate-job.yaml"),
+            &format!(
+                "{{{{- if .Values.migrations.enabled }}}}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {{{{ .Release.Name }}}}-migrate\n  labels:\n    {{{{- include \"{chart}.labels\" . | nindent 4 }}}}\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-delete-policy: before-hook-creation\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: {{{{ include \"{chart}.image\" . | quote }}}}\n          command: [\"/bin/sh\", \"-c\", \"{migrate}\"]\n          envFrom:\n            - secretRef:\n                name: {{{{ .Values.secretName }}}}\n{{{{- end }}}}\n"
+            ),
+        )
+    }
+
+    /// A deploy script and a Makefile that run one-offs in the prod namespace with the app's
+    /// image, config and Secrets.
+    fn write_scripts(&self, migrate: &str, out: &mut Writer) -> io::Result<()> {
+        let dir = format!("services/{}", self.name);
+        let prod = format!("{}-prod", self.namespace);
+        let env_from = format!(
+            "--env-from=configmap/{name}-config --env-from=secret/{name}-secrets",
+            name = self.name
+        );
+        out.write(
+            &format!("{dir}/scripts/deploy.sh"),
+            &format!(
+                "#!/usr/bin/env bash\n# Rolls {name} out to prod, migrating first.\nset -euo pipefail\ncd \"$(dirname \"$0\")/..\"\nIMAGE=$(kubectl get deploy {name}-web -n {prod} -o jsonpath='{{.spec.template.spec.containers[0].image}}')\nkubectl run {name}-migrate-$RANDOM --rm -i --restart=Never -n {prod} {env_from} \\\n  --image=\"$IMAGE\" -- /bin/sh -c \"{migrate}\"\nkubectl apply -k deploy/overlays/prod\nkubectl rollout status -n {prod} deploy/{name}-web\n",
+                name = self.name
+            ),
+        )?;
+        out.write(
+            &format!("{dir}/Makefile"),
+            &format!(
+                ".PHONY: deploy migrate\n\ndeploy:\n\tbash scripts/deploy.sh\n\nmigrate:\n\tkubectl exec -n {prod} deploy/{name}-web -- /bin/sh -c \"{migrate}\"\n",
+                name = self.name
             ),
         )
     }

@@ -1,7 +1,8 @@
 //! Writes a synthetic monorepo for benchmarks: per service a kustomize base (Deployments, a
 //! migration Job, sometimes a CronJob, a Service, a large ConfigMap and a large
 //! PrometheusRule-like document), `staging` / `prod` overlays, and every few services a Compose
-//! project with a `.env`. Deterministic: the same flags write the same bytes.
+//! project with a `.env`, a Helm chart with a migration hook, or a deploy script and a Makefile
+//! that launch one-offs. Deterministic: the same flags write the same bytes.
 //!
 //! ```text
 //! cargo run --release --example gen_monorepo -- --out target/bench-monorepo
@@ -12,6 +13,9 @@
 //!   --seed S              PRNG seed (default 12)
 //!   --drift-per-mille D   services that drift on purpose, per thousand (default 30)
 //!   --compose-every C     every C-th service also gets a Compose project (default 5; 0: none)
+//!   --chart-every H       every H-th service also gets a Helm chart (default 10; 0: none)
+//!   --script-every S      every S-th service also gets a deploy script and a Makefile
+//!                         (default 4; 0: none)
 //! ```
 //!
 //! It prints what it wrote, including each deliberately drifted service, and writes the same
@@ -26,7 +30,8 @@ use std::process::ExitCode;
 use generator::{Settings, generate};
 
 const USAGE: &str = "usage: gen_monorepo --out DIR [--services N] [--padding-kib K] [--seed S] \
-                     [--drift-per-mille D] [--compose-every C]";
+                     [--drift-per-mille D] [--compose-every C] [--chart-every H] \
+                     [--script-every S]";
 
 fn main() -> ExitCode {
     match run() {
@@ -60,6 +65,8 @@ fn run() -> Result<(), String> {
             "--seed" => settings.seed = number()?,
             "--drift-per-mille" => settings.drift_per_mille = number()?.min(1000) as u32,
             "--compose-every" => settings.compose_every = number()? as usize,
+            "--chart-every" => settings.chart_every = number()? as usize,
+            "--script-every" => settings.script_every = number()? as usize,
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
