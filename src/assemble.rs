@@ -117,18 +117,29 @@ pub(crate) fn assemble(
         &mut report.notes,
     );
     report.summary.documents += charts.documents;
-    // A chart's files read on their own are reported when any file of the chart is.
-    let mut chart_reported: HashMap<std::path::PathBuf, bool> = HashMap::new();
+    // A chart's files read on their own are reported when any file of the chart is: one pass
+    // over the reported files, each marking the charts above it.
+    let mut chart_reported: HashMap<std::path::PathBuf, bool> = chart_files
+        .iter()
+        .map(|(_, root)| (root.clone(), false))
+        .collect();
+    if !chart_reported.is_empty() {
+        for file in project.files.iter().take(reported.len()) {
+            if !reported[file.id.0 as usize] {
+                continue;
+            }
+            let Some(path) = file.path.as_ref().and_then(|p| discover::absolute(p).ok()) else {
+                continue;
+            };
+            for dir in path.ancestors().skip(1) {
+                if let Some(of_chart) = chart_reported.get_mut(dir) {
+                    *of_chart = true;
+                }
+            }
+        }
+    }
     for (id, root) in chart_files {
-        let of_chart = *chart_reported.entry(root.clone()).or_insert_with(|| {
-            project.files.iter().take(reported.len()).any(|f| {
-                reported[f.id.0 as usize]
-                    && f.path
-                        .as_ref()
-                        .and_then(|p| discover::absolute(p).ok())
-                        .is_some_and(|p| p.starts_with(&root))
-            })
-        });
+        let of_chart = chart_reported.get(&root).copied().unwrap_or(false);
         let index = id.0 as usize;
         if reported.len() <= index {
             reported.resize(index + 1, true);

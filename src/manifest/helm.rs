@@ -5,6 +5,7 @@
 //! of the chart and the project are still checked.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -92,9 +93,11 @@ pub fn template_chart(path: &Path) -> Option<PathBuf> {
 /// is used as it is; others are read through the read stage and added to the table.
 struct ProjectFiles<'p> {
     files: &'p mut Vec<SourceFile>,
-    by_path: HashMap<PathBuf, FileId>,
+    /// Every file of the table by absolute path, built once for all the charts of a run; ordered
+    /// so that the files under a directory are one range.
+    by_path: BTreeMap<PathBuf, FileId>,
     options: &'p HelmOptions<'p>,
-    /// Files added to the table.
+    /// Files added to the table for the chart being loaded.
     added: Vec<FileId>,
 }
 
@@ -148,7 +151,13 @@ impl ChartSource for ProjectFiles<'_> {
             BTreeSet::new()
         };
         // Buffers and files of the run under the chart count even when not on disk.
-        listed.extend(self.by_path.keys().filter(|p| p.starts_with(dir)).cloned());
+        listed.extend(
+            self.by_path
+                .range::<Path, _>((Bound::Included(dir), Bound::Unbounded))
+                .map(|(path, _)| path)
+                .take_while(|path| path.starts_with(dir))
+                .cloned(),
+        );
         listed.into_iter().collect()
     }
 
@@ -211,14 +220,17 @@ pub fn check(
     let mut checked = ChartsChecked::default();
     let mut next_scope = project.workloads.iter().map(|w| w.scope).max().unwrap_or(0) + 1;
     let mut rendered: Vec<Workload> = Vec::new();
+    if roots.is_empty() {
+        return (added, checked);
+    }
+    let mut source = ProjectFiles::new(&mut project.files, options);
     for root in roots {
-        let mut source = ProjectFiles::new(&mut project.files, options);
         let loaded = chart::load(root, &mut source);
         let chart = match loaded {
             Ok(chart) => chart,
             Err(error) => {
                 notes.push(format!("{error}; the chart was not rendered"));
-                added.extend(source.added.iter().map(|&id| (id, root.clone())));
+                added.extend(source.added.drain(..).map(|id| (id, root.clone())));
                 continue;
             }
         };
@@ -232,7 +244,7 @@ pub fn check(
             let scope = next_scope;
             next_scope += 1;
             checked.documents += place(
-                project_files_text(&source),
+                source.files,
                 rendering,
                 label.as_deref(),
                 scope,
@@ -243,7 +255,7 @@ pub fn check(
                 notes,
             );
         }
-        added.extend(source.added.iter().map(|&id| (id, root.clone())));
+        added.extend(source.added.drain(..).map(|id| (id, root.clone())));
         project.template_files.extend(
             std::iter::once(&chart)
                 .flat_map(all_templates)
@@ -278,14 +290,6 @@ fn chart_notes(chart: &Chart) -> Vec<String> {
 }
 
 /// The texts of the file table, by id (values lines are shown from them).
-fn project_files_text(source: &ProjectFiles<'_>) -> Vec<(Text, String)> {
-    source
-        .files
-        .iter()
-        .map(|f| (f.text.clone(), f.display.clone()))
-        .collect()
-}
-
 /// The value sets the configuration names for the chart in `root`, else one: values.yaml.
 fn value_sets(root: &Path, config: &LoadedConfig) -> Vec<ValueSet> {
     let base = discover::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
@@ -360,7 +364,7 @@ fn json_value(value: &serde_json::Value) -> Value {
 /// Returns the number of documents rendered.
 #[allow(clippy::too_many_arguments)]
 fn place(
-    files: Vec<(Text, String)>,
+    files: &[SourceFile],
     rendering: Rendering,
     label: Option<&str>,
     scope: usize,
@@ -434,7 +438,7 @@ fn place(
                     template.file,
                     &map,
                     &output,
-                    &files,
+                    files,
                     &template.name,
                 );
                 workload.provenance.push(Step::HelmTemplate {
@@ -457,7 +461,7 @@ fn mapped(
     file: FileId,
     map: &SourceMap,
     output: &Output,
-    files: &[(Text, String)],
+    files: &[SourceFile],
     template: &str,
 ) -> Workload {
     let steps = fact_steps(&workload, map, output, files, template);
@@ -516,7 +520,7 @@ fn fact_steps(
     workload: &Workload,
     map: &SourceMap,
     output: &Output,
-    files: &[(Text, String)],
+    files: &[SourceFile],
     template: &str,
 ) -> Vec<ContainerSteps> {
     let steps = |field: &str, span: Span| fact_origin(field, span, map, output, files, template);
@@ -559,7 +563,7 @@ fn fact_origin(
     span: Span,
     map: &SourceMap,
     output: &Output,
-    files: &[(Text, String)],
+    files: &[SourceFile],
     template: &str,
 ) -> Vec<Step> {
     let (start, end) = unquoted(&output.text, span);
@@ -569,7 +573,7 @@ fn fact_origin(
     let mut values: Vec<Span> = pieces.iter().filter_map(|p| p.value).collect();
     values.dedup();
     for value in values {
-        let Some((text, display)) = files.get(value.file.0 as usize) else {
+        let Some(SourceFile { text, display, .. }) = files.get(value.file.0 as usize) else {
             continue;
         };
         let Some(written) = text.get(value.range()) else {
@@ -768,19 +772,27 @@ mod tests {
 
     #[test]
     fn rendered_facts_point_into_the_template_with_the_values_as_steps() {
-        let files: Vec<(Text, String)> = [
+        let files: Vec<SourceFile> = [
             ("", "Chart.yaml"),
             (TEMPLATE, "shop/templates/job.yaml"),
             (VALUES, "shop/values.yaml"),
         ]
         .iter()
-        .map(|(t, d)| (Arc::new(t.to_string()), d.to_string()))
+        .enumerate()
+        .map(|(id, (t, d))| {
+            SourceFile::new(
+                FileId(id as u32),
+                Some(PathBuf::from(d)),
+                d.to_string(),
+                Arc::new(t.to_string()),
+            )
+        })
         .collect();
         let mut workloads = Vec::new();
         let mut errors = Vec::new();
         let mut notes = Vec::new();
         let documents = place(
-            files,
+            &files,
             rendering(),
             None,
             3,
