@@ -50,7 +50,8 @@ pub fn render_kustomization(dir: &Path) -> Rendering {
         };
         let mut report = Report::default();
         let inputs = inputs::plan(&options, &config, &mut report);
-        let facts = extract::extract_all(inputs, &options, &config, &mut report);
+        let (facts, cache_write) = extract::extract_all(inputs, &options, &config, &mut report);
+        cache_write.finish(&mut report);
         let mut more = Vec::new();
         for file in &facts {
             let Some(parent) = file.file.path.as_ref().and_then(|p| p.parent()) else {

@@ -33,15 +33,39 @@ pub(crate) struct FileFacts {
     pub notes: Vec<String>,
 }
 
+/// The fact cache being written on a thread of its own while the run goes on: encoding,
+/// writing and syncing a large project's cache takes about as long as assembling it, and
+/// nothing later in the run reads it. [`CacheWrite::finish`] waits for it.
+#[must_use = "the cache is written only when the run waits for it"]
+pub(crate) struct CacheWrite(Option<std::thread::JoinHandle<std::io::Result<()>>>);
+
+impl CacheWrite {
+    /// Wait for the write; a failure is a note (the run's results stand without a cache).
+    pub(crate) fn finish(self, report: &mut Report) {
+        let Some(writer) = self.0 else {
+            return;
+        };
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the cache writer panicked")));
+        if let Err(error) = written {
+            report
+                .notes
+                .push(format!("could not write the fact cache: {error}"));
+        }
+    }
+}
+
 /// Read and extract every input, in parallel, one file per task; facts come back in input
 /// order (file ids are the input order, so nothing depends on scheduling). The fact cache is
-/// used and saved when the options ask for it and there is a project root.
+/// used when the options ask for it and there is a project root, and saved in the background
+/// (see [`CacheWrite`]).
 pub(crate) fn extract_all(
     inputs: Vec<Input>,
     options: &CheckOptions,
     config: &LoadedConfig,
     report: &mut Report,
-) -> Vec<FileFacts> {
+) -> (Vec<FileFacts>, CacheWrite) {
     let cache = options
         .cache
         .then_some(config.project_root.as_deref())
@@ -58,14 +82,37 @@ pub(crate) fn extract_all(
             read_and_extract(id, input, options, config, cache.as_ref())
         })
         .collect();
-    if let Some(cache) = cache
-        && let Err(error) = cache.save()
-    {
-        report
-            .notes
-            .push(format!("could not write the fact cache: {error}"));
-    }
-    facts
+    let write = match cache {
+        Some(cache) => {
+            // The cache moves into the thread; when no thread can be had, it is written here.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let spawned = std::thread::Builder::new()
+                .name("adminlint-cache".into())
+                .spawn(move || {
+                    let cache = receiver
+                        .recv()
+                        .map_err(|_| std::io::Error::other("the cache was not handed over"))?;
+                    cache::Cache::save(cache)
+                });
+            match spawned {
+                Ok(writer) => {
+                    // The receiver lives until the thread has it: the send cannot fail.
+                    let _ = sender.send(cache);
+                    CacheWrite(Some(writer))
+                }
+                Err(_) => {
+                    if let Err(error) = cache.save() {
+                        report
+                            .notes
+                            .push(format!("could not write the fact cache: {error}"));
+                    }
+                    CacheWrite(None)
+                }
+            }
+        }
+        None => CacheWrite(None),
+    };
+    (facts, write)
 }
 
 /// A fingerprint of the settings extraction depends on (custom kinds, limits, whether

@@ -197,7 +197,7 @@ fn check_inputs(
 ) -> Report {
     let reported: Vec<bool> = inputs.iter().map(|i| i.reported).collect();
     let walked: Vec<bool> = inputs.iter().map(|i| i.walked).collect();
-    let facts = extract::extract_all(inputs, options, config, &mut report);
+    let (facts, cache_write) = extract::extract_all(inputs, options, config, &mut report);
     timings::lap("extract");
     let assemble::Assembled {
         mut project,
@@ -253,6 +253,7 @@ fn check_inputs(
         report.links = links.finish(&project.files, &walked);
     }
     report.files = std::mem::take(&mut project.files);
+    cache_write.finish(&mut report);
     report
 }
 
