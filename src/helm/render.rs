@@ -8,8 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use super::chart::{Chart, TemplateFile};
-use super::template::{Limits, Output, TemplateError, TemplateSet, Value};
+use super::template::{Limits, Output, ParsedFile, TemplateError, TemplateSet, Value};
 use super::values;
 use crate::span::FileId;
 
@@ -117,8 +119,9 @@ struct Scoped<'c> {
 /// dependency off instead makes charts `require` an external service's settings.
 pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
     let mut stand_ins: BTreeSet<(PathBuf, String)> = BTreeSet::new();
+    let mut parsed = ParsedFiles::new();
     for _ in 0..MAX_STAND_IN_ROUNDS {
-        let rendering = render_with(chart, user, limits, &stand_ins);
+        let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed);
         let before = stand_ins.len();
         for failed in rendering
             .templates
@@ -136,8 +139,13 @@ pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
             return rendering;
         }
     }
-    render_with(chart, user, limits, &stand_ins)
+    render_with(chart, user, limits, &stand_ins, &mut parsed)
 }
+
+/// Template files parsed in an earlier rendering of the chart, by file: each rendering (one per
+/// round of stand-in values) would otherwise parse every template again, most of its time on a
+/// large chart.
+type ParsedFiles = std::collections::HashMap<FileId, Result<ParsedFile, TemplateError>>;
 
 /// Renderings tried with more stand-in values before the last one is kept.
 const MAX_STAND_IN_ROUNDS: usize = 16;
@@ -177,6 +185,7 @@ fn render_with(
     user: &Value,
     limits: Limits,
     stand_ins: &BTreeSet<(PathBuf, String)>,
+    parsed: &mut ParsedFiles,
 ) -> Rendering {
     let mut rendering = Rendering::default();
     let values = coalesce_tree(chart, user);
@@ -196,13 +205,22 @@ fn render_with(
     for chart in &scoped {
         for template in &chart.chart.templates {
             let name = template_name(&chart.path, template);
-            if let Err(error) = set.add(&name, template.file, &template.text) {
-                rendering.parse_errors.push((template.file, name, error));
+            let file = parsed
+                .entry(template.file)
+                .or_insert_with(|| ParsedFile::parse(template.file, &template.text));
+            match file {
+                Ok(file) => set.add_parsed(&name, file),
+                Err(error) => rendering
+                    .parse_errors
+                    .push((template.file, name, error.clone())),
             }
         }
     }
     let release = release();
     let capabilities = capabilities();
+    // Each template is rendered on its own (its own step budget, a fresh `dot`), so they are
+    // rendered in parallel: a large chart's templates are most of a run's serial time.
+    let mut tasks: Vec<(String, FileId, Value)> = Vec::new();
     for chart in &scoped {
         let files = Value::files(chart.chart.files.clone());
         let mut metadata = chart.chart.metadata.as_map().cloned().unwrap_or_default();
@@ -236,14 +254,17 @@ fn render_with(
                     ]),
                 ),
             ]);
-            let result = set.render(&name, &dot);
-            rendering.templates.push(Rendered {
-                name,
-                file: template.file,
-                result,
-            });
+            tasks.push((name, template.file, dot));
         }
     }
+    rendering.templates = tasks
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(name, file, dot)| {
+            let result = set.render(&name, &dot);
+            Rendered { name, file, result }
+        })
+        .collect();
     rendering.templates.sort_by(|a, b| a.name.cmp(&b.name));
     rendering
 }

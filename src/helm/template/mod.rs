@@ -40,6 +40,26 @@ impl Default for Limits {
     }
 }
 
+/// One template file parsed, to add to any number of [`TemplateSet`]s: a chart rendered again
+/// (with stand-in values, or another values set) does not parse its files again.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    root: Arc<parse::List>,
+    defines: Vec<(Arc<str>, Arc<parse::List>)>,
+}
+
+impl ParsedFile {
+    /// Parse the text of file `file`.
+    pub fn parse(file: FileId, text: &str) -> Result<ParsedFile, TemplateError> {
+        let parsed = parse::parse(text, parse::Spans::At { file, base: 0 })
+            .map_err(|e| TemplateError::new(e.span, TemplateErrorKind::Parse, e.message))?;
+        Ok(ParsedFile {
+            root: Arc::new(parsed.root),
+            defines: parsed.defines,
+        })
+    }
+}
+
 /// Every parsed template of one chart tree (subcharts too), by Helm's name for each file.
 ///
 /// A `define` of a name already defined replaces it: add files in the order Helm parses them
@@ -92,13 +112,17 @@ impl TemplateSet {
     /// Parse one file (Helm's name for it, e.g. "mychart/templates/job.yaml" or
     /// "mychart/charts/sub/templates/_helpers.tpl"); its `define`s become visible to all.
     pub fn add(&mut self, name: &str, file: FileId, text: &str) -> Result<(), TemplateError> {
-        let parsed = parse::parse(text, parse::Spans::At { file, base: 0 })
-            .map_err(|e| TemplateError::new(e.span, TemplateErrorKind::Parse, e.message))?;
-        for (define, body) in parsed.defines {
-            self.defines.insert(define, body);
-        }
-        self.files.insert(name.to_string(), Arc::new(parsed.root));
+        let parsed = ParsedFile::parse(file, text)?;
+        self.add_parsed(name, &parsed);
         Ok(())
+    }
+
+    /// Add a file parsed before (the same file in another rendering of its chart).
+    pub fn add_parsed(&mut self, name: &str, parsed: &ParsedFile) {
+        for (define, body) in &parsed.defines {
+            self.defines.insert(define.clone(), body.clone());
+        }
+        self.files.insert(name.to_string(), parsed.root.clone());
     }
 
     /// Execute one template with `dot` as `.` (and `$`).
