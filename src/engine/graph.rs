@@ -1,6 +1,7 @@
 //! The files of a workspace and what ties them: each file's link keys, an index from key to
 //! files, and the walk that finds a changed file's group.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
@@ -38,13 +39,28 @@ pub(crate) struct Graph {
     // Hash maps, not ordered ones: comparing paths component by component was most of a warm
     // named-file run's time on a 4,900-file project.
     files: HashMap<PathBuf, FileState>,
+    /// Each file's number, given when it is first set and kept (the index holds numbers: a
+    /// path per key per file made indexing a 5,000-file project's keys most of a warm
+    /// named-file run), and each number's path.
+    ids: HashMap<PathBuf, u32>,
+    paths: Vec<PathBuf>,
     /// Workload names some command targets: only these tie a file by name.
     targets: HashSet<String>,
     /// Key -> the files that have it (a workload's name as `target:<name>`).
-    index: HashMap<String, HashSet<PathBuf>>,
+    index: HashMap<String, HashSet<u32>>,
 }
 
 impl Graph {
+    /// A graph with room for `files` files.
+    pub fn with_capacity(files: usize) -> Graph {
+        Graph {
+            files: HashMap::with_capacity(files),
+            ids: HashMap::with_capacity(files),
+            paths: Vec::with_capacity(files),
+            ..Graph::default()
+        }
+    }
+
     pub fn clear(&mut self) {
         *self = Graph::default();
     }
@@ -73,9 +89,29 @@ impl Graph {
 
     /// Record a file's state, keeping the index in step.
     pub fn set(&mut self, path: PathBuf, state: FileState) {
-        self.remove(&path);
+        // One lookup for a file never seen (a whole index loaded at once is all new files).
+        let next = u32::try_from(self.paths.len()).expect("fewer than 2^32 files");
+        let id = match self.ids.entry(path.clone()) {
+            std::collections::hash_map::Entry::Occupied(known) => {
+                let id = *known.get();
+                self.remove(&path);
+                id
+            }
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(next);
+                self.paths.push(path.clone());
+                next
+            }
+        };
         for key in index_keys(&state) {
-            self.index.entry(key).or_default().insert(path.clone());
+            match self.index.get_mut(&*key) {
+                Some(files) => {
+                    files.insert(id);
+                }
+                None => {
+                    self.index.insert(key.into_owned(), HashSet::from([id]));
+                }
+            }
         }
         self.files.insert(path, state);
     }
@@ -92,11 +128,14 @@ impl Graph {
         let Some(old) = self.files.remove(path) else {
             return;
         };
+        let Some(&id) = self.ids.get(path) else {
+            return;
+        };
         for key in index_keys(&old) {
-            if let Some(files) = self.index.get_mut(&key) {
-                files.remove(path);
+            if let Some(files) = self.index.get_mut(&*key) {
+                files.remove(&id);
                 if files.is_empty() {
-                    self.index.remove(&key);
+                    self.index.remove(&*key);
                 }
             }
         }
@@ -121,7 +160,8 @@ impl Graph {
                 if !keys_done.insert(key.clone()) {
                     continue;
                 }
-                for other in self.index.get(&key).into_iter().flatten() {
+                for &other in self.index.get(&key).into_iter().flatten() {
+                    let other = &self.paths[other as usize];
                     if seen.insert(other.clone()) {
                         queue.push_back(other);
                     }
@@ -134,10 +174,15 @@ impl Graph {
 
 /// The keys a file is listed under in the index: its own, and `target:<name>` for each of its
 /// workloads' names (followed only for names some command targets).
-fn index_keys(state: &FileState) -> impl Iterator<Item = String> + '_ {
+fn index_keys(state: &FileState) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     state
         .keys
         .iter()
-        .cloned()
-        .chain(state.names.iter().map(|name| format!("target:{name}")))
+        .map(|key| Cow::Borrowed(key.as_str()))
+        .chain(
+            state
+                .names
+                .iter()
+                .map(|name| Cow::Owned(format!("target:{name}"))),
+        )
 }

@@ -110,9 +110,9 @@ fn scoped(
         .par_iter()
         .map(|(path, _, _)| stamp(path))
         .collect();
-    let mut graph = Graph::default();
+    let mut graph = Graph::with_capacity(index.files.len());
     let mut changed = BTreeSet::new();
-    let mut stamps: HashMap<PathBuf, Stamp> = HashMap::new();
+    let mut stamps: HashMap<PathBuf, Stamp> = HashMap::with_capacity(index.files.len());
     for ((path, recorded, state), now) in std::mem::take(&mut index.files).into_iter().zip(now) {
         let now = now?;
         if now != recorded {
