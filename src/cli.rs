@@ -179,7 +179,8 @@ pub struct CheckArgs {
     /// stands in for that file in the project.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
-    /// Only the named files: do not load the project around them to find release peers.
+    /// Only the named files: do not load the project around them to find release peers (nor
+    /// read or write its fact cache).
     #[arg(long)]
     pub no_project: bool,
     /// The configuration file to use (default: `.adminlint.yaml` found upward).

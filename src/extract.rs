@@ -86,28 +86,16 @@ pub(crate) fn extract_all(
         .collect();
     let write = match cache {
         Some(cache) => {
-            // The cache moves into the thread; when no thread can be had, it is written here.
-            let (sender, receiver) = std::sync::mpsc::channel();
             let spawned = std::thread::Builder::new()
                 .name("adminlint-cache".into())
-                .spawn(move || {
-                    let cache = receiver
-                        .recv()
-                        .map_err(|_| std::io::Error::other("the cache was not handed over"))?;
-                    cache::Cache::save(cache)
-                });
+                .spawn(move || cache.save());
             match spawned {
-                Ok(writer) => {
-                    // The receiver lives until the thread has it: the send cannot fail.
-                    let _ = sender.send(cache);
-                    CacheWrite(Some(writer))
-                }
-                Err(_) => {
-                    if let Err(error) = cache.save() {
-                        report
-                            .notes
-                            .push(format!("could not write the fact cache: {error}"));
-                    }
+                Ok(writer) => CacheWrite(Some(writer)),
+                // The cache went with the closure: this run's facts are simply not kept.
+                Err(error) => {
+                    report
+                        .notes
+                        .push(format!("could not write the fact cache: {error}"));
                     CacheWrite(None)
                 }
             }

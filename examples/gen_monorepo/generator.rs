@@ -577,9 +577,7 @@ impl Service {
             ),
         )
     }
-}
 
-impl Service {
     /// A Helm chart that deploys the app with a pre-upgrade migration hook from the same
     /// values (the image tag defaults to the chart's appVersion in both).
     fn write_chart(&self, app_command: &str, migrate: &str, out: &mut Writer) -> io::Result<()> {

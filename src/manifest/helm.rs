@@ -289,7 +289,6 @@ fn chart_notes(chart: &Chart) -> Vec<String> {
     out
 }
 
-/// The texts of the file table, by id (values lines are shown from them).
 /// The value sets the configuration names for the chart in `root`, else one: values.yaml.
 fn value_sets(root: &Path, config: &LoadedConfig) -> Vec<ValueSet> {
     let base = discover::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
