@@ -214,13 +214,24 @@ impl Cache {
     }
 }
 
-/// The body of a file in the cache directory `dir` written by [`write_checked`] by this very
-/// version, or None (missing, another version, corrupt).
-pub fn read_checked(dir: &Path, name: &str) -> Option<Vec<u8>> {
+/// A file in the cache directory written by [`write_checked`] by this very version.
+pub struct Checked(Vec<u8>);
+
+impl Checked {
+    /// What was written, after the format line and the checksum.
+    pub fn body(&self) -> &[u8] {
+        &self.0[FORMAT.len() + 8..]
+    }
+}
+
+/// The file `name` in the cache directory `dir` written by [`write_checked`] by this very
+/// version, or None (missing, another version, corrupt). The body is not copied out: an index
+/// decoded from it borrows its strings.
+pub fn read_checked(dir: &Path, name: &str) -> Option<Checked> {
     let bytes = std::fs::read(dir.join(name)).ok()?;
     let rest = bytes.strip_prefix(FORMAT.as_bytes())?;
     let (checksum, body) = rest.split_first_chunk::<8>()?;
-    (u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body)).then(|| body.to_vec())
+    (u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body)).then_some(Checked(bytes))
 }
 
 /// Write `body` as `name` in the cache directory `dir`, atomically (a temporary file renamed

@@ -5,12 +5,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::report::FileLinks;
 
 /// What is known of one file of the workspace.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct FileState {
     /// Its link keys from the run that last covered it.
     pub keys: Vec<String>,
@@ -51,16 +49,6 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
-    /// A graph with room for `files` files.
-    pub fn with_capacity(files: usize) -> Graph {
-        Graph {
-            files: HashMap::with_capacity(files),
-            ids: HashMap::with_capacity(files),
-            paths: Vec::with_capacity(files),
-            ..Graph::default()
-        }
-    }
-
     pub fn clear(&mut self) {
         *self = Graph::default();
     }
@@ -114,13 +102,6 @@ impl Graph {
             }
         }
         self.files.insert(path, state);
-    }
-
-    /// Say whether a file is an input of a walk (its keys are unchanged).
-    pub fn set_input(&mut self, path: &Path, input: bool) {
-        if let Some(state) = self.files.get_mut(path) {
-            state.input = input;
-        }
     }
 
     /// Forget a file.

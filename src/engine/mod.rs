@@ -23,6 +23,7 @@ use crate::report::{Report, RunError};
 use crate::{CheckOptions, check_with_config, load_config, read};
 
 mod graph;
+mod index;
 mod scoped;
 
 use graph::Graph;

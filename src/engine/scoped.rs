@@ -8,34 +8,17 @@
 //! directory whose entries changed, a new named file, another configuration or version) means
 //! a whole run, which writes a new index.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::MAX_RUNS;
-use super::graph::{FileState, Graph};
+use super::index::{LinkIndex, Stamp};
 use crate::config::LoadedConfig;
 use crate::report::{FileLinks, Report};
 use crate::{CheckOptions, cache, check, check_with_config, discover, load_config};
 
 /// The index's file name in the cache directory.
 const INDEX_FILE: &str = "links.bin";
-
-/// A file's size and modification time (nanoseconds): what says it is unchanged.
-type Stamp = (u64, u128);
-
-/// The project's link index as a whole run left it.
-#[derive(Debug, Serialize, Deserialize)]
-struct LinkIndex {
-    /// The configuration and settings it was made under.
-    settings: u64,
-    /// Every directory that holds an indexed file, up to the root, with its modification time:
-    /// a file created, deleted or renamed changes its directory's.
-    dirs: Vec<(PathBuf, u128)>,
-    /// Every file of the run, with its stamp and links.
-    files: Vec<(PathBuf, Stamp, FileState)>,
-}
 
 /// Check the named files: from the project's link index when it vouches for the disk, else
 /// with the whole project (and write the index). Runs that are not named files with project
@@ -61,8 +44,12 @@ pub fn check_named_files(options: &CheckOptions) -> Report {
     let dir = root.join(cache::CACHE_DIR);
     let settings = settings(options, &config);
     let named: BTreeSet<PathBuf> = options.paths.iter().map(|p| absolute(p)).collect();
-    let index = cache::read_checked(&dir, INDEX_FILE)
-        .and_then(|body| postcard::from_bytes::<LinkIndex>(&body).ok())
+    crate::timings::lap("scoped: config");
+    let body = cache::read_checked(&dir, INDEX_FILE);
+    crate::timings::lap("scoped: read");
+    let index = body
+        .as_ref()
+        .and_then(|checked| LinkIndex::decode(checked.body()))
         .filter(|index| index.settings == settings);
     crate::timings::lap("scoped: index");
     if let Some(index) = index
@@ -76,15 +63,11 @@ pub fn check_named_files(options: &CheckOptions) -> Report {
     };
     let mut report = check_with_config(&whole, config);
     let links = std::mem::take(&mut report.links);
-    let index = LinkIndex {
-        settings,
-        dirs: dirs_of(&links, &root),
-        files: links
-            .into_iter()
-            .filter_map(|l| Some((l.path.clone(), stamp(&l.path)?, FileState::new(l, 0))))
-            .collect(),
-    };
-    save(&dir, &index, &mut report);
+    let dirs = dirs_of(&links, &root);
+    match LinkIndex::new(settings, dirs, links, stamp) {
+        Ok(index) => save(&dir, &index, &mut report),
+        Err(error) => note_unwritten(&mut report, &error),
+    }
     report
 }
 
@@ -92,7 +75,7 @@ pub fn check_named_files(options: &CheckOptions) -> Report {
 fn scoped(
     options: &CheckOptions,
     config: &LoadedConfig,
-    mut index: LinkIndex,
+    mut index: LinkIndex<'_>,
     named: &BTreeSet<PathBuf>,
     dir: &Path,
 ) -> Option<Report> {
@@ -101,36 +84,41 @@ fn scoped(
     let dirs_unchanged = index
         .dirs
         .par_iter()
-        .all(|(path, modified)| modified_of(path) == Some(*modified));
+        .all(|(path, modified)| modified_of(Path::new(&**path)) == Some(*modified));
     if !dirs_unchanged {
         return None;
     }
-    let now: Vec<Option<Stamp>> = index
-        .files
-        .par_iter()
-        .map(|(path, _, _)| stamp(path))
+    let now: Vec<Option<Stamp>> = (0..index.len())
+        .into_par_iter()
+        .map(|file| stamp(Path::new(index.path(file))))
         .collect();
-    let mut graph = Graph::with_capacity(index.files.len());
     let mut changed = BTreeSet::new();
-    let mut stamps: HashMap<PathBuf, Stamp> = HashMap::with_capacity(index.files.len());
-    for ((path, recorded, state), now) in std::mem::take(&mut index.files).into_iter().zip(now) {
-        let now = now?;
-        if now != recorded {
-            changed.insert(path.clone());
+    let mut restamped = false;
+    for (file, now) in now.into_iter().enumerate() {
+        if index.restamp(file, now?) {
+            changed.insert(PathBuf::from(index.path(file)));
+            restamped = true;
         }
-        stamps.insert(path.clone(), now);
-        graph.set(path, state);
     }
-    if named.iter().any(|path| graph.get(path).is_none()) {
+    if named
+        .iter()
+        .any(|path| path.to_str().and_then(|p| index.find(p)).is_none())
+    {
         return None;
     }
     crate::timings::lap("scoped: stamps");
     let start: BTreeSet<PathBuf> = named.union(&changed).cloned().collect();
-    let mut group = graph.group_of(&start);
+    let mut group = group_of(&index, &start);
     for _ in 0..MAX_RUNS {
         let context: Vec<PathBuf> = group
             .iter()
-            .filter(|path| !named.contains(*path) && graph.get(path).is_some_and(|f| f.input))
+            .filter(|path| {
+                !named.contains(*path)
+                    && path
+                        .to_str()
+                        .and_then(|p| index.find(p))
+                        .is_some_and(|file| index.input(file))
+            })
             .cloned()
             .collect();
         // The group is small: parsing it costs less than decoding the whole fact cache.
@@ -144,31 +132,14 @@ fn scoped(
         let links = std::mem::take(&mut report.links);
         // Named files are given, not walked, in this run: whether the project walk takes
         // them stays what the index knows (a chart's NOTES.txt named is read by its chart).
-        let walked: Vec<(PathBuf, bool)> = named
-            .iter()
-            .filter_map(|path| Some((path.clone(), graph.get(path)?.input)))
-            .collect();
-        graph.take_links(&links, |_| 0);
-        for (path, input) in walked {
-            graph.set_input(&path, input);
-        }
-        let grown = graph.group_of(&start);
+        let relinked = match index.take_links(&links, |path| named.contains(path), stamp) {
+            Ok(relinked) => relinked,
+            Err(_) => return None,
+        };
+        let grown = group_of(&index, &start);
         crate::timings::lap("scoped: group run");
         if grown.is_subset(&group) {
-            if !changed.is_empty() || links.iter().any(|l| !stamps.contains_key(&l.path)) {
-                for link in &links {
-                    if let Some(now) = stamp(&link.path) {
-                        stamps.insert(link.path.clone(), now);
-                    }
-                }
-                let mut files: Vec<(&PathBuf, &FileState)> = graph.files().iter().collect();
-                files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                index.files = files
-                    .into_iter()
-                    .filter_map(|(path, state)| {
-                        Some((path.clone(), *stamps.get(path)?, state.clone()))
-                    })
-                    .collect();
+            if restamped || relinked {
                 save(dir, &index, &mut report);
             }
             return Some(report);
@@ -176,6 +147,19 @@ fn scoped(
         group.extend(grown);
     }
     None
+}
+
+/// The files reachable from `start` (all in the index) through shared keys.
+fn group_of(index: &LinkIndex<'_>, start: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+    let start: Vec<usize> = start
+        .iter()
+        .filter_map(|path| index.find(path.to_str()?))
+        .collect();
+    index
+        .group_of(&start)
+        .into_iter()
+        .map(|file| PathBuf::from(index.path(file)))
+        .collect()
 }
 
 /// What the index depends on besides the files: the configuration as loaded, the limits and
@@ -208,15 +192,20 @@ fn dirs_of(links: &[FileLinks], root: &Path) -> Vec<(PathBuf, u128)> {
         .collect()
 }
 
-fn save(dir: &Path, index: &LinkIndex, report: &mut Report) {
-    let written = postcard::to_allocvec(index)
+fn save(dir: &Path, index: &LinkIndex<'_>, report: &mut Report) {
+    let written = index
+        .encode()
         .map_err(std::io::Error::other)
         .and_then(|body| cache::write_checked(dir, INDEX_FILE, &body));
     if let Err(error) = written {
-        report
-            .notes
-            .push(format!("could not write the link index: {error}"));
+        note_unwritten(report, &error);
     }
+}
+
+fn note_unwritten(report: &mut Report, error: &dyn std::fmt::Display) {
+    report
+        .notes
+        .push(format!("could not write the link index: {error}"));
 }
 
 fn stamp(path: &Path) -> Option<Stamp> {
