@@ -139,7 +139,14 @@ fn extracted_project(name: &str) -> (Project, Vec<Kustomization>) {
 /// `Sync`, and a reused one would measure warm memos).
 fn rendered_project(name: &str) -> Project {
     let (mut project, kustomizations) = extracted_project(name);
-    manifest::kustomize::render(&mut project, &kustomizations, &[], None, &mut Vec::new());
+    manifest::kustomize::render(
+        &mut project,
+        &kustomizations,
+        &[],
+        None,
+        &adminlint::yaml::Limits::default(),
+        &mut Vec::new(),
+    );
     let config = LoadedConfig::default();
     project.apply_config(&config);
     project.classify_roles(&config);
@@ -199,7 +206,14 @@ fn kustomize(bencher: Bencher, name: &str) {
     bencher
         .with_inputs(|| extracted_project(name))
         .bench_local_refs(|(project, kustomizations)| {
-            manifest::kustomize::render(project, kustomizations, &[], None, &mut Vec::new());
+            manifest::kustomize::render(
+                project,
+                kustomizations,
+                &[],
+                None,
+                &adminlint::yaml::Limits::default(),
+                &mut Vec::new(),
+            );
         });
 }
 

@@ -93,6 +93,7 @@ pub(crate) fn assemble(
         &kustomizations,
         &declared_configs,
         read_cap,
+        &options.limits,
         &mut report.notes,
     );
     // A patch file rendering read on its own is reported when the kustomization listing it is.

@@ -27,14 +27,11 @@ pub struct DeclaredConfig {
     pub name: String,
     /// `metadata.namespace` ("" for none).
     pub namespace: String,
-    /// A ConfigMap's `data` entries of up to [`MAX_SOURCE_VALUE`] bytes (replacement sources).
-    pub data: PackedEntries,
 }
 
 /// Key / value pairs packed into one string: a generated or vendored ConfigMap can hold
-/// thousands of short entries, and a pair of strings each would cost two allocations per entry
-/// in every run and in the fact cache.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// thousands of short entries, and a pair of strings each would cost two allocations per entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackedEntries {
     text: String,
     /// The end of each key, then of its value, in `text`.
@@ -69,7 +66,10 @@ impl PackedEntries {
 const MAX_SOURCE_VALUE: usize = 1024;
 
 impl DeclaredConfig {
-    /// The object when the document is a core ConfigMap or Secret with a name.
+    /// The object when the document is a core ConfigMap or Secret with a name. Its data is not
+    /// kept: only `replacements:` read it, and a run that has some reads it again from the
+    /// file's text ([`declared_data`]), so that a project's large ConfigMaps are not carried
+    /// in every run's facts and in the fact cache.
     pub fn extract(tree: &Tree, root: NodeId, file: FileId) -> Option<DeclaredConfig> {
         let text = |node: NodeId, key: &str| tree.get(node, key).and_then(|v| tree.str(v));
         let kind = match (text(root, "apiVersion"), text(root, "kind")) {
@@ -78,26 +78,75 @@ impl DeclaredConfig {
             _ => return None,
         };
         let metadata = tree.get(root, "metadata")?;
-        let mut data = PackedEntries::default();
-        if let (ConfigKind::ConfigMap, Some(map)) = (kind, tree.get(root, "data")) {
-            for (key, value) in tree.entries(map) {
-                if let (Some(key), Some(value)) = (tree.str(key), tree.str(value))
-                    && value.len() <= MAX_SOURCE_VALUE
-                    && !data.push(key, value)
-                {
-                    break;
-                }
-            }
-        }
         Some(DeclaredConfig {
             file,
             kind,
             name: text(metadata, "name")?.to_string(),
             namespace: text(metadata, "namespace").unwrap_or_default().to_string(),
-            data,
         })
     }
 }
+
+/// A ConfigMap's `data` entries of up to [`MAX_SOURCE_VALUE`] bytes.
+fn data_of(tree: &Tree, root: NodeId) -> PackedEntries {
+    let mut data = PackedEntries::default();
+    if let Some(map) = tree.get(root, "data") {
+        for (key, value) in tree.entries(map) {
+            if let (Some(key), Some(value)) = (tree.str(key), tree.str(value))
+                && value.len() <= MAX_SOURCE_VALUE
+                && !data.push(key, value)
+            {
+                break;
+            }
+        }
+    }
+    data
+}
+
+/// The data of each of `configs` (all declared in the file whose text is `text`, in document
+/// order, as extraction found them), read again from the text; an object the text no longer
+/// matches (or a Secret: its data is not a replacement source here) has none.
+pub(super) fn declared_data(
+    text: &str,
+    configs: &[&DeclaredConfig],
+    limits: &crate::yaml::Limits,
+) -> Vec<PackedEntries> {
+    let mut found: Vec<(DeclaredConfig, PackedEntries)> = Vec::new();
+    let mut each = |tree: &Tree, document: &crate::yaml::Document| {
+        let Some(root) = document.root else {
+            return;
+        };
+        if let Some(config) = DeclaredConfig::extract(tree, root, FileId(0)) {
+            let data = if config.kind == ConfigKind::ConfigMap {
+                data_of(tree, root)
+            } else {
+                PackedEntries::default()
+            };
+            found.push((config, data));
+        }
+    };
+    crate::yaml::parse_each(text, limits, &mut each);
+    configs
+        .iter()
+        .enumerate()
+        .map(|(index, config)| match found.get_mut(index) {
+            Some((again, data))
+                if again.kind == config.kind
+                    && again.name == config.name
+                    && again.namespace == config.namespace =>
+            {
+                std::mem::take(data)
+            }
+            _ => PackedEntries::default(),
+        })
+        .collect()
+}
+
+/// No entries: the data of a declared object no replacement reads.
+static NO_DATA: PackedEntries = PackedEntries {
+    text: String::new(),
+    ends: Vec::new(),
+};
 
 /// A ConfigMap's data in a rendering: the declaring file's entries, borrowed until a patch
 /// changes them, so that a base's large ConfigMap is not copied for every overlay that holds it;
@@ -175,14 +224,17 @@ pub(super) struct Content {
 }
 
 impl<'p> ConfigObject<'p> {
-    /// An object declared in a resource file.
-    pub(super) fn declared(config: &'p DeclaredConfig) -> ConfigObject<'p> {
+    /// An object declared in a resource file, with its data when the run reads it.
+    pub(super) fn declared(
+        config: &'p DeclaredConfig,
+        data: Option<&'p PackedEntries>,
+    ) -> ConfigObject<'p> {
         ConfigObject {
             kind: config.kind,
             names: vec![config.name.clone()],
             namespace: config.namespace.clone(),
             generated: None,
-            declared_data: Data::Declared(&config.data),
+            declared_data: Data::Declared(data.unwrap_or(&NO_DATA)),
         }
     }
 
@@ -247,12 +299,16 @@ impl<'p> Renderer<'p> {
                 objects.extend(base);
             }
             for file in files {
+                let data = self.declared_data.get(&file);
                 objects.extend(
                     self.declared_configs
                         .get(&file)
                         .into_iter()
                         .flatten()
-                        .map(|config| ConfigObject::declared(config)),
+                        .enumerate()
+                        .map(|(index, config)| {
+                            ConfigObject::declared(config, data.and_then(|d| d.get(index)))
+                        }),
                 );
             }
         }

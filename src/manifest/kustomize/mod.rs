@@ -297,6 +297,9 @@ struct Renderer<'p> {
     workloads_by_file: std::collections::HashMap<FileId, Vec<usize>>,
     /// ConfigMaps and Secrets declared, by file.
     declared_configs: std::collections::HashMap<FileId, Vec<&'p DeclaredConfig>>,
+    /// Their data, in the same order, read only when some kustomization's `replacements:`
+    /// take a value from a ConfigMap.
+    declared_data: &'p std::collections::HashMap<FileId, Vec<configs::PackedEntries>>,
     /// Files a kustomization names besides resources (generator sources) are read up to this
     /// size; None: not read.
     read_cap: Option<u64>,
@@ -531,6 +534,7 @@ pub fn render(
     kustomizations: &[Kustomization],
     declared_configs: &[DeclaredConfig],
     read_cap: Option<u64>,
+    limits: &crate::yaml::Limits,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
     let absolute = |p: &Option<PathBuf>| {
@@ -593,6 +597,29 @@ pub fn render(
     for config in declared_configs {
         configs_by_file.entry(config.file).or_default().push(config);
     }
+    // Only a replacement from a ConfigMap reads declared data: the files holding ConfigMaps
+    // are parsed again for it then (their text is kept), not in every run.
+    let reads_data = kustomizations.iter().any(|k| {
+        k.replacements
+            .iter()
+            .any(|r| r.source.kind.as_deref() == Some("ConfigMap"))
+    });
+    let declared_data = if reads_data {
+        configs_by_file
+            .iter()
+            .filter(|(_, configs)| {
+                configs
+                    .iter()
+                    .any(|c| c.kind == crate::model::workload::ConfigKind::ConfigMap)
+            })
+            .map(|(&file, configs)| {
+                let text = &project.files[file.0 as usize].text;
+                (file, configs::declared_data(text, configs, limits))
+            })
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
     let mut kustomization_by_dir = std::collections::HashMap::new();
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
@@ -605,6 +632,7 @@ pub fn render(
         files: sorted_files,
         workloads_by_file,
         declared_configs: configs_by_file,
+        declared_data: &declared_data,
         read_cap,
         generator_files: std::cell::RefCell::default(),
     };
