@@ -135,8 +135,8 @@ fn extracted_project(name: &str) -> (Project, Vec<Kustomization>) {
 }
 
 /// The project the rules read: extracted, kustomize overlays rendered, configuration applied.
-/// Built afresh for every sample: a project memoises peer lookups in `RefCell`s (it is not
-/// `Sync`, and a reused one would measure warm memos).
+/// Built afresh for every sample: a project memoises peer lookups, and a reused one would
+/// measure warm memos.
 fn rendered_project(name: &str) -> Project {
     let (mut project, kustomizations) = extracted_project(name);
     manifest::kustomize::render(

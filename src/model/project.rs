@@ -6,7 +6,7 @@ use crate::model::role::{Classified, Reason, Role};
 use crate::model::workload::{Container, Workload};
 use crate::span::{FileId, Span};
 use crate::yaml::SyntaxError;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A container of a workload, by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -72,31 +72,38 @@ pub struct Project {
     /// [`Project::classify_roles`] after the project is assembled.
     pub(in crate::model) roles: Vec<Classified>,
     /// Each container's command line, parsed once on first use, by workload and container.
-    pub(in crate::model) command_lines: Vec<Vec<std::cell::OnceCell<command::ParsedCommand>>>,
+    pub(in crate::model) command_lines: Vec<Vec<std::sync::OnceLock<command::ParsedCommand>>>,
     /// Long-running containers by what peers are looked up by; built on the first
     /// [`Project::release_peers`] call, so the project must not change after that.
-    peer_index: std::cell::OnceCell<PeerIndex>,
+    peer_index: std::sync::OnceLock<PeerIndex>,
     /// Peers beyond the admin's own file, by what decides them (scope, namespace, repository,
     /// directory, app labels): thousands of Jobs of one app in one directory share them.
-    far_peers: std::cell::RefCell<std::collections::HashMap<String, Peers>>,
+    far_peers: std::sync::Mutex<std::collections::HashMap<String, Peers>>,
     /// [`Project::peer_set`] results: several rules ask for the same admin's peers.
-    peer_memo: std::cell::RefCell<std::collections::HashMap<ContainerRef, Rc<PeerSet>>>,
+    peer_memo: std::sync::Mutex<std::collections::HashMap<ContainerRef, Arc<PeerSet>>>,
     /// Every distinct peer set, so that rules compute what they need of a set once, however
     /// many admin processes share it (thousands of Jobs of one app).
-    peer_sets: std::cell::RefCell<std::collections::HashMap<Peers, Rc<PeerSet>>>,
+    peer_sets: std::sync::Mutex<std::collections::HashMap<Peers, Arc<PeerSet>>>,
     /// Each workload's environment ([`Project::environment`]), computed on first use.
     pub(in crate::model) environments:
-        std::cell::OnceCell<Vec<Option<crate::model::apart::Environment>>>,
+        std::sync::OnceLock<Vec<Option<crate::model::apart::Environment>>>,
     /// Release voters on literal app images by registry and namespace, for
     /// [`Project::sibling_peers`]; built on first use.
-    pub(in crate::model) sibling_index: std::cell::OnceCell<crate::model::sibling::SiblingIndex>,
+    pub(in crate::model) sibling_index: std::sync::OnceLock<crate::model::sibling::SiblingIndex>,
     /// [`Project::app_release`] results by peer set id.
     pub(in crate::model) release_memo:
-        std::cell::RefCell<std::collections::HashMap<usize, Rc<crate::model::release::Tally>>>,
+        std::sync::Mutex<std::collections::HashMap<usize, Arc<crate::model::release::Tally>>>,
 }
 
 /// Release peers and how near they are.
 pub type Peers = (Vec<ContainerRef>, Option<Proximity>);
+
+/// A memo's lock. The memos only add entries, each whole once inserted, so one left behind by
+/// a panicking thread is still sound to read.
+pub(crate) fn locked<T>(memo: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    memo.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A set of release peers, shared by every admin process that has exactly these peers.
 #[derive(Debug, PartialEq, Eq)]
@@ -321,26 +328,26 @@ impl Project {
     }
 
     /// [`Project::release_peers`] as a shared set with an id.
-    pub fn peer_set(&self, admin: ContainerRef) -> Rc<PeerSet> {
-        if let Some(known) = self.peer_memo.borrow().get(&admin) {
-            return Rc::clone(known);
+    pub fn peer_set(&self, admin: ContainerRef) -> Arc<PeerSet> {
+        if let Some(known) = locked(&self.peer_memo).get(&admin) {
+            return Arc::clone(known);
         }
         let found = self.find_release_peers(admin);
-        let mut sets = self.peer_sets.borrow_mut();
+        let mut sets = locked(&self.peer_sets);
         let next_id = sets.len();
         let set = match sets.get(&found) {
-            Some(set) => Rc::clone(set),
+            Some(set) => Arc::clone(set),
             None => {
-                let set = Rc::new(PeerSet {
+                let set = Arc::new(PeerSet {
                     id: next_id,
                     members: found.0.clone(),
                     proximity: found.1,
                 });
-                sets.insert(found, Rc::clone(&set));
+                sets.insert(found, Arc::clone(&set));
                 set
             }
         };
-        self.peer_memo.borrow_mut().insert(admin, Rc::clone(&set));
+        locked(&self.peer_memo).insert(admin, Arc::clone(&set));
         set
     }
 
@@ -468,11 +475,11 @@ impl Project {
             labels,
             self.environment(admin.workload)
         );
-        if let Some(known) = self.far_peers.borrow().get(&key) {
+        if let Some(known) = locked(&self.far_peers).get(&key) {
             return known.clone();
         }
         let far = self.far_release_peers(admin, &repository, &acceptable);
-        self.far_peers.borrow_mut().insert(key, far.clone());
+        locked(&self.far_peers).insert(key, far.clone());
         far
     }
 

@@ -1,6 +1,6 @@
 //! The app's release: what its long-running main containers run, counted as votes.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::model::image::ImageRef;
 use crate::model::project::{ContainerRef, PeerSet, Project};
@@ -110,14 +110,12 @@ impl Project {
     /// The app's releases as a peer set votes them (every member is a long-running main
     /// container: [`Project::votes_for_release`]), computed once per set however many admin
     /// processes share it.
-    pub fn app_release(&self, peers: &PeerSet) -> Rc<Tally> {
-        if let Some(known) = self.release_memo.borrow().get(&peers.id) {
-            return Rc::clone(known);
+    pub fn app_release(&self, peers: &PeerSet) -> Arc<Tally> {
+        if let Some(known) = crate::model::project::locked(&self.release_memo).get(&peers.id) {
+            return Arc::clone(known);
         }
-        let tally = Rc::new(Tally::count(self, peers.members.iter().copied()));
-        self.release_memo
-            .borrow_mut()
-            .insert(peers.id, Rc::clone(&tally));
+        let tally = Arc::new(Tally::count(self, peers.members.iter().copied()));
+        crate::model::project::locked(&self.release_memo).insert(peers.id, Arc::clone(&tally));
         tally
     }
 }

@@ -5,9 +5,8 @@
 //! object and a fingerprint identity made from data, never from the message text.
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use super::Rule;
 use super::helpers::object_ref;
@@ -67,7 +66,7 @@ pub struct AdminCx<'p> {
     /// part of a `sh -c` script when it can be found, else the whole argv element.
     pub command_spans: &'p [Span],
     /// Its release peers (the nearest tier), shared with every admin that has the same set.
-    pub peers: Rc<PeerSet>,
+    pub peers: std::sync::Arc<PeerSet>,
     memo: &'p PeerMemo,
 }
 
@@ -94,22 +93,22 @@ impl<'p> AdminCx<'p> {
 
     /// What a rule derives from the peer set (the app's releases, the config every peer
     /// reads): computed once per distinct set and `key`, however many admins share the set.
-    pub fn per_peer_set<T: 'static>(
+    /// Admin containers are checked in parallel: two may compute the same value at once, and
+    /// both are the same.
+    pub fn per_peer_set<T: Send + Sync + 'static>(
         &self,
         key: &'static str,
         compute: impl FnOnce() -> T,
-    ) -> Rc<T> {
+    ) -> Arc<T> {
         let slot = (key, self.peers.id);
-        if let Some(known) = self.memo.0.borrow().get(&slot) {
-            return Rc::clone(known)
+        if let Some(known) = crate::model::project::locked(&self.memo.0).get(&slot) {
+            return Arc::clone(known)
                 .downcast::<T>()
                 .expect("one type per memo key");
         }
-        let value: Rc<T> = Rc::new(compute());
-        self.memo
-            .0
-            .borrow_mut()
-            .insert(slot, Rc::clone(&value) as Rc<dyn Any>);
+        let value: Arc<T> = Arc::new(compute());
+        crate::model::project::locked(&self.memo.0)
+            .insert(slot, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
         value
     }
 }
@@ -118,14 +117,14 @@ impl AdminCx<'_> {
     /// The peers config rules compare with: the release peers that run the app's process, not
     /// a sidecar or exporter built from its image ([`Project::not_app_process`]). When every
     /// peer looks like a helper, the app is one (an exporter's own Jobs): all of them count.
-    pub fn config_peers(&self) -> Rc<Vec<ContainerRef>> {
+    pub fn config_peers(&self) -> Arc<Vec<ContainerRef>> {
         self.per_peer_set("config peers", || self.project.config_peers(&self.peers))
     }
 }
 
 /// Per-peer-set results of admin rules, for one run, by (rule's key, peer set id).
 #[derive(Default)]
-pub(super) struct PeerMemo(RefCell<HashMap<MemoKey, Rc<dyn Any>>>);
+pub(super) struct PeerMemo(Mutex<HashMap<MemoKey, Arc<dyn Any + Send + Sync>>>);
 
 /// A rule's name for what it derives, and the peer set it derived it from.
 type MemoKey = (&'static str, usize);

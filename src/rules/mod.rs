@@ -109,7 +109,7 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 /// Run every rule over the project: admin rules once per admin container (its command line
 /// parsed once for all of them), project rules once.
 pub fn run(project: &Project) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    use rayon::prelude::*;
     let memo = context::PeerMemo::default();
     let admin_rules: Vec<(&'static Rule, context::AdminCheck, bool)> = RULES
         .iter()
@@ -119,17 +119,42 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             _ => None,
         })
         .collect();
-    for (at, reason) in project.admin_containers() {
-        // Parsed once per container by the project (init containers already were, for roles).
-        let cx = AdminCx::new(project, at, project.command_line(at), &memo);
-        for &(rule, check, about_release) in &admin_rules {
-            if reason.release_only() && !about_release {
-                continue;
+    let admins = project.admin_containers();
+    let check_admins = || -> Vec<Vec<Diagnostic>> {
+        // One admin container per task, each with its own findings, joined in order below:
+        // the output does not depend on scheduling.
+        admins
+            .par_iter()
+            .with_max_len(1)
+            .map(|&(at, reason)| {
+                let mut out = Vec::new();
+                // Parsed once per container by the project (init containers already were,
+                // for roles).
+                let cx = AdminCx::new(project, at, project.command_line(at), &memo);
+                for &(rule, check, about_release) in &admin_rules {
+                    if reason.release_only() && !about_release {
+                        continue;
+                    }
+                    let mut sink =
+                        Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
+                    check(&cx, &mut sink);
+                }
+                out
+            })
+            .collect()
+    };
+    // The project rules read the whole project: they run beside the admin containers.
+    let check_project = || {
+        let mut out = Vec::new();
+        for rule in RULES {
+            if let Check::Project(check) = rule.check {
+                check(project, &mut Sink::new(rule, None, &mut out));
             }
-            let mut sink = Sink::new(rule, Some((cx.workload, Some(cx.container))), &mut out);
-            check(&cx, &mut sink);
         }
-    }
+        out
+    };
+    let (per_admin, of_project) = rayon::join(check_admins, check_project);
+    let mut out: Vec<Diagnostic> = per_admin.into_iter().flatten().collect();
     // Admins in files not named whose app is in a named file: only their release is compared,
     // and the findings stage keeps what points at the named file (see `is_about_release`).
     for (at, _) in project.admins_caused_by_reported() {
@@ -141,11 +166,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             }
         }
     }
-    for rule in RULES {
-        if let Check::Project(check) = rule.check {
-            check(project, &mut Sink::new(rule, None, &mut out));
-        }
-    }
+    out.extend(of_project);
     crate::provenance::follow(project, &mut out);
     out
 }

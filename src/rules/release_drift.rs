@@ -141,9 +141,9 @@ fn check(project: &Project, sink: &mut Sink) {
             && related(a, b)
             && project.within(a.workload, b.workload, Proximity::SameDirectory)
     };
-    let mut directory_tallies: std::collections::HashMap<String, std::rc::Rc<Tally>> =
+    let mut directory_tallies: std::collections::HashMap<String, std::sync::Arc<Tally>> =
         std::collections::HashMap::new();
-    let no_votes = std::rc::Rc::new(Tally::default());
+    let no_votes = std::sync::Arc::new(Tally::default());
     for &at in &app_containers {
         if !project.is_subject(at.workload) {
             continue;
@@ -169,11 +169,11 @@ fn check(project: &Project, sink: &mut Sink) {
                     .iter()
                     .copied()
                     .filter(|&b| in_directory_part(at, b));
-                std::rc::Rc::new(Tally::count(project, voters))
+                std::sync::Arc::new(Tally::count(project, voters))
             });
-            std::rc::Rc::clone(tally)
+            std::sync::Arc::clone(tally)
         } else {
-            std::rc::Rc::clone(&no_votes)
+            std::sync::Arc::clone(&no_votes)
         };
         let same_file: Vec<ContainerRef> = by_file
             .get(&(workload.file, repository))

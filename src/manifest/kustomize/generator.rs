@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::model::workload::ConfigKind;
 use crate::origin::Spanned;
@@ -259,17 +259,16 @@ impl Renderer<'_> {
         complete.then_some(data)
     }
 
-    fn read_generator_file(&self, k: usize, path: &str) -> Result<Rc<str>, String> {
+    fn read_generator_file(&self, k: usize, path: &str) -> Result<Arc<str>, String> {
         let Some(cap) = self.read_cap else {
             return Err("files are not read from disk in this run".into());
         };
         let target = normalize(&self.dirs[k].join(path));
-        self.generator_files
-            .borrow_mut()
+        crate::model::project::locked(&self.generator_files)
             .entry(target)
             .or_insert_with_key(|target| {
                 crate::read::read_text(target, cap)
-                    .map(Rc::from)
+                    .map(Arc::from)
                     .map_err(|e| e.to_string())
             })
             .clone()

@@ -306,7 +306,7 @@ struct Renderer<'p> {
     /// Generator sources read so far, by path: a base's are read once, however many overlays
     /// render it.
     generator_files:
-        std::cell::RefCell<std::collections::HashMap<PathBuf, Result<std::rc::Rc<str>, String>>>,
+        std::sync::Mutex<std::collections::HashMap<PathBuf, Result<std::sync::Arc<str>, String>>>,
 }
 
 impl Renderer<'_> {
@@ -634,7 +634,7 @@ pub fn render(
         declared_configs: configs_by_file,
         declared_data: &declared_data,
         read_cap,
-        generator_files: std::cell::RefCell::default(),
+        generator_files: std::sync::Mutex::default(),
     };
     // Roots: kustomizations no other kustomization includes.
     let mut included = BTreeSet::new();
@@ -681,71 +681,21 @@ pub fn render(
     renderer.note_unreachable_cycles(&renderings, notes);
     let first_note = notes.len();
     let patches = Patches::load(&renderer, &renderings, notes);
+    // Each rendering on its own task (a project of hundreds of overlays spends most of this
+    // stage here), with its own copies and notes, joined in rendering order.
+    use rayon::prelude::*;
+    let per_rendering: Vec<RenderingCopies> = renderings
+        .into_par_iter()
+        .with_max_len(1)
+        .enumerate()
+        .map(|(scope, (root, rendered))| copies_of(&renderer, &patches, scope + 1, root, rendered))
+        .collect();
     let mut copies = Vec::new();
     let mut covered = BTreeSet::new();
-    for (scope, (root, rendered)) in renderings.into_iter().enumerate() {
-        let scope = scope + 1;
-        let overlay = rendered.has_base.then(|| {
-            let file = &project.files[kustomizations[root].file.0 as usize];
-            file.dir().to_string()
-        });
-        let mut matched = BTreeMap::new();
-        let mut config_objects = Vec::new();
-        renderer.config_objects(
-            root,
-            0,
-            &mut Vec::new(),
-            &mut config_objects,
-            &patches,
-            notes,
-        );
-        let renames = configs::Renames::new(&config_objects);
-        // Copies kept, with the chain each went through and the names and namespaces it had.
-        let mut rendered_copies = Vec::new();
-        for (index, chain) in rendered.members {
-            covered.insert(index);
-            let mut copy = project.workloads[index].clone();
-            let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
-            let mut namespaces = vec![copy.namespace_name().to_string()];
-            let mut kept = true;
-            for &k in &chain {
-                let kustomization = &kustomizations[k];
-                let dir = project.files[kustomization.file.0 as usize].dir();
-                let dir = if dir.is_empty() { "." } else { dir };
-                let mut history = History {
-                    names: &mut names,
-                    namespaces: &mut namespaces,
-                };
-                for early in [true, false] {
-                    kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, notes);
-                    if early {
-                        transform_names(&mut copy, kustomization);
-                        history.record(&copy);
-                    }
-                }
-                transform_images(&mut copy, kustomization, dir);
-            }
-            if kept {
-                rendered_copies.push((copy, chain, names, namespaces));
-            }
-        }
-        replacement::apply_all(
-            project,
-            kustomizations,
-            &mut rendered_copies,
-            &config_objects,
-            notes,
-        );
-        for (mut copy, ..) in rendered_copies {
-            renames.apply(&mut copy);
-            copy.scope = scope;
-            copy.overlay = overlay
-                .clone()
-                .filter(|o| !o.is_empty())
-                .or(overlay.clone().map(|_| ".".into()));
-            copies.push(copy);
-        }
-        patches.unmatched(&matched, notes);
+    for rendering in per_rendering {
+        copies.extend(rendering.copies);
+        covered.extend(rendering.covered);
+        notes.extend(rendering.notes);
     }
     let mut index = 0;
     project.workloads.retain(|_| {
@@ -767,6 +717,96 @@ pub fn render(
         index <= first_note || seen.insert(note.clone())
     });
     read
+}
+
+/// What one rendering makes: the workloads' copies, the workloads it copied, its notes.
+struct RenderingCopies {
+    copies: Vec<Workload>,
+    covered: BTreeSet<usize>,
+    notes: Vec<String>,
+}
+
+/// The copies of one root's rendering (scope `scope`): each member workload through its
+/// kustomizations' patches, name and image transformers, then the rendering's replacements and
+/// ConfigMap / Secret renames.
+fn copies_of(
+    renderer: &Renderer<'_>,
+    patches: &Patches,
+    scope: usize,
+    root: usize,
+    rendered: Rendered,
+) -> RenderingCopies {
+    let (project, kustomizations) = (renderer.project, renderer.kustomizations);
+    let mut copies = Vec::new();
+    let mut covered = BTreeSet::new();
+    let mut notes = Vec::new();
+    let notes = &mut notes;
+    let overlay = rendered.has_base.then(|| {
+        let file = &project.files[kustomizations[root].file.0 as usize];
+        file.dir().to_string()
+    });
+    let mut matched = BTreeMap::new();
+    let mut config_objects = Vec::new();
+    renderer.config_objects(
+        root,
+        0,
+        &mut Vec::new(),
+        &mut config_objects,
+        patches,
+        notes,
+    );
+    let renames = configs::Renames::new(&config_objects);
+    // Copies kept, with the chain each went through and the names and namespaces it had.
+    let mut rendered_copies = Vec::new();
+    for (index, chain) in rendered.members {
+        covered.insert(index);
+        let mut copy = project.workloads[index].clone();
+        let mut names: Vec<String> = copy.name.iter().map(|n| n.value.clone()).collect();
+        let mut namespaces = vec![copy.namespace_name().to_string()];
+        let mut kept = true;
+        for &k in &chain {
+            let kustomization = &kustomizations[k];
+            let dir = project.files[kustomization.file.0 as usize].dir();
+            let dir = if dir.is_empty() { "." } else { dir };
+            let mut history = History {
+                names: &mut names,
+                namespaces: &mut namespaces,
+            };
+            for early in [true, false] {
+                kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, notes);
+                if early {
+                    transform_names(&mut copy, kustomization);
+                    history.record(&copy);
+                }
+            }
+            transform_images(&mut copy, kustomization, dir);
+        }
+        if kept {
+            rendered_copies.push((copy, chain, names, namespaces));
+        }
+    }
+    replacement::apply_all(
+        project,
+        kustomizations,
+        &mut rendered_copies,
+        &config_objects,
+        notes,
+    );
+    for (mut copy, ..) in rendered_copies {
+        renames.apply(&mut copy);
+        copy.scope = scope;
+        copy.overlay = overlay
+            .clone()
+            .filter(|o| !o.is_empty())
+            .or(overlay.clone().map(|_| ".".into()));
+        copies.push(copy);
+    }
+    patches.unmatched(&matched, notes);
+    RenderingCopies {
+        copies,
+        covered,
+        notes: std::mem::take(notes),
+    }
 }
 
 /// The kustomizations `kubectl kustomize` would read: those in a file it looks for. A
