@@ -243,12 +243,48 @@ measure() {
     walls+=("$wall")
     cpus+=("$cpu")
   done
+  summarize "$key" "$runs" "${walls[*]}" "${cpus[*]}"
+}
+
+# summarize KEY RUNS "WALLS" "CPUS": the result line of KEY (median, mean, stddev, CPU mean, runs).
+summarize() {
+  local key=$1 runs=$2 walls cpus
+  read -r -a walls <<<"$3"
+  read -r -a cpus <<<"$4"
   local median mean stddev cpu_mean
   median=$(printf '%s\n' "${walls[@]}" | median_of)
   mean=$(printf '%s\n' "${walls[@]}" | awk '{s += $1} END {printf "%.6f", s / NR}')
   stddev=$(printf '%s\n' "${walls[@]}" | awk -v m="$mean" '{d = $1 - m; s += d * d} END {printf "%.6f", (NR > 1) ? sqrt(s / (NR - 1)) : 0}')
   cpu_mean=$(printf '%s\n' "${cpus[@]}" | awk '$1 != "-" {s += $1; n++} END {if (n) printf "%.6f", s / n; else print "-"}')
   printf '%s %s %s %s %s\n' "$median" "$mean" "$stddev" "$cpu_mean" "$runs" >"$WORK/results/$key"
+}
+
+# measure_pair KEY_A KEY_B RUNS: the commands in the arrays PAIR_A (adminlint: the fact caches
+# are removed before each of its runs) and PAIR_B (its parse floor) run in turns, A then B, RUNS
+# times after one run each that keeps the output. The floor targets are ratios of the two: on a
+# shared machine the load changes within minutes, and blocks of runs one command after the
+# other measured the change as much as the code (the same build was 1.12x and 1.35x of its
+# floor in two runs of this script on one afternoon).
+measure_pair() {
+  local key_a=$1 key_b=$2 runs=$3
+  printf '%s\n' "${PAIR_A[*]}" >"$WORK/results/$key_a.cmd"
+  printf '%s\n' "${PAIR_B[*]}" >"$WORK/results/$key_b.cmd"
+  log "$key_a: ${PAIR_A[*]}, in turns with $key_b: ${PAIR_B[*]} ($runs runs each)"
+  rm -rf "${CLEAN_CACHES[@]}"
+  timed_run "$WORK/out/$key_a.txt" "${PAIR_A[@]}" >/dev/null
+  timed_run "$WORK/out/$key_b.txt" "${PAIR_B[@]}" >/dev/null
+  local walls_a=() cpus_a=() walls_b=() cpus_b=() i wall cpu
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "${CLEAN_CACHES[@]}"
+    read -r wall cpu <<<"$(timed_run /dev/null "${PAIR_A[@]}")"
+    walls_a+=("$wall")
+    cpus_a+=("$cpu")
+    read -r wall cpu <<<"$(timed_run /dev/null "${PAIR_B[@]}")"
+    walls_b+=("$wall")
+    cpus_b+=("$cpu")
+  done
+  summarize "$key_a" "$runs" "${walls_a[*]}" "${cpus_a[*]}"
+  summarize "$key_b" "$runs" "${walls_b[*]}" "${cpus_b[*]}"
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -259,10 +295,9 @@ for input in corpus monorepo; do
   dir=$CORPUS
   [[ $input == monorepo ]] && dir=$MONOREPO
   for threads in 1 2; do
-    measure "$input.adminlint.$threads" "$RUNS" 0 yes -- \
-      env RAYON_NUM_THREADS=$threads "$ADMINLINT" check --format concise "$dir"
-    measure "$input.floor.$threads" "$RUNS" 0 no -- \
-      env RAYON_NUM_THREADS=$threads "$FLOOR" "$dir"
+    PAIR_A=(env RAYON_NUM_THREADS=$threads "$ADMINLINT" check --format concise "$dir")
+    PAIR_B=(env RAYON_NUM_THREADS=$threads "$FLOOR" "$dir")
+    measure_pair "$input.adminlint.$threads" "$input.floor.$threads" "$RUNS"
   done
   if ((QUICK)) && [[ $input == monorepo ]]; then
     continue
@@ -413,7 +448,9 @@ ${BENCH_LABEL:+- **${BENCH_LABEL}**
 - Load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER. The machine is shared with
   other builds; wall times suffer from it, CPU time (user + system) much less.
 - Timer: $timer; median wall time of N runs after warm-up; "CPU" is the mean user + system time.
-  Every adminlint run starts without a fact cache except "pre-commit, warm".
+  Every adminlint run starts without a fact cache except "pre-commit, warm". On the corpus and
+  the monorepo, adminlint and the parse floor run in turns (one run of each, N times), so that
+  a change in the machine's load weighs on both sides of their ratio alike.
 - Tools: ${TOOL_STATUS[yamllint]}; checkov ${TOOL_STATUS[checkov]}; ${TOOL_STATUS[dclint]}.
   dclint reads Compose files only (it finds them by name in the tree); checkov runs with
   \`--framework kubernetes\`. They do less work than adminlint (one file or one object at a
