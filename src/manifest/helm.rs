@@ -223,52 +223,127 @@ pub fn check(
     if roots.is_empty() {
         return (added, checked);
     }
-    let mut source = ProjectFiles::new(&mut project.files, options);
-    for root in roots {
-        let loaded = chart::load(root, &mut source);
-        let chart = match loaded {
-            Ok(chart) => chart,
-            Err(error) => {
-                notes.push(format!("{error}; the chart was not rendered"));
-                added.extend(source.added.drain(..).map(|id| (id, root.clone())));
-                continue;
+    // Charts are loaded one after the other (loading adds their files to the file table), then
+    // every rendering is rendered and placed on a task of its own, and the results are joined
+    // in chart order: notes come out as if each chart had been done in turn.
+    let mut charts: Vec<LoadedChart> = Vec::new();
+    {
+        let mut source = ProjectFiles::new(&mut project.files, options);
+        for root in roots {
+            let loaded = chart::load(root, &mut source);
+            let chart = match loaded {
+                Ok(chart) => chart,
+                Err(error) => {
+                    added.extend(source.added.drain(..).map(|id| (id, root.clone())));
+                    charts.push(LoadedChart {
+                        chart: None,
+                        notes: vec![format!("{error}; the chart was not rendered")],
+                        renderings: Vec::new(),
+                    });
+                    continue;
+                }
+            };
+            let notes_here = chart_notes(&chart);
+            let sets = value_sets(root, config);
+            let several = sets.len() > 1;
+            let mut renderings = Vec::new();
+            for set in &sets {
+                let label = several.then(|| set_label(set));
+                let mut set_notes = Vec::new();
+                let user = user_values(&chart, set, &mut source, &mut set_notes);
+                renderings.push(PendingRendering {
+                    label,
+                    user,
+                    scope: next_scope,
+                    notes: set_notes,
+                });
+                next_scope += 1;
             }
-        };
-        notes.extend(chart_notes(&chart));
-        let sets = value_sets(root, config);
-        let several = sets.len() > 1;
-        for set in &sets {
-            let label = several.then(|| set_label(set));
-            let user = user_values(&chart, set, &mut source, notes);
-            let rendering = render::render(&chart, &user, options.template_limits);
-            let scope = next_scope;
-            next_scope += 1;
-            checked.documents += place(
-                source.files,
-                rendering,
-                label.as_deref(),
-                scope,
-                &config.config.kinds,
-                options.limits,
-                &mut rendered,
-                &mut project.template_errors,
-                notes,
-            );
+            added.extend(source.added.drain(..).map(|id| (id, root.clone())));
+            project.template_files.extend(all_templates(&chart));
+            project.charts.push((
+                discover::display_path(root),
+                sets.iter().map(set_label).collect(),
+            ));
+            charts.push(LoadedChart {
+                chart: Some(chart),
+                notes: notes_here,
+                renderings,
+            });
         }
-        added.extend(source.added.drain(..).map(|id| (id, root.clone())));
-        project.template_files.extend(
-            std::iter::once(&chart)
-                .flat_map(all_templates)
-                .collect::<Vec<_>>(),
-        );
-        project.charts.push((
-            discover::display_path(root),
-            sets.iter().map(set_label).collect(),
-        ));
+    }
+    let files = &project.files;
+    let placed: Vec<Vec<Placed>> = {
+        use rayon::prelude::*;
+        charts
+            .par_iter()
+            .map(|loaded| {
+                let Some(chart) = &loaded.chart else {
+                    return Vec::new();
+                };
+                loaded
+                    .renderings
+                    .par_iter()
+                    .map(|pending| {
+                        let rendering =
+                            render::render(chart, &pending.user, options.template_limits);
+                        let mut out = Placed::default();
+                        out.documents = place(
+                            files,
+                            rendering,
+                            pending.label.as_deref(),
+                            pending.scope,
+                            &config.config.kinds,
+                            options.limits,
+                            &mut out.workloads,
+                            &mut out.errors,
+                            &mut out.notes,
+                        );
+                        out
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    for (loaded, placed) in charts.into_iter().zip(placed) {
+        notes.extend(loaded.notes);
+        for (pending, placed) in loaded.renderings.into_iter().zip(placed) {
+            notes.extend(pending.notes);
+            notes.extend(placed.notes);
+            checked.documents += placed.documents;
+            rendered.extend(placed.workloads);
+            project.template_errors.extend(placed.errors);
+        }
     }
     mark_sole_uses(&mut rendered);
     project.workloads.extend(rendered);
     (added, checked)
+}
+
+/// A chart loaded (None: it could not be), with its notes and the renderings its value sets
+/// ask for.
+struct LoadedChart {
+    chart: Option<Chart>,
+    notes: Vec<String>,
+    renderings: Vec<PendingRendering>,
+}
+
+/// One rendering to make: its value set's label (when the chart has several), the user's
+/// values, its scope, and the notes reading the values left.
+struct PendingRendering {
+    label: Option<String>,
+    user: Value,
+    scope: usize,
+    notes: Vec<String>,
+}
+
+/// What placing one rendering made.
+#[derive(Default)]
+struct Placed {
+    documents: usize,
+    workloads: Vec<Workload>,
+    errors: Vec<TemplateError>,
+    notes: Vec<String>,
 }
 
 /// The template files of a chart and its subcharts.
