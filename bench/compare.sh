@@ -263,8 +263,8 @@ summarize() {
 # are removed before each of its runs) and PAIR_B (its parse floor) run in turns, A then B, RUNS
 # times after one run each that keeps the output. The floor targets are ratios of the two: on a
 # shared machine the load changes within minutes, and blocks of runs one command after the
-# other measured the change as much as the code (the same build was 1.12x and 1.35x of its
-# floor in two runs of this script on one afternoon).
+# other measured the change as much as the code (two builds an hour apart, differing only after
+# extraction, measured 1.12x and 1.35x of their floor at one thread).
 measure_pair() {
   local key_a=$1 key_b=$2 runs=$3
   printf '%s\n' "${PAIR_A[*]}" >"$WORK/results/$key_a.cmd"
