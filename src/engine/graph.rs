@@ -1,5 +1,6 @@
-//! The files of a workspace and what ties them: each file's link keys, an index from key to
-//! files, and the walk that finds a changed file's group.
+//! The files of a workspace and what ties them, as the language server's engine keeps them
+//! between edits: each file's link keys, an index from key to files, and the walk that finds a
+//! changed file's group. (The CLI's warm run walks the link index on disk: `index.rs`.)
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
@@ -34,12 +35,11 @@ impl FileState {
 /// Files, their keys, and the key index kept in step with them.
 #[derive(Debug, Default)]
 pub(crate) struct Graph {
-    // Hash maps, not ordered ones: comparing paths component by component was most of a warm
-    // named-file run's time on a 4,900-file project.
+    // Hash maps, not ordered ones: comparing paths component by component is slow on a
+    // project of thousands of files, and every whole run sets them all.
     files: HashMap<PathBuf, FileState>,
-    /// Each file's number, given when it is first set and kept (the index holds numbers: a
-    /// path per key per file made indexing a 5,000-file project's keys most of a warm
-    /// named-file run), and each number's path.
+    /// Each file's number, given when it is first set and kept (the index holds numbers, not a
+    /// path per key per file), and each number's path.
     ids: HashMap<PathBuf, u32>,
     paths: Vec<PathBuf>,
     /// Workload names some command targets: only these tie a file by name.

@@ -174,8 +174,8 @@ impl<'a> LinkIndex<'a> {
             let same = self.find(path).is_some_and(|file| {
                 let known = &self.files[file];
                 (keep_input(&link.path) || known.input == link.input)
-                    && self.names_are(&known.keys, link.keys.iter().map(String::as_str))
-                    && self.names_are(&known.names, target_keys(&link.names).iter().map(|k| &**k))
+                    && self.same_keys(&known.keys, link.keys.iter().map(String::as_str))
+                    && self.same_keys(&known.names, target_keys(&link.names).iter().map(|k| &**k))
             });
             if same {
                 continue;
@@ -220,7 +220,7 @@ impl<'a> LinkIndex<'a> {
         Ok(changed)
     }
 
-    fn names_are<'k>(&self, numbers: &[u32], keys: impl ExactSizeIterator<Item = &'k str>) -> bool {
+    fn same_keys<'k>(&self, numbers: &[u32], keys: impl ExactSizeIterator<Item = &'k str>) -> bool {
         numbers.len() == keys.len()
             && numbers
                 .iter()

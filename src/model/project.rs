@@ -333,18 +333,21 @@ impl Project {
             return Arc::clone(known);
         }
         let found = self.find_release_peers(admin);
-        let mut sets = locked(&self.peer_sets);
-        let next_id = sets.len();
-        let set = match sets.get(&found) {
-            Some(set) => Arc::clone(set),
-            None => {
-                let set = Arc::new(PeerSet {
-                    id: next_id,
-                    members: found.0.clone(),
-                    proximity: found.1,
-                });
-                sets.insert(found, Arc::clone(&set));
-                set
+        // One lock at a time: the set is found or made, then remembered for this admin.
+        let set = {
+            let mut sets = locked(&self.peer_sets);
+            let next_id = sets.len();
+            match sets.get(&found) {
+                Some(set) => Arc::clone(set),
+                None => {
+                    let set = Arc::new(PeerSet {
+                        id: next_id,
+                        members: found.0.clone(),
+                        proximity: found.1,
+                    });
+                    sets.insert(found, Arc::clone(&set));
+                    set
+                }
             }
         };
         locked(&self.peer_memo).insert(admin, Arc::clone(&set));

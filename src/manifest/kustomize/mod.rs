@@ -740,7 +740,6 @@ fn copies_of(
     let mut copies = Vec::new();
     let mut covered = BTreeSet::new();
     let mut notes = Vec::new();
-    let notes = &mut notes;
     let overlay = rendered.has_base.then(|| {
         let file = &project.files[kustomizations[root].file.0 as usize];
         file.dir().to_string()
@@ -753,7 +752,7 @@ fn copies_of(
         &mut Vec::new(),
         &mut config_objects,
         patches,
-        notes,
+        &mut notes,
     );
     let renames = configs::Renames::new(&config_objects);
     // Copies kept, with the chain each went through and the names and namespaces it had.
@@ -773,7 +772,7 @@ fn copies_of(
                 namespaces: &mut namespaces,
             };
             for early in [true, false] {
-                kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, notes);
+                kept &= patches.apply(k, early, &mut copy, &mut history, &mut matched, &mut notes);
                 if early {
                     transform_names(&mut copy, kustomization);
                     history.record(&copy);
@@ -790,7 +789,7 @@ fn copies_of(
         kustomizations,
         &mut rendered_copies,
         &config_objects,
-        notes,
+        &mut notes,
     );
     for (mut copy, ..) in rendered_copies {
         renames.apply(&mut copy);
@@ -801,11 +800,11 @@ fn copies_of(
             .or(overlay.clone().map(|_| ".".into()));
         copies.push(copy);
     }
-    patches.unmatched(&matched, notes);
+    patches.unmatched(&matched, &mut notes);
     RenderingCopies {
         copies,
         covered,
-        notes: std::mem::take(notes),
+        notes,
     }
 }
 
