@@ -187,7 +187,8 @@ pub(super) fn without_no_value(out: Out) -> super::Output {
     }
     kept.push(at..out.text.len());
     let mut result = Out::default();
-    for range in kept {
+    // Two `<no value>` side by side leave an empty range between them: no piece may be empty.
+    for range in kept.into_iter().filter(|range| !range.is_empty()) {
         let base = result.text.len();
         result.text.push_str(&out.text[range.clone()]);
         for mut piece in slice(&out.pieces, range) {

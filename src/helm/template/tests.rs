@@ -544,6 +544,26 @@ fn pieces_map_output_to_template_actions_and_values() {
 }
 
 #[test]
+fn removing_no_value_leaves_no_empty_piece() {
+    // Found by the helm_template fuzz target: adjacent and leading or trailing `<no value>`.
+    for template in [
+        "a<no value><no value>b",
+        "<no value>a",
+        "a<no value>",
+        "<no value><no value>",
+    ] {
+        let out = render_with(template, "", "").unwrap();
+        assert_eq!(out.text, template.replace("<no value>", ""), "{template:?}");
+        assert_pieces_cover(&out);
+        assert!(
+            out.pieces
+                .iter()
+                .all(|p| p.verbatim && p.at.file == TEMPLATE)
+        );
+    }
+}
+
+#[test]
 fn pieces_follow_include_through_quote_and_nindent() {
     let helpers = "{{- define \"x.image\" -}}\nrepo:{{ .Values.tag }}\n{{- end -}}";
     let values = "tag: v2\n";
