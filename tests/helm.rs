@@ -516,3 +516,49 @@ fn render_time_of_the_corpus_charts_against_parsing_their_output() {
         );
     }
 }
+
+/// A rendering as text: each template's name and result, the parse errors, notes and missing
+/// dependencies.
+fn rendering_text(rendering: &adminlint::helm::render::Rendering) -> String {
+    format!(
+        "{:#?}\n{:#?}\n{:#?}\n{:#?}",
+        rendering.templates, rendering.parse_errors, rendering.notes, rendering.missing
+    )
+}
+
+#[test]
+fn stand_in_rounds_keep_only_results_a_full_rendering_gives_again() {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm/shop")];
+    if let Some(corpus) = common::corpus("stand_in_rounds") {
+        dirs.extend(LABELLED.iter().map(|c| corpus.join("helm").join(c.dir)));
+    }
+    let user = adminlint::helm::template::Value::map(Default::default());
+    let limits = adminlint::helm::template::Limits::default();
+    let mut with_stand_ins = 0;
+    for dir in &dirs {
+        let mut source = DiskSource(Vec::new());
+        let chart = adminlint::helm::chart::load(dir, &mut source).unwrap();
+        let kept = adminlint::helm::render::render(&chart, &user, limits);
+        let full = adminlint::helm::render::render_without_reuse(&chart, &user, limits);
+        assert_eq!(
+            rendering_text(&kept),
+            rendering_text(&full),
+            "{}",
+            dir.display()
+        );
+        if kept
+            .notes
+            .iter()
+            .any(|n| n.contains("stand in as their own path"))
+        {
+            with_stand_ins += 1;
+        }
+    }
+    // The corpus has a chart rendered with stand-ins (sentry): the rounds are compared there.
+    if dirs.len() > 1 {
+        assert!(
+            with_stand_ins >= 1,
+            "no corpus chart was rendered with stand-ins"
+        );
+    }
+}

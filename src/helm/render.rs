@@ -5,12 +5,14 @@
 //! Follows Helm 3's `pkg/chartutil/dependencies.go` (which subcharts render), `coalesce.go`
 //! (values) and `pkg/engine/engine.go` (template names, the dot of each template).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::chart::{Chart, TemplateFile};
+use super::template::watch::{self, Read, Watched};
 use super::template::{Limits, Output, ParsedFile, TemplateError, TemplateSet, Value};
 use super::values;
 use crate::span::FileId;
@@ -116,13 +118,38 @@ struct Scoped<'c> {
 /// read (a database's service port): when an action that fails reads one (`.Values.kafka.
 /// service.ports.client`), the chart is rendered again with that value standing in as its own
 /// path (`kafka.service.ports.client`), so that the chart's own templates render. Turning the
-/// dependency off instead makes charts `require` an external service's settings.
+/// dependency off instead makes charts `require` an external service's settings. Each round
+/// executes again only the templates that read a value map the new stand-ins change.
 pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
+    render_rounds(chart, user, limits, Reuse::Fresh).0
+}
+
+/// [`render`] with every template executed in every round: what `render` must give, for tests
+/// and benchmarks.
+pub fn render_without_reuse(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
+    render_rounds(chart, user, limits, Reuse::None).0
+}
+
+/// Which results of a round the next one keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reuse {
+    /// Those of templates that read nothing the new stand-ins change.
+    Fresh,
+    /// None.
+    None,
+}
+
+/// The rounds of [`render`], and how many templates they executed.
+fn render_rounds(chart: &Chart, user: &Value, limits: Limits, reuse: Reuse) -> (Rendering, usize) {
     let mut stand_ins: BTreeSet<(PathBuf, String)> = BTreeSet::new();
     let mut parsed = ParsedFiles::new();
+    let mut carry = Carry::default();
     for _ in 0..MAX_STAND_IN_ROUNDS {
-        let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed);
-        let before = stand_ins.len();
+        if reuse == Reuse::None {
+            carry.done.clear();
+        }
+        let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed, &mut carry);
+        let mut added = Vec::new();
         for failed in rendering
             .templates
             .iter()
@@ -131,15 +158,140 @@ pub fn render(chart: &Chart, user: &Value, limits: Limits) -> Rendering {
             let action = action_text(chart, failed.at).unwrap_or_default();
             for missing in &rendering.missing {
                 for path in values_read(&action, &missing.name) {
-                    stand_ins.insert((missing.chart.clone(), path));
+                    let stand_in = (missing.chart.clone(), path);
+                    if stand_ins.insert(stand_in.clone()) {
+                        added.push(stand_in);
+                    }
                 }
             }
         }
-        if stand_ins.len() == before {
-            return rendering;
+        if added.is_empty() {
+            return (rendering, carry.executed);
+        }
+        carry.keep(rendering, &added);
+    }
+    if reuse == Reuse::None {
+        carry.done.clear();
+    }
+    let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed, &mut carry);
+    (rendering, carry.executed)
+}
+
+/// The watched maps (by id) an execution read, and how.
+type Reads = Vec<(u32, Read)>;
+
+/// What one round of [`render`] leaves for the next: each template's result with the watched
+/// value maps its execution read, and which reads the next round's stand-ins make stale.
+///
+/// The maps watched are those stand-ins can change: the values of each chart with a missing
+/// dependency, and every map under the dependency's key. A stand-in sets one key of the
+/// deepest map on its path that exists, which changes that key's entry, that map's entries as a
+/// whole, and how deeply it and every map above it nest; everything else in the values is as it
+/// was. A template that read none of those renders as it did, so its result is kept.
+#[derive(Default)]
+struct Carry {
+    /// Each watched map's id, by chart directory and value path (`""` for the chart's values).
+    ids: HashMap<(PathBuf, String), u32>,
+    /// Per template (Helm's name): its result and the reads of the execution that gave it.
+    done: HashMap<String, (Result<Output, TemplateError>, Reads)>,
+    /// The reads made of the last round's reads by this round's new stand-ins.
+    stale: HashSet<(u32, Read)>,
+    /// The last round's charts (Helm paths) and missing dependencies: when they differ, so may
+    /// the templates a name calls, and every template executes again.
+    tree: Vec<String>,
+    /// The last round's values of each chart with a missing dependency.
+    values: Vec<(PathBuf, Value)>,
+    /// The reads of each template executed in the current round, by name.
+    reads: HashMap<String, Reads>,
+    /// Templates executed in all rounds so far.
+    executed: usize,
+}
+
+impl Carry {
+    fn id(&mut self, dir: &Path, path: &str) -> u32 {
+        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        *self
+            .ids
+            .entry((dir.to_path_buf(), path.to_string()))
+            .or_insert(next)
+    }
+
+    /// Keep a round's results, and mark stale the reads that `added` (the stand-ins the next
+    /// round renders with first) change.
+    fn keep(&mut self, rendering: Rendering, added: &[(PathBuf, String)]) {
+        // Every template of the round has its reads here: executed ones added them, kept ones
+        // moved theirs here in `take_fresh`.
+        let mut reads = std::mem::take(&mut self.reads);
+        self.done.clear();
+        for rendered in rendering.templates {
+            let read = reads.remove(&rendered.name).unwrap_or_default();
+            self.done.insert(rendered.name, (rendered.result, read));
+        }
+        let mut stale = HashSet::new();
+        let values = std::mem::take(&mut self.values);
+        for (dir, path) in added {
+            for (_, values) in values.iter().filter(|(d, _)| d == dir) {
+                let (changed, key) = deepest_map(values, path);
+                let id = self.id(dir, &changed.join("."));
+                stale.insert((id, Read::Entries));
+                stale.insert((id, Read::Key(key.into())));
+                for end in 0..=changed.len() {
+                    stale.insert((self.id(dir, &changed[..end].join(".")), Read::Depth));
+                }
+            }
+        }
+        self.stale = stale;
+        self.values = values;
+    }
+
+    /// The kept result of `name`, when no read of its execution is stale.
+    fn take_fresh(&mut self, name: &str) -> Option<Result<Output, TemplateError>> {
+        let (_, reads) = self.done.get(name)?;
+        if reads.iter().any(|read| self.stale.contains(read)) {
+            return None;
+        }
+        let (result, reads) = self.done.remove(name)?;
+        self.reads.insert(name.to_string(), reads);
+        Some(result)
+    }
+}
+
+/// The deepest map on the dotted `path` in `values` that exists (`values` itself is the empty
+/// path), and the key of it that a value set at `path` sets.
+fn deepest_map<'p>(values: &Value, path: &'p str) -> (Vec<&'p str>, &'p str) {
+    let keys: Vec<&str> = path.split('.').filter(|k| !k.is_empty()).collect();
+    let mut at = values;
+    let mut deepest = Vec::new();
+    for key in keys.iter().take(keys.len().saturating_sub(1)) {
+        match at.get(key).filter(|v| values::is_map(v)) {
+            Some(inner) => {
+                deepest.push(*key);
+                at = inner;
+            }
+            None => break,
         }
     }
-    render_with(chart, user, limits, &stand_ins, &mut parsed)
+    let key = keys.get(deepest.len()).copied().unwrap_or_default();
+    (deepest, key)
+}
+
+/// Watch `value` and every map under it (by map keys) as `path` of chart `dir`.
+fn watch_maps(carry: &mut Carry, watched: &mut Watched, dir: &Path, path: String, value: &Value) {
+    let mut pending = vec![(path, value)];
+    while let Some((path, value)) = pending.pop() {
+        let Some(entries) = value.as_map() else {
+            continue;
+        };
+        watched.insert(value, carry.id(dir, &path));
+        for (key, inner) in entries {
+            let inner_path = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            pending.push((inner_path, inner));
+        }
+    }
 }
 
 /// Template files parsed in an earlier rendering of the chart, by file: each rendering (one per
@@ -186,6 +338,7 @@ fn render_with(
     limits: Limits,
     stand_ins: &BTreeSet<(PathBuf, String)>,
     parsed: &mut ParsedFiles,
+    carry: &mut Carry,
 ) -> Rendering {
     let mut rendering = Rendering::default();
     let values = coalesce_tree(chart, user);
@@ -201,6 +354,38 @@ fn render_with(
         &mut scoped,
         &mut rendering,
     );
+    let tree: Vec<String> = scoped
+        .iter()
+        .map(|chart| chart.path.clone())
+        .chain(
+            (rendering.missing.iter())
+                .map(|missing| format!("{}\0{}", missing.chart.display(), missing.name)),
+        )
+        .collect();
+    if tree != carry.tree {
+        carry.done.clear();
+        carry.tree = tree;
+    }
+    let mut watched = Watched::default();
+    carry.values.clear();
+    for chart in &scoped {
+        let dir = &chart.chart.dir;
+        let names: Vec<&str> = (rendering.missing.iter())
+            .filter(|missing| missing.chart == *dir)
+            .map(|missing| missing.name.as_str())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        watched.insert(&chart.values, carry.id(dir, ""));
+        for name in names {
+            if let Some(value) = chart.values.get(name) {
+                watch_maps(carry, &mut watched, dir, name.to_string(), value);
+            }
+        }
+        carry.values.push((dir.clone(), chart.values.clone()));
+    }
+    let watched = (!watched.is_empty()).then(|| Arc::new(watched));
     let mut set = TemplateSet::new(limits);
     for chart in &scoped {
         for template in &chart.chart.templates {
@@ -257,14 +442,35 @@ fn render_with(
             tasks.push((name, template.file, dot));
         }
     }
-    rendering.templates = tasks
+    let mut kept = Vec::new();
+    tasks.retain(|(name, file, _)| match carry.take_fresh(name) {
+        Some(result) => {
+            kept.push(Rendered {
+                name: name.clone(),
+                file: *file,
+                result,
+            });
+            false
+        }
+        None => true,
+    });
+    let executed: Vec<(Rendered, Reads)> = tasks
         .into_par_iter()
         .with_max_len(1)
         .map(|(name, file, dot)| {
-            let result = set.render(&name, &dot);
-            Rendered { name, file, result }
+            let (result, reads) = match &watched {
+                Some(watched) => watch::observe(watched, || set.render(&name, &dot)),
+                None => (set.render(&name, &dot), Vec::new()),
+            };
+            (Rendered { name, file, result }, reads)
         })
         .collect();
+    carry.executed += executed.len();
+    for (rendered, reads) in executed {
+        carry.reads.insert(rendered.name.clone(), reads);
+        kept.push(rendered);
+    }
+    rendering.templates = kept;
     rendering.templates.sort_by(|a, b| a.name.cmp(&b.name));
     rendering
 }
@@ -555,5 +761,84 @@ mod tests {
             chart_name(scoped[1].chart, &scoped[1].name).as_str(),
             Some("graphql")
         );
+    }
+
+    /// Each template's name and what it rendered (or its error), to compare renderings.
+    fn outcomes(rendering: &Rendering) -> Vec<(String, Result<String, String>)> {
+        (rendering.templates.iter())
+            .map(|t| {
+                let result = match &t.result {
+                    Ok(output) => Ok(format!("{:?}", output)),
+                    Err(error) => Err(format!("{error:?}")),
+                };
+                (t.name.clone(), result)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stand_in_rounds_execute_again_only_templates_that_read_what_the_stand_ins_change() {
+        let mut source = MemorySource::new(&[
+            (
+                "c/Chart.yaml",
+                "name: c\ndependencies:\n  - name: kafka\n  - name: zk\n",
+            ),
+            (
+                "c/values.yaml",
+                "kafka:\n  enabled: true\n  other: {x: 1}\nname: app\n",
+            ),
+            // Fails on its first action in round one and on its second in round two.
+            (
+                "c/templates/a.yaml",
+                "a: {{ .Values.kafka.svc.port }}\nb: {{ .Values.kafka.auth.user }}\n",
+            ),
+            // Read only keys no stand-in sets: executed once.
+            ("c/templates/b.yaml", "x: {{ .Values.kafka.other.x }}\n"),
+            ("c/templates/c.yaml", "n: {{ .Values.name }}\n"),
+            (
+                "c/templates/d.yaml",
+                "{{ index .Values.kafka \"enabled\" }}\n",
+            ),
+            // Read every entry of the map the stand-ins add to: executed in every round.
+            ("c/templates/e.yaml", "n: {{ len .Values.kafka }}\n"),
+            // Reads the key the first stand-in sets: executed in rounds one and two.
+            (
+                "c/templates/f.yaml",
+                "{{ if .Values.kafka.svc }}svc: yes{{ end }}\n",
+            ),
+            // A stand-in under a dependency with no values of its own: the chart's values gain
+            // a key, which a template reading only another key does not see.
+            ("c/templates/g.yaml", "z: {{ .Values.zk.host.name }}\n"),
+        ]);
+        let chart = chart::load(Path::new("c"), &mut source).unwrap();
+        let user = Value::map(BTreeMap::new());
+        let (kept, executed) = render_rounds(&chart, &user, Limits::default(), Reuse::Fresh);
+        let (full, all) = render_rounds(&chart, &user, Limits::default(), Reuse::None);
+        assert_eq!(outcomes(&kept), outcomes(&full));
+        // Round one executes all 7; round two a, e, f and g (g read the chart values' key `zk`,
+        // which the zk stand-in sets; c read only `name`); round three a and e.
+        let texts: Vec<(String, String)> = (kept.templates.iter())
+            .map(|t| {
+                let text = t.result.as_ref().map(|o| o.text.clone());
+                (t.name.clone(), text.unwrap_or_else(|e| e.message.clone()))
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    "c/templates/a.yaml".into(),
+                    "a: kafka.svc.port\nb: kafka.auth.user\n".into()
+                ),
+                ("c/templates/b.yaml".into(), "x: 1\n".into()),
+                ("c/templates/c.yaml".into(), "n: app\n".into()),
+                ("c/templates/d.yaml".into(), "true\n".into()),
+                ("c/templates/e.yaml".into(), "n: 4\n".into()),
+                ("c/templates/f.yaml".into(), "svc: yes\n".into()),
+                ("c/templates/g.yaml".into(), "z: zk.host.name\n".into()),
+            ]
+        );
+        assert_eq!(all, 7 * 3);
+        assert_eq!(executed, 7 + 4 + 2, "executed {executed} of {all}");
     }
 }

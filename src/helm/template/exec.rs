@@ -567,17 +567,18 @@ impl<'a> Exec<'a> {
         args: Vec<Value>,
         span: Span,
     ) -> Result<Value, TemplateError> {
-        match receiver.kind() {
-            ValueKind::Map(map) => {
-                if !args.is_empty() {
-                    return Err(exec_error(
-                        span,
-                        format!("{name} is not a method but has arguments"),
-                    ));
-                }
-                // Helm renders with missingkey=zero: a missing key is nil.
-                Ok(map.get(name).cloned().unwrap_or_default())
+        // A field of a map reads that one key (a stand-in rendering keeps what reads no other).
+        if let Some(entry) = receiver.entry(name) {
+            if !args.is_empty() {
+                return Err(exec_error(
+                    span,
+                    format!("{name} is not a method but has arguments"),
+                ));
             }
+            // Helm renders with missingkey=zero: a missing key is nil.
+            return Ok(entry.cloned().unwrap_or_default());
+        }
+        match receiver.kind() {
             // Go returns the invalid value for fields of the invalid value, but fails on fields
             // of a nil interface (a missing or null value): "nil pointer evaluating".
             ValueKind::Nil if receiver.is_absent() => Ok(Value::absent()),

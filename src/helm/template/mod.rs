@@ -10,6 +10,7 @@ mod lex;
 mod parse;
 mod pieces;
 mod value;
+pub mod watch;
 mod work;
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::Piece;
+use super::watch::{self, Read};
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
 
@@ -121,8 +122,8 @@ impl Value {
     /// A value of `kind` with no origin.
     pub fn new(kind: ValueKind) -> Self {
         let depth = match &kind {
-            ValueKind::List(items) => 1 + items.iter().map(|v| v.depth).max().unwrap_or(0),
-            ValueKind::Map(map) => 1 + map.values().map(|v| v.depth).max().unwrap_or(0),
+            ValueKind::List(items) => 1 + items.iter().map(Value::depth).max().unwrap_or(0),
+            ValueKind::Map(map) => 1 + map.values().map(Value::depth).max().unwrap_or(0),
             _ => 0,
         };
         Value {
@@ -136,6 +137,9 @@ impl Value {
 
     /// Nesting of lists and maps (0 for a scalar).
     pub fn depth(&self) -> u32 {
+        if let ValueKind::Map(map) = &self.kind {
+            watch::saw(map, Read::Depth);
+        }
         self.depth
     }
 
@@ -202,6 +206,9 @@ impl Value {
 
     /// What the value is.
     pub fn kind(&self) -> &ValueKind {
+        if let ValueKind::Map(map) = &self.kind {
+            watch::saw(map, Read::Entries);
+        }
         &self.kind
     }
 
@@ -254,7 +261,10 @@ impl Value {
             ValueKind::Float(f) => *f != 0.0,
             ValueKind::String(s) => !s.is_empty(),
             ValueKind::List(items) => !items.is_empty(),
-            ValueKind::Map(map) => !map.is_empty(),
+            ValueKind::Map(map) => {
+                watch::saw(map, Read::Entries);
+                !map.is_empty()
+            }
             ValueKind::Files(_) | ValueKind::ApiVersions(_) => true,
         }
     }
@@ -270,6 +280,17 @@ impl Value {
     /// The entries of a map value.
     pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
         match &self.kind {
+            ValueKind::Map(map) => {
+                watch::saw(map, Read::Entries);
+                Some(map)
+            }
+            _ => None,
+        }
+    }
+
+    /// The shared entries of a map value, for [`watch::Watched`]: reads nothing.
+    pub(super) fn map_arc(&self) -> Option<&Arc<BTreeMap<String, Value>>> {
+        match &self.kind {
             ValueKind::Map(map) => Some(map),
             _ => None,
         }
@@ -278,7 +299,10 @@ impl Value {
     /// The entries of a map value, to change (copied first when shared).
     pub fn as_map_mut(&mut self) -> Option<&mut BTreeMap<String, Value>> {
         match &mut self.kind {
-            ValueKind::Map(map) => Some(Arc::make_mut(map)),
+            ValueKind::Map(map) => {
+                watch::saw(map, Read::Entries);
+                Some(Arc::make_mut(map))
+            }
             _ => None,
         }
     }
@@ -293,7 +317,19 @@ impl Value {
 
     /// A map entry (None when this is not a map or has no such key).
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.as_map()?.get(key)
+        self.entry(key).flatten()
+    }
+
+    /// For a map, its entry of `key` if any; None when this is not a map. A lookup reads only
+    /// that key of the map (see [`watch`]).
+    pub fn entry(&self, key: &str) -> Option<Option<&Value>> {
+        match &self.kind {
+            ValueKind::Map(map) => {
+                watch::saw_key(map, key);
+                Some(map.get(key))
+            }
+            _ => None,
+        }
     }
 
     /// Follow a path of map keys.

@@ -112,8 +112,11 @@ pub(super) fn index(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateEr
     call.at_least(args, 1)?;
     let mut value = args[0].clone();
     for key in &args[1..] {
+        if let Some(entry) = value.entry(&convert::string(key)) {
+            value = entry.cloned().unwrap_or_default();
+            continue;
+        }
         value = match value.kind() {
-            ValueKind::Map(map) => map.get(&convert::string(key)).cloned().unwrap_or_default(),
             ValueKind::List(items) => {
                 let i = list_index(call, key)?;
                 items

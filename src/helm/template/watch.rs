@@ -1,0 +1,180 @@
+//! Which watched value maps a render read, per thread: a chart rendered again with more stand-in
+//! values (`helm::render`) executes again only the templates that read a map those values change.
+//!
+//! A map is read when one key of it is looked up (`get`, `entry`: a field, `index`), when all of
+//! its entries are reachable (`kind`, `as_map`, `truthy`, copying it to change it), or when its
+//! nesting depth is (building a list or map that holds it). Holding or passing a map along reads
+//! nothing: what it holds cannot change a render that never looks.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::Value;
+
+/// Maps to watch, by address, each under an id the caller chose.
+#[derive(Debug, Default)]
+pub struct Watched {
+    ids: HashMap<usize, u32>,
+}
+
+/// How a render read a watched map.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Read {
+    /// All of its entries (or whether it has any).
+    Entries,
+    /// The entry of one key (or that there is none).
+    Key(Arc<str>),
+    /// How deeply it nests.
+    Depth,
+}
+
+impl Watched {
+    /// Watch `map` (a map value; anything else is ignored) under `id`.
+    pub fn insert(&mut self, map: &Value, id: u32) {
+        if let Some(entries) = map.map_arc() {
+            self.ids.insert(address(entries), id);
+        }
+    }
+
+    /// True when nothing is watched.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+thread_local! {
+    /// Whether this thread is observing a render: checked first, since maps are read constantly.
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    /// The maps watched and the reads seen so far.
+    static CURRENT: RefCell<Option<Observing>> = const { RefCell::new(None) };
+}
+
+struct Observing {
+    watched: Arc<Watched>,
+    reads: HashSet<(u32, Read)>,
+}
+
+/// Run `render` (on this thread, without handing work to other threads) and return what it
+/// gave with the watched maps it read, in id order.
+pub fn observe<R>(watched: &Arc<Watched>, render: impl FnOnce() -> R) -> (R, Vec<(u32, Read)>) {
+    /// Restores the thread's previous state, also when `render` panics.
+    struct Restore(Option<Option<Observing>>, bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take().flatten();
+            CURRENT.with(|c| *c.borrow_mut() = previous);
+            ACTIVE.with(|a| a.set(self.1));
+        }
+    }
+    let previous = CURRENT.with(|c| {
+        c.borrow_mut().replace(Observing {
+            watched: Arc::clone(watched),
+            reads: HashSet::new(),
+        })
+    });
+    let restore = Restore(Some(previous), ACTIVE.with(|a| a.replace(true)));
+    let result = render();
+    let seen = CURRENT.with(|c| c.borrow_mut().take().map(|o| o.reads));
+    drop(restore);
+    let mut reads: Vec<(u32, Read)> = seen.unwrap_or_default().into_iter().collect();
+    reads.sort_unstable();
+    (result, reads)
+}
+
+/// Note that the map `entries` was read (`read`), when it is watched.
+pub(super) fn saw(entries: &Arc<BTreeMap<String, Value>>, read: Read) {
+    if ACTIVE.with(Cell::get) {
+        record(entries, || read);
+    }
+}
+
+/// Note that the entry of `key` of the map `entries` was looked up, when it is watched.
+pub(super) fn saw_key(entries: &Arc<BTreeMap<String, Value>>, key: &str) {
+    if ACTIVE.with(Cell::get) {
+        record(entries, || Read::Key(key.into()));
+    }
+}
+
+fn record(entries: &Arc<BTreeMap<String, Value>>, read: impl FnOnce() -> Read) {
+    CURRENT.with(|c| {
+        if let Some(observing) = c.borrow_mut().as_mut()
+            && let Some(&id) = observing.watched.ids.get(&address(entries))
+        {
+            observing.reads.insert((id, read()));
+        }
+    });
+}
+
+fn address(entries: &Arc<BTreeMap<String, Value>>) -> usize {
+    Arc::as_ptr(entries) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(entries: &[(&str, Value)]) -> Value {
+        Value::map_from(entries.iter().cloned())
+    }
+
+    #[test]
+    fn entries_and_depth_reads_of_watched_maps_are_seen() {
+        let inner = map(&[("port", Value::int(1))]);
+        let outer = map(&[("kafka", inner.clone()), ("other", Value::int(2))]);
+        let mut watched = Watched::default();
+        watched.insert(&inner, 7);
+        watched.insert(&outer, 3);
+        watched.insert(&Value::int(1), 9);
+        let watched = Arc::new(watched);
+
+        // Holding and passing the maps along reads nothing.
+        let ((), reads) = observe(&watched, || {
+            let copy = outer.clone();
+            drop(copy);
+        });
+        assert_eq!(reads, []);
+
+        let (port, reads) = observe(&watched, || {
+            outer.get("kafka").and_then(|k| k.get("port")).cloned()
+        });
+        assert!(port.is_some());
+        assert_eq!(
+            reads,
+            [
+                (3, Read::Key("kafka".into())),
+                (7, Read::Key("port".into()))
+            ]
+        );
+
+        // Reaching only the outer map's other entry does not read the inner one; a missing key
+        // is a read of that key.
+        let (_, reads) = observe(&watched, || {
+            (outer.get("other").cloned(), outer.get("missing").cloned())
+        });
+        assert_eq!(
+            reads,
+            [
+                (3, Read::Key("missing".into())),
+                (3, Read::Key("other".into()))
+            ]
+        );
+
+        // All entries: the kind, the map itself.
+        let (_, reads) = observe(&watched, || outer.as_map().map(BTreeMap::len));
+        assert_eq!(reads, [(3, Read::Entries)]);
+
+        // A new list holding the inner map reads its depth; truthiness reads its entries.
+        let (_, reads) = observe(&watched, || Value::list(vec![inner.clone()]));
+        assert_eq!(reads, [(7, Read::Depth)]);
+        let (truthy, reads) = observe(&watched, || inner.truthy());
+        assert!(truthy);
+        assert_eq!(reads, [(7, Read::Entries)]);
+
+        // Outside `observe`, nothing is recorded and nothing is left active.
+        assert!(!ACTIVE.with(Cell::get));
+        let _ = outer.get("kafka");
+        let (_, reads) = observe(&watched, || ());
+        assert_eq!(reads, []);
+    }
+}
