@@ -194,7 +194,7 @@ struct Carry {
     ids: HashMap<(PathBuf, String), u32>,
     /// Per template (Helm's name): its result and the reads of the execution that gave it.
     done: HashMap<String, (Result<Output, TemplateError>, Reads)>,
-    /// The reads made of the last round's reads by this round's new stand-ins.
+    /// The reads the new stand-ins change: a kept result with one of them executes again.
     stale: HashSet<(u32, Read)>,
     /// The last round's charts (Helm paths) and missing dependencies: when they differ, so may
     /// the templates a name calls, and every template executes again.

@@ -12,10 +12,11 @@ use std::sync::Arc;
 
 use super::Value;
 
-/// Maps to watch, by address, each under an id the caller chose.
+/// Maps to watch, by address, each under the ids the caller chose: one map can be reached by
+/// several paths (values may share it), and a read of it is a read under each.
 #[derive(Debug, Default)]
 pub struct Watched {
-    ids: HashMap<usize, u32>,
+    ids: HashMap<usize, Vec<u32>>,
 }
 
 /// How a render read a watched map.
@@ -33,7 +34,10 @@ impl Watched {
     /// Watch `map` (a map value; anything else is ignored) under `id`.
     pub fn insert(&mut self, map: &Value, id: u32) {
         if let Some(entries) = map.map_arc() {
-            self.ids.insert(address(entries), id);
+            let ids = self.ids.entry(address(entries)).or_default();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
     }
 
@@ -99,9 +103,12 @@ pub(super) fn saw_key(entries: &Arc<BTreeMap<String, Value>>, key: &str) {
 fn record(entries: &Arc<BTreeMap<String, Value>>, read: impl FnOnce() -> Read) {
     CURRENT.with(|c| {
         if let Some(observing) = c.borrow_mut().as_mut()
-            && let Some(&id) = observing.watched.ids.get(&address(entries))
+            && let Some(ids) = observing.watched.ids.get(&address(entries))
         {
-            observing.reads.insert((id, read()));
+            let read = read();
+            for &id in ids {
+                observing.reads.insert((id, read.clone()));
+            }
         }
     });
 }
@@ -126,6 +133,8 @@ mod tests {
         watched.insert(&inner, 7);
         watched.insert(&outer, 3);
         watched.insert(&Value::int(1), 9);
+        // The inner map reached by a second path too.
+        watched.insert(&inner, 8);
         let watched = Arc::new(watched);
 
         // Holding and passing the maps along reads nothing.
@@ -143,7 +152,8 @@ mod tests {
             reads,
             [
                 (3, Read::Key("kafka".into())),
-                (7, Read::Key("port".into()))
+                (7, Read::Key("port".into())),
+                (8, Read::Key("port".into()))
             ]
         );
 
@@ -166,10 +176,10 @@ mod tests {
 
         // A new list holding the inner map reads its depth; truthiness reads its entries.
         let (_, reads) = observe(&watched, || Value::list(vec![inner.clone()]));
-        assert_eq!(reads, [(7, Read::Depth)]);
+        assert_eq!(reads, [(7, Read::Depth), (8, Read::Depth)]);
         let (truthy, reads) = observe(&watched, || inner.truthy());
         assert!(truthy);
-        assert_eq!(reads, [(7, Read::Entries)]);
+        assert_eq!(reads, [(7, Read::Entries), (8, Read::Entries)]);
 
         // Outside `observe`, nothing is recorded and nothing is left active.
         assert!(!ACTIVE.with(Cell::get));
