@@ -7,7 +7,8 @@
 //! nothing: what it holds cannot change a render that never looks.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::Value;
@@ -16,7 +17,9 @@ use super::Value;
 /// several paths (values may share it), and a read of it is a read under each.
 #[derive(Debug, Default)]
 pub struct Watched {
-    ids: HashMap<usize, Vec<u32>>,
+    /// Each watched map's slot (its index in `ids`), by address.
+    slots: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
+    ids: Vec<Vec<u32>>,
 }
 
 /// How a render read a watched map.
@@ -34,9 +37,13 @@ impl Watched {
     /// Watch `map` (a map value; anything else is ignored) under `id`.
     pub fn insert(&mut self, map: &Value, id: u32) {
         if let Some(entries) = map.map_arc() {
-            let ids = self.ids.entry(address(entries)).or_default();
-            if !ids.contains(&id) {
-                ids.push(id);
+            let next = self.ids.len();
+            let slot = *self.slots.entry(address(entries)).or_insert(next);
+            if slot == next {
+                self.ids.push(Vec::new());
+            }
+            if !self.ids[slot].contains(&id) {
+                self.ids[slot].push(id);
             }
         }
     }
@@ -44,6 +51,28 @@ impl Watched {
     /// True when nothing is watched.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+}
+
+/// Hashes a map's address (one `usize`): a multiply spreads it, where SipHash would cost more
+/// than the lookup it serves (maps are read constantly while a render is observed).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.0 = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -56,7 +85,17 @@ thread_local! {
 
 struct Observing {
     watched: Arc<Watched>,
-    reads: HashSet<(u32, Read)>,
+    /// What was read of each watched map, by slot.
+    seen: Vec<Seen>,
+}
+
+/// What a render read of one watched map.
+#[derive(Default, Clone)]
+struct Seen {
+    entries: bool,
+    depth: bool,
+    /// The keys looked up, each once (a render looks up few keys of a map, many times).
+    keys: Vec<Arc<str>>,
 }
 
 /// Run `render` (on this thread, without handing work to other threads) and return what it
@@ -74,41 +113,64 @@ pub fn observe<R>(watched: &Arc<Watched>, render: impl FnOnce() -> R) -> (R, Vec
     let previous = CURRENT.with(|c| {
         c.borrow_mut().replace(Observing {
             watched: Arc::clone(watched),
-            reads: HashSet::new(),
+            seen: vec![Seen::default(); watched.ids.len()],
         })
     });
     let restore = Restore(Some(previous), ACTIVE.with(|a| a.replace(true)));
     let result = render();
-    let seen = CURRENT.with(|c| c.borrow_mut().take().map(|o| o.reads));
+    let seen = CURRENT.with(|c| c.borrow_mut().take().map(|o| o.seen));
     drop(restore);
-    let mut reads: Vec<(u32, Read)> = seen.unwrap_or_default().into_iter().collect();
+    let mut reads = Vec::new();
+    for (slot, seen) in seen.unwrap_or_default().into_iter().enumerate() {
+        for &id in &watched.ids[slot] {
+            if seen.entries {
+                reads.push((id, Read::Entries));
+            }
+            if seen.depth {
+                reads.push((id, Read::Depth));
+            }
+            reads.extend(seen.keys.iter().map(|key| (id, Read::Key(Arc::clone(key)))));
+        }
+    }
     reads.sort_unstable();
+    reads.dedup();
     (result, reads)
 }
 
-/// Note that the map `entries` was read (`read`), when it is watched.
+/// Note that the map `entries` was read (`read`: [`Read::Entries`] or [`Read::Depth`]), when
+/// it is watched.
 pub(super) fn saw(entries: &Arc<BTreeMap<String, Value>>, read: Read) {
     if ACTIVE.with(Cell::get) {
-        record(entries, || read);
+        record(entries, |seen| match read {
+            Read::Entries => seen.entries = true,
+            Read::Depth => seen.depth = true,
+            Read::Key(key) => {
+                if !seen.keys.contains(&key) {
+                    seen.keys.push(key);
+                }
+            }
+        });
     }
 }
 
 /// Note that the entry of `key` of the map `entries` was looked up, when it is watched.
 pub(super) fn saw_key(entries: &Arc<BTreeMap<String, Value>>, key: &str) {
     if ACTIVE.with(Cell::get) {
-        record(entries, || Read::Key(key.into()));
+        record(entries, |seen| {
+            if !seen.keys.iter().any(|k| **k == *key) {
+                seen.keys.push(key.into());
+            }
+        });
     }
 }
 
-fn record(entries: &Arc<BTreeMap<String, Value>>, read: impl FnOnce() -> Read) {
+fn record(entries: &Arc<BTreeMap<String, Value>>, note: impl FnOnce(&mut Seen)) {
     CURRENT.with(|c| {
         if let Some(observing) = c.borrow_mut().as_mut()
-            && let Some(ids) = observing.watched.ids.get(&address(entries))
+            && let Some(&slot) = observing.watched.slots.get(&address(entries))
+            && let Some(seen) = observing.seen.get_mut(slot)
         {
-            let read = read();
-            for &id in ids {
-                observing.reads.insert((id, read.clone()));
-            }
+            note(seen);
         }
     });
 }
