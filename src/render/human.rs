@@ -8,6 +8,8 @@ use miette::{
     SourceSpan, SpanContents,
 };
 
+use rayon::prelude::*;
+
 use super::RenderOptions;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::Report;
@@ -36,13 +38,25 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         .with_links(false)
         .with_width(options.width)
         .with_context_lines(1);
-    for diagnostic in &report.diagnostics {
-        let finding = Finding::new(report, diagnostic);
-        let mut text = String::new();
-        handler
-            .render_report(&mut text, &finding)
-            .map_err(|_| io::Error::other(format!("cannot render {}", diagnostic.rule)))?;
-        text.push('\n');
+    // Each report is laid out on its own (miette measures every line of every snippet), in
+    // parallel, then written in order.
+    let texts: Vec<Result<String, &'static str>> = report
+        .diagnostics
+        .par_iter()
+        .map(|diagnostic| {
+            let finding = Finding::new(report, diagnostic);
+            let mut text = String::new();
+            match handler.render_report(&mut text, &finding) {
+                Ok(()) => {
+                    text.push('\n');
+                    Ok(text)
+                }
+                Err(_) => Err(diagnostic.rule),
+            }
+        })
+        .collect();
+    for text in texts {
+        let text = text.map_err(|rule| io::Error::other(format!("cannot render {rule}")))?;
         out.write_all(text.as_bytes())?;
     }
     if !options.quiet {
