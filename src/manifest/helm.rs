@@ -79,6 +79,14 @@ pub fn chart_roots(files: &[SourceFile]) -> Vec<PathBuf> {
 
 /// The chart a template belongs to: the directory above its `templates/` with a Chart.yaml.
 pub fn template_chart(path: &Path) -> Option<PathBuf> {
+    // Most files are not under a `templates` directory: a byte search rules them out before
+    // the walk over their ancestors (this runs for every file of a run, twice).
+    if path
+        .to_str()
+        .is_some_and(|text| !text.contains("templates"))
+    {
+        return None;
+    }
     path.ancestors().skip(1).find_map(|dir| {
         (dir.file_name().is_some_and(|name| name == "templates")
             && dir
@@ -775,6 +783,29 @@ mod tests {
 
     const TEMPLATE: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n          image: \"{{ .Values.repo }}:{{ .Values.tag }}\"\n          args: [\"migrate\"]\n";
     const VALUES: &str = "repo: app\ntag: \"1.0\"\n";
+
+    #[test]
+    fn a_template_belongs_to_the_chart_above_its_templates_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = dir.path().join("shop");
+        std::fs::create_dir_all(chart.join("templates/jobs")).unwrap();
+        std::fs::write(chart.join("Chart.yaml"), "name: shop\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("loose/templates")).unwrap();
+        assert_eq!(
+            template_chart(&chart.join("templates/job.yaml")),
+            Some(chart.clone())
+        );
+        assert_eq!(
+            template_chart(&chart.join("templates/jobs/migrate.yaml")),
+            Some(chart.clone())
+        );
+        // Not under `templates/`, or under one with no Chart.yaml above it.
+        assert_eq!(template_chart(&chart.join("values.yaml")), None);
+        assert_eq!(
+            template_chart(&dir.path().join("loose/templates/job.yaml")),
+            None
+        );
+    }
 
     fn span(file: u32, text: &str, needle: &str) -> Span {
         let start = text.find(needle).unwrap();
