@@ -545,8 +545,12 @@ fn pieces_map_output_to_template_actions_and_values() {
 
 #[test]
 fn removing_no_value_leaves_no_empty_piece() {
-    // Found by the helm_template fuzz target: adjacent and leading or trailing `<no value>`.
+    // Found by the helm_template fuzz target (the reproducer, then its shapes): adjacent and
+    // leading or trailing `<no value>`.
+    let crash = include_bytes!("../../../fuzz/regressions/helm-template-adjacent-no-value");
+    let crash = std::str::from_utf8(crash).unwrap();
     for template in [
+        crash,
         "a<no value><no value>b",
         "<no value>a",
         "a<no value>",
