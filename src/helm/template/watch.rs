@@ -54,8 +54,8 @@ impl Watched {
     }
 }
 
-/// Hashes a map's address (one `usize`): a multiply spreads it, where SipHash would cost more
-/// than the lookup it serves (maps are read constantly while a render is observed).
+/// Hashes a map's address (one `usize`): a multiply and a fold spread it, where SipHash would
+/// cost more than the lookup it serves (maps are read constantly while a render is observed).
 #[derive(Default)]
 struct AddressHasher(u64);
 
@@ -72,7 +72,10 @@ impl Hasher for AddressHasher {
     }
 
     fn write_usize(&mut self, address: usize) {
-        self.0 = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // Addresses are aligned, so their low bits are zero: fold the high bits of the product
+        // down, since the table picks buckets by the low bits.
+        let spread = (address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = spread ^ (spread >> 32);
     }
 }
 
