@@ -145,9 +145,6 @@ fn render_rounds(chart: &Chart, user: &Value, limits: Limits, reuse: Reuse) -> (
     let mut parsed = ParsedFiles::new();
     let mut carry = Carry::default();
     for _ in 0..MAX_STAND_IN_ROUNDS {
-        if reuse == Reuse::None {
-            carry.done.clear();
-        }
         let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed, &mut carry);
         let mut added = Vec::new();
         for failed in rendering
@@ -169,9 +166,9 @@ fn render_rounds(chart: &Chart, user: &Value, limits: Limits, reuse: Reuse) -> (
             return (rendering, carry.executed);
         }
         carry.keep(rendering, &added);
-    }
-    if reuse == Reuse::None {
-        carry.done.clear();
+        if reuse == Reuse::None {
+            carry.done.clear();
+        }
     }
     let rendering = render_with(chart, user, limits, &stand_ins, &mut parsed, &mut carry);
     (rendering, carry.executed)

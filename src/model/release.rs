@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::model::image::ImageRef;
-use crate::model::project::{ContainerRef, PeerSet, Project};
+use crate::model::project::{ContainerRef, PeerSet, Project, locked};
 
 /// One release of an image repository and the voters that run it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,11 +111,11 @@ impl Project {
     /// container: [`Project::votes_for_release`]), computed once per set however many admin
     /// processes share it.
     pub fn app_release(&self, peers: &PeerSet) -> Arc<Tally> {
-        if let Some(known) = crate::model::project::locked(&self.release_memo).get(&peers.id) {
+        if let Some(known) = locked(&self.release_memo).get(&peers.id) {
             return Arc::clone(known);
         }
         let tally = Arc::new(Tally::count(self, peers.members.iter().copied()));
-        crate::model::project::locked(&self.release_memo).insert(peers.id, Arc::clone(&tally));
+        locked(&self.release_memo).insert(peers.id, Arc::clone(&tally));
         tally
     }
 }

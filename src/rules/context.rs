@@ -12,7 +12,7 @@ use super::Rule;
 use super::helpers::object_ref;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Related};
 use crate::model::command::{CommandLine, ParsedCommand};
-use crate::model::project::{ContainerRef, PeerSet, Project};
+use crate::model::project::{ContainerRef, PeerSet, Project, locked};
 use crate::model::workload::{Container, Workload};
 use crate::origin::{Origin, Spanned};
 use crate::span::Span;
@@ -66,7 +66,7 @@ pub struct AdminCx<'p> {
     /// part of a `sh -c` script when it can be found, else the whole argv element.
     pub command_spans: &'p [Span],
     /// Its release peers (the nearest tier), shared with every admin that has the same set.
-    pub peers: std::sync::Arc<PeerSet>,
+    pub peers: Arc<PeerSet>,
     memo: &'p PeerMemo,
 }
 
@@ -101,14 +101,13 @@ impl<'p> AdminCx<'p> {
         compute: impl FnOnce() -> T,
     ) -> Arc<T> {
         let slot = (key, self.peers.id);
-        if let Some(known) = crate::model::project::locked(&self.memo.0).get(&slot) {
+        if let Some(known) = locked(&self.memo.0).get(&slot) {
             return Arc::clone(known)
                 .downcast::<T>()
                 .expect("one type per memo key");
         }
         let value: Arc<T> = Arc::new(compute());
-        crate::model::project::locked(&self.memo.0)
-            .insert(slot, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
+        locked(&self.memo.0).insert(slot, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
         value
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::Piece;
-use super::watch::{self, Read};
+use super::watch;
 use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, NodeKind, ScalarStyle, Tree};
 
@@ -138,7 +138,7 @@ impl Value {
     /// Nesting of lists and maps (0 for a scalar).
     pub fn depth(&self) -> u32 {
         if let ValueKind::Map(map) = &self.kind {
-            watch::saw(map, Read::Depth);
+            watch::saw_depth(map);
         }
         self.depth
     }
@@ -207,7 +207,7 @@ impl Value {
     /// What the value is.
     pub fn kind(&self) -> &ValueKind {
         if let ValueKind::Map(map) = &self.kind {
-            watch::saw(map, Read::Entries);
+            watch::saw_entries(map);
         }
         &self.kind
     }
@@ -262,7 +262,7 @@ impl Value {
             ValueKind::String(s) => !s.is_empty(),
             ValueKind::List(items) => !items.is_empty(),
             ValueKind::Map(map) => {
-                watch::saw(map, Read::Entries);
+                watch::saw_entries(map);
                 !map.is_empty()
             }
             ValueKind::Files(_) | ValueKind::ApiVersions(_) => true,
@@ -281,7 +281,7 @@ impl Value {
     pub fn as_map(&self) -> Option<&BTreeMap<String, Value>> {
         match &self.kind {
             ValueKind::Map(map) => {
-                watch::saw(map, Read::Entries);
+                watch::saw_entries(map);
                 Some(map)
             }
             _ => None,
@@ -300,7 +300,7 @@ impl Value {
     pub fn as_map_mut(&mut self) -> Option<&mut BTreeMap<String, Value>> {
         match &mut self.kind {
             ValueKind::Map(map) => {
-                watch::saw(map, Read::Entries);
+                watch::saw_entries(map);
                 Some(Arc::make_mut(map))
             }
             _ => None,

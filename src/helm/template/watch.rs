@@ -140,19 +140,17 @@ pub fn observe<R>(watched: &Arc<Watched>, render: impl FnOnce() -> R) -> (R, Vec
     (result, reads)
 }
 
-/// Note that the map `entries` was read (`read`: [`Read::Entries`] or [`Read::Depth`]), when
-/// it is watched.
-pub(super) fn saw(entries: &Arc<BTreeMap<String, Value>>, read: Read) {
+/// Note that all the entries of the map `entries` were reachable, when it is watched.
+pub(super) fn saw_entries(entries: &Arc<BTreeMap<String, Value>>) {
     if ACTIVE.with(Cell::get) {
-        record(entries, |seen| match read {
-            Read::Entries => seen.entries = true,
-            Read::Depth => seen.depth = true,
-            Read::Key(key) => {
-                if !seen.keys.contains(&key) {
-                    seen.keys.push(key);
-                }
-            }
-        });
+        record(entries, |seen| seen.entries = true);
+    }
+}
+
+/// Note that the nesting depth of the map `entries` was read, when it is watched.
+pub(super) fn saw_depth(entries: &Arc<BTreeMap<String, Value>>) {
+    if ACTIVE.with(Cell::get) {
+        record(entries, |seen| seen.depth = true);
     }
 }
 
