@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use crate::CheckOptions;
 use crate::config::LoadedConfig;
-use crate::discover;
 use crate::extract::FileFacts;
 use crate::manifest;
 use crate::model::project::Project;
@@ -129,7 +128,7 @@ pub(crate) fn assemble(
             if !reported[file.id.0 as usize] {
                 continue;
             }
-            let Some(path) = file.path.as_ref().and_then(|p| discover::absolute(p).ok()) else {
+            let Some(path) = file.absolute() else {
                 continue;
             };
             for dir in path.ancestors().skip(1) {

@@ -258,6 +258,15 @@ pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
+/// Whether `path` has a `..` component: an absolute path without one is already normal
+/// (absolute paths have no `.` left), so its components need no second walk.
+pub fn has_parent_dir(path: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .split(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))
+        .any(|part| part == b"..")
+}
+
 /// The path as shown to users: relative to the working directory when inside it, `/`-separated.
 pub fn display_path(path: &Path) -> String {
     let relative = working_dir()

@@ -81,7 +81,10 @@ pub(crate) fn extract_all(
         .enumerate()
         .map(|(index, input)| {
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
-            read_and_extract(id, input, options, config, cache.as_ref())
+            let facts = read_and_extract(id, input, options, config, cache.as_ref());
+            // Later stages key files by their absolute paths: computed here, in parallel.
+            facts.file.absolute();
+            facts
         })
         .collect();
     let write = match cache {
@@ -160,10 +163,8 @@ fn read_and_extract(
         out.file = SourceFile::new(id, path, display, source::Text::new(text));
         return out;
     }
-    let key = path
-        .as_ref()
-        .and_then(|p| discover::absolute(p).ok())
-        .map(|p| p.to_string_lossy().into_owned());
+    let absolute = path.as_ref().and_then(|p| discover::absolute(p).ok());
+    let key = absolute.as_ref().map(|p| p.to_string_lossy().into_owned());
     let memo = options
         .memo
         .as_deref()
@@ -221,7 +222,7 @@ fn read_and_extract(
     } else {
         source::Text::default()
     };
-    out.file = SourceFile::new(id, path, display, text);
+    out.file = SourceFile::new(id, path, display, text).with_absolute(absolute);
     out
 }
 

@@ -109,10 +109,9 @@ impl Collected {
     /// targets of a command, and every file its values came from.
     pub(crate) fn project(&mut self, project: &Project, chart_roots: &[PathBuf]) {
         for file in &project.files {
-            let Some(path) = file.path.as_deref() else {
+            let Some(absolute) = file.absolute() else {
                 continue;
             };
-            let absolute = crate::discover::absolute(path).unwrap_or_else(|_| path.to_path_buf());
             self.key(file.id, format!("path:{}", absolute.display()));
             if let Some(dir) = absolute.parent() {
                 self.key(file.id, format!("dir:{}", dir.display()));
@@ -124,12 +123,7 @@ impl Collected {
         let path_keys: Vec<Option<String>> = project
             .files
             .iter()
-            .map(|file| {
-                let path = file.path.as_deref()?;
-                let absolute =
-                    crate::discover::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-                Some(format!("path:{}", absolute.display()))
-            })
+            .map(|file| Some(format!("path:{}", file.absolute()?.display())))
             .collect();
         for workload in &project.workloads {
             let mut files = vec![workload.file];
@@ -165,10 +159,8 @@ impl Collected {
         files
             .iter()
             .filter_map(|file| {
-                let path = file.path.as_deref()?;
-                let path = crate::discover::absolute(path).unwrap_or_else(|_| path.to_path_buf());
                 Some(FileLinks {
-                    path,
+                    path: file.absolute()?.to_path_buf(),
                     keys: self.keys.remove(&file.id).unwrap_or_default(),
                     names: self.names.remove(&file.id).unwrap_or_default(),
                     input: walked.get(file.id.0 as usize).copied().unwrap_or(false),

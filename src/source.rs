@@ -1,6 +1,6 @@
 //! Source files: bytes decoded to text, display paths, and line / column lookup.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::span::FileId;
@@ -27,6 +27,8 @@ pub struct SourceFile {
     pub readable: bool,
     /// Built on the first position lookup: most files never need one.
     lines: OnceLock<LineIndex>,
+    /// `path` made absolute, computed once: several stages key files by it.
+    absolute: OnceLock<Option<PathBuf>>,
 }
 
 impl SourceFile {
@@ -39,6 +41,7 @@ impl SourceFile {
             text,
             readable: true,
             lines: OnceLock::new(),
+            absolute: OnceLock::new(),
         }
     }
 
@@ -48,6 +51,26 @@ impl SourceFile {
             readable: false,
             ..SourceFile::new(id, path, display, Text::default())
         }
+    }
+
+    /// [`SourceFile::path`] made absolute against the working directory
+    /// ([`crate::discover::absolute`]), or as it is when that fails; None for stdin.
+    pub fn absolute(&self) -> Option<&Path> {
+        self.absolute
+            .get_or_init(|| {
+                let path = self.path.as_deref()?;
+                Some(crate::discover::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+            })
+            .as_deref()
+    }
+
+    /// Give the absolute path when it is already known (extraction computes it for the fact
+    /// cache's key), so that [`SourceFile::absolute`] does not compute it again.
+    pub fn with_absolute(self, absolute: Option<PathBuf>) -> Self {
+        if absolute.is_some() {
+            let _ = self.absolute.set(absolute);
+        }
+        self
     }
 
     /// The directory of [`SourceFile::display`] ("" for the working directory): peers in the

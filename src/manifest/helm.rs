@@ -56,8 +56,8 @@ pub fn chart_roots(files: &[SourceFile]) -> Vec<PathBuf> {
             continue;
         };
         if path.file_name().is_some_and(|n| n == "Chart.yaml") {
-            if let Some(dir) = path.parent() {
-                roots.insert(discover::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()));
+            if let Some(dir) = file.absolute().and_then(Path::parent) {
+                roots.insert(dir.to_path_buf());
             }
         } else if let Some(dir) = template_chart(path) {
             roots.insert(discover::absolute(&dir).unwrap_or(dir));
@@ -113,10 +113,7 @@ impl<'p> ProjectFiles<'p> {
     fn new(files: &'p mut Vec<SourceFile>, options: &'p HelmOptions<'p>) -> Self {
         let by_path = files
             .iter()
-            .filter_map(|f| {
-                let path = f.path.as_ref()?;
-                Some((discover::absolute(path).unwrap_or(path.clone()), f.id))
-            })
+            .filter_map(|f| Some((f.absolute()?.to_path_buf(), f.id)))
             .collect();
         ProjectFiles {
             files,

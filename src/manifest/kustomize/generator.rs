@@ -12,7 +12,7 @@ use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
 use super::configs::{ConfigObject, Content, Data};
-use super::{Renderer, normalize};
+use super::{Renderer, join_normalized};
 
 /// How a generator's object joins what the kustomization's resources already hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -263,7 +263,7 @@ impl Renderer<'_> {
         let Some(cap) = self.read_cap else {
             return Err("files are not read from disk in this run".into());
         };
-        let target = normalize(&self.dirs[k].join(path));
+        let target = join_normalized(&self.dirs[k], path);
         crate::model::project::locked(&self.generator_files)
             .entry(target)
             .or_insert_with_key(|target| {

@@ -5,6 +5,7 @@
 
 mod apply;
 pub mod configs;
+mod file_table;
 pub mod generator;
 mod hash;
 mod json6902;
@@ -25,6 +26,7 @@ use crate::span::{FileId, Span};
 use crate::yaml::{NodeId, Tree};
 
 pub use configs::DeclaredConfig;
+use file_table::FileTable;
 use patch::PatchSource;
 use patches::{History, Patches};
 
@@ -232,6 +234,22 @@ fn extract_labels(tree: &Tree, root: NodeId, file: FileId) -> Vec<(String, Spann
     out
 }
 
+/// `dir` (absolute, normalised) joined with an entry of its kustomization, normalised.
+fn join_normalized(dir: &Path, entry: &str) -> PathBuf {
+    // Most entries are plain relative paths (`deployment.yaml`, `base/app`): joined, they
+    // are already normal, and splitting the whole path into components again is skipped.
+    let plain = !entry.is_empty()
+        && !entry.contains('\\')
+        && entry
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if plain && dir.is_absolute() {
+        dir.join(entry)
+    } else {
+        normalize(&dir.join(entry))
+    }
+}
+
 /// `a/b/../c` -> `a/c`, without touching the disk.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -288,8 +306,8 @@ struct Renderer<'p> {
     kustomizations: &'p [Kustomization],
     /// Absolute, normalised directory of each kustomization.
     dirs: Vec<PathBuf>,
-    /// Absolute, normalised paths of the project's files, sorted, with their ids.
-    files: Vec<(PathBuf, FileId)>,
+    /// The project's files by absolute, normalised path.
+    files: FileTable,
     /// The (first) kustomization in each directory: entries are resolved against it for every
     /// `resources` line, so a scan of `dirs` would make rendering quadratic.
     kustomization_by_dir: std::collections::HashMap<PathBuf, usize>,
@@ -329,18 +347,12 @@ impl Renderer<'_> {
             ));
             return (Vec::new(), Vec::new());
         }
-        let target = normalize(&self.dirs[k].join(entry));
+        let target = join_normalized(&self.dirs[k], entry);
         if let Some(child) = self.kustomization_in(&target) {
             return (vec![child], Vec::new());
         }
-        // The file itself or everything under the directory: a contiguous run of sorted paths.
-        let first = self.files.partition_point(|(path, _)| path < &target);
-        let files = self.files[first..]
-            .iter()
-            .take_while(|(path, _)| path.starts_with(&target))
-            .map(|&(_, id)| id)
-            .collect();
-        (Vec::new(), files)
+        // The file itself or everything under the directory.
+        (Vec::new(), self.files.at_or_under(&target))
     }
 
     fn render(
@@ -537,22 +549,31 @@ pub fn render(
     limits: &crate::yaml::Limits,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
-    let absolute = |p: &Option<PathBuf>| {
-        p.as_ref()
-            .and_then(|p| crate::discover::absolute(p).ok())
-            .map(|p| normalize(&p))
-    };
     let kustomizations = &read_by_kustomize(project, kustomizations, notes);
     if kustomizations.is_empty() {
         return Vec::new();
     }
-    let files: Vec<Option<PathBuf>> = project.files.iter().map(|f| absolute(&f.path)).collect();
-    let mut sorted_files: Vec<(PathBuf, FileId)> = files
+    // Absolute and normalised: an absolute path has no `.` left, and only one with `..` needs
+    // its components walked.
+    let files: Vec<Option<PathBuf>> = project
+        .files
         .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((f.clone()?, FileId(u32::try_from(i).ok()?))))
+        .map(|f| {
+            let path = f.absolute()?;
+            Some(if crate::discover::has_parent_dir(path) {
+                normalize(path)
+            } else {
+                path.to_path_buf()
+            })
+        })
         .collect();
-    sorted_files.sort();
+    let mut sorted_files = FileTable::new(
+        files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((f.clone()?, FileId(u32::try_from(i).ok()?))))
+            .collect(),
+    );
     let mut workloads_by_file: std::collections::HashMap<FileId, Vec<usize>> =
         std::collections::HashMap::new();
     for (index, workload) in project.workloads.iter().enumerate() {
@@ -881,7 +902,7 @@ fn read_patch_files(
     project: &mut Project,
     kustomizations: &[Kustomization],
     dirs: &[PathBuf],
-    sorted_files: &mut Vec<(PathBuf, FileId)>,
+    sorted_files: &mut FileTable,
     cap: u64,
     notes: &mut Vec<String>,
 ) -> Vec<(FileId, FileId)> {
@@ -891,12 +912,8 @@ fn read_patch_files(
             let PatchSource::File(path) = &patch.source else {
                 continue;
             };
-            let target = normalize(&dirs[k].join(&path.value));
-            if sorted_files
-                .binary_search_by(|(p, _)| p.cmp(&target))
-                .is_ok()
-                || !target.is_file()
-            {
+            let target = join_normalized(&dirs[k], &path.value);
+            if sorted_files.find(&target).is_some() || !target.is_file() {
                 continue;
             }
             let text = match crate::read::read_text(&target, cap) {
@@ -918,8 +935,7 @@ fn read_patch_files(
                 display,
                 text.into(),
             ));
-            let at = sorted_files.partition_point(|(p, _)| p < &target);
-            sorted_files.insert(at, (target, id));
+            sorted_files.insert(target, id);
             read.push((id, kustomization.file));
         }
     }

@@ -9,7 +9,7 @@ use crate::span::FileId;
 
 use super::configs::Data;
 use super::patch::{self, PatchField, PatchSource, Value};
-use super::{Rendered, Renderer, apply, json6902, normalize, select};
+use super::{Rendered, Renderer, apply, join_normalized, json6902, select};
 
 /// The names and namespaces a workload copy has had, for matching patches (see
 /// [`select::Candidate`]).
@@ -80,12 +80,9 @@ impl Patches {
         }
         let display = |file: FileId| project.files[file.0 as usize].display.clone();
         let file_of = |k: usize, path: &str| -> Option<FileId> {
-            let target = normalize(&renderer.dirs[k].join(path));
-            let at = renderer
+            renderer
                 .files
-                .binary_search_by(|(p, _)| p.as_path().cmp(&target))
-                .ok()?;
-            Some(renderer.files[at].1)
+                .find(&join_normalized(&renderer.dirs[k], path))
         };
         // The renderings each patch file is applied in, through every kustomization listing it.
         let mut file_renderings: std::collections::HashMap<FileId, BTreeSet<usize>> =

@@ -190,7 +190,7 @@ fn compose_project_files(project: &Project) -> BTreeMap<String, Vec<PathBuf>> {
     let by_display: BTreeMap<&str, PathBuf> = project
         .files
         .iter()
-        .filter_map(|f| Some((f.display.as_str(), normalized(f.path.as_deref()?))))
+        .filter_map(|f| Some((f.display.as_str(), normalized_file(f)?)))
         .collect();
     let mut out = BTreeMap::new();
     for workload in &project.workloads {
@@ -276,6 +276,16 @@ fn shared_directories(a: &str, b: &str) -> usize {
         .zip(b.split('/'))
         .take_while(|(x, y)| x == y && !x.is_empty())
         .count()
+}
+
+/// A file's path as [`normalized`] gives it, from the absolute path the file keeps.
+fn normalized_file(file: &crate::source::SourceFile) -> Option<PathBuf> {
+    let absolute = file.absolute()?;
+    Some(if crate::discover::has_parent_dir(absolute) {
+        normalized(absolute)
+    } else {
+        absolute.to_path_buf()
+    })
 }
 
 /// `path` made absolute, with `.` and `..` taken out as written (no file system lookup).
