@@ -459,6 +459,10 @@ impl LoadedConfig {
 
     /// True when the file must not be read (`exclude`, or outside `include` for walked files).
     pub fn excludes(&self, path: &Path, named: bool) -> bool {
+        // Most projects exclude nothing: no path to make relative for every file walked.
+        if self.exclude.is_empty() && self.include.is_none() {
+            return false;
+        }
         let Some(relative) = self.relative(path) else {
             return false;
         };

@@ -130,6 +130,10 @@ fn read_and_extract(
     cache: Option<&cache::Cache>,
 ) -> FileFacts {
     let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
+    let absolute = match input.absolute.clone() {
+        Some(absolute) => Some(absolute),
+        None => path.as_ref().and_then(|p| discover::absolute(p).ok()),
+    };
     let mut out = FileFacts {
         file: SourceFile::unreadable(id, path.clone(), display.clone()),
         errors: Vec::new(),
@@ -160,10 +164,10 @@ fn read_and_extract(
     // A Helm template is not YAML until its chart renders it (assemble stage): its text is
     // kept for that, and nothing is extracted here.
     if path.as_deref().is_some_and(discover::is_helm_template) {
-        out.file = SourceFile::new(id, path, display, source::Text::new(text));
+        out.file =
+            SourceFile::new(id, path, display, source::Text::new(text)).with_absolute(absolute);
         return out;
     }
-    let absolute = path.as_ref().and_then(|p| discover::absolute(p).ok());
     let key = absolute.as_ref().map(|p| p.to_string_lossy().into_owned());
     let memo = options
         .memo

@@ -14,6 +14,8 @@ use crate::report::{Report, RunError};
 pub(crate) struct Input {
     /// Where it is (None for stdin without `--stdin-filename`).
     pub path: Option<PathBuf>,
+    /// `path` made absolute, when planning computed it already (extraction needs it too).
+    pub absolute: Option<PathBuf>,
     /// The path as output shows it.
     pub display: String,
     /// Where its bytes come from.
@@ -62,6 +64,7 @@ pub(crate) fn plan(
     let mut inputs: Vec<Input> = Vec::new();
     if let Some((name, bytes)) = &options.stdin {
         inputs.push(Input {
+            absolute: None,
             path: options
                 .stdin_path
                 .as_ref()
@@ -81,7 +84,8 @@ pub(crate) fn plan(
     // again as context) is read once.
     let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
     let mut add = |path: PathBuf, reported: bool, walked: bool, inputs: &mut Vec<Input>| {
-        let absolute = discover::absolute(&path).unwrap_or_else(|_| path.clone());
+        let made_absolute = discover::absolute(&path).ok();
+        let absolute = made_absolute.clone().unwrap_or_else(|| path.clone());
         if let Some(&existing) = seen.get(&absolute) {
             inputs[existing].reported |= reported;
             inputs[existing].walked |= walked;
@@ -99,6 +103,7 @@ pub(crate) fn plan(
         };
         inputs.push(Input {
             path: Some(path),
+            absolute: made_absolute,
             display,
             content,
             reported,
@@ -151,6 +156,7 @@ pub(crate) fn plan(
         if !inputs.iter().any(|i| i.path.as_ref() == Some(path)) {
             inputs.push(Input {
                 path: Some(path.clone()),
+                absolute: None,
                 display: discover::display_path(path),
                 content: Content::Memory(text.clone().into_bytes()),
                 reported: true,
