@@ -128,7 +128,7 @@ pub(crate) fn assemble(
             if !reported[file.id.0 as usize] {
                 continue;
             }
-            let Some(path) = file.absolute() else {
+            let Some(path) = crate::discover::absolute_of(file) else {
                 continue;
             };
             for dir in path.ancestors().skip(1) {

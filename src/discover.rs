@@ -258,6 +258,12 @@ pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
+/// A file's path made absolute ([`absolute`], or the path as it is when that fails), computed
+/// once per file: several stages key files by it.
+pub fn absolute_of(file: &crate::source::SourceFile) -> Option<&Path> {
+    file.absolute_or(|path| absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// Whether `path` has a `..` component: an absolute path without one is already normal
 /// (absolute paths have no `.` left), so its components need no second walk.
 pub fn has_parent_dir(path: &Path) -> bool {

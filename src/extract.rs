@@ -83,7 +83,7 @@ pub(crate) fn extract_all(
             let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
             let facts = read_and_extract(id, input, options, config, cache.as_ref());
             // Later stages key files by their absolute paths: computed here, in parallel.
-            facts.file.absolute();
+            discover::absolute_of(&facts.file);
             facts
         })
         .collect();

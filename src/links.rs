@@ -109,7 +109,7 @@ impl Collected {
     /// targets of a command, and every file its values came from.
     pub(crate) fn project(&mut self, project: &Project, chart_roots: &[PathBuf]) {
         for file in &project.files {
-            let Some(absolute) = file.absolute() else {
+            let Some(absolute) = crate::discover::absolute_of(file) else {
                 continue;
             };
             self.key(file.id, format!("path:{}", absolute.display()));
@@ -123,7 +123,12 @@ impl Collected {
         let path_keys: Vec<Option<String>> = project
             .files
             .iter()
-            .map(|file| Some(format!("path:{}", file.absolute()?.display())))
+            .map(|file| {
+                Some(format!(
+                    "path:{}",
+                    crate::discover::absolute_of(file)?.display()
+                ))
+            })
             .collect();
         for workload in &project.workloads {
             let mut files = vec![workload.file];
@@ -160,7 +165,7 @@ impl Collected {
             .iter()
             .filter_map(|file| {
                 Some(FileLinks {
-                    path: file.absolute()?.to_path_buf(),
+                    path: crate::discover::absolute_of(file)?.to_path_buf(),
                     keys: self.keys.remove(&file.id).unwrap_or_default(),
                     names: self.names.remove(&file.id).unwrap_or_default(),
                     input: walked.get(file.id.0 as usize).copied().unwrap_or(false),

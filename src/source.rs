@@ -53,19 +53,16 @@ impl SourceFile {
         }
     }
 
-    /// [`SourceFile::path`] made absolute against the working directory
-    /// ([`crate::discover::absolute`]), or as it is when that fails; None for stdin.
-    pub fn absolute(&self) -> Option<&Path> {
+    /// [`SourceFile::path`] made absolute by `make` the first time it is asked for, kept
+    /// since; None for stdin. `crate::discover::absolute_of` is the one caller.
+    pub fn absolute_or(&self, make: impl FnOnce(&Path) -> PathBuf) -> Option<&Path> {
         self.absolute
-            .get_or_init(|| {
-                let path = self.path.as_deref()?;
-                Some(crate::discover::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
-            })
+            .get_or_init(|| self.path.as_deref().map(make))
             .as_deref()
     }
 
     /// Give the absolute path when it is already known (extraction computes it for the fact
-    /// cache's key), so that [`SourceFile::absolute`] does not compute it again.
+    /// cache's key), so that it is not computed again.
     pub fn with_absolute(self, absolute: Option<PathBuf>) -> Self {
         if absolute.is_some() {
             let _ = self.absolute.set(absolute);

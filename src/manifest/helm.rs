@@ -56,7 +56,7 @@ pub fn chart_roots(files: &[SourceFile]) -> Vec<PathBuf> {
             continue;
         };
         if path.file_name().is_some_and(|n| n == "Chart.yaml") {
-            if let Some(dir) = file.absolute().and_then(Path::parent) {
+            if let Some(dir) = discover::absolute_of(file).and_then(Path::parent) {
                 roots.insert(dir.to_path_buf());
             }
         } else if let Some(dir) = template_chart(path) {
@@ -113,7 +113,7 @@ impl<'p> ProjectFiles<'p> {
     fn new(files: &'p mut Vec<SourceFile>, options: &'p HelmOptions<'p>) -> Self {
         let by_path = files
             .iter()
-            .filter_map(|f| Some((f.absolute()?.to_path_buf(), f.id)))
+            .filter_map(|f| Some((discover::absolute_of(f)?.to_path_buf(), f.id)))
             .collect();
         ProjectFiles {
             files,

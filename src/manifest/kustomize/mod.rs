@@ -559,7 +559,7 @@ pub fn render(
         .files
         .iter()
         .map(|f| {
-            let path = f.absolute()?;
+            let path = crate::discover::absolute_of(f)?;
             Some(if crate::discover::has_parent_dir(path) {
                 normalize(path)
             } else {

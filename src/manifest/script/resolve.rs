@@ -280,7 +280,7 @@ fn shared_directories(a: &str, b: &str) -> usize {
 
 /// A file's path as [`normalized`] gives it, from the absolute path the file keeps.
 fn normalized_file(file: &crate::source::SourceFile) -> Option<PathBuf> {
-    let absolute = file.absolute()?;
+    let absolute = crate::discover::absolute_of(file)?;
     Some(if crate::discover::has_parent_dir(absolute) {
         normalized(absolute)
     } else {
