@@ -86,8 +86,18 @@ impl Stamp {
 /// The encoded facts of one file.
 type Encoded = Vec<u8>;
 
-/// Key → stamp and where the encoded facts are in the cache file's body.
-type Entries = std::collections::HashMap<String, (Stamp, std::ops::Range<usize>)>;
+/// One entry of a cache file as read: where its key and its encoded facts are in the file's
+/// body, and its stamp.
+#[derive(Debug, Clone)]
+struct Entry {
+    key: std::ops::Range<usize>,
+    stamp: Stamp,
+    facts: std::ops::Range<usize>,
+}
+
+/// The entries of a cache file in key order (as written): found by binary search, so opening
+/// a project's cache builds nothing per file (a warm run on a few named files opens it too).
+type Entries = Vec<Entry>;
 
 /// The cache file as written: entries in key order.
 #[derive(Serialize)]
@@ -126,9 +136,16 @@ pub struct Cache {
     settings: u64,
     /// The cache file's body as read.
     body: Vec<u8>,
-    /// Key → stamp and where its encoded facts are in `body`.
+    /// Where each entry's key and encoded facts are in `body`, in key order.
     old: Entries,
     fresh: Mutex<BTreeMap<String, (Stamp, Encoded)>>,
+}
+
+/// An entry's key, from the body it was read from (UTF-8: it was decoded as a `&str`).
+fn key_in<'b>(body: &'b [u8], entry: &Entry) -> &'b str {
+    body.get(entry.key.clone())
+        .and_then(|key| std::str::from_utf8(key).ok())
+        .unwrap_or_default()
 }
 
 /// The body of a cache file's bytes and its entries, or None when it is not a whole cache file
@@ -145,12 +162,21 @@ fn decode(mut bytes: Vec<u8>, settings: u64) -> Option<(Vec<u8>, Entries)> {
         return None;
     }
     let base = body.as_ptr() as usize;
+    let range = |bytes: &[u8]| {
+        let offset = bytes.as_ptr() as usize - base;
+        offset..offset + bytes.len()
+    };
+    let sorted = file.entries.windows(2).all(|pair| pair[0].0 < pair[1].0);
+    if !sorted {
+        return None;
+    }
     let entries = file
         .entries
         .into_iter()
-        .map(|(key, (stamp, facts))| {
-            let offset = facts.as_ptr() as usize - base;
-            (key.to_string(), (stamp, offset..offset + facts.len()))
+        .map(|(key, (stamp, facts))| Entry {
+            key: range(key.as_bytes()),
+            stamp,
+            facts: range(facts),
         })
         .collect();
     bytes.drain(..start);
@@ -177,11 +203,15 @@ impl Cache {
 
     /// The facts stored for `key` at this stamp, with spans in `file`.
     pub fn lookup(&self, key: &str, stamp: Stamp, file: FileId) -> Option<Facts> {
-        let (stored, facts) = self.old.get(key)?;
-        if *stored != stamp {
+        let at = self
+            .old
+            .binary_search_by(|entry| key_in(&self.body, entry).cmp(key))
+            .ok()?;
+        let entry = &self.old[at];
+        if entry.stamp != stamp {
             return None;
         }
-        let facts = self.body.get(facts.clone())?;
+        let facts = self.body.get(entry.facts.clone())?;
         crate::span::decoding_file(file, || postcard::from_bytes(facts).ok())
     }
 
@@ -204,8 +234,9 @@ impl Cache {
         let mut entries: BTreeMap<&str, (Stamp, Bytes<'_>)> = self
             .old
             .iter()
-            .filter_map(|(key, (stamp, at))| {
-                Some((key.as_str(), (*stamp, Bytes(self.body.get(at.clone())?))))
+            .filter_map(|entry| {
+                let facts = self.body.get(entry.facts.clone())?;
+                Some((key_in(&self.body, entry), (entry.stamp, Bytes(facts))))
             })
             .collect();
         entries.extend(

@@ -121,11 +121,11 @@ fn scoped(
             })
             .cloned()
             .collect();
-        // The group is small: parsing it costs less than decoding the whole fact cache.
+        // The group's unchanged files come from the fact cache: opening it builds nothing per
+        // entry, and a group may hold large files (a service's alert rules, its ConfigMaps).
         let run = CheckOptions {
             context: Some(context),
             record_links: true,
-            cache: false,
             ..options.clone()
         };
         let mut report = check_with_config(&run, config.clone());
