@@ -119,9 +119,12 @@ pub(crate) fn assemble(
     report.summary.documents += charts.documents;
     // A chart's files read on their own are reported when any file of the chart is: one pass
     // over the reported files, each marking the charts above it.
-    let mut chart_reported: HashMap<std::path::PathBuf, bool> = chart_files
+    // Keyed by the roots' bytes: a file's ancestors are its path cut at each separator, with
+    // no component parsing (this runs over every reported file of the run).
+    let bytes = |path: &std::path::Path| path.as_os_str().as_encoded_bytes().to_vec();
+    let mut chart_reported: HashMap<Vec<u8>, bool> = chart_files
         .iter()
-        .map(|(_, root)| (root.clone(), false))
+        .map(|(_, root)| (bytes(root), false))
         .collect();
     if !chart_reported.is_empty() {
         for file in project.files.iter().take(reported.len()) {
@@ -131,7 +134,15 @@ pub(crate) fn assemble(
             let Some(path) = crate::discover::absolute_of(file) else {
                 continue;
             };
-            for dir in path.ancestors().skip(1) {
+            let path = path.as_os_str().as_encoded_bytes();
+            let separators = path
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| std::path::is_separator(char::from(b)))
+                .map(|(at, _)| at);
+            for end in separators {
+                // The root directory is `/` itself, not the empty prefix before it.
+                let dir = if end == 0 { &path[..1] } else { &path[..end] };
                 if let Some(of_chart) = chart_reported.get_mut(dir) {
                     *of_chart = true;
                 }
@@ -139,7 +150,7 @@ pub(crate) fn assemble(
         }
     }
     for (id, root) in chart_files {
-        let of_chart = chart_reported.get(&root).copied().unwrap_or(false);
+        let of_chart = chart_reported.get(&bytes(&root)).copied().unwrap_or(false);
         let index = id.0 as usize;
         if reported.len() <= index {
             reported.resize(index + 1, true);

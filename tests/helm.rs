@@ -562,3 +562,59 @@ fn stand_in_rounds_keep_only_results_a_full_rendering_gives_again() {
         );
     }
 }
+
+/// A chart's template findings are reported when any file of that chart is named (pre-commit
+/// names the staged `values.yaml`), and only that chart's: a second copy of the chart in the
+/// same project is rendered as context but not reported on.
+#[test]
+fn naming_a_file_of_a_chart_reports_that_chart_and_not_its_neighbour() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::absolute(dir.path()).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    for copy in ["apps/shop", "apps/shop-copy"] {
+        copy_dir(Path::new("fixtures/helm/shop"), &root.join(copy));
+    }
+    let named = |file: &str| {
+        check(&CheckOptions {
+            paths: vec![root.join(file)],
+            project_context: true,
+            cache: false,
+            config: adminlint::ConfigChoice::Discover,
+            ..CheckOptions::default()
+        })
+    };
+    let charts_reported = |report: &Report| {
+        let mut charts: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let path = report.file(d.span.file).path.clone().unwrap();
+                let below = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                below.split("/templates/").next().unwrap().to_string()
+            })
+            .collect();
+        charts.sort();
+        charts.dedup();
+        charts
+    };
+    let report = named("apps/shop/values.yaml");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(
+        report.diagnostics.iter().any(|d| report
+            .file(d.span.file)
+            .display
+            .ends_with("templates/job-migrate.yaml")),
+        "{:?}",
+        findings(&report)
+    );
+    assert_eq!(charts_reported(&report), vec!["apps/shop".to_string()]);
+    // `shop` is a prefix of `shop-copy` as text, not as a directory.
+    assert_eq!(
+        charts_reported(&named("apps/shop-copy/Chart.yaml")),
+        vec!["apps/shop-copy".to_string()]
+    );
+}
