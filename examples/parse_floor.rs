@@ -3,14 +3,20 @@
 //! `adminlint::yaml::parse` (the same parser and tree builder), then drop the tree. Nothing is
 //! extracted, checked or rendered, so adminlint can only be slower than this.
 //!
+//! With `--charts`, it also renders every Helm chart found (a directory with a `Chart.yaml`,
+//! not under another chart's `charts/`) with its default values, as adminlint does
+//! (`adminlint::helm::render::render`), and parses what each template wrote: the least work
+//! that checking a chart's output takes, for comparing runs over charts.
+//!
 //! ```text
-//! cargo run --release --example parse_floor -- [-j N | --threads N] [PATH]...
+//! cargo run --release --example parse_floor -- [-j N | --threads N] [--charts] [PATH]...
 //! ```
 //!
 //! Threads: `-j N` / `--threads N`, else `RAYON_NUM_THREADS`, else one per core (rayon's
-//! default). Prints files, bytes, documents, nodes and syntax errors.
+//! default). Prints files, bytes, documents, nodes and syntax errors (and, with `--charts`, the
+//! charts and templates rendered).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -24,10 +30,66 @@ struct Counts {
     nodes: AtomicUsize,
     syntax_errors: AtomicUsize,
     unreadable: AtomicUsize,
+    charts: AtomicUsize,
+    templates: AtomicUsize,
+}
+
+/// A chart's files read straight from the disk, numbered in the order asked for.
+#[derive(Default)]
+struct DiskSource {
+    read: u32,
+}
+
+impl adminlint::helm::chart::ChartSource for DiskSource {
+    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
+        adminlint::read::list_files(dir)
+    }
+
+    fn text(
+        &mut self,
+        path: &Path,
+    ) -> Result<(adminlint::span::FileId, adminlint::source::Text), String> {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        self.read += 1;
+        Ok((
+            adminlint::span::FileId(self.read - 1),
+            std::sync::Arc::new(text),
+        ))
+    }
+
+    fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > max {
+            return Err("too large".into());
+        }
+        Ok(bytes)
+    }
+}
+
+/// The charts among the files found: the directory of each `Chart.yaml`, without those under
+/// another chart's `charts/` (a subchart renders with its parent).
+fn chart_dirs(files: &[adminlint::discover::Candidate]) -> Vec<PathBuf> {
+    let dirs: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.path.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|f| Some(f.path.parent()?.to_path_buf()))
+        .collect();
+    dirs.iter()
+        .filter(|dir| {
+            !dirs.iter().any(|other| {
+                other != *dir
+                    && dir
+                        .strip_prefix(other)
+                        .is_ok_and(|below| below.starts_with("charts"))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 fn main() -> ExitCode {
     let mut threads: Option<usize> = None;
+    let mut charts = false;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -39,8 +101,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
+            "--charts" => charts = true,
             "-h" | "--help" => {
-                println!("usage: parse_floor [-j N | --threads N] [PATH]...");
+                println!("usage: parse_floor [-j N | --threads N] [--charts] [PATH]...");
                 return ExitCode::SUCCESS;
             }
             _ => paths.push(PathBuf::from(arg)),
@@ -90,9 +153,43 @@ fn main() -> ExitCode {
                     .syntax_errors
                     .fetch_add(parsed.errors.len(), Ordering::Relaxed);
             });
+        if charts {
+            chart_dirs(&found.files).par_iter().for_each(|dir| {
+                let mut source = DiskSource::default();
+                let Ok(chart) = adminlint::helm::chart::load(dir, &mut source) else {
+                    return;
+                };
+                let user = adminlint::helm::template::Value::map(Default::default());
+                let rendering = adminlint::helm::render::render(
+                    &chart,
+                    &user,
+                    adminlint::helm::template::Limits::default(),
+                );
+                counts.charts.fetch_add(1, Ordering::Relaxed);
+                for output in rendering
+                    .templates
+                    .iter()
+                    .filter_map(|t| t.result.as_ref().ok())
+                {
+                    let parsed = adminlint::yaml::parse(&output.text, &limits);
+                    counts.templates.fetch_add(1, Ordering::Relaxed);
+                    counts
+                        .documents
+                        .fetch_add(parsed.documents.len(), Ordering::Relaxed);
+                    counts.nodes.fetch_add(parsed.tree.len(), Ordering::Relaxed);
+                }
+            });
+        }
     });
     let elapsed = started.elapsed();
     let bytes = counts.bytes.load(Ordering::Relaxed);
+    if charts {
+        println!(
+            "rendered {} charts, {} templates written",
+            counts.charts.load(Ordering::Relaxed),
+            counts.templates.load(Ordering::Relaxed)
+        );
+    }
     println!(
         "parsed {} files, {:.1} MB, {} documents, {} nodes, {} syntax errors, {} unreadable; {} threads, {:.1?} ({:.1} MB/s)",
         counts.files.load(Ordering::Relaxed),
