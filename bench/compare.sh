@@ -24,7 +24,8 @@
 # put at the top of the report, e.g. "Baseline before the parallel pipeline").
 #
 # Tools: hyperfine when installed (apt-get install hyperfine), else a bash loop with
-# `date +%s%N`; `/usr/bin/time` (apt-get install time) for CPU time and peak memory. yamllint and
+# `date +%s%N`; `/usr/bin/time` (apt-get install time) for CPU time and peak memory; valgrind
+# (apt-get install valgrind), when installed, for instruction counts at one thread. yamllint and
 # checkov go into a venv in target/bench-tools/venv, dclint into target/bench-tools/npm; a tool
 # that cannot be installed is recorded as such and the run goes on.
 #
@@ -377,6 +378,25 @@ if ((HAVE_TIME)); then
     PEAK[$key]=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$WORK/out/memory.$key.txt")
   done
 fi
+# Instructions executed at one thread (valgrind's cachegrind, no cache simulation): the same
+# count on a loaded machine as on an idle one, so this ratio says what the code does where the
+# timed ratios also say what the neighbours did. Not what the floor targets measure (time): page
+# faults, cache misses and the kernel's share are not in it.
+if command -v valgrind >/dev/null; then
+  for input in corpus monorepo; do
+    dir=$CORPUS
+    [[ $input == monorepo ]] && dir=$MONOREPO
+    for spec in "adminlint:$ADMINLINT check --format concise" "floor:$FLOOR" "floor_charts:$FLOOR --charts"; do
+      key=$input.instructions.${spec%%:*}
+      log "$key: valgrind --tool=cachegrind ${spec#*:} $dir"
+      rm -rf "${CLEAN_CACHES[@]}"
+      # shellcheck disable=SC2086
+      env RAYON_NUM_THREADS=1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+        ${spec#*:} "$dir" >/dev/null 2>"$WORK/out/$key.txt"
+      awk '/I *refs:/ {gsub(",", "", $NF); print $NF}' "$WORK/out/$key.txt" >"$WORK/results/$key"
+    done
+  done
+fi
 rm -rf "${CLEAN_CACHES[@]}"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 {
@@ -536,6 +556,26 @@ EOF
     printf '| command | 1 thread | 2 threads |\n| --- | --- | --- |\n'
     printf '| adminlint | %s MB | %s MB |\n' "${PEAK[adminlint.1]:--}" "${PEAK[adminlint.2]:--}"
     printf '| parse floor | %s MB | %s MB |\n\n' "${PEAK[floor.1]:--}" "${PEAK[floor.2]:--}"
+  fi
+
+  if [[ -s "$WORK/results/monorepo.instructions.floor" ]]; then
+    printf '## Instructions executed, one thread (valgrind --tool=cachegrind)\n\n'
+    printf 'Counted, not timed: the same on a loaded machine as on an idle one. The gap between\n'
+    printf 'these ratios and the timed ones is what instructions do not show: page faults (adminlint\n'
+    printf 'keeps the texts findings may point into), cache misses, the kernel'"'"'s share.\n\n'
+    printf '| input | adminlint | parse floor | floor with the charts rendered | adminlint / floor | adminlint / floor with charts |\n'
+    printf '| --- | --- | --- | --- | --- | --- |\n'
+    for input in corpus monorepo; do
+      a=$(cat "$WORK/results/$input.instructions.adminlint" 2>/dev/null)
+      f=$(cat "$WORK/results/$input.instructions.floor" 2>/dev/null)
+      c=$(cat "$WORK/results/$input.instructions.floor_charts" 2>/dev/null)
+      printf '| %s | %s | %s | %s | %sx | %sx |\n' "$input" \
+        "$(awk -v n="$a" 'BEGIN {printf "%.2f G", n / 1e9}')" \
+        "$(awk -v n="$f" 'BEGIN {printf "%.2f G", n / 1e9}')" \
+        "$(awk -v n="$c" 'BEGIN {printf "%.2f G", n / 1e9}')" \
+        "$(ratio "$a" "$f")" "$(ratio "$a" "$c")"
+    done
+    echo
   fi
 
   if [[ -f "$WORK/results/stages.txt" ]]; then
