@@ -130,6 +130,8 @@ fn read_and_extract(
     cache: Option<&cache::Cache>,
 ) -> FileFacts {
     let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
+    // stdin and editor buffers cannot be read again: their ConfigMaps' texts stay.
+    let in_memory = matches!(input.content, crate::inputs::Content::Memory(_));
     let absolute = match input.absolute.clone() {
         Some(absolute) => Some(absolute),
         None => path.as_ref().and_then(|p| discover::absolute(p).ok()),
@@ -221,7 +223,7 @@ fn read_and_extract(
     out.configs = facts.configs;
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
-    let text = if facts.keep_text {
+    let text = if facts.keep_text || (in_memory && !out.configs.is_empty()) {
         source::Text::new(text)
     } else {
         source::Text::default()
@@ -349,10 +351,11 @@ fn extract_facts(
         facts.kustomizations.clear();
         facts.configs.clear();
     }
-    // A ConfigMap's text is kept too: a kustomize patch of a generated ConfigMap is read from it.
+    // A ConfigMap's text is not kept: kustomize reads a patch file or a replacement's source
+    // again from the disk when it needs one (`kustomize::restore_texts`), and an in-memory
+    // file's is kept by `read_and_extract`.
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
-        || !facts.configs.is_empty()
         || !facts.syntax_errors.is_empty()
         || facts.templated
         || !facts.suppressions.is_empty()

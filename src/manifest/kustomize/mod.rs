@@ -594,6 +594,19 @@ pub fn render(
                 .unwrap_or_default()
         })
         .collect();
+    // Patch files among the files given whose text extraction dropped (a patch of a ConfigMap
+    // is a file declaring one): read again to be rendered.
+    let listed_patches: Vec<FileId> = kustomizations
+        .iter()
+        .zip(&dirs)
+        .flat_map(|(k, dir)| {
+            k.patches.iter().filter_map(|patch| match &patch.source {
+                PatchSource::File(path) => sorted_files.find(&join_normalized(dir, &path.value)),
+                PatchSource::Inline { .. } => None,
+            })
+        })
+        .collect();
+    restore_texts(project, listed_patches, read_cap, notes);
     let read = match read_cap {
         Some(cap) => read_patch_files(
             project,
@@ -619,12 +632,24 @@ pub fn render(
         configs_by_file.entry(config.file).or_default().push(config);
     }
     // Only a replacement from a ConfigMap reads declared data: the files holding ConfigMaps
-    // are parsed again for it then (their text is kept), not in every run.
+    // are read and parsed again for it then, not in every run.
     let reads_data = kustomizations.iter().any(|k| {
         k.replacements
             .iter()
             .any(|r| r.source.kind.as_deref() == Some("ConfigMap"))
     });
+    if reads_data {
+        let holding: Vec<FileId> = configs_by_file
+            .iter()
+            .filter(|(_, configs)| {
+                configs
+                    .iter()
+                    .any(|c| c.kind == crate::model::workload::ConfigKind::ConfigMap)
+            })
+            .map(|(&file, _)| file)
+            .collect();
+        restore_texts(project, holding, read_cap, notes);
+    }
     let declared_data = if reads_data {
         configs_by_file
             .iter()
@@ -893,6 +918,38 @@ fn drop_unlisted(
             display(file),
             display(kustomization)
         ));
+    }
+}
+
+/// Read again, into the file table, the texts of `files` that extraction did not keep (it keeps
+/// no ConfigMap's text: most are never read again, and a project's ConfigMaps can be most of
+/// its bytes). A run that reads nothing from disk (`read_cap` None) keeps every in-memory text.
+fn restore_texts(
+    project: &mut Project,
+    files: impl IntoIterator<Item = FileId>,
+    read_cap: Option<u64>,
+    notes: &mut Vec<String>,
+) {
+    let Some(cap) = read_cap else {
+        return;
+    };
+    for id in files {
+        let Some(file) = project.files.get_mut(id.0 as usize) else {
+            continue;
+        };
+        if !file.readable || !file.text.is_empty() {
+            continue;
+        }
+        let Some(path) = &file.path else {
+            continue;
+        };
+        match crate::read::read_text(path, cap) {
+            Ok(text) => file.text = std::sync::Arc::new(text),
+            Err(error) => notes.push(format!(
+                "{}: could not be read again for kustomize ({error}); its data is not rendered",
+                file.display
+            )),
+        }
     }
 }
 
