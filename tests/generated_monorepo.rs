@@ -60,6 +60,9 @@ fn the_findings_are_the_drift_put_in_on_purpose() {
     let dir = temp.path();
     let report = run(dir);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // The generated project is one kustomize renders: every overlay's patch finds its target
+    // (a patch without the base's namespace matches nothing, and kubectl refuses the overlay).
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
     let drifted: Vec<String> = stats
         .drifted
         .iter()

@@ -352,9 +352,11 @@ impl Service {
             )?;
             out.write(
                 &format!("{dir}/replicas-patch.yaml"),
+                // A strategic-merge patch names its target's namespace as the base declares
+                // it: kustomize matches patches before the overlay's `namespace:` applies.
                 &format!(
-                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}-web\nspec:\n  replicas: {replicas}\n",
-                    self.name
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {}-web\n  namespace: {}\nspec:\n  replicas: {replicas}\n",
+                    self.name, self.namespace
                 ),
             )?;
         }
