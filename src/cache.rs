@@ -7,9 +7,9 @@
 //! (a temporary file renamed over the old one).
 //!
 //! The file (`facts.bin`) is a header line naming the format and version, the xxh3 checksum of
-//! the rest, then the entries in postcard, a compact binary serde format: a warm run decodes the
-//! whole project's facts, and postcard does that several times faster than JSON. Each entry's
-//! facts stay encoded until a file asks for them.
+//! the rest, then the entries in postcard, a compact binary serde format, in key order: opening
+//! the cache reads the file and notes where each entry's key and facts are, and a lookup is a
+//! binary search. Each entry's facts stay encoded until a file asks for them.
 
 use std::collections::BTreeMap;
 use std::io::Write;
