@@ -130,8 +130,10 @@ fn read_and_extract(
     cache: Option<&cache::Cache>,
 ) -> FileFacts {
     let (path, display, reported) = (input.path.clone(), input.display.clone(), input.reported);
-    // stdin and editor buffers cannot be read again: their ConfigMaps' texts stay.
+    // A ConfigMap's text is kept only where kustomize could not read it again: stdin, editor
+    // buffers, and runs that read nothing more from the disk.
     let in_memory = matches!(input.content, crate::inputs::Content::Memory(_));
+    let keep_configs = in_memory || !options.references_from_disk;
     let absolute = match input.absolute.clone() {
         Some(absolute) => Some(absolute),
         None => path.as_ref().and_then(|p| discover::absolute(p).ok()),
@@ -223,7 +225,7 @@ fn read_and_extract(
     out.configs = facts.configs;
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
-    let text = if facts.keep_text || (in_memory && !out.configs.is_empty()) {
+    let text = if facts.keep_text || (keep_configs && !out.configs.is_empty()) {
         source::Text::new(text)
     } else {
         source::Text::default()
@@ -352,8 +354,8 @@ fn extract_facts(
         facts.configs.clear();
     }
     // A ConfigMap's text is not kept: kustomize reads a patch file or a replacement's source
-    // again from the disk when it needs one (`kustomize::restore_texts`), and an in-memory
-    // file's is kept by `read_and_extract`.
+    // again from the disk when it needs one (`kustomize::restore_texts`); `read_and_extract`
+    // keeps it where that cannot be done.
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
         || !facts.syntax_errors.is_empty()

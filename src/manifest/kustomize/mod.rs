@@ -922,8 +922,9 @@ fn drop_unlisted(
 }
 
 /// Read again, into the file table, the texts of `files` that extraction did not keep (it keeps
-/// no ConfigMap's text: most are never read again, and a project's ConfigMaps can be most of
-/// its bytes). A run that reads nothing from disk (`read_cap` None) keeps every in-memory text.
+/// no ConfigMap's text from the disk: most are never read again, and a project's ConfigMaps can
+/// be most of its bytes). A run that reads nothing more from the disk (`read_cap` None) reads
+/// nothing here: extraction kept those texts.
 fn restore_texts(
     project: &mut Project,
     files: impl IntoIterator<Item = FileId>,
