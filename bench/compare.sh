@@ -498,6 +498,8 @@ Commands (\`\$T\` = 1 or 2 threads; paths as above):
 | --- | --- |
 | adminlint | \`RAYON_NUM_THREADS=\$T target/release/adminlint check --format concise DIR\` |
 | parse floor | \`RAYON_NUM_THREADS=\$T target/release/examples/parse_floor DIR\` |
+| parse floor with the charts rendered | \`RAYON_NUM_THREADS=\$T target/release/examples/parse_floor --charts DIR\` |
+| instructions | \`RAYON_NUM_THREADS=1 valgrind --tool=cachegrind --cache-sim=no COMMAND\` (adminlint, the floor, the floor with charts) |
 | yamllint | \`yamllint -f parsable DIR\` |
 | checkov | \`checkov -d DIR --framework kubernetes --quiet --compact --skip-download\` |
 | dclint | \`dclint -r -f compact DIR\` |
