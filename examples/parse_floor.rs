@@ -16,7 +16,7 @@
 //! default). Prints files, bytes, documents, nodes and syntax errors (and, with `--charts`, the
 //! charts and templates rendered).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -34,57 +34,16 @@ struct Counts {
     templates: AtomicUsize,
 }
 
-/// A chart's files read straight from the disk, numbered in the order asked for.
-#[derive(Default)]
-struct DiskSource {
-    read: u32,
-}
-
-impl adminlint::helm::chart::ChartSource for DiskSource {
-    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
-        adminlint::read::list_files(dir)
-    }
-
-    fn text(
-        &mut self,
-        path: &Path,
-    ) -> Result<(adminlint::span::FileId, adminlint::source::Text), String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        self.read += 1;
-        Ok((
-            adminlint::span::FileId(self.read - 1),
-            std::sync::Arc::new(text),
-        ))
-    }
-
-    fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        if bytes.len() as u64 > max {
-            return Err("too large".into());
-        }
-        Ok(bytes)
-    }
-}
-
 /// The charts among the files found: the directory of each `Chart.yaml`, without those under
 /// another chart's `charts/` (a subchart renders with its parent).
 fn chart_dirs(files: &[adminlint::discover::Candidate]) -> Vec<PathBuf> {
-    let dirs: Vec<PathBuf> = files
-        .iter()
-        .filter(|f| f.path.file_name().is_some_and(|n| n == "Chart.yaml"))
-        .filter_map(|f| Some(f.path.parent()?.to_path_buf()))
-        .collect();
-    dirs.iter()
-        .filter(|dir| {
-            !dirs.iter().any(|other| {
-                other != *dir
-                    && dir
-                        .strip_prefix(other)
-                        .is_ok_and(|below| below.starts_with("charts"))
-            })
-        })
-        .cloned()
-        .collect()
+    adminlint::manifest::helm::outermost_charts(
+        files
+            .iter()
+            .filter(|f| f.path.file_name().is_some_and(|n| n == "Chart.yaml"))
+            .filter_map(|f| Some(f.path.parent()?.to_path_buf()))
+            .collect(),
+    )
 }
 
 fn main() -> ExitCode {
@@ -155,7 +114,7 @@ fn main() -> ExitCode {
             });
         if charts {
             chart_dirs(&found.files).par_iter().for_each(|dir| {
-                let mut source = DiskSource::default();
+                let mut source = adminlint::helm::chart::DiskSource::default();
                 let Ok(chart) = adminlint::helm::chart::load(dir, &mut source) else {
                     return;
                 };

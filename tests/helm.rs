@@ -443,31 +443,6 @@ fn one_line_mutations_of_corpus_charts_are_found_at_the_line_changed() {
     }
 }
 
-/// A chart's files read straight from the disk (for the timing below).
-struct DiskSource(Vec<PathBuf>);
-
-impl adminlint::helm::chart::ChartSource for DiskSource {
-    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
-        adminlint::read::list_files(dir)
-    }
-
-    fn text(
-        &mut self,
-        path: &Path,
-    ) -> Result<(adminlint::span::FileId, adminlint::source::Text), String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        self.0.push(path.to_path_buf());
-        Ok((
-            adminlint::span::FileId(self.0.len() as u32 - 1),
-            std::sync::Arc::new(text),
-        ))
-    }
-
-    fn bytes(&mut self, path: &Path, _max: u64) -> Result<Vec<u8>, String> {
-        std::fs::read(path).map_err(|e| e.to_string())
-    }
-}
-
 /// Rendering each corpus chart against parsing what it rendered, printed (not asserted: a
 /// benchmark is not a test). `cargo test --test helm -- --ignored --nocapture render_time`.
 #[test]
@@ -478,7 +453,7 @@ fn render_time_of_the_corpus_charts_against_parsing_their_output() {
     };
     for chart in &LABELLED {
         let dir = corpus.join("helm").join(chart.dir);
-        let mut source = DiskSource(Vec::new());
+        let mut source = adminlint::helm::chart::DiskSource::default();
         let loaded = adminlint::helm::chart::load(&dir, &mut source).unwrap();
         let user = adminlint::helm::template::Value::map(Default::default());
         let rounds = 20;
@@ -536,7 +511,7 @@ fn stand_in_rounds_keep_only_results_a_full_rendering_gives_again() {
     let limits = adminlint::helm::template::Limits::default();
     let mut with_stand_ins = 0;
     for dir in &dirs {
-        let mut source = DiskSource(Vec::new());
+        let mut source = adminlint::helm::chart::DiskSource::default();
         let chart = adminlint::helm::chart::load(dir, &mut source).unwrap();
         let kept = adminlint::helm::render::render(&chart, &user, limits);
         let full = adminlint::helm::render::render_without_reuse(&chart, &user, limits);

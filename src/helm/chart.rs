@@ -31,6 +31,31 @@ pub trait ChartSource {
     fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String>;
 }
 
+/// A chart's files read straight from the disk (through the read stage), numbered in the order
+/// they are asked for: a chart rendered outside a run, by benchmarks and tests.
+#[derive(Debug, Default)]
+pub struct DiskSource {
+    read: u32,
+}
+
+impl ChartSource for DiskSource {
+    fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
+        crate::read::list_files(dir)
+    }
+
+    fn text(&mut self, path: &Path) -> Result<(FileId, Text), String> {
+        let text = crate::read::read_text(path, u64::MAX).map_err(|e| e.to_string())?;
+        self.read += 1;
+        Ok((FileId(self.read - 1), std::sync::Arc::new(text)))
+    }
+
+    fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String> {
+        crate::read::read_capped(path, max)
+            .map(|(bytes, _)| bytes)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// One `dependencies:` entry of Chart.yaml.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {

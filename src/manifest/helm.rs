@@ -63,17 +63,22 @@ pub fn chart_roots(files: &[SourceFile]) -> Vec<PathBuf> {
             roots.insert(discover::absolute(&dir).unwrap_or(dir));
         }
     }
-    let all: Vec<PathBuf> = roots.iter().cloned().collect();
-    roots
-        .into_iter()
-        .filter(|root| {
-            !all.iter().any(|other| {
-                other != root
-                    && root
+    outermost_charts(roots)
+}
+
+/// Chart directories without the subcharts of another one among them (`<chart>/charts/x`),
+/// which render as part of their parent.
+pub fn outermost_charts(dirs: BTreeSet<PathBuf>) -> Vec<PathBuf> {
+    dirs.iter()
+        .filter(|dir| {
+            !dirs.iter().any(|other| {
+                other != *dir
+                    && dir
                         .strip_prefix(other)
                         .is_ok_and(|below| below.starts_with("charts"))
             })
         })
+        .cloned()
         .collect()
 }
 

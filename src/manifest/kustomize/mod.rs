@@ -594,19 +594,6 @@ pub fn render(
                 .unwrap_or_default()
         })
         .collect();
-    // Patch files among the files given whose text extraction dropped (a patch of a ConfigMap
-    // is a file declaring one): read again to be rendered.
-    let listed_patches: Vec<FileId> = kustomizations
-        .iter()
-        .zip(&dirs)
-        .flat_map(|(k, dir)| {
-            k.patches.iter().filter_map(|patch| match &patch.source {
-                PatchSource::File(path) => sorted_files.find(&join_normalized(dir, &path.value)),
-                PatchSource::Inline { .. } => None,
-            })
-        })
-        .collect();
-    restore_texts(project, listed_patches, read_cap, notes);
     let read = match read_cap {
         Some(cap) => read_patch_files(
             project,
@@ -955,7 +942,8 @@ fn restore_texts(
 }
 
 /// Read the patch files the kustomizations list that are not among the files given into the
-/// file table (and `sorted_files`), so that their values have a place to point at.
+/// file table (and `sorted_files`), so that their values have a place to point at, and the
+/// text of those among them whose text extraction did not keep.
 fn read_patch_files(
     project: &mut Project,
     kustomizations: &[Kustomization],
@@ -971,7 +959,13 @@ fn read_patch_files(
                 continue;
             };
             let target = join_normalized(&dirs[k], &path.value);
-            if sorted_files.find(&target).is_some() || !target.is_file() {
+            // A file given whose text extraction dropped (a patch of a ConfigMap is a file
+            // declaring one, a `$patch: delete` declares no workload): read again.
+            if let Some(given) = sorted_files.find(&target) {
+                restore_texts(project, [given], Some(cap), notes);
+                continue;
+            }
+            if !target.is_file() {
                 continue;
             }
             let text = match crate::read::read_text(&target, cap) {
