@@ -93,6 +93,11 @@ pub fn is_yaml_name(path: &Path) -> bool {
 
 /// True when `path` sits in a Helm chart's `templates/` directory (a `Chart.yaml` beside it).
 pub fn is_helm_template(path: &Path) -> bool {
+    // Asked of every file: a path without the name anywhere needs no walk up its directories.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if memchr::memmem::find(bytes, b"templates").is_none() {
+        return false;
+    }
     path.ancestors().skip(1).any(|dir| {
         dir.file_name().is_some_and(|name| name == "templates")
             && dir

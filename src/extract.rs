@@ -288,11 +288,20 @@ fn extract_facts(
         kustomizations.extend(extracted.kustomization);
         configs.extend(extracted.config);
     };
-    let may_be_compose = manifest::compose::may_be_compose(display, text);
+    // Each marker is searched for once: the texts are the run's bulk (a monorepo's ConfigMaps).
+    let has_action = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
+    let services_key = manifest::compose::has_services_key(text);
+    let compose_name = manifest::compose::is_compose_name(
+        Path::new(display)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default(),
+    );
+    let may_be_compose = compose_name || services_key;
     let mut compose = None;
-    let parsed = if text.contains("{{") || may_be_compose {
+    let parsed = if has_action || may_be_compose {
         let parsed = yaml::parse(text, &options.limits);
-        if parsed.errors.is_empty() || !text.contains("{{") {
+        if parsed.errors.is_empty() || !has_action {
             for document in &parsed.documents {
                 each(&parsed.tree, document);
             }
@@ -300,13 +309,12 @@ fn extract_facts(
         // The Compose loader needs the whole file's tree (anchors, several documents): it is
         // converted here, once, rather than parsed again when Compose projects are loaded.
         if may_be_compose && !parsed.tree.budget_exhausted() {
-            let named = manifest::compose::is_compose_name(
-                Path::new(display)
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default(),
-            );
-            compose = Some(manifest::compose::convert_file(&parsed, text, id, named));
+            compose = Some(manifest::compose::convert_file(
+                &parsed,
+                text,
+                id,
+                compose_name,
+            ));
         }
         parsed
     } else {
@@ -320,7 +328,7 @@ fn extract_facts(
         configs: Vec::new(),
         compose,
         suppressions: Vec::new(),
-        templated: !parsed.errors.is_empty() && text.contains("{{"),
+        templated: !parsed.errors.is_empty() && has_action,
         keep_text: false,
     };
     if !facts.templated {
@@ -362,13 +370,6 @@ fn extract_facts(
         || facts.templated
         || !facts.suppressions.is_empty()
         || list_document
-        || text.starts_with("services:")
-        || text.contains("\nservices:")
-        || manifest::compose::is_compose_name(
-            Path::new(display)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default(),
-        );
+        || may_be_compose;
     facts
 }

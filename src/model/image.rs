@@ -272,9 +272,15 @@ fn strip_quotes(s: &str) -> &str {
     s
 }
 
-/// True when `text` contains a placeholder (or is not even well-formed enough to tell).
+/// True when `text` contains a placeholder (or is not even well-formed enough to tell): what
+/// [`shadow`] would say, without the copy (it is asked of every image, tag and registry).
 fn has_placeholder(text: &str) -> bool {
-    shadow(text).is_none_or(|sh| sh.contains(&HOLE))
+    let b = text.as_bytes();
+    // `$`, `{`, `|` and `<` open every placeholder but `__NAME__`, and are not allowed outside
+    // one: a byte outside the reference alphabet settles it either way.
+    !b.iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"._-/:@+=".contains(c))
+        || (0..b.len()).any(|i| b[i] == b'_' && placeholder_end(b, i).is_some())
 }
 
 /// A byte copy of `s` with every placeholder's bytes replaced by [`HOLE`]. None when a byte
@@ -398,6 +404,46 @@ mod tests {
     use super::*;
 
     const HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// `has_placeholder` answers as the masked copy would, every placeholder form included.
+    #[test]
+    fn has_placeholder_agrees_with_the_shadow() {
+        let by_shadow = |s: &str| shadow(s).is_none_or(|sh| sh.contains(&HOLE));
+        let cases = [
+            "",
+            "myapp",
+            "registry.example.com:5000/team/app:v1.2.3",
+            "${REGISTRY}/app",
+            "app:${TAG}",
+            "app:$TAG",
+            "app:{{ .Values.tag }}",
+            "app:{{ unclosed",
+            "|tag|",
+            "app:|t|",
+            "<tag>",
+            "app:<>",
+            "a:__TAG__",
+            "a:x__TAG__",
+            "__TAG__x",
+            "__TAG",
+            "app tag",
+            "app:v1*",
+            "ünïcode",
+            "${a${b}}",
+            "${unterminated",
+            "$1abc",
+            "a@sha256:x",
+            "a=b+c",
+            "$",
+            "|",
+            "<",
+            "__",
+            "a__B__c",
+        ];
+        for case in cases {
+            assert_eq!(has_placeholder(case), by_shadow(case), "{case:?}");
+        }
+    }
 
     /// Parse, with `HEX` in the text standing for 64 hex digits.
     fn p(s: &str) -> ImageRef {

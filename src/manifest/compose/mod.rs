@@ -183,11 +183,15 @@ pub fn check(
 }
 
 /// True for a file the loader reads as Compose without being pointed at it: a Compose file
-/// name, or a `services:` key at the start of a line (a memchr-fast test: it runs on every file).
+/// name, or a `services:` key at the start of a line.
 pub fn may_be_compose(display: &str, text: &str) -> bool {
-    is_compose_name(file_name(Path::new(display)))
-        || text.starts_with("services:")
-        || text.contains("\nservices:")
+    is_compose_name(file_name(Path::new(display))) || has_services_key(text)
+}
+
+/// True when a line of `text` starts with `services:`. A SIMD substring search (memchr): it
+/// runs on every file's text.
+pub fn has_services_key(text: &str) -> bool {
+    text.starts_with("services:") || memchr::memmem::find(text.as_bytes(), b"\nservices:").is_some()
 }
 
 fn named_input(file: &SourceFile) -> bool {
@@ -391,6 +395,16 @@ impl<'a> Loader<'a> {
     fn location(&self, id: FileId) -> Option<PathBuf> {
         let file = &self.project.files[id.0 as usize];
         match &file.path {
+            // The absolute path extraction made is already the location when it has no `..`
+            // to resolve (asked of every file of the run).
+            Some(_)
+                if let Some(known) = crate::discover::absolute_of(file)
+                    && known.is_absolute()
+                    && !crate::discover::has_parent_dir(known)
+                    && !self.cwd.as_os_str().is_empty() =>
+            {
+                Some(known.to_path_buf())
+            }
             Some(path) => Some(absolute(&self.cwd, path)),
             None if file.display != "<stdin>" => {
                 Some(absolute(&self.cwd, Path::new(&file.display)))
@@ -427,11 +441,19 @@ impl<'a> Loader<'a> {
         self.buffer(path).is_some() || (self.options.references_from_disk && path.is_file())
     }
 
-    /// Read an input file as Compose when its name or content says it is one.
+    /// Read an input file as Compose when its name or content says it is one. Extraction
+    /// asked that of every file it read, and converted those that may be (`converted`); a Helm
+    /// template is not extracted, so its text is asked here.
     fn open_input(&mut self, index: usize) {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         let file = &self.project.files[index];
-        if may_be_compose(&file.display, &file.text) {
+        let template = file
+            .path
+            .as_deref()
+            .is_some_and(crate::discover::is_helm_template);
+        if self.converted.contains_key(&id)
+            || (template && may_be_compose(&file.display, &file.text))
+        {
             let named = named_input(file);
             self.convert(id, named, false);
         }
