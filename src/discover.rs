@@ -258,9 +258,36 @@ pub fn working_dir() -> Option<&'static Path> {
 /// `path` made absolute against the working directory, as [`std::path::absolute`] does.
 pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     match working_dir() {
-        Some(cwd) if !path.is_absolute() => std::path::absolute(cwd.join(path)),
+        Some(cwd) if !path.is_absolute() => match plain_relative(path) {
+            // Asked of every file of a run: a plain path joined to a normal working directory
+            // is already what the component walk below would build.
+            Some(plain) if cwd_is_normal(cwd) => Ok(cwd.join(plain)),
+            _ => std::path::absolute(cwd.join(path)),
+        },
         _ => std::path::absolute(path),
     }
+}
+
+/// `path` without its leading `./`s when what remains has nothing [`std::path::absolute`]
+/// would rewrite: no empty or `.` part (a `..` is kept by it as written), no trailing `/`.
+fn plain_relative(path: &Path) -> Option<&Path> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let rest = path.to_str()?.trim_start_matches("./");
+    let plain = !rest.is_empty() && rest.split('/').all(|part| !part.is_empty() && part != ".");
+    plain.then(|| Path::new(rest))
+}
+
+/// Whether the working directory is already as [`std::path::absolute`] writes a path (what
+/// `getcwd` returns always is), asked once.
+fn cwd_is_normal(cwd: &Path) -> bool {
+    static NORMAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *NORMAL.get_or_init(|| {
+        std::path::absolute(cwd).is_ok_and(|normal| {
+            normal.as_os_str().as_encoded_bytes() == cwd.as_os_str().as_encoded_bytes()
+        })
+    })
 }
 
 /// A file's path made absolute ([`absolute`], or the path as it is when that fails), computed
@@ -295,6 +322,36 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut for plain relative paths gives the bytes the component walk gives.
+    #[test]
+    fn absolute_agrees_with_the_standard_library_on_every_path_shape() {
+        let cwd = working_dir().expect("a working directory");
+        for path in [
+            "a.yaml",
+            "./a.yaml",
+            "././a/b.yaml",
+            "a/b/c.yaml",
+            "a//b.yaml",
+            "a/./b.yaml",
+            "a/../b.yaml",
+            "../a.yaml",
+            "a/b/",
+            ".",
+            "./",
+            "a/.",
+            ".hidden/x.yml",
+            "..",
+        ] {
+            let ours = absolute(Path::new(path)).unwrap();
+            let standard = std::path::absolute(cwd.join(path)).unwrap();
+            assert_eq!(
+                ours.as_os_str().as_encoded_bytes(),
+                standard.as_os_str().as_encoded_bytes(),
+                "{path}"
+            );
+        }
+    }
 
     #[test]
     fn walks_yaml_files_in_order_honouring_ignore_files_and_helm_charts() {

@@ -19,6 +19,10 @@ use crate::span::FileId;
 use crate::suppress;
 use crate::yaml;
 
+/// Texts up to this many bytes are kept even when nothing later asks for them (see
+/// `read_and_extract`): a kustomize patch file is that small, a ConfigMap of rules is not.
+const SMALL_TEXT: usize = 4096;
+
 /// What reading and parsing one file produced; built in parallel, merged in file order.
 pub(crate) struct FileFacts {
     pub file: SourceFile,
@@ -225,7 +229,11 @@ fn read_and_extract(
     out.configs = facts.configs;
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
-    let text = if facts.keep_text || (keep_configs && !out.configs.is_empty()) {
+    // A small text is kept whatever it holds: a kustomization may list the file as a patch,
+    // and reading it again then costs more than keeping it. The texts dropped are the bulk
+    // (a monorepo's ConfigMaps).
+    let small = text.len() <= SMALL_TEXT;
+    let text = if facts.keep_text || small || (keep_configs && !out.configs.is_empty()) {
         source::Text::new(text)
     } else {
         source::Text::default()

@@ -77,14 +77,52 @@ pub struct Tree {
     exhausted: Cell<bool>,
 }
 
+impl Drop for Tree {
+    fn drop(&mut self) {
+        if self.nodes.capacity() > SPARE_NODES {
+            return;
+        }
+        self.clear_nodes();
+        let buffers = (
+            std::mem::take(&mut self.nodes),
+            std::mem::take(&mut self.sizes),
+        );
+        // A thread being torn down has no spare to fill: the buffers are simply freed.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut()
+                && spare.0.capacity() < buffers.0.capacity()
+            {
+                *spare = buffers;
+            }
+        });
+    }
+}
+
 /// Deepest chain of merge keys followed before giving up (`<<: *a` where `a` merges `b` …).
 const MAX_MERGE_DEPTH: usize = 32;
 
+/// Largest node buffer (in nodes, a few megabytes) a dropped tree leaves for the next one: a
+/// bigger file's buffer is freed with it.
+const SPARE_NODES: usize = 1 << 16;
+
+thread_local! {
+    /// The node buffers of the last tree dropped on this thread, emptied, for the next tree.
+    /// Every file parsed grows a tree to thousands of nodes; growing it anew for each file
+    /// copied the nodes at each doubling into memory not touched before (the run keeps each
+    /// file's facts, so the memory freed is seldom where the next tree grows).
+    static SPARE: std::cell::RefCell<(Vec<Node>, Vec<u32>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
+}
+
 impl Tree {
     pub(crate) fn new(budget: usize) -> Self {
+        let (nodes, sizes) = SPARE
+            .try_with(|spare| std::mem::take(&mut *spare.borrow_mut()))
+            .unwrap_or_default();
         Tree {
-            nodes: Vec::new(),
-            sizes: Vec::new(),
+            nodes,
+            sizes,
             budget: Cell::new(budget),
             exhausted: Cell::new(false),
         }

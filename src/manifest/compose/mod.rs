@@ -82,6 +82,8 @@ pub fn check(
     extra_sets: &[FileSet],
     notes: &mut Vec<String>,
 ) -> usize {
+    // Every file of the run is indexed by location: sized once rather than grown.
+    let inputs = HashMap::with_capacity(project.files.len());
     let mut loader = Loader {
         options,
         project,
@@ -91,7 +93,7 @@ pub fn check(
         files: Vec::new(),
         by_key: BTreeMap::new(),
         missing: BTreeMap::new(),
-        inputs: HashMap::new(),
+        inputs,
         cwd: crate::discover::working_dir()
             .map(Path::to_path_buf)
             .unwrap_or_default(),
