@@ -68,10 +68,11 @@ pub struct ParsedFile {
     pub comments: Vec<Comment>,
 }
 
-/// A collection being built.
+/// A collection being built: its node's index, and where its children start in the builder's
+/// shared list of open sequences' items or open mappings' entries.
 enum Open {
-    Sequence(usize, Vec<NodeId>),
-    Mapping(usize, Vec<(NodeId, NodeId)>, Option<NodeId>),
+    Sequence(usize, usize),
+    Mapping(usize, usize, Option<NodeId>),
 }
 
 fn byte_offset(text: &str, marker: &Marker) -> usize {
@@ -123,6 +124,8 @@ fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> Pars
         documents: Vec::new(),
         errors: Vec::new(),
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         root: None,
         doc_start: 0,
@@ -169,6 +172,12 @@ struct Builder<'t, 'f> {
     documents: Vec<Document>,
     errors: Vec<SyntaxError>,
     stack: Vec<Open>,
+    /// The items of every open sequence, innermost last. A collection's children are gathered
+    /// here and copied out once, at its end, into a vector of their exact number: growing one
+    /// vector per collection reallocated most of them on the way.
+    items: Vec<NodeId>,
+    /// The entries of every open mapping, likewise.
+    entries: Vec<(NodeId, NodeId)>,
     anchors: HashMap<usize, NodeId>,
     root: Option<NodeId>,
     doc_start: usize,
@@ -212,9 +221,9 @@ impl Builder<'_, '_> {
     /// Attach a finished node to its parent (or make it the document root).
     fn attach(&mut self, id: NodeId) {
         match self.stack.last_mut() {
-            Some(Open::Sequence(_, items)) => items.push(id),
-            Some(Open::Mapping(_, entries, pending_key)) => match pending_key.take() {
-                Some(key) => entries.push((key, id)),
+            Some(Open::Sequence(..)) => self.items.push(id),
+            Some(Open::Mapping(_, _, pending_key)) => match pending_key.take() {
+                Some(key) => self.entries.push((key, id)),
                 None => *pending_key = Some(id),
             },
             None => self.root = Some(id),
@@ -227,7 +236,7 @@ impl Builder<'_, '_> {
             Event::StreamStart => {}
             Event::StreamEnd => return true,
             Event::DocumentStart(..) => {
-                self.stack.clear();
+                self.clear_open();
                 self.root = None;
                 self.doc_start = start;
             }
@@ -238,7 +247,7 @@ impl Builder<'_, '_> {
                     start: clamp(self.doc_start),
                     end: clamp(end.max(self.doc_start)),
                 };
-                self.stack.clear();
+                self.clear_open();
                 self.finish_document(document);
             }
             Event::Alias(anchor) => {
@@ -279,7 +288,8 @@ impl Builder<'_, '_> {
                 if anchor != 0 {
                     self.anchors.insert(anchor, id);
                 }
-                self.stack.push(Open::Sequence(id.0 as usize, Vec::new()));
+                self.stack
+                    .push(Open::Sequence(id.0 as usize, self.items.len()));
             }
             Event::MappingStart(_, anchor, tag) => {
                 let id = self.push_node(
@@ -292,7 +302,7 @@ impl Builder<'_, '_> {
                     self.anchors.insert(anchor, id);
                 }
                 self.stack
-                    .push(Open::Mapping(id.0 as usize, Vec::new(), None));
+                    .push(Open::Mapping(id.0 as usize, self.entries.len(), None));
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(end),
             _ => {}
@@ -300,13 +310,28 @@ impl Builder<'_, '_> {
         false
     }
 
+    /// Abandon every open collection (a document starts, ends, or fails).
+    fn clear_open(&mut self) {
+        self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
+    }
+
     fn close(&mut self, end: usize) {
         let Some(open) = self.stack.pop() else {
             return;
         };
         let (index, kind) = match open {
-            Open::Sequence(index, items) => (index, NodeKind::Sequence(items)),
-            Open::Mapping(index, entries, _) => (index, NodeKind::Mapping(entries)),
+            Open::Sequence(index, first) => {
+                let items = self.items[first..].to_vec();
+                self.items.truncate(first);
+                (index, NodeKind::Sequence(items))
+            }
+            Open::Mapping(index, first, _) => {
+                let entries = self.entries[first..].to_vec();
+                self.entries.truncate(first);
+                (index, NodeKind::Mapping(entries))
+            }
         };
         // Nodes are pushed in document order, so the subtree is everything pushed since.
         self.tree.sizes[index] = clamp(self.tree.nodes.len() - index);
@@ -358,7 +383,7 @@ impl Builder<'_, '_> {
             start: clamp(self.doc_start),
             end: clamp(offset.max(self.doc_start)),
         };
-        self.stack.clear();
+        self.clear_open();
         self.root = None;
         self.finish_document(document);
         self.doc_start = offset;
