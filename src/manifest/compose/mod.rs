@@ -75,6 +75,10 @@ pub struct FileSet {
 /// `extends`, `include`, override partners and file sets join `project.files`; notes go to
 /// `notes`. Returns how many YAML documents it parsed in files it
 /// read itself.
+///
+/// `converted` holds the per-file pass's answer for each file of the project it extracted that
+/// [`may_be_compose`]: such a file is opened as Compose, any other extracted file is not (only
+/// a Helm template, which the pass does not extract, is asked here).
 pub fn check(
     options: &CheckOptions,
     project: &mut Project,
@@ -1225,7 +1229,10 @@ mod tests {
             display,
             text.to_string().into(),
         ));
-        check(&options, &mut project, HashMap::new(), &[], &mut Vec::new());
+        // As the per-file pass hands it over: the file converted, being a Compose file.
+        let parsed = crate::yaml::parse(text, &options.limits);
+        let converted = [(FileId(0), convert_file(&parsed, text, FileId(0), true))].into();
+        check(&options, &mut project, converted, &[], &mut Vec::new());
         let loaded: Vec<(String, Option<String>)> = project
             .workloads
             .iter()
