@@ -43,6 +43,12 @@ pub(crate) fn assemble(
     let mut kustomizations = Vec::new();
     let mut declared_configs = Vec::new();
     let mut compose_files = HashMap::new();
+    // Sized once: the workloads are large, and growing to the run's thousands copied them at
+    // every doubling.
+    project
+        .workloads
+        .reserve(facts.iter().map(|f| f.workloads.len()).sum());
+    project.files.reserve(facts.len());
     for facts in facts {
         report.summary.documents += facts.documents;
         report.notes.extend(facts.notes);
