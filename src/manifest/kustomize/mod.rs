@@ -704,9 +704,23 @@ pub fn render(
             ));
         }
     }
+    // Each root rendered on its own task, with its own notes, joined in root order.
+    use rayon::prelude::*;
+    let roots: Vec<usize> = (0..kustomizations.len())
+        .filter(|k| !included.contains(k))
+        .collect();
+    let per_root: Vec<(usize, Rendered, Vec<String>)> = roots
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|root| {
+            let mut own_notes = Vec::new();
+            let rendered = renderer.render(root, 0, &mut Vec::new(), &mut own_notes);
+            (root, rendered, own_notes)
+        })
+        .collect();
     let mut renderings = Vec::new();
-    for root in (0..kustomizations.len()).filter(|k| !included.contains(k)) {
-        let rendered = renderer.render(root, 0, &mut Vec::new(), notes);
+    for (root, rendered, own_notes) in per_root {
+        notes.extend(own_notes);
         if !rendered.members.is_empty() {
             renderings.push((root, rendered));
         }
@@ -716,7 +730,6 @@ pub fn render(
     let patches = Patches::load(&renderer, &renderings, notes);
     // Each rendering on its own task (a project of hundreds of overlays spends most of this
     // stage here), with its own copies and notes, joined in rendering order.
-    use rayon::prelude::*;
     let per_rendering: Vec<RenderingCopies> = renderings
         .into_par_iter()
         .with_max_len(1)

@@ -101,8 +101,13 @@ impl Patches {
                 }
             }
         }
-        let mut parsed: std::collections::HashMap<FileId, Option<Vec<Value>>> =
-            std::collections::HashMap::new();
+        // Every patch file is parsed once, each on its own task (a project of hundreds of
+        // overlays lists a patch file for each).
+        use rayon::prelude::*;
+        let parsed: std::collections::HashMap<FileId, Option<Vec<Value>>> = files
+            .par_iter()
+            .map(|&file| (file, file_documents(project, file)))
+            .collect();
         let mut loaded = Vec::new();
         for (k, kustomization) in kustomizations.iter().enumerate() {
             let here = display(kustomization.file);
@@ -118,10 +123,7 @@ impl Patches {
                             ));
                             continue;
                         };
-                        let documents = parsed
-                            .entry(file)
-                            .or_insert_with(|| file_documents(project, file))
-                            .clone();
+                        let documents = parsed.get(&file).cloned().flatten();
                         let shared = file_renderings.get(&file).is_some_and(|r| r.len() > 1);
                         (documents, display(file), shared)
                     }
