@@ -371,7 +371,7 @@ fn extract_facts(
     }
     // A ConfigMap's text is not kept: kustomize reads a patch file or a replacement's source
     // again from the disk when it needs one (`kustomize::restore_texts`); `read_and_extract`
-    // keeps it where that cannot be done.
+    // keeps it where that cannot be done, and keeps every small text.
     facts.keep_text = !facts.workloads.is_empty()
         || !facts.kustomizations.is_empty()
         || !facts.syntax_errors.is_empty()
