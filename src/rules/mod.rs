@@ -143,15 +143,21 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             })
             .collect()
     };
-    // The project rules read the whole project: they run beside the admin containers.
-    let check_project = || {
-        let mut out = Vec::new();
-        for rule in RULES {
-            if let Check::Project(check) = rule.check {
+    // The project rules read the whole project: they run beside the admin containers, each on
+    // a task of its own (a few take milliseconds on a large project), joined in rule order.
+    let check_project = || -> Vec<Vec<Diagnostic>> {
+        RULES
+            .par_iter()
+            .filter_map(|rule| match rule.check {
+                Check::Project(check) => Some((rule, check)),
+                _ => None,
+            })
+            .map(|(rule, check)| {
+                let mut out = Vec::new();
                 check(project, &mut Sink::new(rule, None, &mut out));
-            }
-        }
-        out
+                out
+            })
+            .collect()
     };
     let (per_admin, of_project) = rayon::join(check_admins, check_project);
     let mut out: Vec<Diagnostic> = per_admin.into_iter().flatten().collect();
@@ -166,7 +172,7 @@ pub fn run(project: &Project) -> Vec<Diagnostic> {
             }
         }
     }
-    out.extend(of_project);
+    out.extend(of_project.into_iter().flatten());
     crate::provenance::follow(project, &mut out);
     out
 }
