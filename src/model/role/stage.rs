@@ -16,43 +16,57 @@ impl Project {
             .iter()
             .map(|w| w.containers.iter().map(|_| Default::default()).collect())
             .collect();
-        let mut roles = Vec::with_capacity(self.workloads.len());
-        let mut notes = Vec::new();
-        for (index, workload) in self.workloads.iter().enumerate() {
-            let line = |container: usize| {
-                &self
-                    .command_line(ContainerRef {
-                        workload: index,
-                        container,
-                    })
-                    .line
-            };
-            let no_command = Default::default();
-            // Only a Compose service's role reads its command (its single container's).
-            let command = match (&workload.compose, workload.containers.is_empty()) {
-                (Some(_), false) => line(0),
-                _ => &no_command,
-            };
-            let selection = self.config_selection(workload, loaded);
-            let role = classify(&Signals::of(workload, selection, command), &loaded.config);
-            let admin = workload
-                .containers
-                .iter()
-                .enumerate()
-                .map(|(c, container)| {
-                    // Only init containers are decided by their command: skip parsing the rest.
-                    let command = if container.init { line(c) } else { &no_command };
-                    classify_container(&role, container.init, command)
-                })
-                .collect();
-            if role.is_ignored() && workload.scope == 0 {
-                let how = match workload.compose {
-                    Some(_) => "x-adminlint: role: ignore",
-                    None => "adminlint.io/role: ignore",
+        // Each workload on its own task (its command lines parsed on first use, each once),
+        // roles and notes joined in workload order.
+        use rayon::prelude::*;
+        let this = &*self;
+        let classified: Vec<(Classified, Option<String>)> = this
+            .workloads
+            .par_iter()
+            .enumerate()
+            .map(|(index, workload)| {
+                let line = |container: usize| {
+                    &this
+                        .command_line(ContainerRef {
+                            workload: index,
+                            container,
+                        })
+                        .line
                 };
-                notes.push(format!("ignoring {} ({how})", workload.title()));
-            }
-            roles.push(Classified { role, admin });
+                let no_command = Default::default();
+                // Only a Compose service's role reads its command (its single container's).
+                let command = match (&workload.compose, workload.containers.is_empty()) {
+                    (Some(_), false) => line(0),
+                    _ => &no_command,
+                };
+                let selection = this.config_selection(workload, loaded);
+                let role = classify(&Signals::of(workload, selection, command), &loaded.config);
+                let admin = workload
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .map(|(c, container)| {
+                        // Only init containers are decided by their command: skip parsing the
+                        // rest.
+                        let command = if container.init { line(c) } else { &no_command };
+                        classify_container(&role, container.init, command)
+                    })
+                    .collect();
+                let note = (role.is_ignored() && workload.scope == 0).then(|| {
+                    let how = match workload.compose {
+                        Some(_) => "x-adminlint: role: ignore",
+                        None => "adminlint.io/role: ignore",
+                    };
+                    format!("ignoring {} ({how})", workload.title())
+                });
+                (Classified { role, admin }, note)
+            })
+            .collect();
+        let mut roles = Vec::with_capacity(classified.len());
+        let mut notes = Vec::new();
+        for (classified, note) in classified {
+            roles.push(classified);
+            notes.extend(note);
         }
         self.roles = roles;
         self.classify_init_of_admin();
