@@ -296,6 +296,36 @@ pub fn absolute_of(file: &crate::source::SourceFile) -> Option<&Path> {
     file.absolute_or(|path| absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
+/// `.` and `..` resolved without touching the disk (a `..` with nothing left to take off is
+/// kept).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A file's absolute path ([`absolute_of`]) with `..` resolved ([`lexical`]): the key several
+/// stages look files up by. Only a path with a `..`, or one that could not be made absolute, is
+/// walked again.
+pub fn normal_absolute_of(file: &crate::source::SourceFile) -> Option<PathBuf> {
+    let path = absolute_of(file)?;
+    Some(if has_parent_dir(path) || !path.is_absolute() {
+        lexical(path)
+    } else {
+        path.to_path_buf()
+    })
+}
+
 /// Whether `path` has a `..` component: an absolute path without one is already normal
 /// (absolute paths have no `.` left), so its components need no second walk.
 pub fn has_parent_dir(path: &Path) -> bool {

@@ -16,9 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use self::interpolate::{Environment, interpolate};
-use self::service::{Context, Service, lexical};
+use self::service::{Context, Service};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
+use crate::discover::lexical;
 use crate::manifest::{DocumentKind, recognize};
 use crate::model::project::{Project, Unresolved};
 use crate::model::workload::Workload;
@@ -401,17 +402,11 @@ impl<'a> Loader<'a> {
     fn location(&self, id: FileId) -> Option<PathBuf> {
         let file = &self.project.files[id.0 as usize];
         match &file.path {
-            // The absolute path extraction made is already the location when it has no `..`
-            // to resolve (asked of every file of the run).
-            Some(_)
-                if let Some(known) = crate::discover::absolute_of(file)
-                    && known.is_absolute()
-                    && !crate::discover::has_parent_dir(known)
-                    && !self.cwd.as_os_str().is_empty() =>
-            {
-                Some(known.to_path_buf())
-            }
-            Some(path) => Some(absolute(&self.cwd, path)),
+            // The path extraction made absolute (asked of every file of the run).
+            Some(path) => match crate::discover::normal_absolute_of(file) {
+                Some(known) if known.is_absolute() => Some(known),
+                _ => Some(absolute(&self.cwd, path)),
+            },
             None if file.display != "<stdin>" => {
                 Some(absolute(&self.cwd, Path::new(&file.display)))
             }

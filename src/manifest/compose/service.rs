@@ -4,6 +4,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::interpolate::{Environment, Interpolated, Template, interpolate, sole_variable};
 use super::value::{Kind, Value};
+use crate::discover::lexical;
 use crate::model::command;
 use crate::model::compose::{Build, CommandString, ComposeFacts, Dependency, YamlBoolean};
 use crate::model::image::ImageRef;
@@ -452,23 +453,6 @@ fn join(a: Span, b: Span) -> Span {
     } else {
         a
     }
-}
-
-/// `.` and `..` resolved without touching the disk.
-pub fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// A relative path as text: lexically normalised, `/`-separated, `.` for nothing.

@@ -15,7 +15,7 @@ mod replacement;
 mod select;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::model::image::ImageRef;
 use crate::model::project::Project;
@@ -246,25 +246,8 @@ fn join_normalized(dir: &Path, entry: &str) -> PathBuf {
     if plain && dir.is_absolute() {
         dir.join(entry)
     } else {
-        normalize(&dir.join(entry))
+        crate::discover::lexical(&dir.join(entry))
     }
-}
-
-/// `a/b/../c` -> `a/c`, without touching the disk.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// The local paths a kustomization lists (resources, components, patch files), as written:
@@ -553,19 +536,10 @@ pub fn render(
     if kustomizations.is_empty() {
         return Vec::new();
     }
-    // Absolute and normalised: an absolute path has no `.` left, and only one with `..` needs
-    // its components walked.
     let files: Vec<Option<PathBuf>> = project
         .files
         .iter()
-        .map(|f| {
-            let path = crate::discover::absolute_of(f)?;
-            Some(if crate::discover::has_parent_dir(path) {
-                normalize(path)
-            } else {
-                path.to_path_buf()
-            })
-        })
+        .map(crate::discover::normal_absolute_of)
         .collect();
     let mut sorted_files = FileTable::new(
         files
