@@ -44,9 +44,20 @@ fn findings(corpus: &Path, repo: &Path) -> (Vec<String>, Vec<String>) {
         })
     })
     .unwrap_or_else(|_| panic!("adminlint panicked on {}", repo.display()));
+    // A chart's files are known by their absolute path: with a relative corpus (the default
+    // `../shared/corpus`) only their display, relative to the working directory, has the prefix.
+    let prefix = adminlint::discover::display_path(corpus);
     let relative = |display: &str, path: Option<&Path>| -> String {
         path.and_then(|p| p.strip_prefix(corpus).ok())
             .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .or_else(|| {
+                Some(
+                    display
+                        .strip_prefix(&prefix)?
+                        .trim_start_matches('/')
+                        .to_string(),
+                )
+            })
             .unwrap_or_else(|| display.to_string())
     };
     let lines = report
@@ -66,7 +77,6 @@ fn findings(corpus: &Path, repo: &Path) -> (Vec<String>, Vec<String>) {
             format!("{path}:{}:{} {}{info}", at.line, at.column, d.rule)
         })
         .collect();
-    let prefix = adminlint::discover::display_path(corpus);
     let errors = report
         .errors
         .iter()
