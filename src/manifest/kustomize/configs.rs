@@ -290,19 +290,18 @@ impl<'p> Renderer<'p> {
         }
         stack.push(k);
         let kustomization = &self.kustomizations[k];
-        for entry in &kustomization.resources {
-            // Remote entries were noted when the workloads were rendered.
-            let (children, files) = self.resolve(k, &entry.value, &mut Vec::new());
-            for child in children {
+        // Remote entries were noted when the workloads were rendered.
+        for resolved in self.resources_of(k) {
+            for &child in &resolved.children {
                 let mut base = Vec::new();
                 self.config_objects(child, depth + 1, stack, &mut base, patches, notes);
                 objects.extend(base);
             }
-            for file in files {
-                let data = self.declared_data.get(&file);
+            for file in &resolved.files {
+                let data = self.declared_data.get(file);
                 objects.extend(
                     self.declared_configs
-                        .get(&file)
+                        .get(file)
                         .into_iter()
                         .flatten()
                         .enumerate()
@@ -315,9 +314,8 @@ impl<'p> Renderer<'p> {
         for generator in &kustomization.generators {
             self.generate(k, generator, objects, notes);
         }
-        for entry in &kustomization.components {
-            let (children, _) = self.resolve(k, &entry.value, &mut Vec::new());
-            for child in children {
+        for resolved in self.components_of(k) {
+            for &child in &resolved.children {
                 self.config_objects(child, depth + 1, stack, objects, patches, notes);
             }
         }

@@ -308,6 +308,21 @@ struct Renderer<'p> {
     /// render it.
     generator_files:
         std::sync::Mutex<std::collections::HashMap<PathBuf, Result<std::sync::Arc<str>, String>>>,
+    /// What each kustomization's `resources` then `components` entries refer to, resolved once:
+    /// finding roots, rendering each root (bases again under every overlay), the ConfigMaps of
+    /// each rendering and the cycle check all walk the same entries.
+    resolved: Vec<Vec<Resolved>>,
+}
+
+/// What one `resources` or `components` entry refers to.
+#[derive(Debug, Default)]
+struct Resolved {
+    /// A remote base (a URL, `github.com/…`, `git@…`): not followed.
+    remote: bool,
+    /// The kustomization in the directory it names.
+    children: Vec<usize>,
+    /// Otherwise, the file it names or the files under the directory it names.
+    files: Vec<FileId>,
 }
 
 impl Renderer<'_> {
@@ -321,21 +336,52 @@ impl Renderer<'_> {
     }
 
     /// Kustomizations and files an entry of `k` refers to.
-    fn resolve(&self, k: usize, entry: &str, notes: &mut Vec<String>) -> (Vec<usize>, Vec<FileId>) {
+    fn resolve(&self, k: usize, entry: &str) -> Resolved {
         if is_remote(entry) {
-            let file = &self.project.files[self.kustomizations[k].file.0 as usize];
-            notes.push(format!(
-                "{}: skipped remote resource `{entry}`",
-                file.display
-            ));
-            return (Vec::new(), Vec::new());
+            return Resolved {
+                remote: true,
+                ..Resolved::default()
+            };
         }
         let target = join_normalized(&self.dirs[k], entry);
         if let Some(child) = self.kustomization_in(&target) {
-            return (vec![child], Vec::new());
+            return Resolved {
+                children: vec![child],
+                ..Resolved::default()
+            };
         }
         // The file itself or everything under the directory.
-        (Vec::new(), self.files.at_or_under(&target))
+        Resolved {
+            files: self.files.at_or_under(&target),
+            ..Resolved::default()
+        }
+    }
+
+    /// Every entry of every kustomization resolved, each kustomization on its own task.
+    fn resolve_all(&self) -> Vec<Vec<Resolved>> {
+        use rayon::prelude::*;
+        self.kustomizations
+            .par_iter()
+            .enumerate()
+            .map(|(k, kustomization)| {
+                kustomization
+                    .resources
+                    .iter()
+                    .chain(&kustomization.components)
+                    .map(|entry| self.resolve(k, &entry.value))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The resolved `resources` entries of `k`, in order.
+    fn resources_of(&self, k: usize) -> &[Resolved] {
+        &self.resolved[k][..self.kustomizations[k].resources.len()]
+    }
+
+    /// The resolved `components` entries of `k`, in order.
+    fn components_of(&self, k: usize) -> &[Resolved] {
+        &self.resolved[k][self.kustomizations[k].resources.len()..]
     }
 
     fn render(
@@ -374,13 +420,19 @@ impl Renderer<'_> {
         stack.push(k);
         let kustomization = &self.kustomizations[k];
         let mut component_chain = Vec::new();
-        for (entries, is_component) in [
-            (&kustomization.resources, false),
-            (&kustomization.components, true),
+        for (entries, resolved, is_component) in [
+            (&kustomization.resources, self.resources_of(k), false),
+            (&kustomization.components, self.components_of(k), true),
         ] {
-            for entry in entries {
-                let (children, files) = self.resolve(k, &entry.value, notes);
-                for child in children {
+            for (entry, resolved) in entries.iter().zip(resolved) {
+                if resolved.remote {
+                    let file = &self.project.files[kustomization.file.0 as usize];
+                    notes.push(format!(
+                        "{}: skipped remote resource `{}`",
+                        file.display, entry.value
+                    ));
+                }
+                for &child in &resolved.children {
                     if is_component {
                         component_chain.push(child);
                     } else {
@@ -390,8 +442,8 @@ impl Renderer<'_> {
                         .members
                         .extend(self.render(child, depth + 1, stack, notes).members);
                 }
-                for file in files {
-                    for &index in self.workloads_by_file.get(&file).into_iter().flatten() {
+                for file in &resolved.files {
+                    for &index in self.workloads_by_file.get(file).into_iter().flatten() {
                         rendered.members.push((index, Vec::new()));
                     }
                 }
@@ -418,15 +470,8 @@ impl Renderer<'_> {
             if !reached.insert(k) {
                 continue;
             }
-            let kustomization = &self.kustomizations[k];
-            for entry in kustomization
-                .resources
-                .iter()
-                .chain(&kustomization.components)
-            {
-                if !is_remote(&entry.value) {
-                    queue.extend(self.resolve(k, &entry.value, &mut Vec::new()).0);
-                }
+            for resolved in &self.resolved[k] {
+                queue.extend(&resolved.children);
             }
         }
         let mut cycle_notes = BTreeSet::new();
@@ -631,7 +676,7 @@ pub fn render(
     for (index, dir) in dirs.iter().enumerate() {
         kustomization_by_dir.entry(dir.clone()).or_insert(index);
     }
-    let renderer = Renderer {
+    let mut renderer = Renderer {
         project,
         kustomizations,
         dirs,
@@ -642,22 +687,15 @@ pub fn render(
         declared_data: &declared_data,
         read_cap,
         generator_files: std::sync::Mutex::default(),
+        resolved: Vec::new(),
     };
+    renderer.resolved = renderer.resolve_all();
     // Roots: kustomizations no other kustomization includes.
-    let mut included = BTreeSet::new();
-    let mut listed = BTreeSet::new();
-    for (k, kustomization) in kustomizations.iter().enumerate() {
-        for entry in kustomization
-            .resources
-            .iter()
-            .chain(&kustomization.components)
-        {
-            if !is_remote(&entry.value) {
-                let (children, files) = renderer.resolve(k, &entry.value, &mut Vec::new());
-                included.extend(children);
-                listed.extend(files);
-            }
-        }
+    let mut included: BTreeSet<usize> = BTreeSet::new();
+    let mut listed: BTreeSet<FileId> = BTreeSet::new();
+    for resolved in renderer.resolved.iter().flatten() {
+        included.extend(&resolved.children);
+        listed.extend(&resolved.files);
     }
     for kustomization in kustomizations {
         let here = &project.files[kustomization.file.0 as usize].display;
