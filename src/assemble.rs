@@ -2,11 +2,10 @@
 //! (their base, override, `extends` and `include` files), kustomizations rendered into scopes,
 //! the configuration's declarations applied, and roles classified.
 
-use std::collections::HashMap;
-
 use crate::CheckOptions;
 use crate::config::LoadedConfig;
 use crate::extract::FileFacts;
+use crate::fast_hash::FastMap;
 use crate::manifest;
 use crate::model::project::Project;
 use crate::report::Report;
@@ -42,7 +41,7 @@ pub(crate) fn assemble(
     let mut suppressions = Vec::new();
     let mut kustomizations = Vec::new();
     let mut declared_configs = Vec::new();
-    let mut compose_files = HashMap::new();
+    let mut compose_files = FastMap::default();
     // Sized once: the workloads are large, and growing to the run's thousands copied them at
     // every doubling.
     project
@@ -128,7 +127,7 @@ pub(crate) fn assemble(
     // Keyed by the roots' bytes: a file's ancestors are its path cut at each separator, with
     // no component parsing (this runs over every reported file of the run).
     let bytes = |path: &std::path::Path| path.as_os_str().as_encoded_bytes().to_vec();
-    let mut chart_reported: HashMap<Vec<u8>, bool> = chart_files
+    let mut chart_reported: FastMap<Vec<u8>, bool> = chart_files
         .iter()
         .map(|(_, root)| (bytes(root), false))
         .collect();

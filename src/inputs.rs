@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::CheckOptions;
 use crate::config::{self, LoadedConfig};
 use crate::discover;
+use crate::fast_hash::{FastMap, path_key};
 use crate::read;
 use crate::report::{Report, RunError};
 
@@ -82,16 +83,23 @@ pub(crate) fn plan(
     }
     // Index of each input by absolute path, so that a file named twice (or named and found
     // again as context) is read once.
-    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    // Keyed by the absolute path's bytes (`discover::absolute` leaves no `.` component and no
+    // repeated separator), so that a lookup does not walk the path's components to hash it.
+    let mut seen: FastMap<Vec<u8>, usize> = FastMap::default();
     let mut add = |path: PathBuf, reported: bool, walked: bool, inputs: &mut Vec<Input>| {
         let made_absolute = discover::absolute(&path).ok();
-        let absolute = made_absolute.clone().unwrap_or_else(|| path.clone());
-        if let Some(&existing) = seen.get(&absolute) {
+        // Without an absolute path (no working directory), the path's own components: equal
+        // exactly when the paths are.
+        let absolute = made_absolute
+            .clone()
+            .unwrap_or_else(|| path.components().collect());
+        let key = path_key(&absolute);
+        if let Some(&existing) = seen.get(key) {
             inputs[existing].reported |= reported;
             inputs[existing].walked |= walked;
             return;
         }
-        seen.insert(absolute.clone(), inputs.len());
+        seen.insert(key.to_vec(), inputs.len());
         let display = discover::display_path(&path);
         let content = match options
             .buffers

@@ -16,6 +16,7 @@ pub mod digest;
 pub mod discover;
 pub mod engine;
 mod extract;
+pub mod fast_hash;
 pub mod findings;
 pub mod fix;
 pub mod helm;

@@ -12,7 +12,7 @@ mod merge;
 mod service;
 mod value;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use self::interpolate::{Environment, interpolate};
@@ -20,6 +20,7 @@ use self::service::{Context, Service};
 use self::value::{Converter, Kind, Value};
 use crate::CheckOptions;
 use crate::discover::lexical;
+use crate::fast_hash::{FastMap, path_key};
 use crate::manifest::{DocumentKind, recognize};
 use crate::model::project::{Project, Unresolved};
 use crate::model::workload::Workload;
@@ -83,12 +84,12 @@ pub struct FileSet {
 pub fn check(
     options: &CheckOptions,
     project: &mut Project,
-    converted: HashMap<FileId, Option<Converted>>,
+    converted: FastMap<FileId, Option<Converted>>,
     extra_sets: &[FileSet],
     notes: &mut Vec<String>,
 ) -> usize {
     // Every file of the run is indexed by location: sized once rather than grown.
-    let inputs = HashMap::with_capacity(project.files.len());
+    let inputs = FastMap::with_capacity_and_hasher(project.files.len(), Default::default());
     let mut loader = Loader {
         options,
         project,
@@ -108,7 +109,10 @@ pub fn check(
     for index in 0..count {
         let id = FileId(u32::try_from(index).unwrap_or(u32::MAX));
         if let Some(location) = loader.location(id) {
-            loader.inputs.entry(location).or_insert(id);
+            loader
+                .inputs
+                .entry(path_key(&location).to_vec())
+                .or_insert(id);
         }
     }
     for index in 0..count {
@@ -334,7 +338,7 @@ struct Loader<'a> {
     project: &'a mut Project,
     /// The files read so far that may be Compose files, converted in the per-file pass (None:
     /// no Compose document in it); taken from here as each is opened.
-    converted: HashMap<FileId, Option<Converted>>,
+    converted: FastMap<FileId, Option<Converted>>,
     /// Notes for verbose output.
     notes: &'a mut Vec<String>,
     /// YAML documents parsed in files read here.
@@ -346,7 +350,7 @@ struct Loader<'a> {
     /// once, at the first reference.
     missing: BTreeMap<(FileId, String), MissingFile>,
     /// Every file of the report by location.
-    inputs: HashMap<PathBuf, FileId>,
+    inputs: FastMap<Vec<u8>, FileId>,
     /// The working directory relative paths are read against.
     cwd: PathBuf,
     /// `.env` files read, by path (each read once however many projects it serves).
@@ -510,7 +514,7 @@ impl<'a> Loader<'a> {
         if let Some(&known) = self.by_key.get(&key) {
             return Ok(known);
         }
-        let id = match self.inputs.get(&key) {
+        let id = match self.inputs.get(path_key(&key)) {
             Some(&id) => id,
             None => self.read(&key)?,
         };
@@ -531,7 +535,7 @@ impl<'a> Loader<'a> {
         }
         self.project.loaded_comments.push((id, parsed.comments));
         self.project.files.push(file);
-        self.inputs.insert(path.to_path_buf(), id);
+        self.inputs.insert(path_key(path).to_vec(), id);
         Ok(id)
     }
 
@@ -818,7 +822,7 @@ impl<'a> Loader<'a> {
     fn read_environment(&mut self, path: &Path) -> Environment {
         // An editor buffer for `.env` is an input of the run already, but its text was not
         // kept (no YAML facts in it): it is taken again, in the same place of the table.
-        if let Some(&id) = self.inputs.get(path) {
+        if let Some(&id) = self.inputs.get(path_key(path)) {
             let Ok(text) = self.read_text(path) else {
                 return Environment::default();
             };
@@ -846,7 +850,7 @@ impl<'a> Loader<'a> {
                 let file = SourceFile::new(id, Some(path.to_path_buf()), display, text.into());
                 self.project.files.push(file);
                 self.project.env_files.push(id);
-                self.inputs.insert(path.to_path_buf(), id);
+                self.inputs.insert(path_key(path).to_vec(), id);
                 env
             }
             Err(why) => {
@@ -1167,7 +1171,7 @@ mod tests {
         check(
             &options,
             &mut project,
-            HashMap::new(),
+            FastMap::default(),
             &sets,
             &mut Vec::new(),
         );
@@ -1226,7 +1230,9 @@ mod tests {
         ));
         // As the per-file pass hands it over: the file converted, being a Compose file.
         let parsed = crate::yaml::parse(text, &options.limits);
-        let converted = [(FileId(0), convert_file(&parsed, text, FileId(0), true))].into();
+        let converted = [(FileId(0), convert_file(&parsed, text, FileId(0), true))]
+            .into_iter()
+            .collect();
         check(&options, &mut project, converted, &[], &mut Vec::new());
         let loaded: Vec<(String, Option<String>)> = project
             .workloads
