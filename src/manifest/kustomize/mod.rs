@@ -748,23 +748,22 @@ pub fn render(
         .enumerate()
         .map(|(scope, (root, rendered))| copies_of(&renderer, &patches, scope + 1, root, rendered))
         .collect();
-    let mut copies = Vec::new();
+    let mut copies = Vec::with_capacity(per_rendering.iter().map(|r| r.copies.len()).sum());
     let mut covered = BTreeSet::new();
     for rendering in per_rendering {
         copies.extend(rendering.copies);
         covered.extend(rendering.covered);
         notes.extend(rendering.notes);
     }
+    // One pass over the workloads (each a large value, moved when an earlier one goes): those
+    // a rendering copied go, and so do a patch file's, since a patch file is part of the
+    // kustomizations that list it, not an object of its own.
     let mut index = 0;
-    project.workloads.retain(|_| {
-        let keep = !covered.contains(&index);
+    project.workloads.retain(|w| {
+        let keep = !covered.contains(&index) && (w.scope != 0 || !patches.files.contains(&w.file));
         index += 1;
         keep
     });
-    // A patch file is part of the kustomizations that list it, not an object of its own.
-    project
-        .workloads
-        .retain(|w| w.scope != 0 || !patches.files.contains(&w.file));
     drop_unlisted(project, &files, &kustomization_dirs, &listed, notes);
     project.workloads.extend(copies);
     // A base's patch is applied in every overlay that renders it: one note is enough.
@@ -814,7 +813,8 @@ fn copies_of(
     );
     let renames = configs::Renames::new(&config_objects);
     // Copies kept, with the chain each went through and the names and namespaces it had.
-    let mut rendered_copies = Vec::new();
+    // Sized once: a copy is a large value, moved at every doubling of a growing vector.
+    let mut rendered_copies = Vec::with_capacity(rendered.members.len());
     for (index, chain) in rendered.members {
         covered.insert(index);
         let mut copy = project.workloads[index].clone();
@@ -849,6 +849,7 @@ fn copies_of(
         &config_objects,
         &mut notes,
     );
+    copies.reserve_exact(rendered_copies.len());
     for (mut copy, ..) in rendered_copies {
         renames.apply(&mut copy);
         copy.scope = scope;

@@ -88,12 +88,17 @@ impl Patches {
         let mut file_renderings: std::collections::HashMap<FileId, BTreeSet<usize>> =
             std::collections::HashMap::new();
         let mut files = BTreeSet::new();
+        // How many listings read each patch file: the last one takes its documents rather than
+        // a copy (in a monorepo each overlay has patch files of its own).
+        let mut listings: std::collections::HashMap<FileId, usize> =
+            std::collections::HashMap::new();
         for (k, kustomization) in kustomizations.iter().enumerate() {
             for patch in &kustomization.patches {
                 if let PatchSource::File(path) = &patch.source
                     && let Some(file) = file_of(k, &path.value)
                 {
                     files.insert(file);
+                    *listings.entry(file).or_default() += 1;
                     file_renderings
                         .entry(file)
                         .or_default()
@@ -104,7 +109,7 @@ impl Patches {
         // Every patch file is parsed once, each on its own task (a project of hundreds of
         // overlays lists a patch file for each).
         use rayon::prelude::*;
-        let parsed: std::collections::HashMap<FileId, Option<Vec<Value>>> = files
+        let mut parsed: std::collections::HashMap<FileId, Option<Vec<Value>>> = files
             .par_iter()
             .map(|&file| (file, file_documents(project, file)))
             .collect();
@@ -123,7 +128,15 @@ impl Patches {
                             ));
                             continue;
                         };
-                        let documents = parsed.get(&file).cloned().flatten();
+                        let left = listings.get_mut(&file).map(|n| {
+                            *n -= 1;
+                            *n
+                        });
+                        let documents = if left == Some(0) {
+                            parsed.remove(&file).flatten()
+                        } else {
+                            parsed.get(&file).cloned().flatten()
+                        };
                         let shared = file_renderings.get(&file).is_some_and(|r| r.len() > 1);
                         (documents, display(file), shared)
                     }
