@@ -5,6 +5,7 @@
 //! large project SipHash (with `Path`'s hash, which walks the components) was most of the time
 //! spent in lookups. The seed is fixed, so a run behaves the same each time.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 /// The hasher's state: foldhash, with a fixed seed.
@@ -13,19 +14,25 @@ pub type FastState = foldhash::fast::FixedState;
 /// A hash map with [`FastState`].
 pub type FastMap<K, V> = std::collections::HashMap<K, V, FastState>;
 
-/// A hash set with [`FastState`].
-pub type FastSet<K> = std::collections::HashSet<K, FastState>;
-
 /// A normalised path's bytes as a map key, without a trailing separator: for paths with no
 /// `.` component and no repeated separator (what [`crate::discover::absolute`] and
 /// [`crate::discover::normal_absolute_of`] return), two paths are equal as `Path`s exactly when
-/// their keys are equal, and hashing the bytes skips the component walk of `Path`'s hash.
-pub fn path_key(path: &Path) -> &[u8] {
+/// their keys are equal, and hashing the bytes skips the component walk of `Path`'s hash. On
+/// Windows, where `/` and `\` both separate and a path may hold both, `/` is read as `\`.
+pub fn path_key(path: &Path) -> Cow<'_, [u8]> {
     let bytes = path.as_os_str().as_encoded_bytes();
-    match bytes {
-        [rest @ .., b'/'] if !rest.is_empty() => rest,
+    let trimmed = match bytes {
+        [rest @ .., last] if !rest.is_empty() && std::path::is_separator(char::from(*last)) => rest,
         _ => bytes,
+    };
+    if cfg!(windows) && trimmed.contains(&b'/') {
+        let unified = trimmed
+            .iter()
+            .map(|&b| if b == b'/' { b'\\' } else { b })
+            .collect();
+        return Cow::Owned(unified);
     }
+    Cow::Borrowed(trimmed)
 }
 
 #[cfg(test)]
@@ -51,8 +58,8 @@ mod tests {
     #[test]
     fn a_map_finds_what_it_holds_by_key() {
         let mut map: FastMap<Vec<u8>, u32> = FastMap::default();
-        map.insert(path_key(Path::new("/p/a/")).to_vec(), 1);
-        assert_eq!(map.get(path_key(Path::new("/p/a"))), Some(&1));
-        assert_eq!(map.get(path_key(Path::new("/p/ab"))), None);
+        map.insert(path_key(Path::new("/p/a/")).into_owned(), 1);
+        assert_eq!(map.get(path_key(Path::new("/p/a")).as_ref()), Some(&1));
+        assert_eq!(map.get(path_key(Path::new("/p/ab")).as_ref()), None);
     }
 }

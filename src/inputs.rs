@@ -94,12 +94,12 @@ pub(crate) fn plan(
             .clone()
             .unwrap_or_else(|| path.components().collect());
         let key = path_key(&absolute);
-        if let Some(&existing) = seen.get(key) {
+        if let Some(&existing) = seen.get(key.as_ref()) {
             inputs[existing].reported |= reported;
             inputs[existing].walked |= walked;
             return;
         }
-        seen.insert(key.to_vec(), inputs.len());
+        seen.insert(key.into_owned(), inputs.len());
         let display = discover::display_path(&path);
         let content = match options
             .buffers

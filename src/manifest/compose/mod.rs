@@ -111,7 +111,7 @@ pub fn check(
         if let Some(location) = loader.location(id) {
             loader
                 .inputs
-                .entry(path_key(&location).to_vec())
+                .entry(path_key(&location).into_owned())
                 .or_insert(id);
         }
     }
@@ -514,7 +514,7 @@ impl<'a> Loader<'a> {
         if let Some(&known) = self.by_key.get(&key) {
             return Ok(known);
         }
-        let id = match self.inputs.get(path_key(&key)) {
+        let id = match self.inputs.get(path_key(&key).as_ref()) {
             Some(&id) => id,
             None => self.read(&key)?,
         };
@@ -535,7 +535,7 @@ impl<'a> Loader<'a> {
         }
         self.project.loaded_comments.push((id, parsed.comments));
         self.project.files.push(file);
-        self.inputs.insert(path_key(path).to_vec(), id);
+        self.inputs.insert(path_key(path).into_owned(), id);
         Ok(id)
     }
 
@@ -822,7 +822,7 @@ impl<'a> Loader<'a> {
     fn read_environment(&mut self, path: &Path) -> Environment {
         // An editor buffer for `.env` is an input of the run already, but its text was not
         // kept (no YAML facts in it): it is taken again, in the same place of the table.
-        if let Some(&id) = self.inputs.get(path_key(path)) {
+        if let Some(&id) = self.inputs.get(path_key(path).as_ref()) {
             let Ok(text) = self.read_text(path) else {
                 return Environment::default();
             };
@@ -850,7 +850,7 @@ impl<'a> Loader<'a> {
                 let file = SourceFile::new(id, Some(path.to_path_buf()), display, text.into());
                 self.project.files.push(file);
                 self.project.env_files.push(id);
-                self.inputs.insert(path_key(path).to_vec(), id);
+                self.inputs.insert(path_key(path).into_owned(), id);
                 env
             }
             Err(why) => {

@@ -88,7 +88,10 @@ mod tests {
         assert_ne!(sha256_hex("abd"), abc);
         // A text past the memo's size is hashed and not kept; the memo still answers after.
         let large = "x".repeat(Memo::MAX_BYTES + 1);
-        assert_eq!(sha256_hex(&large), digest::hex(&digest::sha256(large.as_bytes())));
+        assert_eq!(
+            sha256_hex(&large),
+            digest::hex(&digest::sha256(large.as_bytes()))
+        );
         assert_eq!(sha256_hex("abc"), abc);
         SHA256_MEMO.with(|memo| assert!(memo.borrow().bytes <= Memo::MAX_BYTES));
     }
