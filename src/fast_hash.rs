@@ -1,4 +1,4 @@
-//! Hash maps and sets over the run's own keys (paths, file ids, names), with a fast hasher.
+//! Hash maps over the run's own keys (paths, file ids, names), with a fast hasher.
 //!
 //! std's default, SipHash with a random seed, guards a map against keys chosen to collide. A
 //! run's keys are the user's own files and names, so that guard buys nothing here, and on a
