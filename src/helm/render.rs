@@ -383,6 +383,26 @@ fn render_with(
         carry.values.push((dir.clone(), chart.values.clone()));
     }
     let watched = (!watched.is_empty()).then(|| Arc::new(watched));
+    // Templates are parsed in the first round and kept for the next: in parallel, since a
+    // large chart's templates take about as long to parse as to execute. A chart used under
+    // two aliases lists the same files twice; each is parsed once.
+    let mut seen = HashSet::new();
+    let unparsed: Vec<&TemplateFile> = (scoped.iter())
+        .flat_map(|chart| &chart.chart.templates)
+        .filter(|template| !parsed.contains_key(&template.file) && seen.insert(template.file))
+        .collect();
+    parsed.extend(
+        unparsed
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|template| {
+                (
+                    template.file,
+                    ParsedFile::parse(template.file, &template.text),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     let mut set = TemplateSet::new(limits);
     for chart in &scoped {
         for template in &chart.chart.templates {

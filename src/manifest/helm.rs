@@ -282,6 +282,7 @@ pub fn check(
             });
         }
     }
+    crate::timings::lap("assemble: helm: load");
     let files = &project.files;
     let placed: Vec<Vec<Placed>> = {
         use rayon::prelude::*;
@@ -473,68 +474,97 @@ fn place(
     for (_, name, parse_error) in rendering.parse_errors {
         errors.push(error(parse_error.at, parse_error.message, name));
     }
-    let mut documents = 0;
-    for template in rendering.templates {
-        let output = match template.result {
-            Ok(output) => output,
-            // A helper of a dependency that is not vendored (a library chart such as
-            // bitnami's `common`): the chart is fine, its dependencies were not built.
-            Err(failure) if !missing.is_empty() && failure.message.starts_with("no template ") => {
-                notes.push(format!(
-                    "{}: not rendered: {}; dependencies not in charts/ ({}) may define it",
-                    template.name,
-                    failure.message,
-                    missing.join(", ")
+    // Each template's output is parsed and its facts placed on a task of its own (a large
+    // chart writes megabytes); the results are joined in template order.
+    use rayon::prelude::*;
+    let placed: Vec<PlacedTemplate> = rendering
+        .templates
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|template| {
+            let mut placed = PlacedTemplate::default();
+            let output = match template.result {
+                Ok(output) => output,
+                // A helper of a dependency that is not vendored (a library chart such as
+                // bitnami's `common`): the chart is fine, its dependencies were not built.
+                Err(failure)
+                    if !missing.is_empty() && failure.message.starts_with("no template ") =>
+                {
+                    placed.note = Some(format!(
+                        "{}: not rendered: {}; dependencies not in charts/ ({}) may define it",
+                        template.name,
+                        failure.message,
+                        missing.join(", ")
+                    ));
+                    return placed;
+                }
+                Err(failure) => {
+                    placed
+                        .errors
+                        .push(error(failure.at, failure.message, template.name));
+                    return placed;
+                }
+            };
+            if output.text.trim().is_empty() {
+                return placed;
+            }
+            let map = SourceMap::new(&output);
+            let parsed = yaml::parse(&output.text, limits);
+            placed.documents = parsed.documents.len();
+            for syntax in &parsed.errors {
+                let at = map.map(Span::new(template.file, syntax.offset, syntax.offset));
+                placed.errors.push(error(
+                    at,
+                    format!("the rendered output is not valid YAML: {}", syntax.message),
+                    template.name.clone(),
                 ));
-                continue;
             }
-            Err(failure) => {
-                errors.push(error(failure.at, failure.message, template.name));
-                continue;
+            if parsed.tree.budget_exhausted() {
+                return placed;
             }
-        };
-        if output.text.trim().is_empty() {
-            continue;
-        }
-        let map = SourceMap::new(&output);
-        let parsed = yaml::parse(&output.text, limits);
-        documents += parsed.documents.len();
-        for syntax in &parsed.errors {
-            let at = map.map(Span::new(template.file, syntax.offset, syntax.offset));
-            errors.push(error(
-                at,
-                format!("the rendered output is not valid YAML: {}", syntax.message),
-                template.name.clone(),
-            ));
-        }
-        if parsed.tree.budget_exhausted() {
-            continue;
-        }
-        let context = ExtractContext {
-            file: template.file,
-            text: &output.text,
-            kinds,
-        };
-        for document in &parsed.documents {
-            for workload in super::extract(&parsed.tree, document, &context).workloads {
-                let mut workload = mapped(
-                    workload,
-                    template.file,
-                    &map,
-                    &output,
-                    files,
-                    &template.name,
-                );
-                workload.provenance.push(Step::HelmTemplate {
-                    source: template.name.clone(),
-                });
-                workload.scope = scope;
-                workload.overlay = label.map(|l| format!("Helm values {l}"));
-                out.push(workload);
+            let context = ExtractContext {
+                file: template.file,
+                text: &output.text,
+                kinds,
+            };
+            for document in &parsed.documents {
+                for workload in super::extract(&parsed.tree, document, &context).workloads {
+                    let mut workload = mapped(
+                        workload,
+                        template.file,
+                        &map,
+                        &output,
+                        files,
+                        &template.name,
+                    );
+                    workload.provenance.push(Step::HelmTemplate {
+                        source: template.name.clone(),
+                    });
+                    workload.scope = scope;
+                    workload.overlay = label.map(|l| format!("Helm values {l}"));
+                    placed.workloads.push(workload);
+                }
             }
-        }
+            placed
+        })
+        .collect();
+    let mut documents = 0;
+    for template in placed {
+        documents += template.documents;
+        notes.extend(template.note);
+        errors.extend(template.errors);
+        out.extend(template.workloads);
     }
     documents
+}
+
+/// What placing one rendered template made.
+#[derive(Default)]
+struct PlacedTemplate {
+    documents: usize,
+    workloads: Vec<Workload>,
+    errors: Vec<TemplateError>,
+    note: Option<String>,
 }
 
 /// A workload extracted from rendered text, with every span moved back to the templates

@@ -291,12 +291,12 @@ pub fn convert_file(
         // Only what services and includes use is copied: anchors under `x-` keys are
         // reached through their aliases.
         if let Some(node) = parsed.tree.get(root, "services") {
-            let value = converter.convert(node);
-            for entry in value.entries() {
-                let mut value = entry.value.clone();
+            // The converted mapping is this call's own: its entries move into the services.
+            for entry in converter.convert(node).into_entries() {
+                let mut value = entry.value;
                 merge::normalise_service(&mut value);
                 services.push(ServiceDef {
-                    name: entry.key.clone(),
+                    name: entry.key,
                     key_span: entry.key_span,
                     document: document.index,
                     value,
@@ -304,7 +304,7 @@ pub fn convert_file(
             }
         }
         if let Some(node) = parsed.tree.get(root, "include") {
-            includes.extend(converter.convert(node).items().iter().cloned());
+            includes.extend(converter.convert(node).into_items());
         }
     }
     compose.then_some(Converted {

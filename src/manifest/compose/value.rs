@@ -141,6 +141,22 @@ impl Value {
             _ => &[],
         }
     }
+
+    /// The items of a sequence, moved out (empty for anything else).
+    pub fn into_items(self) -> Vec<Value> {
+        match self.kind {
+            Kind::Seq(items) => items,
+            _ => Vec::new(),
+        }
+    }
+
+    /// The entries of a mapping, moved out (empty for anything else).
+    pub fn into_entries(self) -> Vec<Entry> {
+        match self.kind {
+            Kind::Map(entries) => entries,
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The outermost alias a value is reached through: its span and the step it records.
