@@ -179,12 +179,25 @@ fn is_contract_step(project: &Project, admin: ContainerRef) -> bool {
     })
 }
 
-/// Which releases of the app some migration of it runs on, besides `except`: a fresh install
-/// (a plain Job, or a hook with an install phase) and an upgrade (a hook with an upgrade
-/// phase). Kong's chart, for one, migrates installs with a plain Job and upgrades with a
-/// `pre-upgrade` hook.
-fn covered_elsewhere(project: &Project, apps: &[usize], except: usize) -> (bool, bool) {
-    let (mut install, mut upgrade) = (false, false);
+/// Where other migrations of the same app cover it, besides `except`.
+#[derive(Debug, Default, Clone, Copy)]
+struct Coverage {
+    /// Some migration runs on a fresh install: a plain Job, or a hook with an install phase.
+    install: bool,
+    /// Some migration runs on an upgrade: a hook with an upgrade phase.
+    upgrade: bool,
+    /// Some migration runs before the new pods on an upgrade: a Helm `pre-upgrade` hook, or
+    /// an Argo CD `PreSync` hook.
+    before_new_pods: bool,
+}
+
+/// Which releases of the app other migrations of it run on, besides `except`. Kong's chart,
+/// for one, migrates installs with a plain Job and upgrades with a `pre-upgrade` hook;
+/// Mastodon's and GitLab's run the schema changes in a `pre-upgrade` hook and the
+/// post-deployment migrations (`SKIP_POST_DEPLOYMENT_MIGRATIONS` in the first) in a
+/// `post-install,post-upgrade` one.
+fn covered_elsewhere(project: &Project, apps: &[usize], except: usize) -> Coverage {
+    let mut coverage = Coverage::default();
     for (index, workload) in project.workloads.iter().enumerate() {
         if index == except || !project.role(index).is_admin() {
             continue;
@@ -195,16 +208,18 @@ fn covered_elsewhere(project: &Project, apps: &[usize], except: usize) -> (bool,
         if !app_workloads(project, at).iter().any(|w| apps.contains(w)) {
             continue;
         }
-        let phases: Vec<&str> = workload
-            .hooks
-            .iter()
-            .filter(|h| h.tool == HookTool::Helm)
-            .flat_map(|h| h.phases.iter().map(String::as_str))
-            .collect();
-        install |= phases.is_empty() || phases.iter().any(|p| p.ends_with("-install"));
-        upgrade |= phases.iter().any(|p| p.ends_with("-upgrade"));
+        let phases = |tool: HookTool| {
+            (workload.hooks.iter())
+                .filter(move |h| h.tool == tool)
+                .flat_map(|h| h.phases.iter().map(String::as_str))
+        };
+        let helm: Vec<&str> = phases(HookTool::Helm).collect();
+        coverage.install |= helm.is_empty() || helm.iter().any(|p| p.ends_with("-install"));
+        coverage.upgrade |= helm.iter().any(|p| p.ends_with("-upgrade"));
+        coverage.before_new_pods |=
+            helm.contains(&"pre-upgrade") || phases(HookTool::ArgoCd).any(|p| p == "PreSync");
     }
-    (install, upgrade)
+    coverage
 }
 
 /// The sync wave of an object (0 when it has none, as in Argo CD).
@@ -244,11 +259,13 @@ fn check(project: &Project, sink: &mut Sink) {
             let Some(timing) = timing(project, hook, &apps) else {
                 continue;
             };
-            // Looked for only when a phase is missing: it reads every workload.
+            // Looked for only when a hook is wrong on its own: it reads every workload. A late
+            // one is also fine beside an early one of the same app: the schema the new pods
+            // need is there before they start, and the late one is the post-deployment step.
             let fine = match timing {
-                Timing::NoInstall => covered_elsewhere(project, &apps, index).0,
-                Timing::NoUpgrade => covered_elsewhere(project, &apps, index).1,
-                _ => late_is_fine,
+                Timing::NoInstall => covered_elsewhere(project, &apps, index).install,
+                Timing::NoUpgrade => covered_elsewhere(project, &apps, index).upgrade,
+                _ => late_is_fine || covered_elsewhere(project, &apps, index).before_new_pods,
             };
             if fine {
                 continue;
