@@ -588,6 +588,13 @@ impl<'a> Exec<'a> {
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             ValueKind::Files(files) => funcs::files_method(files, name, &args, span),
+            ValueKind::String(text) if funcs::is_now(&text) => funcs::now_method(name, &args)
+                .ok_or_else(|| {
+                    exec_error(
+                        span,
+                        format!("can't evaluate field {name} in type time.Time"),
+                    )
+                }),
             ValueKind::ApiVersions(versions) => match name {
                 "Has" => match args.as_slice() {
                     [version] => Ok(Value::bool(

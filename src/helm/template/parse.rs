@@ -687,7 +687,8 @@ impl Parser<'_> {
                     span: self.spans.span(token.start, chain_end),
                 }
             }
-            Term::Variable(..) | Term::Pipe(_) | Term::Dot(_) => Term::Chain {
+            // `now.Unix`: a function called without arguments, then its result's fields.
+            Term::Variable(..) | Term::Pipe(_) | Term::Dot(_) | Term::Function(..) => Term::Chain {
                 receiver: Some(Box::new(term)),
                 names,
                 span: self.spans.span(token.start, chain_end),

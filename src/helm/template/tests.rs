@@ -325,6 +325,11 @@ fn sprig_string_functions() {
             "{{ randAlphaNum 8 | len }}|{{ now | date \"2006-01-02\" }}",
             "8|2026-01-01",
         ),
+        // A function's result chained with fields, as Go allows: `now` is a time.Time there.
+        (
+            "{{ now.Unix }}|{{ now.Format \"2006-01-02 15:04\" }}|{{ (now).Year }}|{{ now.UTC }}",
+            "1767225600|2026-01-01 00:00|2026|2026-01-01 00:00:00 +0000 UTC",
+        ),
         (
             "{{ base \"a/b.txt\" }}|{{ dir \"a/b/c\" }}|{{ ext \"x.tar.gz\" }}|{{ clean \"a/../b/./c/\" }}|{{ isAbs \"/x\" }}",
             "b.txt|a/b|.gz|b/c|true",
@@ -459,6 +464,15 @@ fn required_fail_and_unsupported_are_errors_at_the_action() {
     assert_eq!(
         e.message,
         "no template \"missing\" associated with template"
+    );
+    assert_eq!(
+        error("{{ now.Bogus }}", "").message,
+        "can't evaluate field Bogus in type time.Time"
+    );
+    // A string has no methods, only the value `now` gives.
+    assert_eq!(
+        error("{{ $x := \"a\" }}{{ $x.Unix }}", "").message,
+        "can't evaluate field Unix in type string"
     );
 }
 

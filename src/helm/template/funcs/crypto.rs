@@ -12,14 +12,47 @@ use crate::helm::template::value::Value;
 /// `now`: a fixed instant (2026-01-01 00:00:00 UTC), printed as Go prints a `time.Time`.
 pub(super) const FIXED_NOW: &str = "2026-01-01 00:00:00 +0000 UTC";
 
+/// The fixed instant in seconds since the Unix epoch (what `unixEpoch now` prints).
+const FIXED_UNIX: i64 = 1_767_225_600;
+
 /// `date layout time`: the fixed instant in Go's reference-time layout (whatever time is given).
 pub(super) fn date(call: &Call<'_>, args: &[Value]) -> Value {
     let layout = args.first().map(convert::string).unwrap_or_default();
-    let layout = if call.name.starts_with("html") {
-        "2006-01-02".to_string()
-    } else {
-        layout
+    if call.name.starts_with("html") {
+        return Value::string(formatted("2006-01-02"));
+    }
+    Value::string(formatted(&layout))
+}
+
+/// A method of Go's `time.Time` called on the fixed instant (`now.Unix`, `now.Format "2006"`):
+/// `now` is a string here, and these are the methods charts call on it. None when `name` is
+/// not one of them.
+pub(in crate::helm::template) fn now_method(name: &str, args: &[Value]) -> Option<Value> {
+    let value = match (name, args) {
+        ("Unix", []) => Value::int(FIXED_UNIX),
+        ("UnixMilli", []) => Value::int(FIXED_UNIX * 1_000),
+        ("UnixMicro", []) => Value::int(FIXED_UNIX * 1_000_000),
+        ("UnixNano", []) => Value::int(FIXED_UNIX * 1_000_000_000),
+        ("Year", []) => Value::int(2026),
+        ("Day" | "YearDay", []) => Value::int(1),
+        ("Hour" | "Minute" | "Second" | "Nanosecond", []) => Value::int(0),
+        ("Month", []) => Value::string("January"),
+        ("Weekday", []) => Value::string("Thursday"),
+        ("String", []) => Value::string(FIXED_NOW),
+        ("UTC" | "Local" | "Round" | "Truncate", _) => Value::string(FIXED_NOW),
+        ("Format", [layout]) => Value::string(formatted(&convert::string(layout))),
+        _ => return None,
     };
+    Some(value)
+}
+
+/// True for the value `now` gives.
+pub(in crate::helm::template) fn is_now(text: &str) -> bool {
+    text == FIXED_NOW
+}
+
+/// The fixed instant in Go's reference-time layout.
+fn formatted(layout: &str) -> String {
     // Longest tokens first, so `2006` is not read as `2` then `006`.
     const TOKENS: &[(&str, &str)] = &[
         ("Monday", "Thursday"),
@@ -48,7 +81,7 @@ pub(super) fn date(call: &Call<'_>, args: &[Value]) -> Value {
         ("5", "0"),
     ];
     let mut out = String::new();
-    let mut rest = layout.as_str();
+    let mut rest = layout;
     'outer: while !rest.is_empty() {
         for (token, value) in TOKENS {
             if let Some(after) = rest.strip_prefix(token) {
@@ -61,7 +94,7 @@ pub(super) fn date(call: &Call<'_>, args: &[Value]) -> Value {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    Value::string(out)
+    out
 }
 
 const PLACEHOLDER_CERT: &str =

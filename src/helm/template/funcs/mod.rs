@@ -17,6 +17,7 @@ use super::value::{Value, ValueKind};
 use super::{TemplateError, TemplateErrorKind};
 use crate::span::Span;
 
+pub(super) use crypto::{is_now, now_method};
 pub(super) use helm::files_method;
 
 /// A function call: its name and the span of the command calling it.
