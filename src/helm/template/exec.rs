@@ -588,7 +588,7 @@ impl<'a> Exec<'a> {
                 format!("nil pointer evaluating interface {{}}.{name}"),
             )),
             ValueKind::Files(files) => funcs::files_method(files, name, &args, span),
-            ValueKind::String(text) if funcs::is_now(&text) => funcs::now_method(name, &args)
+            ValueKind::String(text) if funcs::is_now(text) => funcs::now_method(name, &args)
                 .ok_or_else(|| {
                     exec_error(
                         span,
