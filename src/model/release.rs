@@ -145,6 +145,12 @@ pub fn release_in_name(name: &str) -> Option<String> {
             .rev()
             .map(|p| p.trim_start_matches('v'))
             .collect();
+        // A date with a time after it (`post-2026-01-01-00-00-00`, as `now | date
+        // "2006-01-02-15-04-05"` writes it) is when the Job was made, not a release.
+        let year = numbers[0].len() == 4 && ["19", "20"].iter().any(|c| numbers[0].starts_with(c));
+        if year && numbers.len() > 3 {
+            return None;
+        }
         return Some(numbers.join("."));
     }
     // A dotted version (`v1.2.3`, `1.2.3`) or `v3` in any part after the first.
@@ -180,6 +186,9 @@ mod name_tests {
             ("migrate-v3-3", Some("3.3")),
             ("migrate-v3", None),
             ("backfill-20260101", Some("20260101")),
+            ("backfill-2026-01-01", Some("2026.01.01")),
+            ("annotation-job-post-2026-01-01-00-00-00", None),
+            ("migrate-1-2-3-4", Some("1.2.3.4")),
             ("db-migrate", None),
             ("migrate-2", None),
             ("shard-1-2", None),
