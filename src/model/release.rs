@@ -122,7 +122,7 @@ impl Project {
 
 /// The release an object's name states, as a dotted version or a date: `db-migration-v1.2.3`
 /// -> `1.2.3`, `migrate-3-3-0` -> `3.3.0`, `migrate-v3-3` -> `3.3`, `backfill-20260101` ->
-/// `20260101`. None when the name states none (`db-migrate`, `migrate-2`, `migrate-v2`), or is
+/// `20260101`, `migrate-2026-01-01-12-00-00` -> `20260101120000`. None when the name states none (`db-migrate`, `migrate-2`, `migrate-v2`), or is
 /// a template.
 pub fn release_in_name(name: &str) -> Option<String> {
     if name.contains(['{', '$', '%']) {
@@ -145,11 +145,11 @@ pub fn release_in_name(name: &str) -> Option<String> {
             .rev()
             .map(|p| p.trim_start_matches('v'))
             .collect();
-        // A date with a time after it (`post-2026-01-01-00-00-00`, as `now | date
-        // "2006-01-02-15-04-05"` writes it) is when the Job was made, not a release.
+        // A date with a time after it (`post-2026-01-01-00-00-00`, as a chart's `now | date
+        // "2006-01-02-15-04-05"` writes it) is a timestamp, read as one (`20260101000000`).
         let year = numbers[0].len() == 4 && ["19", "20"].iter().any(|c| numbers[0].starts_with(c));
         if year && numbers.len() > 3 {
-            return None;
+            return Some(numbers.concat());
         }
         return Some(numbers.join("."));
     }
@@ -187,7 +187,10 @@ mod name_tests {
             ("migrate-v3", None),
             ("backfill-20260101", Some("20260101")),
             ("backfill-2026-01-01", Some("2026.01.01")),
-            ("annotation-job-post-2026-01-01-00-00-00", None),
+            (
+                "annotation-job-post-2026-01-01-00-00-00",
+                Some("20260101000000"),
+            ),
             ("migrate-1-2-3-4", Some("1.2.3.4")),
             ("db-migrate", None),
             ("migrate-2", None),
