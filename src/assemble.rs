@@ -60,6 +60,9 @@ pub(crate) fn assemble(
         kustomizations.extend(facts.kustomizations);
         declared_configs.extend(facts.configs);
         suppressions.extend(facts.suppressions);
+        if let Some(names_migrations) = facts.shell_script {
+            project.shell_scripts.push((file.id, names_migrations));
+        }
         if let Some(converted) = facts.compose {
             compose_files.insert(file.id, converted);
         }

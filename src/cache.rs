@@ -27,7 +27,7 @@ use crate::yaml::SyntaxError;
 pub const CACHE_DIR: &str = ".adminlint_cache";
 
 /// What the cache file says it is, on its first line: a foreign or older file is not trusted.
-const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 19\n");
+const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 20\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 
@@ -53,6 +53,10 @@ pub struct Facts {
     pub templated: bool,
     /// Later stages need the text (see `read_and_extract` in extract.rs).
     pub keep_text: bool,
+    /// For a shell script: whether a line of it (not a comment) names migrations
+    /// (`manage.py wait_for_migrations`, `rails db:migrate`). A Compose service whose program
+    /// it is may wait for them, or run them, itself (admin-not-awaited).
+    pub shell_script: Option<bool>,
 }
 
 /// What identifies one version of a file.

@@ -34,6 +34,8 @@ pub(crate) struct FileFacts {
     pub configs: Vec<manifest::kustomize::DeclaredConfig>,
     pub compose: Option<Option<manifest::compose::Converted>>,
     pub suppressions: Vec<suppress::Suppression>,
+    /// See [`cache::Facts::shell_script`].
+    pub shell_script: Option<bool>,
     pub notes: Vec<String>,
 }
 
@@ -152,6 +154,7 @@ fn read_and_extract(
         configs: Vec::new(),
         compose: None,
         suppressions: Vec::new(),
+        shell_script: None,
         notes: Vec::new(),
     };
     let read = input
@@ -229,6 +232,7 @@ fn read_and_extract(
     out.configs = facts.configs;
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
+    out.shell_script = facts.shell_script;
     // A small text is kept whatever it holds: a kustomization may list the file as a patch,
     // and reading it again then costs more than keeping it. The texts dropped are the bulk
     // (a monorepo's ConfigMaps).
@@ -261,6 +265,8 @@ fn extract_facts(
         // A script, Makefile or Procfile: its commands, never parsed as YAML.
         let workloads = manifest::script::extract_text(source, id, text);
         let suppressions = suppress::from_comments(id, text, &manifest::script::comments(text));
+        let shell_script = (source == manifest::script::Source::Shell)
+            .then(|| manifest::script::names_migrations(text));
         return cache::Facts {
             documents: 0,
             syntax_errors: Vec::new(),
@@ -271,6 +277,7 @@ fn extract_facts(
             compose: None,
             suppressions,
             templated: false,
+            shell_script,
         };
     }
     let context = manifest::ExtractContext {
@@ -338,6 +345,7 @@ fn extract_facts(
         suppressions: Vec::new(),
         templated: !parsed.errors.is_empty() && has_action,
         keep_text: false,
+        shell_script: None,
     };
     if !facts.templated {
         facts.syntax_errors = parsed.errors.clone();

@@ -1,6 +1,7 @@
 //! What ties files together in a run, for the incremental engine: each file's link keys (its
 //! directory, the paths its kustomizations name, the image repositories, Compose projects,
-//! charts and command targets of the workloads written in it). Two files that share a key may
+//! charts and command targets of the workloads written in it, the scripts its Compose services
+//! run). Two files that share a key may
 //! change each other's findings; files in different connected groups never do (`engine.rs`).
 //!
 //! Keys are conservative: a key too many only makes a group larger (more is recomputed), a key
@@ -130,6 +131,25 @@ impl Collected {
                 ))
             })
             .collect();
+        // A Compose service whose program is a script of the run (`./bin/entrypoint.sh`) reads
+        // whether that script names migrations (admin-not-awaited): the script files are tied
+        // to the services that may run them by every trailing part of their paths.
+        for &(file, _) in &project.shell_scripts {
+            let display = &project.files[file.0 as usize].display;
+            let mut suffix = display.as_str();
+            loop {
+                self.key(file, format!("script:{suffix}"));
+                match suffix.split_once('/') {
+                    Some((_, rest)) if !rest.is_empty() => suffix = rest,
+                    _ => break,
+                }
+            }
+        }
+        for workload in &project.workloads {
+            if let Some(program) = crate::model::compose::program_script(workload) {
+                self.key(workload.file, format!("script:{program}"));
+            }
+        }
         for workload in &project.workloads {
             let mut files = vec![workload.file];
             workload_files(workload, &mut files);

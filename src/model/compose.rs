@@ -85,6 +85,19 @@ impl Build {
     }
 }
 
+/// The script a Compose service's main container runs, as the path it is looked for at in the
+/// run's files (`./bin/entrypoint.sh` -> `bin/entrypoint.sh`): its program, when that is a
+/// relative path or a `.sh` file. None for other workloads, a bare program name, and an
+/// absolute path (a place in the image).
+pub fn program_script(workload: &crate::model::workload::Workload) -> Option<&str> {
+    workload.compose.as_ref()?;
+    let container = workload.containers.iter().find(|c| !c.init)?;
+    let program = container.argv().first()?.value.as_str();
+    let relative = program.strip_prefix("./").unwrap_or(program);
+    let script = relative.contains('/') || relative.ends_with(".sh");
+    (script && !relative.is_empty() && !relative.starts_with('/')).then_some(relative)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,6 +58,9 @@ pub struct Project {
     /// Files read only for their values (a Compose project's `.env`): in the file table so that
     /// related locations and fixes can point into them, but not files checked.
     pub env_files: Vec<FileId>,
+    /// The shell scripts read, in file order, each with whether a line of it names migrations
+    /// ([`crate::cache::Facts::shell_script`]).
+    pub shell_scripts: Vec<(FileId, bool)>,
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,

@@ -5,6 +5,7 @@ use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::project::Project;
 use crate::model::workload::{Format, Workload};
+use crate::span::FileId;
 
 pub const RULE: Rule = Rule {
     id: "admin-not-awaited",
@@ -81,6 +82,50 @@ fn waits_for(services: &[&Workload], service: &Workload, admin: &str) -> bool {
     false
 }
 
+/// True when the app service waits for the migrations itself (or runs them), so Compose need
+/// not order it after the one-off: a word of its command names them (`manage.py
+/// wait_for_migrations && gunicorn …`), or its program is a shell script of the run that does
+/// (Plane's `./bin/docker-entrypoint-api.sh`): the one under the service's build context,
+/// else the only script at that path.
+fn app_waits_itself(project: &Project, app: &Workload) -> bool {
+    let Some(container) = app.containers.iter().find(|c| !c.init) else {
+        return false;
+    };
+    let names_migrations = |text: &str| text.to_ascii_lowercase().contains("migrat");
+    if container
+        .argv()
+        .iter()
+        .any(|word| names_migrations(&word.value))
+    {
+        return true;
+    }
+    let Some(program) = crate::model::compose::program_script(app) else {
+        return false;
+    };
+    let at = |file: FileId, path: &str| {
+        let display = &project.files[file.0 as usize].display;
+        display == path || (display.strip_suffix(path)).is_some_and(|before| before.ends_with('/'))
+    };
+    let scripts: Vec<&(FileId, bool)> = (project.shell_scripts.iter())
+        .filter(|(file, _)| at(*file, program))
+        .collect();
+    let built = container.build.as_ref().map(|build| {
+        let context = build.context.value.trim_end_matches('/');
+        let in_context = if context.is_empty() {
+            program.to_string()
+        } else {
+            format!("{context}/{program}")
+        };
+        (scripts.iter().copied())
+            .filter(|(file, _)| at(*file, &in_context))
+            .collect::<Vec<_>>()
+    });
+    match (built.as_deref(), scripts.as_slice()) {
+        (Some([(_, names)]), _) | (_, [(_, names)]) => *names,
+        _ => false,
+    }
+}
+
 fn check(project: &Project, sink: &mut Sink) {
     // The services of each Compose project, gathered once (by project, in project order).
     let mut projects: Vec<(&str, Vec<&Workload>)> = Vec::new();
@@ -117,10 +162,10 @@ fn check(project: &Project, sink: &mut Sink) {
             .map(|peer| peer.workload)
             .collect();
         apps.dedup();
-        let Some(&waiting_not) = apps
-            .iter()
-            .find(|&&app| !waits_for(services, &project.workloads[app], admin_service))
-        else {
+        let Some(&waiting_not) = apps.iter().find(|&&app| {
+            let app = &project.workloads[app];
+            !waits_for(services, app, admin_service) && !app_waits_itself(project, app)
+        }) else {
             continue;
         };
         let app = &project.workloads[waiting_not];

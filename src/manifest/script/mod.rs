@@ -159,6 +159,15 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
     out
 }
 
+/// True when a line of a shell script, not a comment, names migrations: it waits for them
+/// (`python manage.py wait_for_migrations`) or runs them (`rails db:migrate`).
+pub fn names_migrations(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .filter(|line| !line.starts_with('#'))
+        .any(|line| line.to_ascii_lowercase().contains("migrat"))
+}
+
 /// The comments of a script, Makefile or Procfile (where suppressions are written), found by
 /// the shell lexer: a `#` inside quotes or a word is not one.
 pub fn comments(text: &str) -> Vec<crate::yaml::Comment> {

@@ -51,9 +51,10 @@ const LONG_RUNNING: &str = "serve server runserver start worker rqworker puma un
 const LONG_RUNNING_PARTS: &str = "start startup serve server worker puma unicorn sidekiq gunicorn";
 const ADMIN: &str = "migrate migrations bootstrap seed createsuperuser collectstatic setup-db \
     initdb upgradedb";
-/// Parts of script names (`./bin/setup-db`, `migrate.sh`, `zammad-init`) that say admin.
+/// Parts of script names (`./bin/setup-db`, `migrate.sh`, `zammad-init`,
+/// `entrypoint-migrator.sh`) that say admin.
 const ADMIN_PARTS: &str =
-    "migrate migration setup-db setup_db init-db init_db db-init db_init seed";
+    "migrate migration migrator setup-db setup_db init-db init_db db-init db_init seed";
 
 /// A script name rather than a subcommand: the command itself, a path, or a script file.
 fn is_script(word: &str, index: usize) -> bool {

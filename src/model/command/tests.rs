@@ -149,6 +149,8 @@ fn intents() {
         python manage.py migrate => Admin migrate
         ./bin/setup-db-and-start-puma => LongRunning ./bin/setup-db-and-start-puma
         ./bin/setup-db => Admin ./bin/setup-db
+        ./bin/docker-entrypoint-migrator.sh => Admin ./bin/docker-entrypoint-migrator.sh
+        ./bin/docker-entrypoint-api.sh => Unknown
         spicedb migrate head => Admin migrate
         gunicorn app:app => LongRunning gunicorn
         /opt/netbox/venv/bin/python /opt/netbox/netbox/manage.py rqworker => LongRunning rqworker
@@ -340,6 +342,7 @@ fn migration_like_commands_are_schema_tasks_only() {
         alembic upgrade head => upgrade
         liquibase update => update
         ./bin/migrate.sh => ./bin/migrate.sh
+        ./bin/docker-entrypoint-migrator.sh => ./bin/docker-entrypoint-migrator.sh
         sh -c "wait-for db:5432 && kong migrations bootstrap" => migrations
         python manage.py collectstatic --noinput =>
         python manage.py createsuperuser --noinput =>
