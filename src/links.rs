@@ -1,8 +1,8 @@
 //! What ties files together in a run, for the incremental engine: each file's link keys (its
 //! directory, the paths its kustomizations name, the image repositories, Compose projects,
 //! charts and command targets of the workloads written in it, the scripts its Compose services
-//! run). Two files that share a key may
-//! change each other's findings; files in different connected groups never do (`engine.rs`).
+//! run). Two files that share a key may change each other's findings; files in different
+//! connected groups never do (`engine.rs`).
 //!
 //! Keys are conservative: a key too many only makes a group larger (more is recomputed), a key
 //! missing makes an edit miss a finding, which the engine's property test looks for.

@@ -122,8 +122,8 @@ impl Project {
 
 /// The release an object's name states, as a dotted version or a date: `db-migration-v1.2.3`
 /// -> `1.2.3`, `migrate-3-3-0` -> `3.3.0`, `migrate-v3-3` -> `3.3`, `backfill-20260101` ->
-/// `20260101`, `migrate-2026-01-01-12-00-00` -> `20260101120000`. None when the name states none (`db-migrate`, `migrate-2`, `migrate-v2`), or is
-/// a template.
+/// `20260101`, `migrate-2026-01-01-12-00-00` -> `20260101120000`. None when the name states
+/// none (`db-migrate`, `migrate-2`, `migrate-v2`), or is a template.
 pub fn release_in_name(name: &str) -> Option<String> {
     if name.contains(['{', '$', '%']) {
         return None;
