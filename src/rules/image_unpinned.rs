@@ -5,8 +5,6 @@ use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::{Applicability, Edit, Severity};
 use crate::model::image::Unpinned;
 use crate::model::project::{ContainerRef, Project};
-use crate::model::role::HookTool;
-use crate::model::workload::Workload;
 use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
@@ -96,25 +94,8 @@ impl Violation for ImageUnpinned {
     }
 }
 
-/// True for a Helm test hook (`helm.sh/hook: test`, Helm 2's `test-success` /
-/// `test-failure`): `helm test` checks a release once installed, with a probe of its own
-/// (`helm create` writes one on `busybox`); it is not one of the app's admin processes.
-fn is_helm_test(workload: &Workload) -> bool {
-    !workload.hooks.is_empty()
-        && workload.hooks.iter().all(|hook| {
-            hook.tool == HookTool::Helm
-                && hook
-                    .phases
-                    .iter()
-                    .all(|phase| matches!(phase.as_str(), "test" | "test-success" | "test-failure"))
-        })
-}
-
 fn check(cx: &AdminCx, sink: &mut Sink) {
     let container = cx.container;
-    if is_helm_test(cx.workload) {
-        return;
-    }
     // `image:` beside `build:` names what Compose builds from the checkout: a local name,
     // not a release to pin.
     if container.build.is_some() {

@@ -2,7 +2,7 @@
 
 use super::oneshot;
 use super::reason::{OneOffHint, Reason};
-use super::signals::{ComposeSignals, ConfigList, Declaration, Signals};
+use super::signals::{ComposeSignals, ConfigList, Declaration, Hook, HookTool, Signals};
 use super::{Role, RoleKind};
 use crate::config::{Config, RoleName};
 use crate::model::command::{self, CommandLine, Intent};
@@ -17,7 +17,8 @@ use crate::model::workload::Format;
 /// 2. a selector under `admin:` / `long-running:` in `.adminlint.yaml`;
 /// 3. a custom kind under `kinds:` in `.adminlint.yaml`;
 /// 4. a Helm or Argo CD hook annotation (Helm's first), except on the Kubernetes kinds that
-///    serve until replaced (a Deployment made a hook is still a server: long-running);
+///    serve until replaced (a Deployment made a hook is still a server: long-running), and
+///    Helm test hooks (ignored: `helm test` probes the release);
 /// 5. a command in a script, workflow, Makefile or Procfile: admin when the scanner found an
 ///    admin task in it (only those are kept, and Procfile `release:`), else a Procfile app process;
 /// 6. Compose ([`classify_service`]): another service waits for it to complete; else a
@@ -61,6 +62,12 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
             };
             return Role::new(RoleKind::LongRunning, reason);
         }
+        if is_helm_test(signals.hooks) {
+            let reason = Reason::HelmTest {
+                phases: hook.phases.join(","),
+            };
+            return Role::new(RoleKind::Ignored, reason);
+        }
         return Role::new(RoleKind::Admin, Reason::Hook(hook.clone()));
     }
     if let Some(facts) = signals.command {
@@ -92,6 +99,15 @@ pub fn classify(signals: &Signals<'_>, config: &Config) -> Role {
         },
         _ => Role::new(RoleKind::LongRunning, Reason::LongRunningKind { kind }),
     }
+}
+
+/// True when every hook is a Helm test hook (`test`; Helm 2's `test-success`, `test-failure`).
+fn is_helm_test(hooks: &[Hook]) -> bool {
+    hooks.iter().all(|hook| {
+        hook.tool == HookTool::Helm
+            && (hook.phases.iter())
+                .all(|phase| matches!(phase.as_str(), "test" | "test-success" | "test-failure"))
+    })
 }
 
 /// True for the Kubernetes kinds whose pods serve until the object is replaced.

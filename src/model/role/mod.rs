@@ -62,7 +62,7 @@ impl Role {
         self.kind == RoleKind::LongRunning
     }
 
-    /// True for workloads declared `ignore`.
+    /// True for workloads declared `ignore`, and Helm test hooks.
     pub fn is_ignored(&self) -> bool {
         self.kind == RoleKind::Ignored
     }

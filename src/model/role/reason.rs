@@ -50,6 +50,13 @@ pub enum Reason {
         /// The hook annotation that made it a hook.
         annotation: &'static str,
     },
+    /// A Helm test hook (`helm.sh/hook: test`; Helm 2's `test-success`, `test-failure`):
+    /// `helm test` probes a release once installed, with a probe of its own (`helm create`
+    /// writes one on `busybox`); it is not one of the app's admin processes.
+    HelmTest {
+        /// The phases as written.
+        phases: String,
+    },
     /// A Compose service another service waits for with `service_completed_successfully`.
     WaitedOnBy {
         /// The waiting service.
@@ -186,6 +193,10 @@ impl fmt::Display for Reason {
             Reason::RunsToCompletion { kind } | Reason::LongRunningKind { kind } => {
                 write!(f, "a {kind}")
             }
+            Reason::HelmTest { phases } => write!(
+                f,
+                "a `helm.sh/hook: {phases}` hook: `helm test` probes the release, it is not one of the app's admin processes"
+            ),
             Reason::ServerHook { kind, annotation } => write!(
                 f,
                 "a {kind}: its `{annotation}` orders when it is created, it still serves until replaced"

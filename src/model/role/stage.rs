@@ -52,7 +52,9 @@ impl Project {
                         classify_container(&role, container.init, command)
                     })
                     .collect();
-                let note = (role.is_ignored() && workload.scope == 0).then(|| {
+                // A declaration says so; a Helm test hook is ignored without a word.
+                let declared = matches!(role.reason, Reason::Declared { .. });
+                let note = (role.is_ignored() && declared && workload.scope == 0).then(|| {
                     let how = match workload.compose {
                         Some(_) => "x-adminlint: role: ignore",
                         None => "adminlint.io/role: ignore",

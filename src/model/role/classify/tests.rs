@@ -153,6 +153,19 @@ fn precedence_and_kinds() {
             "StatefulSet argocd=PreSync",
             "long-running: a StatefulSet: its `argocd.argoproj.io/hook` orders when it is created, it still serves until replaced",
         ),
+        // A Helm test hook probes the release: ignored; a hook with another phase too is not.
+        (
+            "Pod helm=test",
+            "ignored: a `helm.sh/hook: test` hook: `helm test` probes the release, it is not one of the app's admin processes",
+        ),
+        (
+            "Pod helm=test-success",
+            "ignored: a `helm.sh/hook: test-success` hook: `helm test` probes the release, it is not one of the app's admin processes",
+        ),
+        (
+            "Job helm=test,post-install",
+            "admin: `helm.sh/hook: test,post-install` hook",
+        ),
         // An unknown declared value decides nothing, but keeps the configuration out.
         (
             "Job annotation=sometimes config=long-running",
