@@ -264,9 +264,10 @@ fn extract_facts(
     if let Some(source) = commands.filter(|s| !s.is_yaml()) {
         // A script, Makefile or Procfile: its commands, never parsed as YAML.
         let workloads = manifest::script::extract_text(source, id, text);
-        let suppressions = suppress::from_comments(id, text, &manifest::script::comments(text));
+        let comments = manifest::script::comments(text);
+        let suppressions = suppress::from_comments(id, text, &comments);
         let shell_script = (source == manifest::script::Source::Shell)
-            .then(|| manifest::script::names_migrations(text));
+            .then(|| manifest::script::names_migrations(text, &comments));
         return cache::Facts {
             documents: 0,
             syntax_errors: Vec::new(),

@@ -3,6 +3,7 @@
 use super::helpers::{migration_of, who};
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
+use crate::model::command::mentions_migrations;
 use crate::model::project::Project;
 use crate::model::workload::{Format, Workload};
 use crate::span::FileId;
@@ -91,11 +92,10 @@ fn app_waits_itself(project: &Project, app: &Workload) -> bool {
     let Some(container) = app.containers.iter().find(|c| !c.init) else {
         return false;
     };
-    let names_migrations = |text: &str| text.to_ascii_lowercase().contains("migrat");
     if container
         .argv()
         .iter()
-        .any(|word| names_migrations(&word.value))
+        .any(|word| mentions_migrations(&word.value))
     {
         return true;
     }

@@ -3,6 +3,7 @@
 use super::helpers::{migration_of, who};
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
+use crate::model::command::mentions_migrations;
 use crate::model::project::{ContainerRef, Project};
 use crate::model::role::{Hook, HookTool};
 use crate::model::workload::Workload;
@@ -156,7 +157,7 @@ fn app_waits(workload: &Workload) -> bool {
         .iter()
         .filter(|c| c.init)
         .flat_map(|c| c.argv())
-        .any(|word| word.value.to_ascii_lowercase().contains("migrat"))
+        .any(|word| mentions_migrations(&word.value))
 }
 
 /// True when the migration is the contract step of an expand / contract migration

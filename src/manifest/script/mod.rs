@@ -159,13 +159,19 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
     out
 }
 
-/// True when a line of a shell script, not a comment, names migrations: it waits for them
-/// (`python manage.py wait_for_migrations`) or runs them (`rails db:migrate`).
-pub fn names_migrations(text: &str) -> bool {
-    text.lines()
-        .map(str::trim_start)
-        .filter(|line| !line.starts_with('#'))
-        .any(|line| line.to_ascii_lowercase().contains("migrat"))
+/// True when a shell script names migrations outside its `comments` (in order, from
+/// [`comments`]): it waits for them (`python manage.py wait_for_migrations`) or runs them
+/// (`rails db:migrate`).
+pub fn names_migrations(text: &str, comments: &[crate::yaml::Comment]) -> bool {
+    let mut from = 0;
+    for comment in comments {
+        let start = (comment.start as usize).clamp(from, text.len());
+        if command::mentions_migrations(&text[from..start]) {
+            return true;
+        }
+        from = (comment.end as usize).clamp(start, text.len());
+    }
+    command::mentions_migrations(&text[from..])
 }
 
 /// The comments of a script, Makefile or Procfile (where suppressions are written), found by

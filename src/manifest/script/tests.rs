@@ -243,3 +243,19 @@ fn compose_file_from_the_environment_names_the_files_without_dash_f() {
         ]
     );
 }
+
+#[test]
+fn a_script_names_migrations_outside_its_comments() {
+    let names = |text: &str| super::names_migrations(text, &super::comments(text));
+    assert!(names(
+        "python manage.py wait_for_migrations\nexec gunicorn app\n"
+    ));
+    assert!(names("bin/rails DB:MIGRATE\n"));
+    assert!(!names(
+        "# Migrations run in the migrator service.\nexec celery worker\n"
+    ));
+    assert!(!names("exec gunicorn app # migrations run elsewhere\n"));
+    // A `#` inside quotes starts no comment.
+    assert!(names("echo '# not a comment' && ./migrate.sh\n"));
+    assert!(!names(""));
+}

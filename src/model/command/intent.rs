@@ -209,6 +209,16 @@ fn is_read_only(word: &str) -> bool {
         || word == "showmigrations"
 }
 
+/// True when `text` names migrations, in any case (`wait_for_migrations`,
+/// `airflow db check-migrations`, `db:migrate`): an app that waits for its schema, or a
+/// script that changes it.
+pub fn mentions_migrations(text: &str) -> bool {
+    const STEM: &[u8] = b"migrat";
+    text.as_bytes()
+        .windows(STEM.len())
+        .any(|window| window.eq_ignore_ascii_case(STEM))
+}
+
 /// Parts of an admin word that name a schema change.
 const SCHEMA_PARTS: &[&str] = &[
     "migrat",
