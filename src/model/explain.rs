@@ -6,18 +6,6 @@ use std::fmt::Write;
 use crate::config::LoadedConfig;
 use crate::model::project::{ContainerRef, Project, Proximity};
 
-/// The Helm template a rendered workload came from (`shop/templates/job.yaml`).
-fn helm_template(workload: &crate::model::workload::Workload) -> Option<&str> {
-    workload
-        .provenance
-        .via()
-        .iter()
-        .find_map(|step| match step {
-            crate::origin::Step::HelmTemplate { source } => Some(source.as_str()),
-            _ => None,
-        })
-}
-
 impl Project {
     /// A text description: root, configuration, scopes, apps, each workload's role with its
     /// reason, and each admin container's release peers. `reported[file]` marks named files.
@@ -68,7 +56,7 @@ impl Project {
                 (
                     w.scope,
                     w.overlay.as_deref().filter(|_| w.scope != 0),
-                    helm_template(w),
+                    w.template(),
                 )
             })
             .collect();

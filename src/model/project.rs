@@ -167,8 +167,10 @@ const APP_KEYS: [&str; 5] = [
 
 /// Images that many unrelated workloads run as tools (shells, clients, proxies); their peers
 /// must be near (same file or same labelled app), never just the same namespace.
-const UTILITY_IMAGES: [&str; 30] = [
+const UTILITY_IMAGES: [&str; 31] = [
     "alpine",
+    // bitnami's shell for init containers (volume permissions, waits) in every chart of theirs.
+    "os-shell",
     "bash",
     "busybox",
     "centos",
@@ -319,7 +321,8 @@ impl Project {
     /// in the admin's own rendered set (scope), the same file, then the same directory, then the
     /// same labelled app, then the same namespace; and finally, for app images (not utility
     /// images), the same namespace in another rendered set (a migration Job kept in its own
-    /// kustomize component). Empty when none runs that repository.
+    /// kustomize component), unless both are chart renderings (separate Helm releases). Empty
+    /// when none runs that repository.
     ///
     /// A Compose service is compared only with long-running services of its own Compose project
     /// that run the same repository (as written or resolved) or, when either builds, that build
@@ -526,8 +529,14 @@ impl Project {
                 .iter()
                 .copied()
                 .filter(|&peer| {
-                    let peer_scope = self.workloads[peer.workload].scope;
-                    (peer_scope == workload.scope) == same_scope
+                    let peer_workload = &self.workloads[peer.workload];
+                    // Two chart renderings are two Helm releases (another chart, or the same
+                    // chart with other values): one's Job never runs the other's release.
+                    let other_release = !same_scope
+                        && workload.template().is_some()
+                        && peer_workload.template().is_some();
+                    (peer_workload.scope == workload.scope) == same_scope
+                        && !other_release
                         && self.within(admin.workload, peer.workload, tier)
                 })
                 .collect();
