@@ -52,7 +52,7 @@ impl Walk<'_> {
 
 /// Directories never walked into, even when hidden directories are: version control and
 /// adminlint's own cache.
-const NEVER_WALKED: [&str; 4] = [".git", ".hg", ".svn", ".adminlint_cache"];
+pub(crate) const NEVER_WALKED: [&str; 4] = [".git", ".hg", ".svn", ".adminlint_cache"];
 
 /// Extensions of templates that render to YAML (`job.yaml.j2`, `deploy.tpl`).
 const TEMPLATE_EXTENSIONS: [&str; 9] = [

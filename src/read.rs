@@ -178,8 +178,9 @@ pub fn read_stdin_capped(max: u64) -> std::io::Result<Vec<u8>> {
 pub const MAX_LISTED: usize = 10_000;
 
 /// Every regular file under `dir`, recursively, sorted by path: symlinks are not followed (a
-/// loop cannot trap the listing), version control directories are skipped, and at most
-/// [`MAX_LISTED`] files are listed. A Helm chart's files are listed this way.
+/// loop cannot trap the listing), version control directories and adminlint's cache are
+/// skipped, and at most [`MAX_LISTED`] files are listed. A Helm chart's files are listed this
+/// way.
 pub fn list_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -191,7 +192,12 @@ pub fn list_files(dir: &Path) -> Vec<std::path::PathBuf> {
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
-            if file_type.is_dir() && entry.file_name() != ".git" {
+            // Never version control or adminlint's own cache: a chart at the project root
+            // would list the cache's temporary files in `.Files` while they are written.
+            let never = crate::discover::NEVER_WALKED
+                .iter()
+                .any(|name| entry.file_name() == *name);
+            if file_type.is_dir() && !never {
                 pending.push(entry.path());
             } else if file_type.is_file() && files.len() < MAX_LISTED {
                 files.push(entry.path());
@@ -205,6 +211,24 @@ pub fn list_files(dir: &Path) -> Vec<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listing_a_directory_skips_version_control_and_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in [".git", ".adminlint_cache", "templates"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("x.yaml"), "a: 1\n").unwrap();
+        }
+        std::fs::write(dir.path().join("Chart.yaml"), "name: c\n").unwrap();
+        let listed = list_files(dir.path());
+        assert_eq!(
+            listed,
+            [
+                dir.path().join("Chart.yaml"),
+                dir.path().join("templates").join("x.yaml")
+            ]
+        );
+    }
 
     #[test]
     fn errors_say_what_happened_for_inputs_and_for_references() {

@@ -129,6 +129,9 @@ pub struct Chart {
     pub files: Files,
     /// Subchart directories under `charts/`, in path order.
     pub subcharts: Vec<Chart>,
+    /// Packaged subcharts of declared dependencies (`charts/postgresql-12.1.6.tgz`), not read:
+    /// (dependency name, file name), so that a missing dependency's note can say where it is.
+    pub packaged: Vec<(String, String)>,
     /// What could not be read or is not supported (`.tgz` subcharts), for the run's notes.
     pub notes: Vec<String>,
 }
@@ -220,6 +223,7 @@ fn load_at(dir: &Path, source: &mut dyn ChartSource, depth: usize) -> Result<Cha
         templates: Vec::new(),
         files: Files::new(),
         subcharts: Vec::new(),
+        packaged: Vec::new(),
         notes: Vec::new(),
     };
     let mut subchart_dirs: Vec<PathBuf> = Vec::new();
@@ -247,11 +251,20 @@ fn load_at(dir: &Path, source: &mut dyn ChartSource, depth: usize) -> Result<Cha
         if let Some(below) = relative.strip_prefix("charts/") {
             match below.split_once('/') {
                 Some((subdir, "Chart.yaml")) => subchart_dirs.push(dir.join("charts").join(subdir)),
-                None if below.ends_with(".tgz") => chart.notes.push(format!(
-                    "{}: packaged subcharts (.tgz) are not read; unpack it into charts/ to have \
-                     its templates rendered",
-                    path.display()
-                )),
+                // `helm dependency build` writes `<name>-<version>.tgz`: the dependency's
+                // note names it when the dependency is enabled (and says nothing otherwise).
+                None if below.ends_with(".tgz") => match (chart.dependencies.iter())
+                    .find(|d| below.starts_with(&format!("{}-", d.name)))
+                {
+                    Some(dependency) => chart
+                        .packaged
+                        .push((dependency.name.clone(), below.to_string())),
+                    None => chart.notes.push(format!(
+                        "{}: packaged subcharts (.tgz) are not read; unpack it into charts/ to \
+                         have its templates rendered",
+                        path.display()
+                    )),
+                },
                 _ => {}
             }
             continue;

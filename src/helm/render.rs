@@ -667,9 +667,20 @@ fn enabled_charts<'c>(
                         standing_in.join(", ")
                     )
                 };
+                let packaged = (chart.packaged.iter()).find(|(name, _)| *name == dependency.name);
+                let (why, fix) = match packaged {
+                    Some((_, file)) => (
+                        format!("is packaged as charts/{file}, which adminlint does not read"),
+                        "unpack it into charts/ to have them rendered",
+                    ),
+                    None => (
+                        "is enabled but not in charts/".to_string(),
+                        "run `helm dependency build`",
+                    ),
+                };
                 rendering.notes.push(format!(
-                    "{}: dependency `{}` is enabled but not in charts/ (run `helm dependency \
-                     build`); its templates are not rendered, the chart's own are{rendered_as}",
+                    "{}: dependency `{}` {why} ({fix}); its templates are not rendered, the \
+                     chart's own are{rendered_as}",
                     chart.dir.join("Chart.yaml").display(),
                     dependency.name
                 ));
@@ -726,6 +737,46 @@ mod tests {
             ("u/charts/loose/Chart.yaml", "name: loose\n"),
         ]);
         chart::load(Path::new("u"), &mut source).unwrap()
+    }
+
+    #[test]
+    fn a_packaged_dependency_is_named_in_its_note_and_an_unknown_package_has_its_own() {
+        let mut source = MemorySource::new(&[
+            (
+                "p/Chart.yaml",
+                "name: p\nversion: 1.0.0\ndependencies:\n  - name: postgresql\n  - name: redis\n    condition: redis.enabled\n",
+            ),
+            ("p/values.yaml", "redis: {enabled: false}\n"),
+            ("p/templates/cm.yaml", "kind: ConfigMap\n"),
+            ("p/charts/postgresql-12.1.6.tgz", "not read"),
+            ("p/charts/redis-17.0.0.tgz", "not read"),
+            ("p/charts/extra-1.0.0.tgz", "not read"),
+        ]);
+        let chart = chart::load(Path::new("p"), &mut source).unwrap();
+        assert_eq!(
+            chart.packaged,
+            [
+                (
+                    "postgresql".to_string(),
+                    "postgresql-12.1.6.tgz".to_string()
+                ),
+                ("redis".to_string(), "redis-17.0.0.tgz".to_string())
+            ]
+        );
+        // A package no dependency names is rendered by Helm as it is: its own note.
+        assert_eq!(chart.notes.len(), 1, "{:?}", chart.notes);
+        assert!(chart.notes[0].contains("extra-1.0.0.tgz: packaged subcharts (.tgz) are not read"));
+        let rendering = render(&chart, &Value::map(BTreeMap::new()), Limits::default());
+        // redis is off: its package is not mentioned; postgresql is on and packaged.
+        assert_eq!(rendering.notes.len(), 1, "{:?}", rendering.notes);
+        assert!(
+            rendering.notes[0].contains(
+                "dependency `postgresql` is packaged as charts/postgresql-12.1.6.tgz, which \
+                 adminlint does not read (unpack it into charts/ to have them rendered)"
+            ),
+            "{}",
+            rendering.notes[0]
+        );
     }
 
     #[test]
