@@ -222,7 +222,7 @@ fn read_and_extract(
     };
     if facts.templated {
         out.notes.push(format!(
-            "skipped {display}: a template with `{{{{ }}}}` actions that is not valid YAML (render it to check it)"
+            "skipped {display}: a template (`{{{{ }}}}`, `<% %>` or `{{% %}}` tags) that is not valid YAML (render it to check it)"
         ));
     }
     out.documents = facts.documents;
@@ -344,7 +344,9 @@ fn extract_facts(
         configs: Vec::new(),
         compose,
         suppressions: Vec::new(),
-        templated: !parsed.errors.is_empty() && has_action,
+        // ERB (`<%= ENV["DATABASE_URL"] %>`, every Rails app's config/*.yml and fixtures) and
+        // Jinja (`{% if %}`) tags are looked for only in a file that does not parse.
+        templated: !parsed.errors.is_empty() && (has_action || has_template_tags(text)),
         keep_text: false,
         shell_script: None,
     };
@@ -389,4 +391,11 @@ fn extract_facts(
         || list_document
         || may_be_compose;
     facts
+}
+
+/// True when a text holds ERB (`<%`) or Jinja (`{%`) tags: a template of another engine, whose
+/// YAML is only valid once rendered.
+fn has_template_tags(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find(bytes, b"<%").is_some() || memchr::memmem::find(bytes, b"{%").is_some()
 }

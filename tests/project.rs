@@ -911,3 +911,20 @@ fn compose_files_a_script_combines_with_dash_f_are_checked_as_one_project() {
         "{explanation}"
     );
 }
+
+#[test]
+fn templates_of_other_engines_that_do_not_parse_are_skipped_with_a_note() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/syntax-error");
+    let (code, stdout, stderr) = run(&dir, &["check", "-v", "--format", "concise", "rails"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for file in ["database.yml", "storage.yml"] {
+        assert!(
+            stderr.contains(&format!(
+                "note: skipped rails/config/{file}: a template (`{{{{ }}}}`, `<% %>` or `{{% %}}` \
+                 tags) that is not valid YAML (render it to check it)"
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(stdout, "No findings in 2 files.\n");
+}
