@@ -65,10 +65,16 @@ pub fn recognize(tree: &Tree, document: &Document) -> DocumentKind {
             DocumentKind::Kustomization
         }
         (Some(_), Some(_)) => DocumentKind::Kubernetes,
+        // `bases:` is the older spelling of `resources:` (kustomize still reads it, with a
+        // warning); `components:` alone makes an overlay too.
         (None, _)
-            if tree
+            if (tree
                 .get(root, "resources")
                 .is_some_and(|r| is_path_list(tree, r))
+                || ["bases", "components"].iter().any(|key| {
+                    tree.get(root, key)
+                        .is_some_and(|l| tree.is_sequence(l) && is_path_list(tree, l))
+                }))
                 && tree.get(root, "services").is_none() =>
         {
             DocumentKind::Kustomization
@@ -144,6 +150,17 @@ mod tests {
             ),
             DocumentKind::Kustomization
         );
+        // The older `bases:`, and an overlay made of components only.
+        assert_eq!(
+            kind_of("patchesStrategicMerge:\n  - mapping.yaml\nbases:\n  - ../../base\n"),
+            DocumentKind::Kustomization
+        );
+        assert_eq!(
+            kind_of("components:\n  - ../../components/migrate\n"),
+            DocumentKind::Kustomization
+        );
+        assert_eq!(kind_of("bases:\n"), DocumentKind::Other);
+        assert_eq!(kind_of("components:\n  schemas: {}\n"), DocumentKind::Other);
         // A Google Deployment Manager configuration also has `resources:`, a list of mappings.
         assert_eq!(
             kind_of("imports:\n- path: c.jinja\nresources:\n- name: c\n  type: c.jinja\n"),
