@@ -736,7 +736,8 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
     // copies, whose findings may point into other files), with the whole project as context.
     // Whatever it skips must change nothing: for every file, naming it alone reports exactly
     // the diagnostics (rule, place, message, related places) the whole-project run reports there,
-    // plus the image-mismatch findings elsewhere whose app side (a related place) is in it.
+    // plus the image-mismatch findings elsewhere whose app side (a related place) is in it. A
+    // file of a Helm chart stands for its chart: named, it reports every file of the chart.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -776,9 +777,21 @@ fn a_named_file_gets_exactly_the_findings_a_whole_project_run_gives_it() {
                     .iter()
                     .any(|r| r["location"]["path"] == file.as_str())
         };
+        let chart = Path::new(file)
+            .ancestors()
+            .skip(1)
+            .take_while(|d| !d.as_os_str().is_empty())
+            .find(|d| dir.path().join(d).join("Chart.yaml").is_file());
+        let reported_here = |d: &serde_json::Value| {
+            let path = d["location"]["path"].as_str().unwrap();
+            match chart {
+                Some(chart) => Path::new(path).starts_with(chart),
+                None => path == file.as_str(),
+            }
+        };
         let expected: Vec<&serde_json::Value> = whole
             .iter()
-            .filter(|d| d["location"]["path"] == file.as_str() || caused_here(d))
+            .filter(|d| reported_here(d) || caused_here(d))
             .collect();
         let (_, alone, _) = run(
             dir.path(),
@@ -927,4 +940,52 @@ fn templates_of_other_engines_that_do_not_parse_are_skipped_with_a_note() {
         );
     }
     assert_eq!(stdout, "No findings in 2 files.\n");
+}
+
+#[test]
+fn an_init_container_running_a_migration_image_s_entrypoint_is_an_admin_process() {
+    // Sourcegraph's frontend: `image: sourcegraph/migrator`, `args: [up]`, no `command:`.
+    let deployment = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: frontend
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrator
+          image: index.docker.io/acme/migrator:6.1.0
+          args: [up, --db=frontend]
+        - name: wait
+          image: index.docker.io/acme/migrator:6.1.0
+          args: [serve]
+      containers:
+        - name: frontend
+          image: index.docker.io/acme/frontend:6.1.0
+";
+    let dir = repo(&[("k8s/frontend.yaml", deployment)]);
+    let (_, _, stderr) = run(
+        dir.path(),
+        &[
+            "check",
+            "--explain-context",
+            "--format",
+            "concise",
+            "k8s/frontend.yaml",
+        ],
+    );
+    assert!(
+        stderr.contains(
+            "init container `migrator` index.docker.io/acme/migrator:6.1.0: admin process (an \
+             init container that runs `migrator`)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "init container `wait` index.docker.io/acme/migrator:6.1.0: plumbing, not a release \
+             vote"
+        ),
+        "{stderr}"
+    );
 }

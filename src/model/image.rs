@@ -41,8 +41,8 @@ pub struct ImageRef {
 pub enum ImageKind {
     /// Fully literal reference following the grammar.
     Literal,
-    /// Contains variables or placeholders (`${TAG}`, `$TAG`, `__IMAGE_TAG__`, `|version|`, `{{ .Values.x }}`)
-    /// in some component; those components are compared as text, never guessed.
+    /// Contains variables or placeholders (`${TAG}`, `$TAG`, `__IMAGE_TAG__`, `|version|`,
+    /// `{{ .Values.x }}`, a tag in capitals such as `VERSION`) in some component; those components are compared as text, never guessed.
     Templated,
     /// Not an image reference that can be compared at all: build references like `ko://…`,
     /// empty strings, or text that does not fit the grammar even allowing placeholders.
@@ -281,6 +281,19 @@ fn has_placeholder(text: &str) -> bool {
     !b.iter()
         .all(|c| c.is_ascii_alphanumeric() || b"._-/:@+=".contains(c))
         || (0..b.len()).any(|i| b[i] == b'_' && placeholder_end(b, i).is_some())
+        || (1..b.len()).any(|i| b[i - 1] == b':' && capitals_tag_end(b, i).is_some())
+}
+
+/// End of a tag written in capitals from `i` (just after its `:`) to the end or a digest
+/// (`app:VERSION`, `app:IMAGE_TAG@sha256:…`): a name a deploy step replaces (`kustomize edit
+/// set image`, `sed`), since registries' tags are lowercase by convention. At least three
+/// bytes, so that `app:V1` stays a tag.
+fn capitals_tag_end(b: &[u8], i: usize) -> Option<usize> {
+    let capital = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_';
+    let run = b[i..].iter().take_while(|c| capital(c)).count();
+    let end = i + run;
+    let whole = b.get(end).is_none_or(|&c| c == b'@');
+    (b[i].is_ascii_uppercase() && run >= 3 && whole).then_some(end)
 }
 
 /// A byte copy of `s` with every placeholder's bytes replaced by [`HOLE`]. None when a byte
@@ -303,7 +316,8 @@ fn shadow(s: &str) -> Option<Vec<u8>> {
 }
 
 /// End (exclusive) of a placeholder starting at `i`: `${…}` (nested braces allowed), `$VAR`,
-/// `{{ … }}`, `|name|`, `<name>`, or `__NAME__` (not glued to an alphanumeric on either side).
+/// `{{ … }}`, `|name|`, `<name>`, `__NAME__` (not glued to an alphanumeric on either side), or
+/// a tag in capitals ([`capitals_tag_end`]).
 fn placeholder_end(b: &[u8], i: usize) -> Option<usize> {
     let rest = &b[i..];
     let find = |pat: &[u8], from: usize| {
@@ -329,6 +343,7 @@ fn placeholder_end(b: &[u8], i: usize) -> Option<usize> {
             Some(i + 1 + rest[1..].iter().take_while(|c| ident(c)).count())
         }
         [b'{', b'{', ..] => find(b"}}", 2),
+        [c, ..] if c.is_ascii_uppercase() && i > 0 && b[i - 1] == b':' => capitals_tag_end(b, i),
         [b'|', ..] => find(b"|", 1).filter(|&e| e > i + 2),
         [b'<', ..] => find(b">", 1).filter(|&e| e > i + 2),
         [b'_', b'_', c, ..]
@@ -439,6 +454,11 @@ mod tests {
             "<",
             "__",
             "a__B__c",
+            "app:VERSION",
+            "app:IMAGE_TAG@sha256:x",
+            "app:V1",
+            "app:VERSIONs",
+            "REG.IO:5000/app:TAG_1",
         ];
         for case in cases {
             assert_eq!(has_placeholder(case), by_shadow(case), "{case:?}");
@@ -489,6 +509,10 @@ mod tests {
             a__b__c:x__Y__                      => ∅ | a__b__c | x__Y__ | ∅ | Literal
             apache/airflow:|version|            => ∅ | apache/airflow | |version| | ∅ | Templated
             kade:__IMAGE_TAG__                  => ∅ | kade | __IMAGE_TAG__ | ∅ | Templated
+            greenstand/wallet-api:VERSION       => ∅ | greenstand/wallet-api | VERSION | ∅ | Templated
+            app:IMAGE_TAG@sha256:HEX            => ∅ | app | IMAGE_TAG | sha256:HEX | Templated
+            app:V1                              => ∅ | app | V1 | ∅ | Literal
+            app:VERSIONs                        => ∅ | app | VERSIONs | ∅ | Literal
             myapp:${TAG}                        => ∅ | myapp | ${TAG} | ∅ | Templated
             ${REGISTRY}/myapp:v1                => ${REGISTRY} | myapp | v1 | ∅ | Templated
             $REGISTRY_URL:$POSTHOG_APP_TAG      => ∅ | $REGISTRY_URL | $POSTHOG_APP_TAG | ∅ | Templated

@@ -236,6 +236,23 @@ impl Container {
             .collect()
     }
 
+    /// The program of a container that runs its image's own entrypoint (no `command:`) when
+    /// the image is named for migrations (`sourcegraph/migrator`, `acme/shop-migrate`): the
+    /// image's last path component, whose entrypoint is the migration tool (`args: [up]` are
+    /// its subcommand).
+    pub fn migration_image_program(&self) -> Option<String> {
+        if self.command.is_some() {
+            return None;
+        }
+        // A build reference (`ko://…/cmd/migrate`) names source, not an image.
+        let image = self
+            .effective_image()
+            .filter(|i| i.kind != ImageKind::Opaque)?;
+        let repository = image.repository();
+        let last = repository.rsplit('/').next()?;
+        crate::model::command::mentions_migrations(last).then(|| last.to_string())
+    }
+
     /// The image as it will run: the resolved reference when known, else the image as written.
     pub fn effective_image(&self) -> Option<&ImageRef> {
         self.resolved_image

@@ -3,7 +3,7 @@
 use super::helpers::who;
 use super::{AdminCx, Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
-use crate::model::workload::{ConfigKind, EnvValue};
+use crate::model::workload::{ConfigKind, EnvValue, EnvVar};
 
 pub const RULE: Rule = Rule {
     id: "config-divergent",
@@ -60,6 +60,20 @@ fn admin_credential(admin: &EnvValue, app: &EnvValue) -> bool {
         }
         _ => false,
     }
+}
+
+/// True when `var`'s literal value refers (`$(BASE_DATABASE_URL)&schema=wallet`) to a variable
+/// defined before it in the same container that takes the app's `source`: Kubernetes expands
+/// the reference, so the admin reads the app's config and follows a rotated password.
+fn derived_from(env: &[EnvVar], var: &EnvVar, source: &EnvValue) -> bool {
+    let EnvValue::Literal(Some(text)) = &var.value else {
+        return false;
+    };
+    let before = env.iter().take_while(|e| !std::ptr::eq(*e, var));
+    let referenced = |name: &str| text.contains(&format!("$({name})"));
+    before
+        .filter(|e| e.value == *source)
+        .any(|e| referenced(&e.name))
 }
 
 impl Violation for ConfigDivergent {
@@ -125,6 +139,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
             || !app_var.value.is_config_ref()
             || peer_values.iter().any(|(_, e)| e.value != app_var.value)
             || var.value == app_var.value
+            || derived_from(&cx.container.env, var, &app_var.value)
         {
             continue;
         }

@@ -42,8 +42,9 @@ pub fn who(project: &Project, at: ContainerRef) -> String {
 }
 
 /// The migration-like admin container of a workload (the first whose command is a schema task,
-/// [`crate::model::command::migration_word`]) and the word that says so: the one reading of
-/// "migration-like" the ordering rules share.
+/// [`crate::model::command::migration_word`], or that runs a migration image's own entrypoint,
+/// [`crate::model::command::image_migration_word`]) and the word that says so: the one reading
+/// of "migration-like" the ordering rules share.
 pub fn migration_of(project: &Project, workload: usize) -> Option<(ContainerRef, String)> {
     (0..project.workloads[workload].containers.len())
         .map(|container| ContainerRef {
@@ -52,7 +53,11 @@ pub fn migration_of(project: &Project, workload: usize) -> Option<(ContainerRef,
         })
         .filter(|&at| project.admin_reason(at).is_some_and(|r| !r.release_only()))
         .find_map(|at| {
-            let word = crate::model::command::migration_word(&project.command_line(at).line)?;
+            let line = &project.command_line(at).line;
+            let word = crate::model::command::migration_word(line).or_else(|| {
+                let program = project.container(at).1.migration_image_program()?;
+                crate::model::command::image_migration_word(&program, line)
+            })?;
             Some((at, word))
         })
 }

@@ -176,8 +176,47 @@ fn basename(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
 }
 
+/// The words after the commands that only run the rest (`exec docker compose run …`, `sudo
+/// -E kubectl run …`, `env FOO=1 heroku run …`, `time`, `nohup`, `command`) and their options.
+fn after_prefixes(words: &[Part]) -> &[Part] {
+    let mut i = 0;
+    while let Some(first) = words.get(i) {
+        let takes_value = match basename(&first.text) {
+            "sudo" => "-u -g -C -h -p -U -D -r -t",
+            "env" => "-u --unset -C --chdir -S --split-string",
+            "exec" => "-a",
+            "time" | "nohup" | "command" => "",
+            _ => break,
+        };
+        let env = first.text == "env";
+        i += 1;
+        while let Some(word) = words.get(i) {
+            let assignment = env
+                && word
+                    .text
+                    .split_once('=')
+                    .is_some_and(|(name, _)| is_variable_name(name));
+            if word.text.len() > 1 && word.text.starts_with('-') {
+                i += 1 + usize::from(listed(takes_value, &word.text));
+            } else if assignment {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    &words[i.min(words.len())..]
+}
+
+/// A shell variable's name (`RAILS_ENV`).
+fn is_variable_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Recognises the command `words` (leading assignments already taken off) start, if any.
 pub(super) fn recognise(words: &[Part]) -> Option<Found> {
+    let words = after_prefixes(words);
     let program = basename(&words.first()?.text);
     let after = &words[1..];
     let mut found = match program {
@@ -232,10 +271,26 @@ fn admin_word(found: &Found) -> Option<String> {
         (Intent::Unknown, _) => command::service_admin_word(&line),
     };
     // A test suite run in a container (`compose run app manage.py test` in CI) touches a test
-    // database, not the app's data.
-    if runner_task(&line)
-        .is_some_and(|(_, task)| matches!(task.split(':').next(), Some("test" | "tests" | "spec")))
-    {
+    // database, not the app's data; a code generator (`rails g migration`, `manage.py
+    // makemigrations`) writes the developer's source tree, and `rails routes` only prints.
+    let not_admin = |task: &str| {
+        matches!(
+            task.split(':').next(),
+            Some(
+                "test"
+                    | "tests"
+                    | "spec"
+                    | "generate"
+                    | "g"
+                    | "destroy"
+                    | "d"
+                    | "new"
+                    | "routes"
+                    | "makemigrations"
+            )
+        )
+    };
+    if runner_task(&line).is_some_and(|(_, task)| not_admin(task)) {
         return None;
     }
     let one_off = !matches!(found.tool, Tool::Local);

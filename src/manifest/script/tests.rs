@@ -155,6 +155,37 @@ fn gitlab_jobs_create_job_overrides_and_compose_run_are_read() {
 fn commands_that_are_not_admin_tasks_are_not_workloads() {
     let text = "docker run --rm -v \"$PWD:/src\" node:20 npm ci\nkubectl run curl --image=curlimages/curl -- curl -s http://web\nkubectl exec deploy/web -- cat /etc/hosts\nkubectl exec deploy/web -- bundle exec puma\nls -la # kubectl run migrate --image=x -- migrate\n";
     assert!(scan("ci.sh", text).is_empty());
+    // Code generators and listings: they write or read the developer's tree, not the data.
+    let text = "docker compose run web rails g migration AddTitle\ndocker compose run web bin/rails generate model Post\ndocker compose run web rails routes\ndocker compose run web python manage.py makemigrations\ndocker compose run web rails destroy scaffold Post\n";
+    assert!(scan("dev.sh", text).is_empty());
+}
+
+#[test]
+fn commands_run_through_exec_sudo_env_time_and_nohup_are_read() {
+    let text = "exec docker compose -f a.yml run --rm tools migrate\nsudo -E -u deploy kubectl run m --image=acme/shop:1.0 -- rails db:migrate\nenv -i RAILS_ENV=production heroku run rake db:migrate\ntime nohup docker compose run web ./manage.py migrate\ncommand -v docker\n";
+    let found = scan("deploy.sh", text);
+    let kinds: Vec<&str> = found.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "docker compose run",
+            "kubectl run",
+            "heroku run",
+            "docker compose run"
+        ]
+    );
+    let words: Vec<Option<&str>> = (found.iter())
+        .map(|w| w.command.as_ref().unwrap().admin_word.as_deref())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            Some("migrate"),
+            Some("db:migrate"),
+            Some("db:migrate"),
+            Some("migrate")
+        ]
+    );
 }
 
 #[test]

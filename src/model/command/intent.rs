@@ -84,7 +84,11 @@ fn long_running_word(words: &[String]) -> Option<String> {
     for (i, word) in options {
         let (base, before) = (basename(word), &words[..i]);
         let stem = base.split('.').next().unwrap_or(base);
-        if listed(LONG_RUNNING, base) {
+        // `prefect server database upgrade`: a command group named `server`, not a server.
+        let group = words
+            .get(i + 1)
+            .is_some_and(|next| next == "db" || next == "database");
+        if listed(LONG_RUNNING, base) && !group {
             return Some(base.to_string());
         }
         let decided = base.starts_with("php-fpm")
@@ -113,6 +117,15 @@ fn admin_word(words: &[String]) -> Option<String> {
         .iter()
         .enumerate()
         .filter(|(_, w)| !w.starts_with('-'));
+    // `-mode=migrate` (harbor's core): an option's value can be the task.
+    let option_value = words.iter().find(|w| {
+        w.starts_with('-')
+            && w.split_once('=')
+                .is_some_and(|(_, value)| listed(ADMIN, value))
+    });
+    if let Some(word) = option_value {
+        return Some(word.clone());
+    }
     let found = options.find(|&(i, word)| {
         let (base, script) = (basename(word), is_script(word, i));
         let init =
@@ -120,7 +133,7 @@ fn admin_word(words: &[String]) -> Option<String> {
         let db_task = word
             .strip_prefix("db:")
             .is_some_and(|r| r.starts_with(char::is_alphabetic));
-        let after_db = app_cli || words[..i].iter().any(|w| w == "db");
+        let after_db = app_cli || words[..i].iter().any(|w| w == "db" || w == "database");
         listed(ADMIN, word)
             || word.starts_with("migrate:")
             || db_task
@@ -200,6 +213,22 @@ pub fn migration_word(line: &CommandLine) -> Option<String> {
     (is_schema_task(&word) && !reads_only).then_some(word)
 }
 
+/// The admin word of a container whose image's entrypoint is a migration tool
+/// ([`crate::model::workload::Container::migration_image_program`]), given the `program` and
+/// its args: the program, unless the args start something long-running, run another admin
+/// task or only read the schema's state (`migrator up` migrates; `migrator seed` and
+/// `migrator status` do not).
+pub fn image_migration_word(program: &str, args: &CommandLine) -> Option<String> {
+    let other_task = match intent(args) {
+        (Intent::LongRunning, _) => true,
+        // `args: [seed]`: the image's tool runs another admin task.
+        (Intent::Admin, Some(word)) => !is_schema_task(&word),
+        _ => false,
+    };
+    let reads_only = (args.commands.iter()).any(|c| c.words.iter().any(|w| is_read_only(w)));
+    (!other_task && !reads_only).then(|| program.to_string())
+}
+
 /// Words that make a migration command read the schema's state instead of changing it:
 /// `rails db:migrate:status`, `manage.py migrate --check`, `kong migrations list`.
 fn is_read_only(word: &str) -> bool {
@@ -237,7 +266,8 @@ fn is_schema_task(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     let base = basename(&lower);
     // `upgrade` and `update` are admin words only after `db` or a migration tool (`flask db
-    // upgrade`, `alembic upgrade`, `liquibase update`): there they are the migration.
+    // upgrade`, `prefect server database upgrade`, `alembic upgrade`, `liquibase update`):
+    // there they are the migration.
     SCHEMA_PARTS.iter().any(|part| base.contains(part))
         || matches!(base, "upgrade" | "update")
         || base

@@ -9,7 +9,9 @@ mod tools;
 mod words;
 
 pub use argv::{Script, ScriptCommand, cd_targets, parse_argv, parse_script, script_commands};
-pub use intent::{Intent, intent, mentions_migrations, migration_word, service_admin_word};
+pub use intent::{
+    Intent, image_migration_word, intent, mentions_migrations, migration_word, service_admin_word,
+};
 pub use lexer::{Word, split_words};
 pub use paths::versioned_path;
 pub use tools::{Install, Wrapper, installs_in, wrapper_of};

@@ -351,7 +351,27 @@ fn migration_like_commands_are_schema_tasks_only() {
         bin/rails db:migrate:status =>
         python manage.py migrate --check =>
         kong migrations list =>
+        /harbor/harbor_core -mode=migrate => -mode=migrate
+        app --config=/etc/migrate.yaml serve =>
+        prefect server database upgrade -y => upgrade
+        prefect server database reset -y =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
+    );
+}
+
+#[test]
+fn a_migration_image_s_own_entrypoint_migrates_unless_its_args_read_or_serve() {
+    table(
+        r#"
+        up => migrator
+        upgrade --db=frontend => migrator
+        drift --db=frontend => migrator
+        status =>
+        serve =>
+        seed =>
+        migrate => migrator
+        "#,
+        |input| image_migration_word("migrator", &argv(input)).unwrap_or_default(),
     );
 }

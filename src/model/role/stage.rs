@@ -3,7 +3,7 @@
 use super::signals::Signals;
 use super::{Classified, Reason, classify, classify_container};
 use crate::config::LoadedConfig;
-use crate::model::command::ParsedCommand;
+use crate::model::command::{ParsedCommand, image_migration_word};
 use crate::model::project::{ContainerRef, Project};
 
 impl Project {
@@ -49,7 +49,16 @@ impl Project {
                         // Only init containers are decided by their command: skip parsing the
                         // rest.
                         let command = if container.init { line(c) } else { &no_command };
-                        classify_container(&role, container.init, command)
+                        classify_container(&role, container.init, command).or_else(|| {
+                            // An init container running a migration image's own entrypoint
+                            // (`sourcegraph/migrator`, `args: [up]`).
+                            if !container.init || role.is_ignored() {
+                                return None;
+                            }
+                            let program = container.migration_image_program()?;
+                            let word = image_migration_word(&program, command)?;
+                            Some(Reason::InitContainerCommand { word })
+                        })
                     })
                     .collect();
                 // A declaration says so; a Helm test hook is ignored without a word.
