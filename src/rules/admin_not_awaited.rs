@@ -11,7 +11,7 @@ use crate::span::FileId;
 pub const RULE: Rule = Rule {
     id: "admin-not-awaited",
     severity: Severity::Warning,
-    summary: "an app service of a Compose project starts without waiting for its migration one-off (`condition: service_completed_successfully`)",
+    summary: "an app service of a Compose project starts without waiting for its migration one-off, or for a one-off it depends on, to complete (`condition: service_completed_successfully`)",
     doc: include_str!("../../rules/admin-not-awaited.md"),
     check: Check::Project(check),
     fix: FixAvailability::None,
@@ -23,7 +23,9 @@ const COMPLETED: &str = "service_completed_successfully";
 /// An app service that may start before the migration finished.
 struct NotAwaited {
     admin: String,
-    word: String,
+    /// The migration's admin word; None for another one-off the app names in `depends_on`
+    /// with `service_started` (the short form).
+    word: Option<String>,
     /// The admin service's name.
     admin_service: String,
     /// The app service that does not wait.
@@ -34,10 +36,16 @@ struct NotAwaited {
 
 impl Violation for NotAwaited {
     fn message(&self) -> String {
-        format!(
-            "{} runs the migration `{}`, but {} does not wait for it to complete: the app may start on the old schema",
-            self.admin, self.word, self.app
-        )
+        match &self.word {
+            Some(word) => format!(
+                "{} runs the migration `{word}`, but {} does not wait for it to complete: the app may start on the old schema",
+                self.admin, self.app
+            ),
+            None => format!(
+                "{} depends on {}, a one-off, only for it to start (`service_started`, the condition of the short form): it starts beside the one-off, not after it has finished",
+                self.app, self.admin
+            ),
+        }
     }
 
     fn label(&self) -> Option<String> {
@@ -147,13 +155,14 @@ fn check(project: &Project, sink: &mut Sink) {
         {
             continue;
         }
-        let Some((at, word)) = migration_of(project, index) else {
-            continue;
-        };
         let Some((_, services)) = projects.iter().find(|(name, _)| *name == facts.project) else {
             continue;
         };
         let admin_service = service_name(workload);
+        let Some((at, word)) = migration_of(project, index) else {
+            started_only(project, services, index, admin_service, sink);
+            continue;
+        };
         // The app is the migration's release peers: the long-running services on its image.
         let mut apps: Vec<usize> = project
             .peer_set(at)
@@ -171,7 +180,7 @@ fn check(project: &Project, sink: &mut Sink) {
         let app = &project.workloads[waiting_not];
         let violation = NotAwaited {
             admin: who(project, at),
-            word,
+            word: Some(word),
             admin_service: admin_service.to_string(),
             app: app.title(),
             app_service: service_name(app).to_string(),
@@ -185,4 +194,55 @@ fn check(project: &Project, sink: &mut Sink) {
                 app_site,
             );
     }
+}
+
+/// An admin one-off that is not migration-like (OpenProject's `seeder`, which migrates and
+/// seeds from a script inside the image) but that a long-running service names in `depends_on`
+/// with `service_started`: the app meant to start after it, and starts beside it instead.
+fn started_only(
+    project: &Project,
+    services: &[&Workload],
+    admin: usize,
+    admin_service: &str,
+    sink: &mut Sink,
+) {
+    let workload = &project.workloads[admin];
+    let Some(container) = workload.containers.first() else {
+        return;
+    };
+    let app = services.iter().copied().find(|service| {
+        let index = project
+            .workloads
+            .iter()
+            .position(|w| std::ptr::eq(w, *service));
+        let long_running = index.is_some_and(|i| project.role(i).is_long_running());
+        let started_only = (service.compose.iter().flat_map(|c| &c.depends_on))
+            .any(|d| d.service.value == admin_service && d.condition == "service_started");
+        long_running
+            && started_only
+            && !waits_for(services, service, admin_service)
+            && !app_waits_itself(project, service)
+    });
+    let Some(app) = app else {
+        return;
+    };
+    let at = crate::model::project::ContainerRef {
+        workload: admin,
+        container: 0,
+    };
+    let violation = NotAwaited {
+        admin: who(project, at),
+        word: None,
+        admin_service: admin_service.to_string(),
+        app: app.title(),
+        app_service: service_name(app).to_string(),
+    };
+    let site = workload.name.as_ref().map_or(workload.span, |n| n.span);
+    let app_site = app.name.as_ref().map_or(app.span, |n| n.span);
+    sink.report(&violation, site)
+        .object(workload, Some(container))
+        .related(
+            format!("{} starts without waiting for it", app.title()),
+            app_site,
+        );
 }

@@ -62,7 +62,8 @@ pub enum Reason {
         /// The waiting service.
         service: String,
     },
-    /// A Compose service that runs an admin command and does not restart.
+    /// A Compose service that runs an admin command and stops when done (it is not restarted,
+    /// or only on failure).
     AdminCommand {
         /// The word that says "admin task" (`migrate`, `manage.py migrate`, `./setup.sh`, …).
         word: String,
@@ -210,7 +211,7 @@ impl fmt::Display for Reason {
                 "service `{service}` waits for it to complete (`condition: service_completed_successfully`)"
             ),
             Reason::AdminCommand { word, restart } => {
-                write!(f, "runs `{word}` and does not restart (")?;
+                write!(f, "runs `{word}` and stops when done (")?;
                 match restart {
                     Some(policy) => write!(f, "`restart: {policy}`)"),
                     None => write!(f, "no `restart`)"),
@@ -220,7 +221,7 @@ impl fmt::Display for Reason {
                 write!(f, "`{variable}` in its environment makes it run once")
             }
             Reason::OneShotTool { tool, restart } => {
-                write!(f, "runs the one-shot tool `{tool}` and does not restart (")?;
+                write!(f, "runs the one-shot tool `{tool}` and stops when done (")?;
                 match restart {
                     Some(policy) => write!(f, "`restart: {policy}`)"),
                     None => write!(f, "no `restart`)"),

@@ -223,15 +223,15 @@ fn compose_signals() {
         ),
         (
             "service compose cmd=kong migrations bootstrap",
-            "admin: runs `migrations` and does not restart (no `restart`)",
+            "admin: runs `migrations` and stops when done (no `restart`)",
         ),
         (
             "service compose restart=on-failure:3 cmd=python manage.py loaddata x.json",
-            "admin: runs `manage.py loaddata` and does not restart (`restart: on-failure:3`)",
+            "admin: runs `manage.py loaddata` and stops when done (`restart: on-failure:3`)",
         ),
         (
             "service compose restart=no cmd=./setup.sh",
-            "admin: runs `./setup.sh` and does not restart (`restart: no`)",
+            "admin: runs `./setup.sh` and stops when done (`restart: no`)",
         ),
         (
             "service compose restart=always cmd=rails db:migrate",
@@ -253,40 +253,40 @@ fn compose_signals() {
         // An entrypoint naming the app's task runner, with the task as the command.
         (
             "service compose restart=no cmd=bundle exec rake db:seed",
-            "admin: runs `db:seed` and does not restart (`restart: no`)",
+            "admin: runs `db:seed` and stops when done (`restart: no`)",
         ),
         (
             "service compose cmd=python manage.py flush --noinput",
-            "admin: runs `manage.py flush` and does not restart (no `restart`)",
+            "admin: runs `manage.py flush` and stops when done (no `restart`)",
         ),
         (
             "service compose cmd=/docker/restore.sh",
-            "admin: runs the one-shot tool `/docker/restore.sh` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `/docker/restore.sh` and stops when done (no `restart`)",
         ),
         // One-shot tools: decisive unless something restarts them.
         (
             "service compose restart=on-failure cmd=psql -h db -f /init/schema.sql",
-            "admin: runs the one-shot tool `psql -f` and does not restart (`restart: on-failure`)",
+            "admin: runs the one-shot tool `psql -f` and stops when done (`restart: on-failure`)",
         ),
         (
             "service compose cmd=cqlsh cassandra -f /schema.cql",
-            "admin: runs the one-shot tool `cqlsh -f` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `cqlsh -f` and stops when done (no `restart`)",
         ),
         (
             "service compose cmd=redis-cli --cluster create r1:6379 r2:6379 --cluster-yes",
-            "admin: runs the one-shot tool `redis-cli --cluster create` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `redis-cli --cluster create` and stops when done (no `restart`)",
         ),
         (
             "service compose cmd=sh -c 'mc alias set s3 http://minio:9000 k s && mc mb -p s3/data'",
-            "admin: runs the one-shot tool `mc mb` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `mc mb` and stops when done (no `restart`)",
         ),
         (
             "service compose cmd=vault operator init -key-shares=1",
-            "admin: runs the one-shot tool `vault operator init` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `vault operator init` and stops when done (no `restart`)",
         ),
         (
             "service compose cmd=./scripts/generate.rsa.sh",
-            "admin: runs the one-shot tool `./scripts/generate.rsa.sh` and does not restart (no `restart`)",
+            "admin: runs the one-shot tool `./scripts/generate.rsa.sh` and stops when done (no `restart`)",
         ),
         (
             "service compose restart=unless-stopped cmd=psql -h db -f /init/schema.sql",
