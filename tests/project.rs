@@ -989,3 +989,55 @@ spec:
         "{stderr}"
     );
 }
+
+#[test]
+fn a_command_s_finding_in_another_file_names_the_command_s_line() {
+    // `docker compose run tools …` in scripts/migrate.sh runs the `tools` service, whose image
+    // is written in docker-compose.yml: the finding points at that image, with the app's side
+    // first and the script line that starts the one-off last.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let (_, stdout, _) = run(
+        &root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "image-mismatch",
+            "compose-run",
+        ],
+    );
+    let value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let finding = &value["diagnostics"][0];
+    assert_eq!(
+        finding["location"]["path"],
+        "compose-run/docker-compose.yml"
+    );
+    let related: Vec<(String, u64, String)> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["location"]["path"].as_str().unwrap().to_string(),
+                r["location"]["start"]["line"].as_u64().unwrap(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        [
+            (
+                "compose-run/docker-compose.yml".to_string(),
+                6,
+                "service `web` runs `ghcr.io/acme/shop:2.0.1`".to_string()
+            ),
+            (
+                "compose-run/scripts/migrate.sh".to_string(),
+                10,
+                "docker compose run `tools` starts here".to_string()
+            )
+        ]
+    );
+}

@@ -32,9 +32,15 @@ fn component() -> impl Strategy<Value = String> {
     "[a-z0-9]{1,8}((_|__|-{1,2})[a-z0-9]{1,8})?"
 }
 
-/// A tag (at most one `_`, first: `__NAME__` in a tag reads as a placeholder, on purpose).
+/// A tag (at most one `_`, first: `__NAME__` in a tag reads as a placeholder, on purpose; and
+/// not all capitals and digits from a capital, three or more: `VERSION` reads as one too).
 fn tag() -> impl Strategy<Value = String> {
-    "[A-Za-z0-9_][A-Za-z0-9.-]{0,30}"
+    "[A-Za-z0-9_][A-Za-z0-9.-]{0,30}".prop_filter("a tag in capitals is a placeholder", |tag| {
+        let capitals = tag
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        !(capitals && tag.len() >= 3 && tag.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
 }
 
 fn digest() -> impl Strategy<Value = String> {

@@ -164,11 +164,26 @@ impl<'r> Sink<'r> {
             .subject
             .map(|(workload, container)| object_ref(workload, container));
         diagnostic.identity = violation.identity().join("\u{1f}");
+        // A command's finding about what it runs in (`docker compose run netbox` in test.sh,
+        // whose image is the Compose service's) points into another file: the command's own
+        // line is where the one-off starts.
+        let command_site = self.subject.is_some_and(|(workload, _)| {
+            workload.format == crate::model::workload::Format::Command
+                && workload.span.file != site.span.file
+        });
+        if let Some((workload, _)) = self.subject.filter(|_| command_site) {
+            diagnostic.related.push(Related {
+                message: format!("{} starts here", workload.title()),
+                span: workload.span,
+                origin: Origin::DIRECT,
+            });
+        }
         let fix_title = violation.fix_title();
         self.out.push(diagnostic);
         Reported {
             diagnostic: self.out.last_mut().expect("just pushed"),
             fix_title,
+            command_site,
         }
     }
 }
@@ -204,6 +219,8 @@ impl<T> From<&Spanned<T>> for Site {
 pub struct Reported<'s> {
     diagnostic: &'s mut Diagnostic,
     fix_title: Option<String>,
+    /// The last related location is the command's own line, kept last (the app's side first).
+    command_site: bool,
 }
 
 impl Reported<'_> {
@@ -211,11 +228,13 @@ impl Reported<'_> {
     /// span, or a fact whose origin adds locations of its own (see [`super::origins`]).
     pub fn related(self, message: impl Into<String>, site: impl Into<Site>) -> Self {
         let site = site.into();
-        self.diagnostic.related.push(Related {
+        let related = Related {
             message: message.into(),
             span: site.span,
             origin: site.origin,
-        });
+        };
+        let at = self.diagnostic.related.len() - usize::from(self.command_site);
+        self.diagnostic.related.insert(at, related);
         self
     }
 

@@ -162,7 +162,11 @@ pub fn classify_service(compose: &ComposeSignals<'_>) -> Role {
         };
         return Role::new(RoleKind::Admin, reason);
     }
-    if let Some(tool) = oneshot::one_shot_tool(compose.command) {
+    let image_tool = || {
+        let program = compose.image_program?;
+        oneshot::image_one_shot_tool(program, compose.command)
+    };
+    if let Some(tool) = oneshot::one_shot_tool(compose.command).or_else(image_tool) {
         return Role::new(RoleKind::Admin, Reason::OneShotTool { tool, restart });
     }
     let hints: Vec<OneOffHint> = [

@@ -43,8 +43,22 @@ pub fn one_shot_tool(line: &CommandLine) -> Option<String> {
     line.commands.iter().find_map(tool_of)
 }
 
+/// [`one_shot_tool`] of a service that runs its image's own entrypoint (no `entrypoint:`) with
+/// its `command:` as arguments: the image's name stands for the program
+/// (`cockroachdb/cockroach` with `command: sql --insecure -e '…'` runs `cockroach sql -e`).
+pub fn image_one_shot_tool(program: &str, line: &CommandLine) -> Option<String> {
+    let first = line.commands.first().filter(|_| !line.via_shell)?;
+    let words: Vec<String> = std::iter::once(program.to_string())
+        .chain(first.words.iter().cloned())
+        .collect();
+    tool_of_words(&words)
+}
+
 fn tool_of(command: &SimpleCommand) -> Option<String> {
-    let words = &command.words;
+    tool_of_words(&command.words)
+}
+
+fn tool_of_words(words: &[String]) -> Option<String> {
     let program = words.first()?.rsplit('/').next().unwrap_or_default();
     let has = |flags: &[&str]| words.iter().skip(1).find(|w| flags.contains(&w.as_str()));
     let after = |word: &str, next: &[&str]| {

@@ -124,6 +124,9 @@ pub struct ComposeSignals<'a> {
     pub one_shot_switch: Option<&'a str>,
     /// Its `sh -c` script ends up in `exec <program>` (see [`super::oneshot::hands_over`]).
     pub hands_over: bool,
+    /// The image's last path component when the service sets no `entrypoint:`: the program its
+    /// `command:` is given to (`cockroach` for `cockroachdb/cockroach`).
+    pub image_program: Option<&'a str>,
 }
 
 /// Everything [`super::classify`] reads about one workload.
@@ -188,6 +191,12 @@ impl<'a> Signals<'a> {
                     let words = c.command.iter().chain(&c.args).flatten();
                     super::oneshot::hands_over(words.map(|w| w.value.as_str()))
                 }),
+                image_program: workload
+                    .containers
+                    .first()
+                    .filter(|c| c.command.is_none())
+                    .and_then(|c| c.image.as_ref())
+                    .and_then(|image| image.value.path.rsplit('/').next()),
             }),
             command: workload.command.as_deref(),
         }

@@ -15,7 +15,8 @@ use crate::span::{FileId, Span};
 /// Words: `annotation=V` / `x-adminlint=V` (a declaration), `config=admin|long-running`,
 /// `helm=PHASES[;WEIGHT[;POLICIES]]`, `argocd=…` (hooks), `restartPolicy=V`, and for Compose
 /// `compose`, `restart=V`, `waited-by=S`, `profile=P` (a one-off profile), `switch=VAR` (a
-/// one-shot environment switch), `cmd=…` (the rest of the row, split as Compose does).
+/// one-shot environment switch), `image-program=P` (the image's name, no `entrypoint:`),
+/// `cmd=…` (the rest of the row, split as Compose does).
 /// The first word is the kind (`Job`, `Deployment`, `MigrationRun`, `service`).
 fn classified(row: &str) -> String {
     let (row, command) = match row.split_once(" cmd=") {
@@ -27,7 +28,7 @@ fn classified(row: &str) -> String {
     let span = Span::new(FileId(0), 0, 0);
     let (mut declared, mut config, mut hooks, mut restart_policy) = (None, None, vec![], None);
     let (mut compose, mut restart, mut waited_by) = (false, None, None);
-    let (mut profile, mut switch) = (None, None);
+    let (mut profile, mut switch, mut image_program) = (None, None, None);
     for word in words {
         let (key, value) = word.split_once('=').unwrap_or((word, ""));
         let declare = |source| Declaration {
@@ -68,6 +69,7 @@ fn classified(row: &str) -> String {
             "waited-by" => waited_by = Some(value),
             "profile" => profile = Some(value),
             "switch" => switch = Some(value),
+            "image-program" => image_program = Some(value),
             _ => panic!("unknown signal `{word}`"),
         }
     }
@@ -93,6 +95,7 @@ fn classified(row: &str) -> String {
             one_off_profile: profile,
             one_shot_switch: switch,
             hands_over: crate::model::role::oneshot::hands_over(argv.iter().map(String::as_str)),
+            image_program,
         }),
     };
     let config = Config {
@@ -271,6 +274,15 @@ fn compose_signals() {
         (
             "service compose cmd=cqlsh cassandra -f /schema.cql",
             "admin: runs the one-shot tool `cqlsh -f` and stops when done (no `restart`)",
+        ),
+        // The image's entrypoint is the tool (`cockroachdb/cockroach`, `command: sql -e …`).
+        (
+            "service compose restart=on-failure:3 image-program=cockroach cmd=sql --insecure -e 'CREATE DATABASE x;'",
+            "admin: runs the one-shot tool `cockroach sql -e` and stops when done (`restart: on-failure:3`)",
+        ),
+        (
+            "service compose image-program=cockroach cmd=start --insecure",
+            "long-running: a Compose service",
         ),
         (
             "service compose cmd=redis-cli --cluster create r1:6379 r2:6379 --cluster-yes",
