@@ -120,6 +120,12 @@ impl Collected {
             for root in chart_roots.iter().filter(|root| absolute.starts_with(root)) {
                 self.key(file.id, format!("chart:{}", root.display()));
             }
+            // A chart read as another chart's dependency (`file://../common`) renders with it.
+            for (root, _) in
+                (project.chart_dependency_dirs.iter()).filter(|(_, dir)| absolute.starts_with(dir))
+            {
+                self.key(file.id, format!("chart:{}", root.display()));
+            }
         }
         let path_keys: Vec<Option<String>> = project
             .files

@@ -434,3 +434,19 @@ fn an_emptied_extends_file_stays_tied_to_the_file_that_extends_it() {
         .unwrap();
     agrees_after_edits(&dir, &[(shared, 5, 3), (anchors, 5, 0)]).unwrap();
 }
+
+/// A library chart read as another chart's dependency (`file://../common`, or the chart of that
+/// name beside it): an edit to its helper changes what the charts depending on it render.
+#[test]
+fn an_edit_to_a_dependency_chart_read_from_beside_rerenders_its_dependants() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/helm-dependencies");
+    let files = files_of(&dir);
+    let helper = files
+        .iter()
+        .position(|f| f.ends_with("common/templates/_images.tpl"))
+        .unwrap();
+    // Line 3 (`$tag := …`) deleted: the helper's `$tag` is undefined, so shop and ledger fail.
+    agrees_after_edits(&dir, &[(helper, 1, 2)]).unwrap();
+    // The tag changed in the helper's default: both charts' images move together.
+    agrees_after_edits(&dir, &[(helper, 0, 0)]).unwrap();
+}

@@ -1041,3 +1041,46 @@ fn a_command_s_finding_in_another_file_names_the_command_s_line() {
         ]
     );
 }
+
+#[test]
+fn a_dependency_not_in_charts_is_read_from_its_file_path_or_the_chart_of_its_name() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let (code, stdout, stderr) = run(
+        &dir,
+        &[
+            "check",
+            "-v",
+            "--no-cache",
+            "--format",
+            "concise",
+            "helm-dependencies",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let common = dir.join("helm-dependencies/common");
+    assert!(
+        stderr.contains(&format!(
+            "ledger/Chart.yaml: dependency `common` is read from {} (`repository: \
+             file://../common`), as `helm dependency build` would copy it into charts/",
+            common.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "shop/Chart.yaml: dependency `common` is not in charts/; it is read from the chart \
+             of that name in {} (version 1.4.0, asked for 1.x.x from \
+             oci://registry.example.com/charts); run `helm dependency build` to render the \
+             published one",
+            common.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stdout.starts_with(
+            "helm-dependencies/shop/templates/migrate.yaml:15:18: error[image-mismatch] Job \
+             `release-name-shop-migrate`"
+        ),
+        "{stdout}"
+    );
+}

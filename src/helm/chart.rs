@@ -29,6 +29,12 @@ pub trait ChartSource {
     fn text(&mut self, path: &Path) -> Result<(FileId, Text), String>;
     /// The bytes of any other file of the chart (`.Files`), at most `max` bytes.
     fn bytes(&mut self, path: &Path, max: u64) -> Result<Vec<u8>, String>;
+    /// The directory and version of another chart of the run named `name` (the chart
+    /// repository a missing dependency is published from, kept beside it), if there is one.
+    fn chart_named(&mut self, name: &str) -> Option<(PathBuf, Option<String>)> {
+        let _ = name;
+        None
+    }
 }
 
 /// A chart's files read straight from the disk (through the read stage), numbered in the order
@@ -67,6 +73,10 @@ pub struct Dependency {
     pub condition: Option<String>,
     /// `tags`: enabled when any of these `tags.<tag>` values is true.
     pub tags: Vec<String>,
+    /// `repository`: a chart repository's URL, `oci://…`, or `file://<dir>` (a chart on disk).
+    pub repository: Option<String>,
+    /// `version`: the version constraint (`2.x.x`, `^1.4.0`).
+    pub version: Option<String>,
     /// The entry in Chart.yaml.
     pub span: Span,
 }
@@ -300,7 +310,113 @@ fn load_at(dir: &Path, source: &mut dyn ChartSource, depth: usize) -> Result<Cha
             Err(error) => chart.notes.push(error.0),
         }
     }
+    for (name, subdir, note) in outside_dependencies(&chart, dir, source) {
+        if depth + 1 >= MAX_SUBCHART_DEPTH {
+            continue;
+        }
+        match load_at(&subdir, source, depth + 1) {
+            Ok(sub) if sub.name == name => {
+                chart.notes.push(note);
+                chart.subcharts.push(sub);
+            }
+            Ok(sub) => chart.notes.push(format!(
+                "{}: dependency `{name}` names {}, a chart named `{}`",
+                dir.join("Chart.yaml").display(),
+                subdir.display(),
+                sub.name
+            )),
+            Err(error) => chart.notes.push(error.0),
+        }
+    }
     Ok(chart)
+}
+
+/// Dependencies that are not in `charts/` (neither unpacked nor packaged) but are on disk: a
+/// `repository: file://../common` is what `helm dependency build` would copy in, so it is read
+/// from there; a dependency from a chart repository whose chart is kept in this repository too
+/// (bitnami's charts beside their `common` library) is read from that chart when its major
+/// version is the one asked for. (name, directory, the note saying so) for each.
+fn outside_dependencies(
+    chart: &Chart,
+    dir: &Path,
+    source: &mut dyn ChartSource,
+) -> Vec<(String, PathBuf, String)> {
+    let mut out = Vec::new();
+    let chart_yaml = dir.join("Chart.yaml");
+    for dependency in &chart.dependencies {
+        let vendored = chart.subcharts.iter().any(|s| s.name == dependency.name)
+            || out.iter().any(|(name, _, _)| *name == dependency.name);
+        let packaged = chart
+            .packaged
+            .iter()
+            .any(|(name, _)| *name == dependency.name);
+        if vendored || packaged {
+            continue;
+        }
+        let repository = dependency.repository.as_deref().unwrap_or_default();
+        if let Some(path) = repository.strip_prefix("file://") {
+            let subdir = crate::discover::lexical(&dir.join(path));
+            let note = format!(
+                "{}: dependency `{}` is read from {} (`repository: {repository}`), as `helm \
+                 dependency build` would copy it into charts/",
+                chart_yaml.display(),
+                dependency.name,
+                subdir.display()
+            );
+            out.push((dependency.name.clone(), subdir, note));
+            continue;
+        }
+        let Some((subdir, version)) = source.chart_named(&dependency.name) else {
+            continue;
+        };
+        if subdir == dir || !same_major(dependency.version.as_deref(), version.as_deref()) {
+            continue;
+        }
+        let note = format!(
+            "{}: dependency `{}` is not in charts/; it is read from the chart of that name in {} \
+             (version {}, asked for {} from {}); run `helm dependency build` to render the \
+             published one",
+            chart_yaml.display(),
+            dependency.name,
+            subdir.display(),
+            version.as_deref().unwrap_or("unset"),
+            dependency.version.as_deref().unwrap_or("any version"),
+            if repository.is_empty() {
+                "no repository"
+            } else {
+                repository
+            },
+        );
+        out.push((dependency.name.clone(), subdir, note));
+    }
+    out
+}
+
+/// Whether a chart's `version` can satisfy a dependency's constraint, judged by the major
+/// version (`2.x.x`, `^2.13.0`, `~2.0`, `2.31.4` ask for 2); a lower bound (`>=1.0`), a range
+/// with `||`, or a missing side accepts any.
+fn same_major(constraint: Option<&str>, version: Option<&str>) -> bool {
+    let major = |text: &str| -> Option<u64> {
+        let digits: String = text
+            .trim()
+            .trim_start_matches(['^', '~', '=', 'v', ' '])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    match (constraint, version) {
+        (Some(constraint), Some(version))
+            if !constraint.trim_start().starts_with(['>', '<', '*'])
+                && !constraint.contains("||") =>
+        {
+            match (major(constraint), major(version)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        }
+        _ => true,
+    }
 }
 
 /// A values file's top-level mapping as template values (empty for an empty file).
@@ -376,6 +492,8 @@ fn dependencies(tree: &Tree, root: NodeId, file: FileId) -> Vec<Dependency> {
                             .collect()
                     })
                     .unwrap_or_default(),
+                repository: text(entry, "repository"),
+                version: text(entry, "version"),
                 span: Span::new(file, start, end),
             })
         })
@@ -439,6 +557,28 @@ pub(crate) mod tests {
                 .ok_or("not found")?
                 .clone()
                 .into_bytes())
+        }
+    }
+
+    #[test]
+    fn a_sibling_chart_stands_in_only_for_the_major_version_asked_for() {
+        for (constraint, version, same) in [
+            (Some("2.x.x"), Some("2.31.4"), true),
+            (Some("^2.13.0"), Some("2.31.4"), true),
+            (Some("~1.4"), Some("2.0.0"), false),
+            (Some("1.4.0"), Some("1.4.2"), true),
+            (Some("2.x.x"), Some("3.0.0"), false),
+            (Some(">=1.0.0 <2.0.0"), Some("5.0.0"), true),
+            (Some("1.x || 2.x"), Some("3.0.0"), true),
+            (Some("*"), Some("3.0.0"), true),
+            (None, Some("3.0.0"), true),
+            (Some("2.x.x"), None, true),
+        ] {
+            assert_eq!(
+                same_major(constraint, version),
+                same,
+                "{constraint:?} {version:?}"
+            );
         }
     }
 

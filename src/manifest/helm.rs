@@ -102,6 +102,20 @@ pub fn template_chart(path: &Path) -> Option<PathBuf> {
     })
 }
 
+/// The directories of the subcharts of `chart` (at any depth) that are not under `root`: the
+/// dependencies read from elsewhere on disk.
+fn outside_subcharts(chart: &Chart, root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&Chart> = chart.subcharts.iter().collect();
+    while let Some(sub) = pending.pop() {
+        if !sub.dir.starts_with(root) && !out.contains(&sub.dir) {
+            out.push(sub.dir.clone());
+        }
+        pending.extend(&sub.subcharts);
+    }
+    out
+}
+
 /// The run's file table as a chart's files: a file already read (an input, an editor buffer)
 /// is used as it is; others are read through the read stage and added to the table.
 struct ProjectFiles<'p> {
@@ -112,10 +126,18 @@ struct ProjectFiles<'p> {
     options: &'p HelmOptions<'p>,
     /// Files added to the table for the chart being loaded.
     added: Vec<FileId>,
+    /// The run's charts (directories holding Chart.yaml).
+    roots: &'p [PathBuf],
+    /// Their names and versions, read when a missing dependency first asks.
+    named: Option<Vec<(String, PathBuf, Option<String>)>>,
 }
 
 impl<'p> ProjectFiles<'p> {
-    fn new(files: &'p mut Vec<SourceFile>, options: &'p HelmOptions<'p>) -> Self {
+    fn new(
+        files: &'p mut Vec<SourceFile>,
+        options: &'p HelmOptions<'p>,
+        roots: &'p [PathBuf],
+    ) -> Self {
         let by_path = files
             .iter()
             .filter_map(|f| Some((discover::absolute_of(f)?.to_path_buf(), f.id)))
@@ -125,6 +147,8 @@ impl<'p> ProjectFiles<'p> {
             by_path,
             options,
             added: Vec::new(),
+            roots,
+            named: None,
         }
     }
 
@@ -154,6 +178,38 @@ impl<'p> ProjectFiles<'p> {
 }
 
 impl ChartSource for ProjectFiles<'_> {
+    fn chart_named(&mut self, name: &str) -> Option<(PathBuf, Option<String>)> {
+        if self.named.is_none() {
+            let mut named = Vec::new();
+            for root in self.roots {
+                let Ok((_, text)) = self.text(&root.join("Chart.yaml")) else {
+                    continue;
+                };
+                let parsed = yaml::parse(&text, &yaml::Limits::default());
+                let Some(top) = parsed.documents.first().and_then(|d| d.root) else {
+                    continue;
+                };
+                let field = |key: &str| {
+                    (parsed.tree.get(top, key))
+                        .and_then(|n| parsed.tree.str(n))
+                        .map(str::to_string)
+                };
+                if let Some(chart_name) = field("name") {
+                    named.push((chart_name, root.clone(), field("version")));
+                }
+            }
+            self.named = Some(named);
+        }
+        let named = self.named.as_ref()?;
+        // Only an unambiguous name: two charts of that name leave the dependency missing.
+        let mut matching = named.iter().filter(|(n, _, _)| n == name);
+        let (_, dir, version) = matching.next()?;
+        matching
+            .next()
+            .is_none()
+            .then(|| (dir.clone(), version.clone()))
+    }
+
     fn list(&mut self, dir: &Path) -> Vec<PathBuf> {
         let mut listed: BTreeSet<PathBuf> = if self.options.read_cap.is_some() {
             read::list_files(dir).into_iter().collect()
@@ -238,7 +294,7 @@ pub fn check(
     // in chart order: notes come out as if each chart had been done in turn.
     let mut charts: Vec<LoadedChart> = Vec::new();
     {
-        let mut source = ProjectFiles::new(&mut project.files, options);
+        let mut source = ProjectFiles::new(&mut project.files, options, roots);
         for root in roots {
             let loaded = chart::load(root, &mut source);
             let chart = match loaded {
@@ -271,6 +327,9 @@ pub fn check(
             }
             added.extend(source.added.drain(..).map(|id| (id, root.clone())));
             project.template_files.extend(all_templates(&chart));
+            for dir in outside_subcharts(&chart, root) {
+                project.chart_dependency_dirs.push((root.clone(), dir));
+            }
             project.charts.push((
                 discover::display_path(root),
                 sets.iter().map(set_label).collect(),

@@ -71,6 +71,9 @@ pub struct Project {
     pub template_files: Vec<FileId>,
     /// Helm charts rendered: each chart's directory with its renderings (values sets).
     pub charts: Vec<(String, Vec<String>)>,
+    /// Charts read as a dependency from outside a chart's `charts/` (`file://../common`, or
+    /// the chart of that name in the run): (the chart's directory, the dependency's).
+    pub chart_dependency_dirs: Vec<(std::path::PathBuf, std::path::PathBuf)>,
     /// Each workload's classified role and admin containers, by workload index; set once by
     /// [`Project::classify_roles`] after the project is assembled.
     pub(in crate::model) roles: Vec<Classified>,

@@ -359,6 +359,11 @@ impl<'a> Exec<'a> {
         let mut value: Option<Value> = None;
         for command in &pipe.commands {
             match self.command(command, dot, variables, value) {
+                // Go digs an `interface{}` result down to what it holds: a nil one (a missing
+                // map key under missingkey=zero) becomes the invalid value, whose fields are
+                // again invalid, not an error. So `((.Values.global.db).auth).secret` renders
+                // empty where `.Values.global.db.auth.secret` fails (bitnami's charts rely on it).
+                Ok(next) if next.is_nil() && !next.is_absent() => value = Some(Value::absent()),
                 Ok(next) => value = Some(next),
                 Err(error) => {
                     self.frames -= 1;

@@ -165,6 +165,22 @@ fn missing_values_render_empty_but_fields_of_nil_fail() {
     assert_eq!(e.message, "nil pointer evaluating interface {}.deeper");
     // Helm strips the literal text too.
     assert_eq!(render("a<no value>b", ""), "ab");
+    // A pipeline's nil result is Go's invalid value: its fields are invalid again, not an
+    // error (bitnami's `((.Values.global.postgresql).auth).existingSecret`), and so are the
+    // fields of a variable set to it; a function still gets nil.
+    assert_eq!(
+        render("[{{ ((.Values.global.db).auth).secret }}]", "global: {}"),
+        "[]"
+    );
+    assert_eq!(
+        render("[{{ (.Values.missing).deeper | toString }}]", ""),
+        "[<nil>]"
+    );
+    assert_eq!(render("{{ $db := .Values.db }}[{{ $db.auth }}]", ""), "[]");
+    assert_eq!(
+        error("{{ (.Values.missing.deeper).x }}", "").message,
+        "nil pointer evaluating interface {}.deeper"
+    );
 }
 
 #[test]
