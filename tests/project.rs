@@ -1084,3 +1084,82 @@ fn a_dependency_not_in_charts_is_read_from_its_file_path_or_the_chart_of_its_nam
         "{stdout}"
     );
 }
+
+#[test]
+fn templates_that_fail_for_want_of_a_missing_dependency_are_notes_not_errors() {
+    // Neither `common` (a library of helpers) nor `postgresql` (whose defaults give
+    // `.Values.postgresql.image`) is in charts/: the templates that need them are notes. The
+    // image helper is in a library chart read by path (`file://../lib`), as bitnami's
+    // `common.images.image` is.
+    let image = "{{- define \"lib.image\" -}}\n{{- $registry := default .root.registry \"docker.io\" -}}\n{{ $registry }}/{{ .root.repository }}\n{{- end -}}\n";
+    let dir = repo(&[
+        (
+            "lib/Chart.yaml",
+            "apiVersion: v2\nname: lib\ntype: library\nversion: 1.0.0\n",
+        ),
+        ("lib/templates/_images.tpl", image),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: lib\n    repository: file://../lib\n  - name: common\n    repository: oci://registry.example.com/charts\n  - name: postgresql\n    condition: postgresql.enabled\n    repository: oci://registry.example.com/charts\n",
+        ),
+        (
+            "chart/values.yaml",
+            "image: {repository: acme/app}\npostgresql: {enabled: true}\n",
+        ),
+        (
+            "chart/templates/_helpers.tpl",
+            "{{- define \"app.db-image\" -}}\n{{- $db := .Values.postgresql.image -}}\n{{ include \"lib.image\" (dict \"root\" $db) }}\n{{- end -}}\n",
+        ),
+        (
+            "chart/templates/a.yaml",
+            "kind: ConfigMap\nmetadata:\n  name: {{ include \"common.names.fullname\" . }}\n",
+        ),
+        (
+            "chart/templates/b.yaml",
+            "kind: ConfigMap\nmetadata:\n  name: b\ndata:\n  image: {{ include \"app.db-image\" . }}\n",
+        ),
+        // The same mistake in a chart with every dependency present is the chart's own.
+        (
+            "other/Chart.yaml",
+            "apiVersion: v2\nname: other\nversion: 1.0.0\ndependencies:\n  - name: lib\n    repository: file://../lib\n",
+        ),
+        (
+            "other/templates/b.yaml",
+            "kind: ConfigMap\nmetadata:\n  name: b\ndata:\n  image: {{ include \"lib.image\" (dict \"root\" .Values.missing) }}\n",
+        ),
+    ]);
+    let (_, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "check",
+            "-v",
+            "--no-cache",
+            "--format",
+            "concise",
+            "chart",
+            "other",
+            "lib",
+        ],
+    );
+    assert!(
+        stderr.contains(
+            "app/templates/a.yaml: not rendered: no template \"common.names.fullname\" \
+             associated with template; dependencies not in charts/ (`common`, `postgresql`) may \
+             define it"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "app/templates/b.yaml: not rendered: nil pointer evaluating interface {}.registry; \
+             dependencies not in charts/ (`common`, `postgresql`) may provide the value"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        stdout,
+        "lib/templates/_images.tpl:2:26: error[template-error] `other/templates/b.yaml` does \
+         not render: nil pointer evaluating interface {}.registry\nFound 1 finding (1 error) in \
+         9 files.\n"
+    );
+}

@@ -557,6 +557,20 @@ fn place(
                     ));
                     return placed;
                 }
+                // A value a missing dependency's defaults would give, passed to a helper
+                // (`dict "imageRoot" .Values.postgresql.image`): what stand-ins cannot reach.
+                Err(failure)
+                    if !missing.is_empty() && failure.message.starts_with("nil pointer ") =>
+                {
+                    placed.note = Some(format!(
+                        "{}: not rendered: {}; dependencies not in charts/ ({}) may provide the \
+                         value",
+                        template.name,
+                        failure.message,
+                        missing.join(", ")
+                    ));
+                    return placed;
+                }
                 Err(failure) => {
                     placed
                         .errors

@@ -473,6 +473,12 @@ impl<'a> Exec<'a> {
         dot: &Value,
         action: Span,
     ) -> Result<Value, TemplateError> {
+        // Go passes the invalid value to a function as its parameter type's zero: a nil
+        // (`dict "root" $unset` holds nil, whose fields are an error again).
+        let args = args
+            .into_iter()
+            .map(|arg| if arg.is_absent() { Value::nil() } else { arg })
+            .collect();
         let value = funcs::call(self, name, args, dot, action)?;
         match value.kind() {
             ValueKind::String(text) if value.pieces().is_none() => {

@@ -177,6 +177,15 @@ fn missing_values_render_empty_but_fields_of_nil_fail() {
         "[<nil>]"
     );
     assert_eq!(render("{{ $db := .Values.db }}[{{ $db.auth }}]", ""), "[]");
+    // … but a function gets nil, and a field of that nil is an error again.
+    assert_eq!(
+        error(
+            "{{ $db := .Values.db }}{{ (dict \"root\" $db).root.auth }}",
+            ""
+        )
+        .message,
+        "nil pointer evaluating interface {}.auth"
+    );
     assert_eq!(
         error("{{ (.Values.missing.deeper).x }}", "").message,
         "nil pointer evaluating interface {}.deeper"
