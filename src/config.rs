@@ -240,7 +240,8 @@ pub struct ValueSet {
     /// Values files, relative to the chart directory (`values-prod.yaml`).
     #[serde(default)]
     pub values: Vec<String>,
-    /// Values by dotted path (`image.tag: 1.2.0`), as `--set` gives them.
+    /// Values by dotted path (`image.tag: 1.2.0`), as `--set` gives them (`\.` is a dot inside
+    /// a key: `podAnnotations.helm\.sh/hook`).
     #[serde(default)]
     pub set: BTreeMap<String, serde_json::Value>,
 }

@@ -102,20 +102,35 @@ pub fn lookup<'v>(values: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 /// `values` with `value` set at the dotted `path` (a `--set a.b=v` entry), creating the maps
-/// on the way and replacing a scalar in the way.
+/// on the way and replacing a scalar in the way. As in `--set`, `\.` is a dot inside a key
+/// (`podAnnotations.helm\.sh/hook`).
 pub fn set_path(values: &Value, path: &str, value: Value) -> Value {
-    let keys: Vec<&str> = path.split('.').filter(|k| !k.is_empty()).collect();
-    set_keys(values, &keys, value)
+    set_keys(values, &set_keys_of(path), value)
 }
 
-fn set_keys(values: &Value, keys: &[&str], value: Value) -> Value {
+/// The keys of a `--set` path: split at dots, a backslash keeping the next character.
+fn set_keys_of(path: &str) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => keys.last_mut().expect("one key").extend(chars.next()),
+            '.' => keys.push(String::new()),
+            _ => keys.last_mut().expect("one key").push(c),
+        }
+    }
+    keys.retain(|key| !key.is_empty());
+    keys
+}
+
+fn set_keys(values: &Value, keys: &[String], value: Value) -> Value {
     let Some((first, rest)) = keys.split_first() else {
         return value;
     };
     let mut map = entries(values);
-    let inner = map.get(*first).cloned().unwrap_or_default();
+    let inner = map.get(first.as_str()).cloned().unwrap_or_default();
     let next = set_keys(&inner, rest, value);
-    map.insert((*first).to_string(), next);
+    map.insert(first.clone(), next);
     Value::map(map).with_origin(values.origin())
 }
 
@@ -183,6 +198,19 @@ mod tests {
         let merged = merge_user(&first, &second);
         assert_eq!(text(lookup(&merged, "a.b")).as_deref(), Some("3"));
         assert_eq!(text(lookup(&merged, "a.c")).as_deref(), Some("2"));
+        let annotated = set_path(
+            &merged,
+            "job.annotations.helm\\.sh/hook",
+            Value::string("pre-install"),
+        );
+        assert_eq!(
+            text(
+                lookup(&annotated, "job")
+                    .and_then(|j| j.get("annotations"))
+                    .and_then(|a| a.get("helm.sh/hook"))
+            ),
+            Some("pre-install".into())
+        );
         let set = set_path(&merged, "x.y.z", Value::string("v"));
         assert_eq!(text(lookup(&set, "x.y.z")).as_deref(), Some("v"));
         let replaced = set_path(&set, "a.b.deeper", Value::int(4));

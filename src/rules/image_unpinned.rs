@@ -28,6 +28,9 @@ struct ImageUnpinned {
     tag: String,
     /// How the app's own reference compares ([`AppPinning`]).
     app: AppPinning,
+    /// The admin has no release peer (a tool image): the app is the long-running workloads
+    /// beside it, not workloads of its image.
+    beside: bool,
 }
 
 /// How pinned the app's release peers are, which decides how much the admin's moving
@@ -55,11 +58,17 @@ impl Violation for ImageUnpinned {
             Some(resolved) => format!("`{}` resolves to `{resolved}`, which", self.image),
             None => format!("`{}`", self.image),
         };
-        let app = match &self.app {
-            AppPinning::Unknown => String::new(),
-            AppPinning::Pinned { peer, image } => format!(", while {peer} runs {image}"),
-            AppPinning::Moving { peer, image } => {
+        let app = match (&self.app, self.beside) {
+            (AppPinning::Unknown, _) => String::new(),
+            (AppPinning::Pinned { peer, image }, false) => format!(", while {peer} runs {image}"),
+            (AppPinning::Pinned { peer, image }, true) => format!(
+                ", while the long-running workloads beside it pin their releases ({peer} runs {image})"
+            ),
+            (AppPinning::Moving { peer, image }, false) => {
                 format!(", as the app does ({peer} runs {image})")
+            }
+            (AppPinning::Moving { peer, image }, true) => {
+                format!(", as the workloads beside it do ({peer} runs {image})")
             }
         };
         format!("{} image {what} {why}{app}", self.admin)
@@ -75,6 +84,7 @@ impl Violation for ImageUnpinned {
     fn help(&self) -> Option<String> {
         Some(match self.app {
             AppPinning::Moving { .. } => "the app does not pin its release either; pin the app and its admin processes to releases to make runs repeatable".into(),
+            _ if self.beside => "pin the image to a version tag or a digest, as the workloads beside it pin theirs".into(),
             _ => "pin the admin image to the release the app runs: a version tag or a digest".into(),
         })
     }
@@ -125,6 +135,7 @@ fn check(cx: &AdminCx, sink: &mut Sink) {
         how,
         tag: judged.tag.clone().unwrap_or_default(),
         app: pinning,
+        beside: cx.peers.members.is_empty(),
     };
     let image_span = image.span;
     let mut reported = sink.report(&violation, image.span);

@@ -134,8 +134,13 @@ fn admin_word(words: &[String]) -> Option<String> {
             .strip_prefix("db:")
             .is_some_and(|r| r.starts_with(char::is_alphabetic));
         let after_db = app_cli || words[..i].iter().any(|w| w == "db" || w == "database");
+        // `migrate:prod`, `migrate-production` (an npm script), `migrate_schemas`
+        // (django-tenants).
+        let migrate_task = ["migrate:", "migrate-", "migrate_"]
+            .iter()
+            .any(|prefix| word.starts_with(prefix) && word.len() > prefix.len());
         listed(ADMIN, word)
-            || word.starts_with("migrate:")
+            || migrate_task
             || db_task
             || (i > 0 && after_db && listed("upgrade init", word))
             || (command == "liquibase" && word == "update")

@@ -354,6 +354,9 @@ fn migration_like_commands_are_schema_tasks_only() {
         /harbor/harbor_core -mode=migrate => -mode=migrate
         app --config=/etc/migrate.yaml serve =>
         prefect server database upgrade -y => upgrade
+        pnpm -F backend migrate-production => migrate-production
+        python manage.py migrate_schemas --shared => migrate_schemas
+        npm run migrate:prod => migrate:prod
         prefect server database reset -y =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
