@@ -104,11 +104,20 @@ fn is_path_list(tree: &Tree, resources: NodeId) -> bool {
 /// A Compose `services:` mapping: every service is a mapping (or empty, in a fragment).
 /// Other tools' `services:` lists (Kong declarative config, Render blueprints) are not.
 fn is_service_map(tree: &Tree, services: NodeId) -> bool {
+    // Compose names services `[a-zA-Z0-9._-]+`: a Symfony `services.yaml` (`App\Controller\:`)
+    // has mappings under `services:` too.
+    let compose_name = |key: NodeId| {
+        tree.str(key).is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        })
+    };
     tree.is_mapping(services)
-        && tree
-            .entries(services)
-            .iter()
-            .all(|&(_, service)| tree.is_mapping(service) || tree.is_null(service))
+        && tree.entries(services).iter().all(|&(key, service)| {
+            compose_name(key) && (tree.is_mapping(service) || tree.is_null(service))
+        })
 }
 
 /// Extract the facts of one document.
@@ -149,6 +158,17 @@ mod tests {
                 "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"
             ),
             DocumentKind::Kustomization
+        );
+        // Compose service names; a Symfony `services.yaml` is not Compose.
+        assert_eq!(
+            kind_of("services:\n  web: {image: app}\n  db-1.x_y: {}\n"),
+            DocumentKind::Compose
+        );
+        assert_eq!(
+            kind_of(
+                "parameters: {locale: en}\nservices:\n  _defaults: {autowire: true}\n  App\\Controller\\: {resource: '../src/Controller/'}\n"
+            ),
+            DocumentKind::Other
         );
         // The older `bases:`, and an overlay made of components only.
         assert_eq!(

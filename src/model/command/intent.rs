@@ -56,6 +56,12 @@ const ADMIN: &str = "migrate migrations bootstrap seed createsuperuser collectst
 const ADMIN_PARTS: &str =
     "migrate migration migrator setup-db setup_db init-db init_db db-init db_init seed";
 
+/// Options that make an app set up or upgrade its database and exit (`listmonk --upgrade`).
+const SWITCHES: &str = "--migrate --upgrade --install --init-db --initdb";
+/// Package managers and installers, whose `--upgrade` / `--install` are about packages.
+const PACKAGE_TOOLS: &str = "pip pip3 pipx npm npx yarn pnpm apt apt-get apk gem bundle bundler \
+    composer helm brew dnf yum zypper poetry uv cargo go conda mamba rustup";
+
 /// A script name rather than a subcommand: the command itself, a path, or a script file.
 fn is_script(word: &str, index: usize) -> bool {
     let extension = word.rsplit_once('.').map_or("", |(_, e)| e);
@@ -117,6 +123,15 @@ fn admin_word(words: &[String]) -> Option<String> {
         .iter()
         .enumerate()
         .filter(|(_, w)| !w.starts_with('-'));
+    // `./listmonk --upgrade --yes`: an app's own switch that sets up or upgrades its database
+    // and exits. Not a package manager's (`pip install --upgrade`, `helm upgrade --install`).
+    let package_tool = words
+        .iter()
+        .any(|w| listed(PACKAGE_TOOLS, basename(w)) || listed("install upgrade add", w));
+    let switch = words.iter().skip(1).find(|w| listed(SWITCHES, w));
+    if let Some(word) = switch.filter(|_| !package_tool) {
+        return Some(word.clone());
+    }
     // `-mode=migrate` (harbor's core): an option's value can be the task.
     let option_value = words.iter().find(|w| {
         w.starts_with('-')
@@ -275,6 +290,7 @@ fn is_schema_task(word: &str) -> bool {
     // there they are the migration.
     SCHEMA_PARTS.iter().any(|part| base.contains(part))
         || matches!(base, "upgrade" | "update")
+        || listed(SWITCHES, base)
         || base
             .strip_prefix("db:")
             .is_some_and(|task| !task.starts_with("seed"))

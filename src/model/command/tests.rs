@@ -357,6 +357,10 @@ fn migration_like_commands_are_schema_tasks_only() {
         pnpm -F backend migrate-production => migrate-production
         python manage.py migrate_schemas --shared => migrate_schemas
         npm run migrate:prod => migrate:prod
+        ./listmonk --upgrade --yes => --upgrade
+        ./listmonk --install --idempotent --yes => --install
+        pip install --upgrade requests =>
+        python -m pip install --upgrade pip =>
         prefect server database reset -y =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
