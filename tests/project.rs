@@ -710,7 +710,7 @@ fn kustomize_fields_not_rendered_are_notes_naming_the_kustomization() {
     for note in [
         "note: k8s/kustomization.yaml: `helmCharts:` is not rendered by adminlint; skipped (the charts' objects are not checked)",
         "note: k8s/kustomization.yaml: replacements in `replacements.yaml` are not rendered (only inline ones are); skipped",
-        "note: k8s/kustomization.yaml: configMapGenerator `settings`: env file `missing.env` could not be read (",
+        "note: k8s/kustomization.yaml: configMapGenerator `settings`: env file `missing.env` could not be read (it does not exist); the name is rendered without its content hash",
     ] {
         assert!(stderr.contains(note), "{note}\n{stderr}");
     }

@@ -274,7 +274,7 @@ fn strip_quotes(s: &str) -> &str {
 
 /// True when `text` contains a placeholder (or is not even well-formed enough to tell): what
 /// [`shadow`] would say, without the copy (it is asked of every image, tag and registry).
-fn has_placeholder(text: &str) -> bool {
+pub(crate) fn has_placeholder(text: &str) -> bool {
     let b = text.as_bytes();
     // `$`, `{`, `|` and `<` open every placeholder but `__NAME__`, and are not allowed outside
     // one: a byte outside the reference alphabet settles it either way.

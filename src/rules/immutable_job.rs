@@ -79,8 +79,9 @@ fn check(project: &Project, sink: &mut Sink) {
         if recreated(workload) || release_in_name(&name.value).is_some() {
             continue;
         }
-        // A name still to be filled in (a template) may well be a new one each release.
-        if name.value.contains(['{', '$']) {
+        // A name still to be filled in (a template, `${JOB}`, `__JOB_NAME__` replaced by a
+        // deploy step) may well be a new one each release.
+        if crate::model::image::has_placeholder(&name.value) {
             continue;
         }
         // Only a migration must run again with each release: a Job that populates a database

@@ -267,9 +267,11 @@ impl Renderer<'_> {
         crate::model::project::locked(&self.generator_files)
             .entry(target)
             .or_insert_with_key(|target| {
+                // A file a generator names is a reference: "it does not exist", not an input
+                // that vanished during the run.
                 crate::read::read_text(target, cap)
                     .map(Arc::from)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.as_reference())
             })
             .clone()
     }

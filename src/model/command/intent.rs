@@ -236,8 +236,8 @@ pub fn migration_word(line: &CommandLine) -> Option<String> {
 /// The admin word of a container whose image's entrypoint is a migration tool
 /// ([`crate::model::workload::Container::migration_image_program`]), given the `program` and
 /// its args: the program, unless the args start something long-running, run another admin
-/// task or only read the schema's state (`migrator up` migrates; `migrator seed` and
-/// `migrator status` do not).
+/// task, tear the database down or only read the schema's state (`migrator up` migrates;
+/// `migrator seed`, `drop=true` and `migrator status` do not).
 pub fn image_migration_word(program: &str, args: &CommandLine) -> Option<String> {
     let other_task = match intent(args) {
         (Intent::LongRunning, _) => true,
@@ -246,7 +246,15 @@ pub fn image_migration_word(program: &str, args: &CommandLine) -> Option<String>
         _ => false,
     };
     let reads_only = (args.commands.iter()).any(|c| c.words.iter().any(|w| is_read_only(w)));
-    (!other_task && !reads_only).then(|| program.to_string())
+    // `args: [drop=true]`, `destroy`: the tool tears the database down.
+    let teardown = (args.commands.iter()).any(|c| {
+        c.words.iter().any(|w| {
+            let word = w.trim_start_matches('-');
+            let key = word.split_once('=').map_or(word, |(key, _)| key);
+            listed("drop destroy uninstall teardown", &key.to_ascii_lowercase())
+        })
+    });
+    (!other_task && !reads_only && !teardown).then(|| program.to_string())
 }
 
 /// Words that make a migration command read the schema's state instead of changing it:

@@ -377,6 +377,8 @@ fn a_migration_image_s_own_entrypoint_migrates_unless_its_args_read_or_serve() {
         status =>
         serve =>
         seed =>
+        drop=true =>
+        --destroy =>
         migrate => migrator
         "#,
         |input| image_migration_word("migrator", &argv(input)).unwrap_or_default(),
