@@ -1163,3 +1163,55 @@ fn templates_that_fail_for_want_of_a_missing_dependency_are_notes_not_errors() {
          9 files.\n"
     );
 }
+
+#[test]
+fn a_chart_rendered_with_two_values_sets_keeps_findings_about_different_objects() {
+    // Each set names another Secret the app reads and the migration does not: two findings
+    // on the Job's line, one per Secret (the same finding twice would be reported once).
+    let dir = repo(&[
+        (
+            ".adminlint.yaml",
+            "helm:\n  charts:\n    chart:\n      - set: {secret: app-env}\n      - set: {secret: ld-secret}\n      - set: {secret: ld-secret, replicas: 2}\n",
+        ),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: ld\nversion: 1.0.0\n",
+        ),
+        ("chart/values.yaml", "secret: app-env\nreplicas: 1\n"),
+        (
+            "chart/templates/app.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      containers:\n        - name: web\n          image: acme/ld:1.0.0\n          envFrom:\n            - secretRef:\n                name: {{ .Values.secret }}\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: migrate\n          image: acme/ld:1.0.0\n          args: [migrate]\n",
+        ),
+    ]);
+    let (_, stdout, _) = run(
+        dir.path(),
+        &[
+            "check",
+            "--no-cache",
+            "--format",
+            "concise",
+            "--select",
+            "config-missing",
+            "chart",
+        ],
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines[0].contains("does not read Secret `app-env`"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains("does not read Secret `ld-secret`"),
+        "{stdout}"
+    );
+    assert!(
+        lines[0].starts_with("chart/templates/app.yaml:28:17: warning[config-missing]"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("chart/templates/app.yaml:28:17: warning[config-missing]"),
+        "{stdout}"
+    );
+    assert_eq!(lines[2], "Found 2 findings (2 warnings) in 3 files.");
+}
