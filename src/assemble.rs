@@ -63,6 +63,7 @@ pub(crate) fn assemble(
         if let Some(names_migrations) = facts.shell_script {
             project.shell_scripts.push((file.id, names_migrations));
         }
+        (project.deleted_jobs).extend(facts.deleted_jobs.into_iter().map(|name| (file.id, name)));
         if let Some(converted) = facts.compose {
             compose_files.insert(file.id, converted);
         }

@@ -27,7 +27,7 @@ use crate::yaml::SyntaxError;
 pub const CACHE_DIR: &str = ".adminlint_cache";
 
 /// What the cache file says it is, on its first line: a foreign or older file is not trusted.
-const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 21\n");
+const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 22\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 
@@ -57,6 +57,9 @@ pub struct Facts {
     /// (`manage.py wait_for_migrations`, `rails db:migrate`). A Compose service whose program
     /// it is may wait for them, or run them, itself (admin-not-awaited).
     pub shell_script: Option<bool>,
+    /// For a script, Makefile or Procfile: the Jobs it deletes by name
+    /// ([`crate::manifest::script::deleted_jobs`]), which immutable-job then lets run again.
+    pub deleted_jobs: Vec<String>,
 }
 
 /// What identifies one version of a file.

@@ -36,6 +36,8 @@ pub(crate) struct FileFacts {
     pub suppressions: Vec<suppress::Suppression>,
     /// See [`cache::Facts::shell_script`].
     pub shell_script: Option<bool>,
+    /// See [`cache::Facts::deleted_jobs`].
+    pub deleted_jobs: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -155,6 +157,7 @@ fn read_and_extract(
         compose: None,
         suppressions: Vec::new(),
         shell_script: None,
+        deleted_jobs: Vec::new(),
         notes: Vec::new(),
     };
     let read = input
@@ -233,6 +236,7 @@ fn read_and_extract(
     out.compose = facts.compose;
     out.suppressions = facts.suppressions;
     out.shell_script = facts.shell_script;
+    out.deleted_jobs = facts.deleted_jobs;
     // A small text is kept whatever it holds: a kustomization may list the file as a patch,
     // and reading it again then costs more than keeping it. The texts dropped are the bulk
     // (a monorepo's ConfigMaps).
@@ -279,6 +283,7 @@ fn extract_facts(
             suppressions,
             templated: false,
             shell_script,
+            deleted_jobs: manifest::script::deleted_jobs(text),
         };
     }
     let context = manifest::ExtractContext {
@@ -349,6 +354,7 @@ fn extract_facts(
         templated: !parsed.errors.is_empty() && (has_action || has_template_tags(text)),
         keep_text: false,
         shell_script: None,
+        deleted_jobs: Vec::new(),
     };
     if !facts.templated {
         facts.syntax_errors = parsed.errors.clone();

@@ -137,6 +137,16 @@ impl Collected {
                 ))
             })
             .collect();
+        // A script that deletes a Job by name (`kubectl delete job/db-migrate`) decides whether
+        // the Job's fixed name is a finding (immutable-job): both carry the Job's name.
+        for (file, name) in &project.deleted_jobs {
+            self.key(*file, format!("job:{name}"));
+        }
+        for workload in project.workloads.iter().filter(|w| w.kind == "Job") {
+            if let Some(name) = &workload.name {
+                self.key(workload.file, format!("job:{}", name.value));
+            }
+        }
         // A Compose service whose program is a script of the run (`./bin/entrypoint.sh`) reads
         // whether that script names migrations (admin-not-awaited): the script files are tied
         // to the services that may run them by every trailing part of their paths.

@@ -450,3 +450,14 @@ fn an_edit_to_a_dependency_chart_read_from_beside_rerenders_its_dependants() {
     // The tag changed in the helper's default: both charts' images move together.
     agrees_after_edits(&dir, &[(helper, 0, 0)]).unwrap();
 }
+
+/// A deploy script that deletes a Job by name decides immutable-job's finding on the Job's
+/// file: an edit to the script (the delete line removed) changes the Job's findings.
+#[test]
+fn an_edit_to_a_script_that_deletes_a_job_updates_the_job_s_findings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/immutable-job/deleted");
+    let files = files_of(&dir);
+    let script = files.iter().position(|f| f.ends_with("deploy.sh")).unwrap();
+    // Line 5 is the `kubectl delete job/db-migrate …` line.
+    agrees_after_edits(&dir, &[(script, 1, 4)]).unwrap();
+}

@@ -61,6 +61,9 @@ pub struct Project {
     /// The shell scripts read, in file order, each with whether a line of it names migrations
     /// ([`crate::cache::Facts::shell_script`]).
     pub shell_scripts: Vec<(FileId, bool)>,
+    /// The Jobs scripts of the run delete by name, each with the script
+    /// ([`crate::cache::Facts::deleted_jobs`]).
+    pub deleted_jobs: Vec<(FileId, String)>,
     /// References a Compose file makes that could not be followed (a missing `extends` or
     /// `include` file, an unknown service, a cycle).
     pub unresolved: Vec<Unresolved>,

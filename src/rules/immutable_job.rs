@@ -48,7 +48,8 @@ impl Violation for FixedName {
 
 /// True when something deletes or replaces the Job before the next release applies it: a TTL,
 /// a hook (Helm and Argo CD delete a hook before creating it again by default), Argo CD's
-/// `Replace=true` / `Force=true` sync options or Flux's `force`.
+/// `Replace=true` / `Force=true` sync options or Flux's `force` (a script that deletes it is
+/// looked for by the caller).
 fn recreated(workload: &Workload) -> bool {
     let ttl = workload
         .job
@@ -77,6 +78,11 @@ fn check(project: &Project, sink: &mut Sink) {
             continue;
         };
         if recreated(workload) || release_in_name(&name.value).is_some() {
+            continue;
+        }
+        // A deploy script of the project deletes it by name before the next apply
+        // (`kubectl delete job/db-migrate --ignore-not-found`).
+        if (project.deleted_jobs.iter()).any(|(_, deleted)| *deleted == name.value) {
             continue;
         }
         // A name still to be filled in (a template, `${JOB}`, `__JOB_NAME__` replaced by a

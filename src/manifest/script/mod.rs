@@ -174,6 +174,62 @@ pub fn names_migrations(text: &str, comments: &[crate::yaml::Comment]) -> bool {
     command::mentions_migrations(&text[from..])
 }
 
+/// The Jobs a script deletes by name (`kubectl delete job/db-migrate`, `kubectl delete jobs a
+/// b --ignore-not-found`, `oc delete job.batch/x`): a deploy script that deletes a migration
+/// Job before applying it again lets a fixed name run each release. Names with variables are
+/// left out (what they hold is not known).
+pub fn deleted_jobs(text: &str) -> Vec<String> {
+    const VALUE_OPTIONS: &str = "-n --namespace --context --kubeconfig -l --selector \
+        --field-selector -o --output --timeout --grace-period --cascade --cluster --user -s \
+        --server --token --as";
+    let mut names = Vec::new();
+    for command in command::script_commands(text).commands {
+        let words: Vec<&str> = (command.words.iter())
+            .filter(|w| !w.assign)
+            .map(|w| w.text.as_str())
+            .collect();
+        let program = |w: &&str| matches!(w.rsplit('/').next(), Some("kubectl" | "oc"));
+        let Some(at) = words.iter().position(program) else {
+            continue;
+        };
+        let mut rest = words[at + 1..].iter().copied();
+        let mut operands = Vec::new();
+        while let Some(word) = rest.next() {
+            if word.starts_with('-') {
+                let takes_value = VALUE_OPTIONS.split_ascii_whitespace().any(|o| o == word);
+                if !word.contains('=') && takes_value {
+                    rest.next();
+                }
+                continue;
+            }
+            operands.push(word);
+        }
+        let [verb, resources @ ..] = operands.as_slice() else {
+            continue;
+        };
+        if *verb != "delete" {
+            continue;
+        }
+        let is_job = |kind: &str| matches!(kind, "job" | "jobs" | "job.batch" | "jobs.batch");
+        let found: Vec<&str> = match resources {
+            [kind, names @ ..] if is_job(kind) => names.to_vec(),
+            _ => resources
+                .iter()
+                .filter_map(|r| r.split_once('/').filter(|(k, _)| is_job(k)).map(|(_, n)| n))
+                .collect(),
+        };
+        names.extend(
+            found
+                .into_iter()
+                .filter(|name| !name.is_empty() && !name.contains(['$', '`', '{']))
+                .map(str::to_string),
+        );
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The comments of a script, Makefile or Procfile (where suppressions are written), found by
 /// the shell lexer: a `#` inside quotes or a word is not one.
 pub fn comments(text: &str) -> Vec<crate::yaml::Comment> {

@@ -290,3 +290,12 @@ fn a_script_names_migrations_outside_its_comments() {
     assert!(names("echo '# not a comment' && ./migrate.sh\n"));
     assert!(!names(""));
 }
+
+#[test]
+fn jobs_a_script_deletes_by_name_are_read() {
+    let text = "kubectl delete job/db-migrate -n shop --ignore-not-found\nkubectl -n shop delete jobs seed reindex --wait=true\noc delete job.batch/x\nkubectl delete pod/web-1 deploy/web\nkubectl delete job/$JOB\nkubectl get job/y\nKUBECONFIG=k kubectl delete --context prod jobs.batch/z # job/commented\n# kubectl delete job/in-a-comment\n";
+    assert_eq!(
+        deleted_jobs(text),
+        ["db-migrate", "reindex", "seed", "x", "z"]
+    );
+}
