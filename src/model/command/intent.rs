@@ -213,6 +213,17 @@ pub fn service_admin_word(line: &CommandLine) -> Option<String> {
     None
 }
 
+/// The task runner a command line ends with when it names no task (`python manage.py`,
+/// `bundle exec rails`, `php artisan`): a Compose service kept to run tasks with
+/// (`docker compose run manage createsuperuser`), Taiga's `taiga-manage`.
+pub fn bare_task_runner(line: &CommandLine) -> Option<String> {
+    let [command] = line.commands.as_slice() else {
+        return None;
+    };
+    let last = basename(command.words.last()?);
+    listed("manage.py rails rake artisan", last).then(|| last.to_string())
+}
+
 /// The admin word of a command line when the task changes the database schema (`migrate`,
 /// `db:migrate`, `alembic upgrade`, `liquibase update`, `./migrate.sh`, `manage.py migrate`):
 /// the one definition of "migration-like" the ordering rules share. A schema task is the one

@@ -10,7 +10,8 @@ mod words;
 
 pub use argv::{Script, ScriptCommand, cd_targets, parse_argv, parse_script, script_commands};
 pub use intent::{
-    Intent, image_migration_word, intent, mentions_migrations, migration_word, service_admin_word,
+    Intent, bare_task_runner, image_migration_word, intent, mentions_migrations, migration_word,
+    service_admin_word,
 };
 pub use lexer::{Word, split_words};
 pub use paths::versioned_path;

@@ -156,6 +156,10 @@ pub fn classify_service(compose: &ComposeSignals<'_>) -> Role {
     if let Some(word) = admin_task_word(compose.command) {
         return Role::new(RoleKind::Admin, Reason::AdminCommand { word, restart });
     }
+    // `entrypoint: python manage.py` with no task: a service to run tasks with.
+    if let Some(word) = command::bare_task_runner(compose.command) {
+        return Role::new(RoleKind::Admin, Reason::AdminCommand { word, restart });
+    }
     if let Some(variable) = compose.one_shot_switch {
         let reason = Reason::OneShotSwitch {
             variable: variable.to_string(),

@@ -275,6 +275,19 @@ fn compose_signals() {
             "service compose cmd=cqlsh cassandra -f /schema.cql",
             "admin: runs the one-shot tool `cqlsh -f` and stops when done (no `restart`)",
         ),
+        // A task runner with no task: a service kept to run tasks with (Taiga's `taiga-manage`).
+        (
+            "service compose cmd=python manage.py",
+            "admin: runs `manage.py` and stops when done (no `restart`)",
+        ),
+        (
+            "service compose restart=unless-stopped cmd=python manage.py",
+            "long-running: a Compose service",
+        ),
+        (
+            "service compose cmd=bundle exec rails",
+            "admin: runs `rails` and stops when done (no `restart`)",
+        ),
         // The image's entrypoint is the tool (`cockroachdb/cockroach`, `command: sql -e …`).
         (
             "service compose restart=on-failure:3 image-program=cockroach cmd=sql --insecure -e 'CREATE DATABASE x;'",
