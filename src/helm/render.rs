@@ -423,12 +423,37 @@ fn render_with(
     // Each template is rendered on its own (its own step budget, a fresh `dot`), so they are
     // rendered in parallel: a large chart's templates are most of a run's serial time.
     let mut tasks: Vec<(String, FileId, Value)> = Vec::new();
-    for chart in &scoped {
-        let files = Value::files(chart.chart.files.clone());
+    // Each chart's objects (`.Chart`, `.Values`, `.Files`, …) with its subcharts' under
+    // `.Subcharts` by their scoped names (Helm 3.7: `include "db.fullname" .Subcharts.db`):
+    // built from the deepest charts up.
+    let mut bases: HashMap<&str, Value> = HashMap::new();
+    let mut deepest_first: Vec<&Scoped> = scoped.iter().collect();
+    deepest_first.sort_by_key(|c| std::cmp::Reverse(c.path.matches("/charts/").count()));
+    for chart in deepest_first {
         let mut metadata = chart.chart.metadata.as_map().cloned().unwrap_or_default();
         metadata.insert("Name".into(), chart_name(chart.chart, &chart.name));
         metadata.insert("IsRoot".into(), Value::bool(!chart.path.contains('/')));
-        let metadata = Value::map(metadata);
+        let prefix = format!("{}/charts/", chart.path);
+        let subcharts: BTreeMap<String, Value> = (scoped.iter())
+            .filter(|c| (c.path.strip_prefix(&prefix)).is_some_and(|rest| !rest.contains('/')))
+            .filter_map(|c| Some((c.name.clone(), bases.get(c.path.as_str())?.clone())))
+            .collect();
+        let base = Value::map_from([
+            ("Values", chart.values.clone()),
+            ("Chart", Value::map(metadata)),
+            ("Release", release.clone()),
+            ("Capabilities", capabilities.clone()),
+            ("Files", Value::files(chart.chart.files.clone())),
+            ("Subcharts", Value::map(subcharts)),
+        ]);
+        bases.insert(chart.path.as_str(), base);
+    }
+    for chart in &scoped {
+        let base = bases
+            .get(chart.path.as_str())
+            .and_then(Value::as_map)
+            .cloned()
+            .unwrap_or_default();
         for template in chart.chart.templates.iter().filter(|t| t.is_rendered()) {
             let name = template_name(&chart.path, template);
             if rendering
@@ -438,25 +463,18 @@ fn render_with(
             {
                 continue;
             }
-            let dot = Value::map_from([
-                ("Values", chart.values.clone()),
-                ("Chart", metadata.clone()),
-                ("Release", release.clone()),
-                ("Capabilities", capabilities.clone()),
-                ("Files", files.clone()),
-                ("Subcharts", Value::map(BTreeMap::new())),
-                (
-                    "Template",
-                    Value::map_from([
-                        ("Name", Value::string(name.as_str())),
-                        (
-                            "BasePath",
-                            Value::string(format!("{}/templates", chart.path).as_str()),
-                        ),
-                    ]),
-                ),
-            ]);
-            tasks.push((name, template.file, dot));
+            let mut dot = base.clone();
+            dot.insert(
+                "Template".into(),
+                Value::map_from([
+                    ("Name", Value::string(name.as_str())),
+                    (
+                        "BasePath",
+                        Value::string(format!("{}/templates", chart.path).as_str()),
+                    ),
+                ]),
+            );
+            tasks.push((name, template.file, Value::map(dot)));
         }
     }
     let mut kept = Vec::new();
@@ -737,6 +755,36 @@ mod tests {
             ("u/charts/loose/Chart.yaml", "name: loose\n"),
         ]);
         chart::load(Path::new("u"), &mut source).unwrap()
+    }
+
+    #[test]
+    fn subcharts_objects_are_under_subcharts_by_their_scoped_names() {
+        let mut source = MemorySource::new(&[
+            (
+                "p/Chart.yaml",
+                "name: p\nversion: 1.0.0\ndependencies:\n  - name: child\n    alias: sa\n",
+            ),
+            ("p/values.yaml", "sa: {suffix: worker}\n"),
+            (
+                "p/templates/cm.yaml",
+                "kind: ConfigMap\nmetadata:\n  name: {{ include \"child.fullname\" .Subcharts.sa }}\ndata:\n  chart: {{ .Subcharts.sa.Chart.Name }}\n  root: {{ .Subcharts.sa.Chart.IsRoot }}\n",
+            ),
+            ("p/charts/child/Chart.yaml", "name: child\nversion: 0.1.0\n"),
+            ("p/charts/child/values.yaml", "suffix: default\n"),
+            (
+                "p/charts/child/templates/_helpers.tpl",
+                "{{- define \"child.fullname\" -}}{{ .Release.Name }}-{{ .Values.suffix }}{{- end -}}\n",
+            ),
+        ]);
+        let chart = chart::load(Path::new("p"), &mut source).unwrap();
+        let rendering = render(&chart, &Value::map(BTreeMap::new()), Limits::default());
+        let cm = (rendering.templates.iter())
+            .find(|t| t.name == "p/templates/cm.yaml")
+            .unwrap();
+        let text = &cm.result.as_ref().unwrap().text;
+        assert!(text.contains("name: release-name-worker"), "{text}");
+        assert!(text.contains("chart: sa"), "{text}");
+        assert!(text.contains("root: false"), "{text}");
     }
 
     #[test]
