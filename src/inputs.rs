@@ -121,9 +121,10 @@ pub(crate) fn plan(
     // Scripts, workflows, Makefiles and Procfiles are read for their commands (`script-files`).
     let extra = |path: &Path| {
         config.is_extra_file(path)
-            || config
-                .reads_commands(path)
-                .unwrap_or_else(|| crate::manifest::script::is_script_name(path))
+            || config.reads_commands(path).unwrap_or_else(|| {
+                crate::manifest::script::is_script_name(path)
+                    || crate::manifest::script::is_shebang_script(path)
+            })
     };
     // Hidden directories are looked into only where a directory is named: to say what the walk
     // skipped there. The walk of the project around named files (pre-commit) stays as fast as

@@ -27,6 +27,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if adminlint::discover::is_yaml_name(&path)
             || path.extension().is_some_and(|e| e == "tpl")
             || adminlint::manifest::script::is_script_name(&path)
+            || adminlint::manifest::script::is_shebang_script(&path)
         {
             out.push(path);
         }

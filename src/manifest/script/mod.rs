@@ -106,6 +106,26 @@ pub fn is_script_name(path: &Path) -> bool {
     source_of_name(&path.to_string_lossy()).is_some()
 }
 
+/// Directories whose files without an extension are looked into for a shell's `#!` line
+/// (`bin/migrate`, `script/deploy`, `docker/seed`): where projects keep their executable
+/// scripts.
+const SCRIPT_DIRS: [&str; 5] = ["bin", "script", "scripts", "docker", "deploy"];
+
+/// True for a file without an extension in a script directory ([`SCRIPT_DIRS`]) that starts
+/// with a `sh` / `bash` `#!` line: a walk reads it as a shell script. Its first bytes are read.
+pub fn is_shebang_script(path: &Path) -> bool {
+    let in_script_dir = (path.parent().and_then(Path::file_name))
+        .and_then(|dir| dir.to_str())
+        .is_some_and(|dir| SCRIPT_DIRS.contains(&dir));
+    let bare_name =
+        (path.file_name().and_then(|n| n.to_str())).is_some_and(|name| !name.contains('.'));
+    in_script_dir
+        && bare_name
+        && crate::read::read_prefix(path, 256).is_ok_and(|bytes| {
+            source_of("", &String::from_utf8_lossy(&bytes)) == Some(Source::Shell)
+        })
+}
+
 /// The files of a project read for their commands (by name, or holding a command), in file
 /// order, for `--explain-context`.
 pub fn command_files(project: &crate::model::project::Project) -> Vec<FileId> {
