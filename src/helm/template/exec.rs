@@ -295,6 +295,14 @@ impl<'a> Exec<'a> {
                 .enumerate()
                 .map(|(i, v)| (Value::int(i as i64), Value::string(v.as_str())))
                 .collect(),
+            // `range $path, $bytes := .Files.Glob "files/*"`: each path with its contents.
+            ValueKind::Files(files) => files
+                .iter()
+                .map(|(path, entry)| {
+                    let text = String::from_utf8_lossy(&entry.bytes);
+                    (Value::string(path), Value::string(&*text))
+                })
+                .collect(),
             ValueKind::Int(n) => {
                 // Go 1.22: `range 5` counts 0..5; the budget is checked before building the list.
                 let n = (*n).max(0) as u64;

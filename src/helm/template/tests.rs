@@ -524,6 +524,18 @@ fn capabilities_and_files_methods() {
     .unwrap();
     let out = set.render("t", &dot).unwrap();
     assert_eq!(out.text, "k=v\n|2|b.txt: x|[k=v]|43");
+    // A glob is a map: false when it matches nothing, ranged over by path (bitnami's
+    // mariadb-galera: `if and (.Files.Glob "files/*.sql.gz") …`, `range $path, $bytes := …`).
+    set.add(
+        "g",
+        TEMPLATE,
+        "{{ if .Files.Glob \"none/*\" }}t{{ else }}f{{ end }}|{{ range $path, $bytes := .Files.Glob \"conf/*\" }}{{ $path }}={{ $bytes }};{{ end }}",
+    )
+    .unwrap();
+    assert_eq!(
+        set.render("g", &dot).unwrap().text,
+        "f|conf/a.ini=k=v\n;conf/b.txt=x;"
+    );
 }
 
 /// The pieces of an output as (output text, `at` file and text, verbatim, value text).

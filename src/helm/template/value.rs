@@ -265,7 +265,9 @@ impl Value {
                 watch::saw_entries(map);
                 !map.is_empty()
             }
-            ValueKind::Files(_) | ValueKind::ApiVersions(_) => true,
+            // `.Files.Glob` is a map in Go: empty, it is false (`if .Files.Glob "x/*"`).
+            ValueKind::Files(files) => !files.is_empty(),
+            ValueKind::ApiVersions(_) => true,
         }
     }
 
