@@ -356,6 +356,10 @@ fn outside_dependencies(
         let repository = dependency.repository.as_deref().unwrap_or_default();
         if let Some(path) = repository.strip_prefix("file://") {
             let subdir = crate::discover::lexical(&dir.join(path));
+            // A chart naming itself would be read again at every level.
+            if subdir == crate::discover::lexical(dir) {
+                continue;
+            }
             let note = format!(
                 "{}: dependency `{}` is read from {} (`repository: {repository}`), as `helm \
                  dependency build` would copy it into charts/",
@@ -558,6 +562,28 @@ pub(crate) mod tests {
                 .clone()
                 .into_bytes())
         }
+    }
+
+    #[test]
+    fn a_file_dependency_is_read_from_its_path_and_a_chart_naming_itself_is_not() {
+        let mut source = MemorySource::new(&[
+            (
+                "c/Chart.yaml",
+                "name: c\ndependencies:\n  - name: lib\n    repository: file://../lib\n  - name: c\n    repository: file://.\n",
+            ),
+            ("lib/Chart.yaml", "name: lib\ntype: library\n"),
+            ("lib/templates/_h.tpl", "{{ define \"lib.x\" }}x{{ end }}"),
+        ]);
+        let chart = load(Path::new("c"), &mut source).unwrap();
+        let names: Vec<&str> = chart.subcharts.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["lib"]);
+        assert_eq!(chart.subcharts[0].dir, Path::new("lib"));
+        assert_eq!(chart.notes.len(), 1, "{:?}", chart.notes);
+        assert!(
+            chart.notes[0].contains("dependency `lib` is read from lib"),
+            "{:?}",
+            chart.notes
+        );
     }
 
     #[test]

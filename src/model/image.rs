@@ -42,7 +42,8 @@ pub enum ImageKind {
     /// Fully literal reference following the grammar.
     Literal,
     /// Contains variables or placeholders (`${TAG}`, `$TAG`, `__IMAGE_TAG__`, `|version|`,
-    /// `{{ .Values.x }}`, a tag in capitals such as `VERSION`) in some component; those components are compared as text, never guessed.
+    /// `{{ .Values.x }}`, a tag in capitals such as `VERSION`) in some component; those
+    /// components are compared as text, never guessed.
     Templated,
     /// Not an image reference that can be compared at all: build references like `ko://…`,
     /// empty strings, or text that does not fit the grammar even allowing placeholders.

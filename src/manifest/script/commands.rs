@@ -195,7 +195,7 @@ fn after_prefixes(words: &[Part]) -> &[Part] {
                 && word
                     .text
                     .split_once('=')
-                    .is_some_and(|(name, _)| is_variable_name(name));
+                    .is_some_and(|(name, _)| super::text::is_name(name));
             if word.text.len() > 1 && word.text.starts_with('-') {
                 i += 1 + usize::from(listed(takes_value, &word.text));
             } else if assignment {
@@ -206,12 +206,6 @@ fn after_prefixes(words: &[Part]) -> &[Part] {
         }
     }
     &words[i.min(words.len())..]
-}
-
-/// A shell variable's name (`RAILS_ENV`).
-fn is_variable_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Recognises the command `words` (leading assignments already taken off) start, if any.
