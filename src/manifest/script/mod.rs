@@ -38,6 +38,8 @@ pub enum Source {
     GithubWorkflow,
     /// `.gitlab-ci.yml`: `script:`, `before_script:`, `after_script:`.
     GitlabCi,
+    /// CircleCI's `.circleci/config.yml`: the `run:` steps of jobs and reusable commands.
+    CircleCi,
     /// `Makefile`, `GNUmakefile`, `*.mk`: the recipe lines.
     Makefile,
     /// `Procfile`: one process per line; `release:` is Heroku's release phase.
@@ -55,7 +57,11 @@ impl Source {
     pub fn is_yaml(self) -> bool {
         matches!(
             self,
-            Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile
+            Source::GithubWorkflow
+                | Source::GitlabCi
+                | Source::CircleCi
+                | Source::AppJson
+                | Source::Taskfile
         )
     }
 }
@@ -80,6 +86,8 @@ pub fn source_of_name(path: &str) -> Option<Source> {
         Some(Source::GithubWorkflow)
     } else if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" {
         Some(Source::GitlabCi)
+    } else if yaml && path.contains(".circleci/") && name.starts_with("config.") {
+        Some(Source::CircleCi)
     } else if name == "app.json" {
         Some(Source::AppJson)
     } else if name.eq_ignore_ascii_case("justfile")
@@ -174,7 +182,11 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
             scan.segment(&segment, &mut vars, None, &mut out);
         }
         Source::Procfile => procfile::extract(&scan, &mut out),
-        Source::GithubWorkflow | Source::GitlabCi | Source::AppJson | Source::Taskfile => {}
+        Source::GithubWorkflow
+        | Source::GitlabCi
+        | Source::CircleCi
+        | Source::AppJson
+        | Source::Taskfile => {}
     }
     out
 }
@@ -281,6 +293,7 @@ pub fn extract_document(
         match source {
             Source::GithubWorkflow => workflow::github(&scan, tree, root, &mut out),
             Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
+            Source::CircleCi => workflow::circleci(&scan, tree, root, &mut out),
             Source::AppJson => appjson::extract(&scan, tree, root, &mut out),
             Source::Taskfile => taskfile::extract(&scan, tree, root, &mut out),
             _ => {}

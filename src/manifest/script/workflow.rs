@@ -117,3 +117,37 @@ pub(super) fn gitlab(scan: &Scan<'_>, tree: &Tree, root: NodeId, out: &mut Vec<W
         }
     }
 }
+
+/// CircleCI's `.circleci/config.yml`: each `run:` step (a string, or `command:` with its
+/// `environment:`) of every job and reusable command, with the job's `environment:`.
+pub(super) fn circleci(scan: &Scan<'_>, tree: &Tree, root: NodeId, out: &mut Vec<Workload>) {
+    for section in ["jobs", "commands"] {
+        let Some(entries) = tree.get(root, section).filter(|&m| tree.is_mapping(m)) else {
+            continue;
+        };
+        for (_, job) in tree.entries(entries) {
+            if !tree.is_mapping(job) {
+                continue;
+            }
+            let mut vars = Vars::default();
+            read_env(tree, tree.get(job, "environment"), &mut vars);
+            let Some(steps) = tree.get(job, "steps").filter(|&s| tree.is_sequence(s)) else {
+                continue;
+            };
+            for &step in tree.items(steps) {
+                let Some(run) = tree.get(step, "run") else {
+                    continue;
+                };
+                if tree.is_mapping(run) {
+                    let mut step_vars = vars.clone();
+                    read_env(tree, tree.get(run, "environment"), &mut step_vars);
+                    if let Some(command) = tree.get(run, "command") {
+                        scan.scalar(tree, command, &mut step_vars, out);
+                    }
+                } else {
+                    scan.scalar(tree, run, &mut vars, out);
+                }
+            }
+        }
+    }
+}
