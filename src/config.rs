@@ -173,10 +173,10 @@ pub struct Config {
     pub extra_files: Vec<String>,
     /// Files read for the commands they run (globs): shell scripts, CI workflows, Makefiles,
     /// Justfiles, Taskfiles, Procfiles, `app.json`. Unset: `*.sh`, `*.bash`, `Makefile`, `*.mk`,
-    /// `justfile`, `*.just`, `Taskfile.yml`, `Procfile`, `app.json`, `.github/workflows/*.yml`,
-    /// `action.yml`, `.gitlab-ci.yml`, `.circleci/config.yml`, and files without an extension
-    /// in `bin/`, `script/`, `scripts/`, `docker/` or `deploy/` that start with a `sh` / `bash`
-    /// `#!` line; `[]` reads none.
+    /// `justfile`, `*.just`, `Taskfile.yml`, `Procfile`, `app.json`, `heroku.yml`,
+    /// `.github/workflows/*.yml`, `action.yml`, `.gitlab-ci.yml`, `.circleci/config.yml`, and
+    /// files without an extension in `bin/`, `script/`, `scripts/`, `docker/` or `deploy/` that
+    /// start with a `sh` / `bash` `#!` line; `[]` reads none.
     pub script_files: Option<Vec<String>>,
     /// Apps declared by name.
     #[serde(default)]

@@ -4,6 +4,7 @@
 
 mod appjson;
 mod commands;
+mod herokuyml;
 mod justfile;
 mod makefile;
 mod procfile;
@@ -46,6 +47,8 @@ pub enum Source {
     Procfile,
     /// Heroku's `app.json`: its `scripts` (and each environment's).
     AppJson,
+    /// Heroku's `heroku.yml`: `release.command` and the `run:` processes.
+    HerokuYml,
     /// `justfile` / `Justfile` / `.justfile` / `*.just`: the recipe lines.
     Justfile,
     /// go-task's `Taskfile.yml` (and `.yaml`, `.dist.yml`): each task's `cmds:`.
@@ -61,6 +64,7 @@ impl Source {
                 | Source::GitlabCi
                 | Source::CircleCi
                 | Source::AppJson
+                | Source::HerokuYml
                 | Source::Taskfile
         )
     }
@@ -90,6 +94,8 @@ pub fn source_of_name(path: &str) -> Option<Source> {
         Some(Source::CircleCi)
     } else if name == "app.json" {
         Some(Source::AppJson)
+    } else if name == "heroku.yml" || name == "heroku.yaml" {
+        Some(Source::HerokuYml)
     } else if name.eq_ignore_ascii_case("justfile")
         || name.eq_ignore_ascii_case(".justfile")
         || extension.as_deref() == Some("just")
@@ -186,6 +192,7 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
         | Source::GitlabCi
         | Source::CircleCi
         | Source::AppJson
+        | Source::HerokuYml
         | Source::Taskfile => {}
     }
     out
@@ -295,6 +302,7 @@ pub fn extract_document(
             Source::GitlabCi => workflow::gitlab(&scan, tree, root, &mut out),
             Source::CircleCi => workflow::circleci(&scan, tree, root, &mut out),
             Source::AppJson => appjson::extract(&scan, tree, root, &mut out),
+            Source::HerokuYml => herokuyml::extract(&scan, tree, root, &mut out),
             Source::Taskfile => taskfile::extract(&scan, tree, root, &mut out),
             _ => {}
         }

@@ -134,6 +134,18 @@ fn join_procfiles(project: &mut Project, root: &Path) {
         .filter(|f| f.display.rsplit('/').next() == Some("Procfile"))
         .filter_map(|f| Some((normalized(f.path.as_deref()?.parent()?), f.id)))
         .collect();
+    // A `heroku.yml` names the processes of its directory's app when no Procfile does.
+    let mut procfiles = procfiles;
+    for file in (project.files.iter()).filter(|f| {
+        matches!(
+            f.display.rsplit('/').next(),
+            Some("heroku.yml" | "heroku.yaml")
+        )
+    }) {
+        if let Some(dir) = file.path.as_deref().and_then(Path::parent) {
+            procfiles.entry(normalized(dir)).or_insert(file.id);
+        }
+    }
     if procfiles.is_empty() {
         return;
     }
