@@ -268,10 +268,10 @@ fn extract_facts(
     if let Some(source) = commands.filter(|s| !s.is_yaml()) {
         // A script, Makefile or Procfile: its commands, never parsed as YAML.
         let workloads = manifest::script::extract_text(source, id, text);
-        let comments = manifest::script::comments(text);
-        let suppressions = suppress::from_comments(id, text, &comments);
+        let lexed = manifest::script::lex(text);
+        let suppressions = suppress::from_comments(id, text, &lexed.comments);
         let shell_script = (source == manifest::script::Source::Shell)
-            .then(|| manifest::script::names_migrations(text, &comments));
+            .then(|| manifest::script::names_migrations(text, &lexed.comments));
         return cache::Facts {
             documents: 0,
             syntax_errors: Vec::new(),
@@ -283,7 +283,7 @@ fn extract_facts(
             suppressions,
             templated: false,
             shell_script,
-            deleted_jobs: manifest::script::deleted_jobs(text),
+            deleted_jobs: lexed.deleted_jobs,
         };
     }
     let context = manifest::ExtractContext {

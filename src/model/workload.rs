@@ -236,11 +236,15 @@ impl Container {
             .collect()
     }
 
-    /// The program of a container that runs its image's own entrypoint (no `command:`) when
+    /// The admin word of a container that runs its image's own entrypoint (no `command:`) when
     /// the image is named for migrations (`sourcegraph/migrator`, `acme/shop-migrate`): the
-    /// image's last path component, whose entrypoint is the migration tool (`args: [up]` are
-    /// its subcommand).
-    pub fn migration_image_program(&self) -> Option<String> {
+    /// image's last path component, whose entrypoint is the migration tool, with `args` (its
+    /// command line, `up`) as the tool's subcommand
+    /// ([`crate::model::command::image_migration_word`]).
+    pub fn image_migration_word(
+        &self,
+        args: &crate::model::command::CommandLine,
+    ) -> Option<String> {
         if self.command.is_some() {
             return None;
         }
@@ -249,8 +253,11 @@ impl Container {
             .effective_image()
             .filter(|i| i.kind != ImageKind::Opaque)?;
         let repository = image.repository();
-        let last = repository.rsplit('/').next()?;
-        crate::model::command::mentions_migrations(last).then(|| last.to_string())
+        let program = repository.rsplit('/').next()?;
+        if !crate::model::command::mentions_migrations(program) {
+            return None;
+        }
+        crate::model::command::image_migration_word(program, args)
     }
 
     /// The image as it will run: the resolved reference when known, else the image as written.

@@ -4,7 +4,7 @@ use super::helpers::{migration_of, who};
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::command::mentions_migrations;
-use crate::model::project::Project;
+use crate::model::project::{ContainerRef, Project};
 use crate::model::workload::{Format, Workload};
 use crate::span::FileId;
 
@@ -135,13 +135,20 @@ fn app_waits_itself(project: &Project, app: &Workload) -> bool {
 }
 
 fn check(project: &Project, sink: &mut Sink) {
-    // The services of each Compose project, gathered once (by project, in project order).
-    let mut projects: Vec<(&str, Vec<&Workload>)> = Vec::new();
-    for workload in &project.workloads {
+    // The services of each Compose project with their indices, gathered once (by project, in
+    // project order).
+    let mut projects: Vec<(&str, Vec<&Workload>, Vec<usize>)> = Vec::new();
+    for (index, workload) in project.workloads.iter().enumerate() {
         if let Some(facts) = &workload.compose {
-            match projects.iter_mut().find(|(name, _)| *name == facts.project) {
-                Some((_, services)) => services.push(workload),
-                None => projects.push((&facts.project, vec![workload])),
+            match projects
+                .iter_mut()
+                .find(|(name, _, _)| *name == facts.project)
+            {
+                Some((_, services, indices)) => {
+                    services.push(workload);
+                    indices.push(index);
+                }
+                None => projects.push((&facts.project, vec![workload], vec![index])),
             }
         }
     }
@@ -155,12 +162,14 @@ fn check(project: &Project, sink: &mut Sink) {
         {
             continue;
         }
-        let Some((_, services)) = projects.iter().find(|(name, _)| *name == facts.project) else {
+        let Some((_, services, indices)) =
+            projects.iter().find(|(name, _, _)| *name == facts.project)
+        else {
             continue;
         };
         let admin_service = service_name(workload);
         let Some((at, word)) = migration_of(project, index) else {
-            started_only(project, services, index, admin_service, sink);
+            started_only(project, (services, indices), index, sink);
             continue;
         };
         // The app is the migration's release peers: the long-running services on its image.
@@ -177,63 +186,30 @@ fn check(project: &Project, sink: &mut Sink) {
         }) else {
             continue;
         };
-        let app = &project.workloads[waiting_not];
-        let violation = NotAwaited {
-            admin: who(project, at),
-            word: Some(word),
-            admin_service: admin_service.to_string(),
-            app: app.title(),
-            app_service: service_name(app).to_string(),
-        };
-        let site = workload.name.as_ref().map_or(workload.span, |n| n.span);
-        let app_site = app.name.as_ref().map_or(app.span, |n| n.span);
-        sink.report(&violation, site)
-            .object(workload, Some(&workload.containers[at.container]))
-            .related(
-                format!("{} starts without waiting for it", app.title()),
-                app_site,
-            );
+        report(
+            project,
+            at,
+            Some(word),
+            &project.workloads[waiting_not],
+            sink,
+        );
     }
 }
 
-/// An admin one-off that is not migration-like (OpenProject's `seeder`, which migrates and
-/// seeds from a script inside the image) but that a long-running service names in `depends_on`
-/// with `service_started`: the app meant to start after it, and starts beside it instead.
-fn started_only(
+/// Report that `app` does not wait for the one-off at `at` (`word`: its migration, if it is
+/// one), at the one-off's name, with the app's name as the related location.
+fn report(
     project: &Project,
-    services: &[&Workload],
-    admin: usize,
-    admin_service: &str,
+    at: ContainerRef,
+    word: Option<String>,
+    app: &Workload,
     sink: &mut Sink,
 ) {
-    let workload = &project.workloads[admin];
-    let Some(container) = workload.containers.first() else {
-        return;
-    };
-    let app = services.iter().copied().find(|service| {
-        let index = project
-            .workloads
-            .iter()
-            .position(|w| std::ptr::eq(w, *service));
-        let long_running = index.is_some_and(|i| project.role(i).is_long_running());
-        let started_only = (service.compose.iter().flat_map(|c| &c.depends_on))
-            .any(|d| d.service.value == admin_service && d.condition == "service_started");
-        long_running
-            && started_only
-            && !waits_for(services, service, admin_service)
-            && !app_waits_itself(project, service)
-    });
-    let Some(app) = app else {
-        return;
-    };
-    let at = crate::model::project::ContainerRef {
-        workload: admin,
-        container: 0,
-    };
+    let (workload, container) = project.container(at);
     let violation = NotAwaited {
         admin: who(project, at),
-        word: None,
-        admin_service: admin_service.to_string(),
+        word,
+        admin_service: service_name(workload).to_string(),
         app: app.title(),
         app_service: service_name(app).to_string(),
     };
@@ -245,4 +221,34 @@ fn started_only(
             format!("{} starts without waiting for it", app.title()),
             app_site,
         );
+}
+
+/// An admin one-off that is not migration-like (OpenProject's `seeder`, which migrates and
+/// seeds from a script inside the image) but that a long-running service names in `depends_on`
+/// with `service_started`: the app meant to start after it, and starts beside it instead.
+fn started_only(
+    project: &Project,
+    (services, indices): (&[&Workload], &[usize]),
+    admin: usize,
+    sink: &mut Sink,
+) {
+    let admin_service = service_name(&project.workloads[admin]);
+    if project.workloads[admin].containers.is_empty() {
+        return;
+    }
+    let app = services.iter().zip(indices).find(|&(service, &index)| {
+        let started_only = (service.compose.iter().flat_map(|c| &c.depends_on))
+            .any(|d| d.service.value == admin_service && d.condition == "service_started");
+        project.role(index).is_long_running()
+            && started_only
+            && !waits_for(services, service, admin_service)
+            && !app_waits_itself(project, service)
+    });
+    if let Some((app, _)) = app {
+        let at = ContainerRef {
+            workload: admin,
+            container: 0,
+        };
+        report(project, at, None, app, sink);
+    }
 }

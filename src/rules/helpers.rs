@@ -54,10 +54,8 @@ pub fn migration_of(project: &Project, workload: usize) -> Option<(ContainerRef,
         .filter(|&at| project.admin_reason(at).is_some_and(|r| !r.release_only()))
         .find_map(|at| {
             let line = &project.command_line(at).line;
-            let word = crate::model::command::migration_word(line).or_else(|| {
-                let program = project.container(at).1.migration_image_program()?;
-                crate::model::command::image_migration_word(&program, line)
-            })?;
+            let word = crate::model::command::migration_word(line)
+                .or_else(|| project.container(at).1.image_migration_word(line))?;
             Some((at, word))
         })
 }

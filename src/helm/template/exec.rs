@@ -477,16 +477,15 @@ impl<'a> Exec<'a> {
     fn call(
         &mut self,
         name: &str,
-        args: Vec<Value>,
+        mut args: Vec<Value>,
         dot: &Value,
         action: Span,
     ) -> Result<Value, TemplateError> {
         // Go passes the invalid value to a function as its parameter type's zero: a nil
         // (`dict "root" $unset` holds nil, whose fields are an error again).
-        let args = args
-            .into_iter()
-            .map(|arg| if arg.is_absent() { Value::nil() } else { arg })
-            .collect();
+        for arg in args.iter_mut().filter(|arg| arg.is_absent()) {
+            *arg = Value::nil();
+        }
         let value = funcs::call(self, name, args, dot, action)?;
         match value.kind() {
             ValueKind::String(text) if value.pieces().is_none() => {

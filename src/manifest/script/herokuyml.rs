@@ -13,63 +13,57 @@ use crate::yaml::{NodeId, Tree};
 /// string) is the release phase, each `run:` entry (a string, or `command:` of a mapping) an
 /// app process. Processes are read as the `sh -c` scripts Heroku runs.
 pub(super) fn extract(scan: &Scan<'_>, tree: &Tree, root: NodeId, out: &mut Vec<Workload>) {
-    if let Some(release) = tree.get(root, "release").filter(|&r| tree.is_mapping(r))
-        && let Some(command) = tree.get(release, "command")
-        && let Some((script, span)) = script_of(scan, tree, command)
-    {
-        let (key_start, key_end) = key_span(tree, root, "release").unwrap_or(span);
-        let name = Spanned::new(
-            "release".to_string(),
-            Span::new(scan.file, key_start, key_end),
-        );
-        let admin_word = admin_task(&script.value).unwrap_or_else(|| "release".to_string());
-        let whole = Span::new(scan.file, key_start, span.1);
-        out.push(heroku_process(shell_process(
-            Tool::Procfile,
-            name,
-            script,
-            whole,
-            Some(admin_word),
-        )));
-    }
-    let Some(run) = tree.get(root, "run").filter(|&r| tree.is_mapping(r)) else {
-        return;
-    };
-    for (key, value) in tree.entries(run) {
-        let Some(process) = tree.str(key) else {
-            continue;
-        };
-        let command = if tree.is_mapping(value) {
-            tree.get(value, "command")
-        } else {
-            Some(value)
-        };
-        let Some((script, span)) = command.and_then(|c| script_of(scan, tree, c)) else {
-            continue;
-        };
-        let (key_start, key_end) = tree.span(key);
-        let name = Spanned::new(
-            process.to_string(),
-            Span::new(scan.file, key_start, key_end),
-        );
-        let whole = Span::new(scan.file, key_start, span.1);
-        out.push(heroku_process(shell_process(
-            Tool::Procfile,
-            name,
-            script,
-            whole,
-            None,
-        )));
+    for (key, value) in tree.entries(root) {
+        match tree.str(key) {
+            Some("release") if tree.is_mapping(value) => {
+                let Some(script) = tree
+                    .get(value, "command")
+                    .and_then(|c| script_of(scan, tree, c))
+                else {
+                    continue;
+                };
+                let admin_word = admin_task(&script.value).unwrap_or_else(|| "release".to_string());
+                out.push(process(scan, tree, key, script, Some(admin_word)));
+            }
+            Some("run") if tree.is_mapping(value) => {
+                for (process_key, command) in tree.entries(value) {
+                    // A string, or a mapping with `command:` (and the `image:` it runs in).
+                    let command = if tree.is_mapping(command) {
+                        tree.get(command, "command")
+                    } else {
+                        Some(command)
+                    };
+                    if let Some(script) = command.and_then(|c| script_of(scan, tree, c)) {
+                        out.push(process(scan, tree, process_key, script, None));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
-/// A command as the script Heroku runs: a string as written, or a list's words joined with
-/// spaces; with the node's byte range.
-fn script_of(
+/// The process named by `key` running `script`, as messages name one of `heroku.yml`
+/// ("heroku.yml process `release`").
+fn process(
     scan: &Scan<'_>,
     tree: &Tree,
-    node: NodeId,
-) -> Option<(Spanned<String>, (usize, usize))> {
+    key: NodeId,
+    script: Spanned<String>,
+    admin_word: Option<String>,
+) -> Workload {
+    let (key_start, key_end) = tree.span(key);
+    let name = tree.str(key).unwrap_or_default().to_string();
+    let name = Spanned::new(name, Span::new(scan.file, key_start, key_end));
+    let whole = Span::new(scan.file, key_start, script.span.end as usize);
+    let mut workload = shell_process(Tool::Procfile, name, script, whole, admin_word);
+    workload.kind = "heroku.yml process".to_string();
+    workload
+}
+
+/// A command as the script Heroku runs: a string as written, or a list's words joined with
+/// spaces, spanning the node.
+fn script_of(scan: &Scan<'_>, tree: &Tree, node: NodeId) -> Option<Spanned<String>> {
     let (start, end) = tree.span(node);
     let text = match tree.str(node) {
         Some(text) => text.to_string(),
@@ -83,23 +77,5 @@ fn script_of(
         }
         None => return None,
     };
-    if text.trim().is_empty() {
-        return None;
-    }
-    let span = Span::new(scan.file, start, end);
-    Some((Spanned::new(text, span), (start, end)))
-}
-
-/// A Procfile process as messages name one of `heroku.yml` ("heroku.yml process `release`").
-fn heroku_process(mut workload: Workload) -> Workload {
-    workload.kind = "heroku.yml process".to_string();
-    workload
-}
-
-/// The byte range of a mapping's key.
-fn key_span(tree: &Tree, map: NodeId, key: &str) -> Option<(usize, usize)> {
-    tree.entries(map)
-        .into_iter()
-        .find(|&(k, _)| tree.str(k) == Some(key))
-        .map(|(k, _)| tree.span(k))
+    (!text.trim().is_empty()).then(|| Spanned::new(text, Span::new(scan.file, start, end)))
 }

@@ -199,7 +199,7 @@ pub fn extract_text(source: Source, file: FileId, text: &str) -> Vec<Workload> {
 }
 
 /// True when a shell script names migrations outside its `comments` (in order, from
-/// [`comments`]): it waits for them (`python manage.py wait_for_migrations`) or runs them
+/// [`lex`]): it waits for them (`python manage.py wait_for_migrations`) or runs them
 /// (`rails db:migrate`).
 pub fn names_migrations(text: &str, comments: &[crate::yaml::Comment]) -> bool {
     let mut from = 0;
@@ -213,16 +213,46 @@ pub fn names_migrations(text: &str, comments: &[crate::yaml::Comment]) -> bool {
     command::mentions_migrations(&text[from..])
 }
 
+/// What a script, Makefile or Procfile says beside its workloads, from one pass of the shell
+/// lexer.
+pub struct Lexed {
+    /// Its comments (where suppressions are written): a `#` inside quotes or a word is not one.
+    pub comments: Vec<crate::yaml::Comment>,
+    /// The Jobs it deletes by name ([`deleted_jobs`]).
+    pub deleted_jobs: Vec<String>,
+}
+
+/// Lex a script's text once for its comments and the Jobs it deletes.
+pub fn lex(text: &str) -> Lexed {
+    let script = command::script_commands(text);
+    let comments = script
+        .comments
+        .iter()
+        .map(|range| {
+            let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+            crate::yaml::Comment {
+                start: u32::try_from(range.start).unwrap_or(u32::MAX),
+                end: u32::try_from(range.end).unwrap_or(u32::MAX),
+                trailing: !text[line_start..range.start].trim().is_empty(),
+            }
+        })
+        .collect();
+    Lexed {
+        comments,
+        deleted_jobs: deleted_jobs(&script.commands),
+    }
+}
+
 /// The Jobs a script deletes by name (`kubectl delete job/db-migrate`, `kubectl delete jobs a
 /// b --ignore-not-found`, `oc delete job.batch/x`): a deploy script that deletes a migration
 /// Job before applying it again lets a fixed name run each release. Names with variables are
 /// left out (what they hold is not known).
-pub fn deleted_jobs(text: &str) -> Vec<String> {
+fn deleted_jobs(commands: &[command::ScriptCommand]) -> Vec<String> {
     const VALUE_OPTIONS: &str = "-n --namespace --context --kubeconfig -l --selector \
         --field-selector -o --output --timeout --grace-period --cascade --cluster --user -s \
         --server --token --as";
     let mut names = Vec::new();
-    for command in command::script_commands(text).commands {
+    for command in commands {
         let words: Vec<&str> = (command.words.iter())
             .filter(|w| !w.assign)
             .map(|w| w.text.as_str())
@@ -267,23 +297,6 @@ pub fn deleted_jobs(text: &str) -> Vec<String> {
     names.sort();
     names.dedup();
     names
-}
-
-/// The comments of a script, Makefile or Procfile (where suppressions are written), found by
-/// the shell lexer: a `#` inside quotes or a word is not one.
-pub fn comments(text: &str) -> Vec<crate::yaml::Comment> {
-    command::script_commands(text)
-        .comments
-        .into_iter()
-        .map(|range| {
-            let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-            crate::yaml::Comment {
-                start: u32::try_from(range.start).unwrap_or(u32::MAX),
-                end: u32::try_from(range.end).unwrap_or(u32::MAX),
-                trailing: !text[line_start..range.start].trim().is_empty(),
-            }
-        })
-        .collect()
 }
 
 /// The workloads of one document of a workflow file.

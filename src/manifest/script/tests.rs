@@ -277,7 +277,7 @@ fn compose_file_from_the_environment_names_the_files_without_dash_f() {
 
 #[test]
 fn a_script_names_migrations_outside_its_comments() {
-    let names = |text: &str| super::names_migrations(text, &super::comments(text));
+    let names = |text: &str| super::names_migrations(text, &super::lex(text).comments);
     assert!(names(
         "python manage.py wait_for_migrations\nexec gunicorn app\n"
     ));
@@ -295,7 +295,7 @@ fn a_script_names_migrations_outside_its_comments() {
 fn jobs_a_script_deletes_by_name_are_read() {
     let text = "kubectl delete job/db-migrate -n shop --ignore-not-found\nkubectl -n shop delete jobs seed reindex --wait=true\noc delete job.batch/x\nkubectl delete pod/web-1 deploy/web\nkubectl delete job/$JOB\nkubectl get job/y\nKUBECONFIG=k kubectl delete --context prod jobs.batch/z # job/commented\n# kubectl delete job/in-a-comment\n";
     assert_eq!(
-        deleted_jobs(text),
+        lex(text).deleted_jobs,
         ["db-migrate", "reindex", "seed", "x", "z"]
     );
 }

@@ -245,7 +245,7 @@ pub fn migration_word(line: &CommandLine) -> Option<String> {
 }
 
 /// The admin word of a container whose image's entrypoint is a migration tool
-/// ([`crate::model::workload::Container::migration_image_program`]), given the `program` and
+/// ([`crate::model::workload::Container::image_migration_word`]), given the `program` and
 /// its args: the program, unless the args start something long-running, run another admin
 /// task, tear the database down or only read the schema's state (`migrator up` migrates;
 /// `migrator seed`, `drop=true` and `migrator status` do not).

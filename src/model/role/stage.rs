@@ -3,7 +3,7 @@
 use super::signals::Signals;
 use super::{Classified, Reason, classify, classify_container};
 use crate::config::LoadedConfig;
-use crate::model::command::{ParsedCommand, image_migration_word};
+use crate::model::command::ParsedCommand;
 use crate::model::project::{ContainerRef, Project};
 
 impl Project {
@@ -55,8 +55,7 @@ impl Project {
                             if !container.init || role.is_ignored() {
                                 return None;
                             }
-                            let program = container.migration_image_program()?;
-                            let word = image_migration_word(&program, command)?;
+                            let word = container.image_migration_word(command)?;
                             Some(Reason::InitContainerCommand { word })
                         })
                     })
