@@ -2,7 +2,8 @@
 # Rebuild the seed corpus (fuzz/corpus/<target>/seed-*) from the repository's own fixtures:
 # whole fixture files for the YAML, Kubernetes and pipeline targets, the `image:` values for the
 # image target, the exec-form commands (words joined by NUL) for the command target, and Compose
-# projects (files joined by NUL, see fuzz_targets/compose.rs) for the compose target.
+# projects (files joined by NUL, see fuzz_targets/compose.rs) for the compose target, and the
+# scripts, Makefiles, Procfiles and CI files (after a byte naming the scanner) for the script target.
 # The result is small (about 60 KB per YAML target) and committed; libFuzzer's own additions
 # are not (see fuzz/.gitignore).
 set -euo pipefail
@@ -133,6 +134,28 @@ helm_seed control '{{ range $k, $v := .Values.m }}{{ $k }}={{ $v | quote }}
 {{ block "b" . }}{{ printf "%05d|%q|%v" 42 "s" .Values.m }}{{ end }}' 'm: {b: 2, a: [1, 2]}
 a: yes
 t: "{{ .Values.a }}"' '{{ define "b" }}{{ semverCompare ">=1.2-0" "v1.3.0" }}{{ end }}'
+
+# script: one byte naming the source (see SOURCES in fuzz_targets/script.rs), then the file.
+script_source() { # the source byte for a fixture path, or nothing
+  case "$1" in
+    */.github/workflows/*.yml | */.github/workflows/*.yaml) echo 3 ;;
+    */.gitlab-ci.yml) echo 4 ;;
+    */.circleci/config.yml) echo 8 ;;
+    */heroku.yml) echo 9 ;;
+    */app.json) echo 5 ;;
+    */Taskfile.yml | */Taskfile.yaml) echo 7 ;;
+    */justfile | */Justfile | */.justfile | *.just) echo 6 ;;
+    */Makefile | */GNUmakefile | *.mk) echo 1 ;;
+    */Procfile | */Procfile.*) echo 2 ;;
+    *.sh | *.bash) echo 0 ;;
+    *) if head -c 2 "$1" | grep -q '^#!' && head -1 "$1" | grep -qE '(ba)?sh'; then echo 0; fi ;;
+  esac
+}
+find "$fixtures" -type f | LC_ALL=C sort | while read -r file; do
+  source=$(script_source "$file")
+  [ -n "$source" ] || continue
+  { printf '%s' "$source"; cat "$file"; } >"corpus/script/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')"
+done
 
 for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   echo "$target: $(find "corpus/$target" -name 'seed-*' | wc -l) seeds"

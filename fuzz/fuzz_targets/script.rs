@@ -1,15 +1,16 @@
 //! Command scanners: arbitrary bytes as a shell script, a Makefile, a Procfile, a GitHub
-//! workflow, a GitLab CI file, an `app.json`, a Justfile or a Taskfile (the first byte picks
-//! which: `0` shell, `1` Makefile, `2` Procfile, `3` workflow, `4` GitLab CI, `5` app.json, `6`
-//! Justfile, `7` Taskfile) are scanned without a panic, and
-//! every span a workload carries stays inside the text, on character boundaries.
+//! workflow, a GitLab CI file, an `app.json`, a Justfile, a Taskfile, a CircleCI config or a
+//! `heroku.yml` (the first byte picks which: `0` shell, `1` Makefile, `2` Procfile, `3` workflow,
+//! `4` GitLab CI, `5` app.json, `6` Justfile, `7` Taskfile, `8` CircleCI, `9` heroku.yml) are
+//! scanned without a panic, and every span a workload carries stays inside the text, on
+//! character boundaries, as does every comment the lexer finds.
 #![no_main]
 
-use adminlint::manifest::script::{Source, comments, extract_document, extract_text};
+use adminlint::manifest::script::{Source, extract_document, extract_text, lex};
 use adminlint::span::{FileId, Span};
 use libfuzzer_sys::fuzz_target;
 
-const SOURCES: [(Source, &str); 8] = [
+const SOURCES: [(Source, &str); 10] = [
     (Source::Shell, "deploy.sh"),
     (Source::Makefile, "Makefile"),
     (Source::Procfile, "Procfile"),
@@ -18,6 +19,8 @@ const SOURCES: [(Source, &str); 8] = [
     (Source::AppJson, "app.json"),
     (Source::Justfile, "justfile"),
     (Source::Taskfile, "Taskfile.yml"),
+    (Source::CircleCi, ".circleci/config.yml"),
+    (Source::HerokuYml, "heroku.yml"),
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -52,7 +55,11 @@ fuzz_target!(|data: &[u8]| {
             container.env.iter().for_each(|e| inside(e.span));
         }
     }
-    for comment in comments(text) {
+    let lexed = lex(text);
+    for comment in &lexed.comments {
         assert!(text.get(comment.range()).is_some());
+    }
+    for job in &lexed.deleted_jobs {
+        assert!(!job.is_empty() && !job.contains(['$', '`', '{']), "{job:?}");
     }
 });
