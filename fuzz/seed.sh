@@ -10,13 +10,18 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fixtures=../fixtures
 
+# A seed's name: `seed-` and the fixture's path with `/` as `_`, then `.seed`, so that no seed
+# is named like a manifest, script or Makefile: adminlint run on this repository must not read
+# the fuzz corpus as part of the project.
+seed_name() { echo "seed-$(echo "${1#"$fixtures"/}" | tr '/' '_').seed"; }
+
 for target in yaml k8s pipeline image command compose kustomize helm_template script; do
   mkdir -p "corpus/$target"
   rm -f "corpus/$target"/seed-*
 done
 
 find "$fixtures" -name '*.yaml' -o -name '*.yml' | LC_ALL=C sort | while read -r file; do
-  name="seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')"
+  name=$(seed_name "$file")
   for target in yaml k8s pipeline; do
     cp "$file" "corpus/$target/$name"
   done
@@ -61,7 +66,7 @@ compose_seed() { # out file... ('' for a file the project lacks)
 }
 { grep -rlE '^services:' "$fixtures"; find "$fixtures" -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml'; } |
   LC_ALL=C sort -u | while read -r file; do
-    compose_seed "corpus/compose/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')" "$file"
+    compose_seed "corpus/compose/$(seed_name "$file")" "$file"
   done
 find "$fixtures" -type d | LC_ALL=C sort | while read -r dir; do
   base=$(first "$dir"/compose.yaml "$dir"/compose.yml "$dir"/docker-compose.yml "$dir"/docker-compose.yaml)
@@ -72,11 +77,11 @@ find "$fixtures" -type d | LC_ALL=C sort | while read -r dir; do
   extended=$(first "$dir/../shared/app.yaml")
   included=$(first "$dir/tools/compose.yaml")
   [ -n "$override$dotenv$extended$included" ] || continue
-  compose_seed "corpus/compose/seed-project-$(echo "${dir#"$fixtures"/}" | tr '/' '_')" \
+  compose_seed "corpus/compose/seed-project-$(echo "${dir#"$fixtures"/}" | tr '/' '_').seed" \
     "$base" "$override" "$dotenv" "$extended" "$included"
 done
 # One project with every part: extends, !reset / !override in the override, .env, include.
-compose_seed corpus/compose/seed-project-all "$fixtures/compose/extends/app/compose.yaml" \
+compose_seed corpus/compose/seed-project-all.seed "$fixtures/compose/extends/app/compose.yaml" \
   "$fixtures/compose/reset/compose.override.yaml" "$fixtures/compose/dotenv/.env" \
   "$fixtures/compose/extends/shared/app.yaml" "$fixtures/compose/include/tools/compose.yaml"
 
@@ -97,7 +102,7 @@ for overlay in "$fixtures"/kustomize*/overlays/*/; do
   } >"$base_kustomization"
   find "$base" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort |
     while read -r file; do cat "$file"; echo '---'; done >"$base_objects"
-  compose_seed "corpus/kustomize/seed-$(echo "${overlay#"$fixtures"/}" | tr '/' '_')" \
+  compose_seed "corpus/kustomize/$(seed_name "$overlay")" \
     "$overlay/kustomization.yaml" "$patch" "$base_kustomization" "$base_objects"
   rm -f "$base_kustomization" "$base_objects"
 done
@@ -154,7 +159,7 @@ script_source() { # the source byte for a fixture path, or nothing
 find "$fixtures" -type f | LC_ALL=C sort | while read -r file; do
   source=$(script_source "$file")
   [ -n "$source" ] || continue
-  { printf '%s' "$source"; cat "$file"; } >"corpus/script/seed-$(echo "${file#"$fixtures"/}" | tr '/' '_')"
+  { printf '%s' "$source"; cat "$file"; } >"corpus/script/$(seed_name "$file")"
 done
 
 for target in yaml k8s pipeline image command compose kustomize helm_template script; do

@@ -97,6 +97,25 @@ fn stdin_is_reported_under_the_given_name() {
 }
 
 #[test]
+fn the_fuzz_corpus_is_not_part_of_the_repository_s_project() {
+    // Seeds are copies of fixtures; read as manifests or scripts they would join the peers of
+    // every run on this repository (a warm run's index covers the whole project).
+    let output = adminlint()
+        .args(["check", "--no-cache", "--explain-context", "fuzz"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout, "No findings in 1 file.\n");
+    assert!(
+        stderr.contains("files: 1 reported, 0 read for context only\n")
+            && stderr.contains("(`script-files:` unset): fuzz/seed.sh\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_stdin_buffer_stands_in_for_its_file_among_the_given_paths() {
     // An editor without LSP: the unsaved buffer of migrate.yaml, with the app's tag typed in,
     // checked in its project.
