@@ -1215,3 +1215,78 @@ fn a_chart_rendered_with_two_values_sets_keeps_findings_about_different_objects(
     );
     assert_eq!(lines[2], "Found 2 findings (2 warnings) in 3 files.");
 }
+
+#[test]
+fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let (code, stdout, stderr) = run(
+        &dir,
+        &[
+            "check",
+            "-v",
+            "--no-cache",
+            "--format",
+            "concise",
+            "helm-chart-testing",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "note: helm-chart-testing/ledger: does not render with its values.yaml alone \
+             (database.url is required); rendered with chart-testing's ci/basic-values.yaml \
+             instead; name the values it is deployed with under `helm: charts:` in .adminlint.yaml"
+        ),
+        "{stderr}"
+    );
+    // ledger's Job is compared once its Deployment renders; vault's ci values do not give the
+    // token, so its error stays.
+    assert_eq!(
+        stdout,
+        "helm-chart-testing/ledger/templates/migrate.yaml:15:18: error[image-mismatch] Job \
+         `release-name-ledger-migrate` (from `ledger/templates/migrate.yaml`) runs \
+         `ghcr.io/acme/ledger:2.3.0`, but Deployment `release-name-ledger` (from \
+         `ledger/templates/deployment.yaml`) runs `ghcr.io/acme/ledger:2.4.1` (Helm values \
+         ci/basic-values.yaml)\n\
+         helm-chart-testing/vault/templates/deployment.yaml:17:22: error[template-error] \
+         `vault/templates/deployment.yaml` does not render: token is required\n\
+         Found 2 findings (2 errors) in 10 files.\n"
+    );
+
+    // Sets named in the configuration are the chart's renderings; chart-testing's are not used.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::create_dir(copy.path().join(".git")).unwrap();
+    for file in [
+        "Chart.yaml",
+        "values.yaml",
+        "ci/basic-values.yaml",
+        "templates/deployment.yaml",
+        "templates/migrate.yaml",
+    ] {
+        let to = copy.path().join("ledger").join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(dir.join("helm-chart-testing/ledger").join(file), to).unwrap();
+    }
+    std::fs::write(
+        copy.path().join(".adminlint.yaml"),
+        "helm:\n  charts:\n    ledger:\n      set: {migration.tag: 2.4.1}\n",
+    )
+    .unwrap();
+    let (_, stdout, stderr) = run(
+        copy.path(),
+        &["check", "-v", "--no-cache", "--format", "concise", "."],
+    );
+    assert!(!stderr.contains("chart-testing"), "{stderr}");
+    assert_eq!(
+        stdout
+            .lines()
+            .map(|l| l.split(": ").nth(1))
+            .collect::<Vec<_>>(),
+        [
+            Some("error[template-error] `ledger/templates/deployment.yaml` does not render"),
+            Some("error[template-error] `ledger/templates/migrate.yaml` does not render"),
+            None
+        ],
+        "{stdout}"
+    );
+}

@@ -305,26 +305,39 @@ pub fn check(
                         chart: None,
                         notes: vec![format!("{error}; the chart was not rendered")],
                         renderings: Vec::new(),
+                        testing: Vec::new(),
+                        used_testing: false,
                     });
                     continue;
                 }
             };
             let notes_here = chart_notes(&chart);
-            let sets = value_sets(root, config);
+            let configured = configured_sets(root, config);
+            let sets = configured
+                .clone()
+                .unwrap_or_else(|| vec![ValueSet::default()]);
             let several = sets.len() > 1;
-            let mut renderings = Vec::new();
-            for set in &sets {
-                let label = several.then(|| set_label(set));
+            let mut pending = |set: &ValueSet, label: Option<String>| {
                 let mut set_notes = Vec::new();
                 let user = user_values(&chart, set, &mut source, &mut set_notes);
-                renderings.push(PendingRendering {
+                next_scope += 1;
+                PendingRendering {
                     label,
                     user,
-                    scope: next_scope,
+                    scope: next_scope - 1,
                     notes: set_notes,
-                });
-                next_scope += 1;
-            }
+                }
+            };
+            let renderings: Vec<PendingRendering> = (sets.iter())
+                .map(|set| pending(set, several.then(|| set_label(set))))
+                .collect();
+            // chart-testing's values, kept for a chart that does not render without them.
+            let testing: Vec<PendingRendering> = match configured {
+                Some(_) => Vec::new(),
+                None => (chart_testing_sets(&chart).iter())
+                    .map(|set| pending(set, Some(set_label(set))))
+                    .collect(),
+            };
             added.extend(source.added.drain(..).map(|id| (id, root.clone())));
             project.template_files.extend(all_templates(&chart));
             for dir in outside_subcharts(&chart, root) {
@@ -338,44 +351,94 @@ pub fn check(
                 chart: Some(chart),
                 notes: notes_here,
                 renderings,
+                testing,
+                used_testing: false,
             });
         }
     }
     crate::timings::lap("assemble: helm: load");
     let files = &project.files;
+    let render_all = |chart: &Chart, renderings: &[PendingRendering]| -> Vec<Placed> {
+        use rayon::prelude::*;
+        renderings
+            .par_iter()
+            .map(|pending| {
+                let rendering = render::render(chart, &pending.user, options.template_limits);
+                let mut out = Placed {
+                    wants_values: values_wanted(&rendering),
+                    ..Placed::default()
+                };
+                out.documents = place(
+                    files,
+                    rendering,
+                    pending.label.as_deref(),
+                    pending.scope,
+                    &config.config.kinds,
+                    options.limits,
+                    &mut out.workloads,
+                    &mut out.errors,
+                    &mut out.notes,
+                );
+                out
+            })
+            .collect()
+    };
     let placed: Vec<Vec<Placed>> = {
         use rayon::prelude::*;
         charts
-            .par_iter()
+            .par_iter_mut()
             .map(|loaded| {
                 let Some(chart) = &loaded.chart else {
                     return Vec::new();
                 };
-                loaded
-                    .renderings
-                    .par_iter()
-                    .map(|pending| {
-                        let rendering =
-                            render::render(chart, &pending.user, options.template_limits);
-                        let mut out = Placed::default();
-                        out.documents = place(
-                            files,
-                            rendering,
-                            pending.label.as_deref(),
-                            pending.scope,
-                            &config.config.kinds,
-                            options.limits,
-                            &mut out.workloads,
-                            &mut out.errors,
-                            &mut out.notes,
-                        );
-                        out
-                    })
-                    .collect()
+                let placed = render_all(chart, &loaded.renderings);
+                let [default] = placed.as_slice() else {
+                    return placed;
+                };
+                if default.wants_values.is_empty() || loaded.testing.is_empty() {
+                    return placed;
+                }
+                // Without the values its deployment gives (`required`, `fail`), the chart
+                // renders with chart-testing's `ci/*-values.yaml`, as `ct lint` does, when one
+                // of them renders it.
+                // Those that `required` or `fail` stop too are left out (chart-testing would
+                // fail on them: they are not how the chart is deployed either).
+                let (testing, renderings): (Vec<Placed>, Vec<PendingRendering>) =
+                    render_all(chart, &loaded.testing)
+                        .into_iter()
+                        .zip(std::mem::take(&mut loaded.testing))
+                        .filter(|(placed, _)| placed.wants_values.is_empty())
+                        .unzip();
+                if testing.is_empty() {
+                    return placed;
+                }
+                let used: Vec<&str> = (renderings.iter())
+                    .filter_map(|t| t.label.as_deref())
+                    .collect();
+                let chart_name = discover::display_path(&chart.dir);
+                loaded.notes.push(format!(
+                    "{chart_name}: does not render with its values.yaml alone ({}); rendered \
+                     with chart-testing's {} instead; name the values it is deployed with under \
+                     `helm: charts:` in .adminlint.yaml",
+                    default.wants_values.join("; "),
+                    used.join(", ")
+                ));
+                loaded.renderings = renderings;
+                loaded.used_testing = true;
+                testing
             })
             .collect()
     };
     for (loaded, placed) in charts.into_iter().zip(placed) {
+        if loaded.used_testing
+            && let Some(chart) = &loaded.chart
+            && let Some(entry) =
+                (project.charts.iter_mut()).rfind(|(c, _)| *c == discover::display_path(&chart.dir))
+        {
+            entry.1 = (loaded.renderings.iter())
+                .filter_map(|r| r.label.clone())
+                .collect();
+        }
         notes.extend(loaded.notes);
         for (pending, placed) in loaded.renderings.into_iter().zip(placed) {
             notes.extend(pending.notes);
@@ -396,6 +459,11 @@ struct LoadedChart {
     chart: Option<Chart>,
     notes: Vec<String>,
     renderings: Vec<PendingRendering>,
+    /// One rendering per chart-testing values file (`ci/*-values.yaml`), made only when the
+    /// chart has no configured sets and does not render with its values.yaml alone.
+    testing: Vec<PendingRendering>,
+    /// True when `renderings` are the chart-testing ones.
+    used_testing: bool,
 }
 
 /// One rendering to make: its value set's label (when the chart has several), the user's
@@ -410,6 +478,9 @@ struct PendingRendering {
 /// What placing one rendering made.
 #[derive(Default)]
 struct Placed {
+    /// The messages of `required` and `fail` that stopped templates: values the deployment
+    /// must give.
+    wants_values: Vec<String>,
     documents: usize,
     workloads: Vec<Workload>,
     errors: Vec<TemplateError>,
@@ -434,17 +505,51 @@ fn chart_notes(chart: &Chart) -> Vec<String> {
     out
 }
 
-/// The value sets the configuration names for the chart in `root`, else one: values.yaml.
-fn value_sets(root: &Path, config: &LoadedConfig) -> Vec<ValueSet> {
+/// The value sets the configuration names for the chart in `root`, if it names any.
+fn configured_sets(root: &Path, config: &LoadedConfig) -> Option<Vec<ValueSet>> {
     let base = discover::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
     let configured = config.config.helm.charts.iter().find(|(dir, _)| {
         let dir = base.join(dir.trim_end_matches('/'));
         std::path::absolute(&dir).ok().as_deref() == Some(root)
     });
     match configured {
-        Some((_, sets)) if !sets.sets().is_empty() => sets.sets().to_vec(),
-        _ => vec![ValueSet::default()],
+        Some((_, sets)) if !sets.sets().is_empty() => Some(sets.sets().to_vec()),
+        _ => None,
     }
+}
+
+/// chart-testing's value sets of a chart: one per `ci/*-values.yaml`, in name order (`ct lint`
+/// and `ct install` render the chart once with each, instead of with values.yaml alone).
+fn chart_testing_sets(chart: &Chart) -> Vec<ValueSet> {
+    (chart.files.iter())
+        .map(|(path, _)| path)
+        .filter(|path| {
+            path.strip_prefix("ci/")
+                .is_some_and(|name| !name.contains('/') && name.ends_with("-values.yaml"))
+        })
+        .map(|path| ValueSet {
+            values: vec![path.to_string()],
+            ..ValueSet::default()
+        })
+        .collect()
+}
+
+/// The messages of the `required` and `fail` calls that stopped templates of a rendering.
+fn values_wanted(rendering: &Rendering) -> Vec<String> {
+    use crate::helm::template::TemplateErrorKind;
+    let mut wanted: Vec<String> = (rendering.templates.iter())
+        .filter_map(|t| t.result.as_ref().err())
+        .filter(|e| {
+            matches!(
+                e.kind,
+                TemplateErrorKind::Required | TemplateErrorKind::Fail
+            )
+        })
+        .map(|e| e.message.clone())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    wanted
 }
 
 /// How a rendering is named in messages when a chart has several.

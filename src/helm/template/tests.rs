@@ -863,3 +863,25 @@ fn template_sets_and_values_can_be_shared_across_threads() {
     shareable::<Output>();
     shareable::<TemplateError>();
 }
+
+#[test]
+fn url_parse_and_url_join_follow_sprig() {
+    assert_eq!(
+        render(
+            r#"{{ $u := urlParse .Values.url }}{{ $u.scheme }}|{{ $u.hostname }}|{{ $u.host }}|{{ $u.path }}|{{ $u.userinfo }}|{{ urlJoin $u }}"#,
+            "url: http://elastic:secret@es:9200/logs?x=1"
+        ),
+        "http|es|es:9200|/logs|elastic:secret|http://elastic:secret@es:9200/logs?x=1"
+    );
+    assert_eq!(
+        render(
+            r#"{{ urlJoin (dict "scheme" "https" "host" "db" "path" "a b" "query" "ssl=1") }}"#,
+            ""
+        ),
+        "https://db/a%20b?ssl=1"
+    );
+    assert_eq!(
+        error(r#"{{ urlJoin (dict "host" 3) }}"#, "").message,
+        "error calling urlJoin: unable to parse host key, must be of type string, but int found"
+    );
+}

@@ -11,6 +11,7 @@ mod maps;
 mod numbers;
 mod semver;
 mod strings;
+mod url;
 
 use super::exec::{Exec, exec_error};
 use super::value::{Value, ValueKind};
@@ -219,6 +220,8 @@ pub(super) fn call(
         "base" | "dir" | "ext" | "clean" | "isAbs" | "osBase" | "osDir" | "osExt" | "osClean"
         | "osIsAbs" => strings::path(&call, a),
         "uuidv4" => Ok(Value::string("00000000-0000-4000-8000-000000000000")),
+        "urlParse" => url::url_parse(&call, a),
+        "urlJoin" => url::url_join(&call, a),
 
         // sprig: encodings and hashes.
         "b64enc" => encoding::b64enc(&call, a),
