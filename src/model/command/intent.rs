@@ -100,11 +100,12 @@ fn long_running_word(words: &[String]) -> Option<String> {
         let decided = base.starts_with("php-fpm")
             || (base == "s" && before.last().is_some_and(|w| basename(w) == "rails"))
             || (base == "beat" && before.iter().any(|w| basename(w) == "celery"))
+            // `node server.js`, `node app`, `node main-prod.js`; not `apply-migrations.js`.
             || (node
                 && i > 0
-                && ["server", "index", "app", "main"]
-                    .iter()
-                    .any(|p| stem.starts_with(p)))
+                && name_parts(stem)
+                    .next()
+                    .is_some_and(|first| listed("server index app main", first)))
             || (is_script(word, i) && name_parts(base).any(|t| listed(LONG_RUNNING_PARTS, t)));
         if decided {
             return Some(word.clone());
@@ -181,7 +182,9 @@ pub fn service_admin_word(line: &CommandLine) -> Option<String> {
             continue;
         };
         let program = first.rsplit('/').next().unwrap_or(first);
-        if is_plumbing(program, Reading::NoSubcommand) {
+        // `helm upgrade`, `apt-get upgrade`, `npm install`: the deploy or a package change,
+        // not the app's task.
+        if is_plumbing(program, Reading::NoSubcommand) || listed(PACKAGE_TOOLS, program) {
             continue;
         }
         let mut plain = words.iter().skip(1).filter(|w| !w.starts_with('-'));

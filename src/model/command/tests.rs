@@ -160,6 +160,8 @@ fn intents() {
         celery -A proj beat => LongRunning beat
         bundle exec rails s -b 0.0.0.0 => LongRunning s
         node dist/server.js => LongRunning dist/server.js
+        node app => LongRunning app
+        node packages/database/dist/scripts/apply-migrations.js => Admin packages/database/dist/scripts/apply-migrations.js
         sh -c 'echo pulled && sleep infinity' => LongRunning sleep infinity
         tail -f /dev/null => LongRunning tail -f
         /usr/sbin/nginx -g 'daemon off;' => LongRunning nginx
@@ -362,6 +364,9 @@ fn migration_like_commands_are_schema_tasks_only() {
         pip install --upgrade requests =>
         python -m pip install --upgrade pip =>
         prefect server database reset -y =>
+        node scripts/apply-migrations.js => scripts/apply-migrations.js
+        helm upgrade --install app ./chart -f prod.yaml =>
+        apt-get upgrade -y =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
     );
