@@ -7,6 +7,7 @@ use super::format;
 use super::funcs;
 use super::parse::{self, BranchKind, List, Node, Number, Pipe, Spans, Term};
 use super::pieces::Out;
+use super::shared::SharedMaps;
 use super::value::{MAX_VALUE_DEPTH, Value, ValueKind};
 use super::work;
 use super::{Budget, Limits, TemplateError, TemplateErrorKind, TemplateSet};
@@ -44,6 +45,8 @@ pub(super) struct Exec<'a> {
     pub(super) action: Span,
     /// Templates defined by texts given to `tpl` in this render.
     local_defines: Vec<(Arc<str>, Arc<List>)>,
+    /// The maps changed in place so far (Go maps are references).
+    shared: SharedMaps,
 }
 
 /// An error at `span`.
@@ -64,7 +67,13 @@ impl<'a> Exec<'a> {
             top: None,
             action: Span::default(),
             local_defines: Vec::new(),
+            shared: SharedMaps::default(),
         }
+    }
+
+    /// A value read as it is now: a map changed in place (`set`) is read changed.
+    pub(super) fn current(&self, value: Value) -> Value {
+        self.shared.current(value)
     }
 
     /// Execute a template's nodes with `dot` as `.` and `$`.
@@ -257,6 +266,13 @@ impl<'a> Exec<'a> {
 
     /// Print a pipeline's value at `action`.
     fn write(&mut self, value: &Value, action: Span, out: &mut Out) -> Result<(), TemplateError> {
+        let deep;
+        let value = if self.shared.is_empty() {
+            value
+        } else {
+            deep = self.shared.deep(value.clone());
+            &deep
+        };
         let text = format::print_value(value);
         self.charge(text.len(), action)?;
         out.push_value(&text, value, self.top.unwrap_or(action), action);
@@ -450,10 +466,11 @@ impl<'a> Exec<'a> {
                 // A method call: `.Files.Get "x"`, `.Capabilities.APIVersions.Has "v"`.
                 let mut value = match receiver {
                     Some(term) => self.term(term, dot, variables)?,
-                    None => dot.clone(),
+                    None => self.current(dot.clone()),
                 };
                 for name in &names[..names.len() - 1] {
                     value = self.field(&value, name, Vec::new(), *span)?;
+                    value = self.current(value);
                 }
                 let mut args = Vec::with_capacity(rest.len() + 1);
                 for arg in rest {
@@ -486,7 +503,19 @@ impl<'a> Exec<'a> {
         for arg in args.iter_mut().filter(|arg| arg.is_absent()) {
             *arg = Value::nil();
         }
+        let mutated = funcs::mutates_first_argument(name)
+            .then(|| args.first().cloned())
+            .flatten();
+        if !self.shared.is_empty() && funcs::reads_whole_values(name) {
+            for arg in &mut args {
+                *arg = self.shared.deep(std::mem::take(arg));
+            }
+        }
         let value = funcs::call(self, name, args, dot, action)?;
+        if let Some(before) = mutated {
+            self.shared.changed(&before, &value);
+        }
+        let value = self.current(value);
         match value.kind() {
             ValueKind::String(text) if value.pieces().is_none() => {
                 self.charge(text.len(), action)?
@@ -542,7 +571,7 @@ impl<'a> Exec<'a> {
         variables: &mut Variables,
     ) -> Result<Value, TemplateError> {
         match term {
-            Term::Dot(_) => Ok(dot.clone()),
+            Term::Dot(_) => Ok(self.current(dot.clone())),
             Term::Nil(_) => Ok(Value::nil()),
             Term::Bool(b, _) => Ok(Value::bool(*b)),
             Term::Number(Number::Int(n), _) => Ok(Value::int(*n)),
@@ -557,7 +586,7 @@ impl<'a> Exec<'a> {
                 .iter()
                 .rev()
                 .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| self.current(v.clone()))
                 .ok_or_else(|| exec_error(*span, format!("undefined variable: {name}"))),
             Term::Chain {
                 receiver,
@@ -566,10 +595,11 @@ impl<'a> Exec<'a> {
             } => {
                 let mut value = match receiver {
                     Some(term) => self.term(term, dot, variables)?,
-                    None => dot.clone(),
+                    None => self.current(dot.clone()),
                 };
                 for name in names {
                     value = self.field(&value, name, Vec::new(), *span)?;
+                    value = self.current(value);
                 }
                 Ok(value)
             }

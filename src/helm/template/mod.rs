@@ -9,6 +9,7 @@ mod funcs;
 mod lex;
 mod parse;
 mod pieces;
+mod shared;
 mod value;
 pub mod watch;
 mod work;

@@ -885,3 +885,25 @@ fn url_parse_and_url_join_follow_sprig() {
         "error calling urlJoin: unable to parse host key, must be of type string, but int found"
     );
 }
+
+#[test]
+fn maps_change_in_place_through_every_path_to_them() {
+    // gitea's helpers: an included template fills `.Values.gitea.config`, the caller reads it.
+    let helpers = r#"{{- define "init" -}}
+{{- if not (hasKey .Values.cfg "database") -}}{{- $_ := set .Values.cfg "database" dict -}}{{- end -}}
+{{- $_ := set .Values.cfg.database "HOST" "db:5432" -}}
+{{- end -}}
+{{- define "fill" -}}{{- $_ := set . "filled" true -}}{{- end -}}"#;
+    let template = r#"{{- include "init" . -}}
+{{ .Values.cfg.database.HOST }}|{{ hasKey .Values.cfg "database" }}|{{ index .Values "cfg" "database" "HOST" }}
+{{ $_ := set .Values "top" 5 }}{{ .Values.top }}|{{ $.Values.top }}
+{{ $d := dict "a" 1 }}{{ $outer := dict "inner" $d }}{{ include "fill" $d }}{{ $d.filled }}|{{ $outer.inner.filled }}
+{{ toJson .Values.cfg }}|{{ dig "cfg" "database" "HOST" "none" .Values }}
+{{ range $k, $v := .Values.cfg }}{{ $k }}={{ $v.HOST }}{{ end }}
+{{ $copy := deepCopy .Values.cfg }}{{ $_ := set .Values.cfg.database "HOST" "other" }}{{ $copy.database.HOST }}|{{ .Values.cfg.database.HOST }}"#;
+    let out = render_with(template, helpers, "cfg: {}").unwrap().text;
+    assert_eq!(
+        out,
+        "db:5432|true|db:5432\n5|5\ntrue|true\n{\"database\":{\"HOST\":\"db:5432\"}}|db:5432\ndatabase=db:5432\ndb:5432|other"
+    );
+}

@@ -4,6 +4,7 @@
 use super::Call;
 use super::convert;
 use crate::helm::template::TemplateError;
+use crate::helm::template::exec::Exec;
 use crate::helm::template::format;
 use crate::helm::template::value::{Value, ValueKind};
 
@@ -108,12 +109,17 @@ pub(super) fn len(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateErro
     Ok(Value::int(n as i64))
 }
 
-pub(super) fn index(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateError> {
+/// `index`: each step reads its map as it is now (maps change in place).
+pub(super) fn index(
+    exec: &Exec<'_>,
+    call: &Call<'_>,
+    args: &[Value],
+) -> Result<Value, TemplateError> {
     call.at_least(args, 1)?;
     let mut value = args[0].clone();
     for key in &args[1..] {
         if let Some(entry) = value.entry(&convert::string(key)) {
-            value = entry.cloned().unwrap_or_default();
+            value = exec.current(entry.cloned().unwrap_or_default());
             continue;
         }
         value = match value.kind() {

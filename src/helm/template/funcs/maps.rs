@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::Call;
 use super::convert;
 use crate::helm::template::TemplateError;
+use crate::helm::template::exec::Exec;
 use crate::helm::template::format;
 use crate::helm::template::value::{Value, ValueKind};
 
@@ -103,14 +104,18 @@ pub(super) fn pluck(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateEr
     Ok(Value::list(found))
 }
 
-/// `dig "a" "b" default dict`.
-pub(super) fn dig(call: &Call<'_>, args: &[Value]) -> Result<Value, TemplateError> {
+/// `dig "a" "b" default dict`; each step reads its map as it is now (maps change in place).
+pub(super) fn dig(
+    exec: &Exec<'_>,
+    call: &Call<'_>,
+    args: &[Value],
+) -> Result<Value, TemplateError> {
     call.at_least(args, 3)?;
     let (keys, rest) = args.split_at(args.len() - 2);
     let mut at = args[args.len() - 1].clone();
     for key in keys {
         match at.get(&convert::string(key)) {
-            Some(next) => at = next.clone(),
+            Some(next) => at = exec.current(next.clone()),
             None => return Ok(rest[0].clone()),
         }
     }

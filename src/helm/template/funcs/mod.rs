@@ -73,6 +73,58 @@ pub(super) fn mutates_first_argument(name: &str) -> bool {
     )
 }
 
+/// Functions that read a whole tree of values (serialising, merging, copying, printing,
+/// comparing, collecting entries): their arguments are given with every map changed in place
+/// as it is now.
+pub(super) fn reads_whole_values(name: &str) -> bool {
+    matches!(
+        name,
+        "toYaml"
+            | "mustToYaml"
+            | "toJson"
+            | "mustToJson"
+            | "toRawJson"
+            | "mustToRawJson"
+            | "toPrettyJson"
+            | "mustToPrettyJson"
+            | "toToml"
+            | "merge"
+            | "mustMerge"
+            | "mergeOverwrite"
+            | "mustMergeOverwrite"
+            | "deepCopy"
+            | "mustDeepCopy"
+            | "print"
+            | "println"
+            | "printf"
+            | "toString"
+            | "eq"
+            | "ne"
+            | "deepEqual"
+            | "values"
+            | "pluck"
+    )
+}
+
+/// `deepCopy`: the value with every map and list new, so that a map changed in place later
+/// (`set`) is not changed in the copy.
+fn fresh_copy(value: &Value) -> Value {
+    // Read through `as_map`: the copy depends on every entry (see `watch`).
+    if let Some(map) = value.as_map() {
+        let entries = map
+            .iter()
+            .map(|(k, v)| (k.clone(), fresh_copy(v)))
+            .collect();
+        return Value::map(entries).with_origin(value.origin());
+    }
+    match value.as_list() {
+        Some(items) => {
+            Value::list(items.iter().map(fresh_copy).collect()).with_origin(value.origin())
+        }
+        None => value.clone(),
+    }
+}
+
 /// Call the function `name`.
 pub(super) fn call(
     exec: &mut Exec<'_>,
@@ -91,7 +143,7 @@ pub(super) fn call(
         "ne" => builtin::ne(&call, a),
         "lt" | "le" | "gt" | "ge" => builtin::compare(&call, a),
         "len" => builtin::len(&call, a),
-        "index" => builtin::index(&call, a),
+        "index" => builtin::index(exec, &call, a),
         "slice" => builtin::slice(&call, a),
         "print" => Ok(Value::string(super::format::sprint(a))),
         "println" => Ok(Value::string(super::format::sprintln(a))),
@@ -263,11 +315,11 @@ pub(super) fn call(
         "values" => maps::values(&call, a),
         "pick" | "omit" => maps::pick(&call, a),
         "pluck" => maps::pluck(&call, a),
-        "dig" => maps::dig(&call, a),
+        "dig" => maps::dig(exec, &call, a),
         "merge" | "mustMerge" | "mergeOverwrite" | "mustMergeOverwrite" => maps::merge(&call, a),
         "deepCopy" | "mustDeepCopy" => {
             call.arity(a, 1)?;
-            Ok(a[0].clone())
+            Ok(fresh_copy(&a[0]))
         }
 
         // sprig: types.
