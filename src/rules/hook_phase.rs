@@ -4,7 +4,7 @@ use super::helpers::{migration_of, who};
 use super::{Check, FixAvailability, Rule, Sink, Violation};
 use crate::diagnostic::Severity;
 use crate::model::command::mentions_migrations;
-use crate::model::project::{ContainerRef, Project};
+use crate::model::project::{ContainerRef, Project, Proximity};
 use crate::model::role::{Hook, HookTool};
 use crate::model::workload::Workload;
 
@@ -197,16 +197,46 @@ struct Coverage {
 /// Mastodon's and GitLab's run the schema changes in a `pre-upgrade` hook and the
 /// post-deployment migrations (`SKIP_POST_DEPLOYMENT_MIGRATIONS` in the first) in a
 /// `post-install,post-upgrade` one.
-fn covered_elsewhere(project: &Project, apps: &[usize], except: usize) -> Coverage {
+fn covered_elsewhere(project: &Project, apps: &[usize], except: ContainerRef) -> Coverage {
     let mut coverage = Coverage::default();
+    let repository = |at: ContainerRef| {
+        let container = &project.workloads[at.workload].containers[at.container];
+        container
+            .image
+            .as_ref()
+            .map(|image| image.value.repository())
+    };
+    let own_repository = repository(except);
+    // An app workload that migrates in an init container (formbricks' hub) migrates on every
+    // install and rollout, before its own app containers start.
+    if apps
+        .iter()
+        .any(|&app| migration_of(project, app).is_some_and(|(at, _)| project.container(at).1.init))
+    {
+        return Coverage {
+            install: true,
+            upgrade: true,
+            before_new_pods: true,
+        };
+    }
     for (index, workload) in project.workloads.iter().enumerate() {
-        if index == except || !project.role(index).is_admin() {
+        if index == except.workload || !project.role(index).is_admin() {
             continue;
         }
         let Some((at, _)) = migration_of(project, index) else {
             continue;
         };
-        if !app_workloads(project, at).iter().any(|w| apps.contains(w)) {
+        // The same app's: a migration of the same app workloads, or, for a migration whose
+        // image no app workload runs (Bitwarden's migrator), one that runs the same image in
+        // the same rendering (for files as given, the same directory).
+        let own = &project.workloads[except.workload];
+        let together = workload.scope == own.scope
+            && (own.scope != 0 || project.within(except.workload, index, Proximity::SameDirectory));
+        let same_image = apps.is_empty()
+            && together
+            && own_repository.is_some()
+            && repository(at) == own_repository;
+        if !same_image && !app_workloads(project, at).iter().any(|w| apps.contains(w)) {
             continue;
         }
         let phases = |tool: HookTool| {
@@ -264,9 +294,9 @@ fn check(project: &Project, sink: &mut Sink) {
             // one is also fine beside an early one of the same app: the schema the new pods
             // need is there before they start, and the late one is the post-deployment step.
             let fine = match timing {
-                Timing::NoInstall => covered_elsewhere(project, &apps, index).install,
-                Timing::NoUpgrade => covered_elsewhere(project, &apps, index).upgrade,
-                _ => late_is_fine || covered_elsewhere(project, &apps, index).before_new_pods,
+                Timing::NoInstall => covered_elsewhere(project, &apps, at).install,
+                Timing::NoUpgrade => covered_elsewhere(project, &apps, at).upgrade,
+                _ => late_is_fine || covered_elsewhere(project, &apps, at).before_new_pods,
             };
             if fine {
                 continue;
