@@ -23,10 +23,19 @@ struct FixedName {
     name: String,
     /// The word that makes it a migration, which must run again with each release.
     word: String,
+    /// The chart names it after `.Release.Revision`: a new name at each `helm upgrade`, the
+    /// same one wherever the chart is rendered with `helm template` (Argo CD).
+    revision: bool,
 }
 
 impl Violation for FixedName {
     fn message(&self) -> String {
+        if self.revision {
+            return format!(
+                "{} runs the migration `{}` under a name made from `.Release.Revision` (`{}`): new at each `helm upgrade`, but fixed where the chart is rendered with `helm template` (Argo CD renders revision 1 every time), and there the next release's apply fails on the Job's immutable pod template",
+                self.admin, self.word, self.name
+            );
+        }
         format!(
             "{} runs the migration `{}` under the fixed name `{}`: the next release's apply fails on the Job's immutable pod template, or keeps the finished Job and never runs the new migration",
             self.admin, self.word, self.name
@@ -96,14 +105,25 @@ fn check(project: &Project, sink: &mut Sink) {
         let Some((at, word)) = migration_of(project, index) else {
             continue;
         };
+        // `name: {{ .Release.Name }}-migrate-{{ .Release.Revision }}`: the template text the
+        // name was rendered from says so.
+        let written = project.files.get(name.span.file.0 as usize);
+        let revision = workload.template().is_some()
+            && written
+                .and_then(|file| file.text.get(name.span.range()))
+                .is_some_and(|text| text.contains(".Release.Revision"));
         let violation = FixedName {
             admin: who(project, at),
             name: name.value.clone(),
             word,
+            revision,
         };
-        let reported = sink
+        let mut reported = sink
             .report(&violation, name)
             .object(workload, Some(&workload.containers[at.container]));
+        if revision {
+            reported = reported.severity(Severity::Info);
+        }
         if let Some((app, app_span)) = app_side(project, at) {
             reported.related(
                 format!("{app} is the app whose schema it migrates"),
