@@ -1233,9 +1233,19 @@ fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() 
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
         stderr.contains(
-            "note: helm-chart-testing/ledger: does not render with its values.yaml alone \
-             (database.url is required); rendered with chart-testing's ci/basic-values.yaml \
-             instead; name the values it is deployed with under `helm: charts:` in .adminlint.yaml"
+            "note: helm-chart-testing/ledger/Chart.yaml: Helm chart `ledger` does not render \
+             with its values.yaml alone (database.url is required); rendered with \
+             chart-testing's ci/basic-values.yaml instead; name the values it is deployed with \
+             under `helm: charts:` in .adminlint.yaml"
+        ),
+        "{stderr}"
+    );
+    // Without ci/, the values files kept beside values.yaml (mastodon's dev-values.yaml).
+    assert!(
+        stderr.contains(
+            "note: helm-chart-testing/wiki/Chart.yaml: Helm chart `wiki` does not render with \
+             its values.yaml alone (secretKeyBase is required); rendered with dev-values.yaml, \
+             kept beside values.yaml, instead;"
         ),
         "{stderr}"
     );
@@ -1250,7 +1260,12 @@ fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() 
          ci/basic-values.yaml)\n\
          helm-chart-testing/vault/templates/deployment.yaml:17:22: error[template-error] \
          `vault/templates/deployment.yaml` does not render: token is required\n\
-         Found 2 findings (2 errors) in 10 files.\n"
+         helm-chart-testing/wiki/templates/migrate.yaml:10:22: warning[job-retries] Job \
+         `release-name-wiki-migrate` (from `wiki/templates/migrate.yaml`) runs the migration \
+         `db:migrate` and has `restartPolicy: OnFailure`, so a failed run is restarted in \
+         place, on a schema the failed run may have half changed (Helm values \
+         dev-values.yaml)\n\
+         Found 3 findings (2 errors, 1 warning) in 15 files.\n"
     );
 
     // Sets named in the configuration are the chart's renderings; chart-testing's are not used.

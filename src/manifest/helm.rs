@@ -306,6 +306,7 @@ pub fn check(
                         notes: vec![format!("{error}; the chart was not rendered")],
                         renderings: Vec::new(),
                         testing: Vec::new(),
+                        kept_by: ("", ""),
                         used_testing: false,
                     });
                     continue;
@@ -331,13 +332,14 @@ pub fn check(
             let renderings: Vec<PendingRendering> = (sets.iter())
                 .map(|set| pending(set, several.then(|| set_label(set))))
                 .collect();
-            // chart-testing's values, kept for a chart that does not render without them.
-            let testing: Vec<PendingRendering> = match configured {
-                Some(_) => Vec::new(),
-                None => (chart_testing_sets(&chart).iter())
-                    .map(|set| pending(set, Some(set_label(set))))
-                    .collect(),
+            // The values the chart keeps, for when it does not render without them.
+            let (kept, kept_by) = match configured {
+                Some(_) => (Vec::new(), ("", "")),
+                None => kept_value_sets(&chart),
             };
+            let testing: Vec<PendingRendering> = (kept.iter())
+                .map(|set| pending(set, Some(set_label(set))))
+                .collect();
             added.extend(source.added.drain(..).map(|id| (id, root.clone())));
             project.template_files.extend(all_templates(&chart));
             for dir in outside_subcharts(&chart, root) {
@@ -352,6 +354,7 @@ pub fn check(
                 notes: notes_here,
                 renderings,
                 testing,
+                kept_by,
                 used_testing: false,
             });
         }
@@ -399,10 +402,10 @@ pub fn check(
                     return placed;
                 }
                 // Without the values its deployment gives (`required`, `fail`), the chart
-                // renders with chart-testing's `ci/*-values.yaml`, as `ct lint` does, when one
-                // of them renders it.
-                // Those that `required` or `fail` stop too are left out (chart-testing would
-                // fail on them: they are not how the chart is deployed either).
+                // renders with the values files it keeps (chart-testing's `ci/*-values.yaml`, as
+                // `ct lint` does), when one of them renders it.
+                // Those that `required` or `fail` stop too are left out (they are not how the
+                // chart is deployed either).
                 let (testing, renderings): (Vec<Placed>, Vec<PendingRendering>) =
                     render_all(chart, &loaded.testing)
                         .into_iter()
@@ -415,11 +418,13 @@ pub fn check(
                 let used: Vec<&str> = (renderings.iter())
                     .filter_map(|t| t.label.as_deref())
                     .collect();
-                let chart_name = discover::display_path(&chart.dir);
+                let (before, after) = loaded.kept_by;
                 loaded.notes.push(format!(
-                    "{chart_name}: does not render with its values.yaml alone ({}); rendered \
-                     with chart-testing's {} instead; name the values it is deployed with under \
-                     `helm: charts:` in .adminlint.yaml",
+                    "{}: Helm chart `{}` does not render with its values.yaml alone ({}); \
+                     rendered with {before}{}{after} instead; name the values it is deployed \
+                     with under `helm: charts:` in .adminlint.yaml",
+                    discover::display_path(&chart.dir.join("Chart.yaml")),
+                    chart.name,
                     default.wants_values.join("; "),
                     used.join(", ")
                 ));
@@ -459,9 +464,12 @@ struct LoadedChart {
     chart: Option<Chart>,
     notes: Vec<String>,
     renderings: Vec<PendingRendering>,
-    /// One rendering per chart-testing values file (`ci/*-values.yaml`), made only when the
-    /// chart has no configured sets and does not render with its values.yaml alone.
+    /// One rendering per values file the chart keeps (chart-testing's `ci/*-values.yaml`, else
+    /// those beside values.yaml), made only when the chart has no configured sets and does not
+    /// render with its values.yaml alone.
     testing: Vec<PendingRendering>,
+    /// Whose those values files are, for the note: the words before and after their names.
+    kept_by: (&'static str, &'static str),
     /// True when `renderings` are the chart-testing ones.
     used_testing: bool,
 }
@@ -518,20 +526,44 @@ fn configured_sets(root: &Path, config: &LoadedConfig) -> Option<Vec<ValueSet>> 
     }
 }
 
-/// chart-testing's value sets of a chart: one per `ci/*-values.yaml`, in name order (`ct lint`
-/// and `ct install` render the chart once with each, instead of with values.yaml alone).
-fn chart_testing_sets(chart: &Chart) -> Vec<ValueSet> {
-    (chart.files.iter())
-        .map(|(path, _)| path)
-        .filter(|path| {
-            path.strip_prefix("ci/")
-                .is_some_and(|name| !name.contains('/') && name.ends_with("-values.yaml"))
-        })
-        .map(|path| ValueSet {
-            values: vec![path.to_string()],
-            ..ValueSet::default()
-        })
-        .collect()
+/// The value sets a chart keeps for rendering it, one per file in name order, and whose they
+/// are: chart-testing's `ci/*-values.yaml` (`ct lint` and `ct install` render the chart once
+/// with each, instead of with values.yaml alone), else the values files beside values.yaml
+/// (`dev-values.yaml`, `values-prod.yaml`, `values.lint.yaml`: what its own CI or deployment
+/// passes with `-f`).
+fn kept_value_sets(chart: &Chart) -> (Vec<ValueSet>, (&'static str, &'static str)) {
+    let paths: Vec<&str> = chart.files.iter().map(|(path, _)| path).collect();
+    let sets = |filter: &dyn Fn(&str) -> bool| -> Vec<ValueSet> {
+        (paths.iter().copied())
+            .filter(|path| filter(path))
+            .map(|path| ValueSet {
+                values: vec![path.to_string()],
+                ..ValueSet::default()
+            })
+            .collect()
+    };
+    let testing = sets(&|path| {
+        path.strip_prefix("ci/")
+            .is_some_and(|name| !name.contains('/') && name.ends_with("-values.yaml"))
+    });
+    if !testing.is_empty() {
+        return (testing, ("chart-testing's ", ""));
+    }
+    let beside = sets(&|path| {
+        let Some(stem) = (path.strip_suffix(".yaml"))
+            .or_else(|| path.strip_suffix(".yml"))
+            .filter(|stem| !stem.contains('/'))
+        else {
+            return false;
+        };
+        stem != "values"
+            && (stem.ends_with("-values")
+                || stem.ends_with("_values")
+                || stem.starts_with("values-")
+                || stem.starts_with("values_")
+                || stem.starts_with("values."))
+    });
+    (beside, ("", ", kept beside values.yaml,"))
 }
 
 /// The messages of the `required` and `fail` calls that stopped templates of a rendering.
