@@ -13,17 +13,30 @@ pub const RULE: Rule = Rule {
     fix: FixAvailability::None,
 };
 
-/// A template that did not render; the wording of what went wrong is the engine's.
-struct TemplateFailed<'e>(&'e TemplateError);
+/// Templates that did not render, stopped at the same action for the same reason (a helper
+/// several templates include); the wording of what went wrong is the engine's.
+struct TemplateFailed<'e> {
+    error: &'e TemplateError,
+    /// The other templates stopped there, in order.
+    others: Vec<&'e str>,
+}
 
 impl Violation for TemplateFailed<'_> {
     fn message(&self) -> String {
-        match &self.0.values_set {
-            Some(set) => format!(
-                "`{}` does not render (values {set}): {}",
-                self.0.template, self.0.message
+        let error = self.error;
+        let templates = match self.others.as_slice() {
+            [] => format!("`{}` does not render", error.template),
+            [other] => format!("`{}` and `{other}` do not render", error.template),
+            [other, rest @ ..] => format!(
+                "`{}`, `{other}` and {} other template{} do not render",
+                error.template,
+                rest.len(),
+                if rest.len() == 1 { "" } else { "s" }
             ),
-            None => format!("`{}` does not render: {}", self.0.template, self.0.message),
+        };
+        match &error.values_set {
+            Some(set) => format!("{templates} (values {set}): {}", error.message),
+            None => format!("{templates}: {}", error.message),
         }
     }
 
@@ -40,12 +53,26 @@ impl Violation for TemplateFailed<'_> {
     }
 
     fn identity(&self) -> Vec<String> {
-        vec![self.0.template.clone(), self.0.message.clone()]
+        vec![self.error.template.clone(), self.error.message.clone()]
     }
 }
 
 fn check(project: &Project, sink: &mut Sink) {
-    for error in &project.template_errors {
-        sink.report(&TemplateFailed(error), error.span);
+    let errors = &project.template_errors;
+    for (index, error) in errors.iter().enumerate() {
+        let same = |other: &TemplateError| {
+            other.span == error.span
+                && other.message == error.message
+                && other.values_set == error.values_set
+        };
+        // Reported once, with the first template stopped there.
+        if errors[..index].iter().any(same) {
+            continue;
+        }
+        let others = (errors[index + 1..].iter())
+            .filter(|other| same(other) && other.template != error.template)
+            .map(|other| other.template.as_str())
+            .collect();
+        sink.report(&TemplateFailed { error, others }, error.span);
     }
 }
