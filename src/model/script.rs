@@ -17,8 +17,10 @@ pub enum Tool {
     KubectlDebug,
     /// `docker run` / `podman run`.
     DockerRun,
-    /// `docker compose run|exec SERVICE cmd`: runs in the service's release.
+    /// `docker compose run SERVICE cmd`: a new container of the service's release.
     ComposeRun,
+    /// `docker compose exec SERVICE cmd`: in the service's running container.
+    ComposeExec,
     /// `heroku run cmd`: runs in the app's current release.
     HerokuRun,
     /// `ssh HOST 'cmd'`: runs on a host, from whatever is checked out there.
@@ -32,6 +34,12 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// True for `docker compose run` and `exec`: the process runs in a service of a Compose
+    /// project.
+    pub fn is_compose(self) -> bool {
+        matches!(self, Tool::ComposeRun | Tool::ComposeExec)
+    }
+
     /// True when the process runs in Kubernetes and can read its ConfigMaps and Secrets; a
     /// `docker run`, a Heroku dyno or a shell cannot, so config rules compare those only with
     /// what the command passes itself.
@@ -51,6 +59,7 @@ impl Tool {
             Tool::KubectlDebug => "kubectl debug",
             Tool::DockerRun => "docker run",
             Tool::ComposeRun => "docker compose run",
+            Tool::ComposeExec => "docker compose exec",
             Tool::HerokuRun => "heroku run",
             Tool::Ssh => "ssh",
             Tool::Local => "command",

@@ -606,7 +606,12 @@ fn compose(words: &[Part]) -> Option<Found> {
     let parsed = options(&global.rest[1..], COMPOSE_RUN_VALUES, Some(0));
     let mut rest = parsed.rest.iter();
     let service = rest.next()?;
-    let mut found = Found::new(Tool::ComposeRun);
+    let tool = if verb.text == "exec" {
+        Tool::ComposeExec
+    } else {
+        Tool::ComposeRun
+    };
+    let mut found = Found::new(tool);
     found.compose_files = global
         .values(&["-f", "--file"])
         .map(|file| file.text.clone())

@@ -402,7 +402,7 @@ impl Scan<'_> {
             let Some(mut found) = commands::recognise(words) else {
                 continue;
             };
-            if found.tool == Tool::ComposeRun && found.compose_files.is_empty() {
+            if found.tool.is_compose() && found.compose_files.is_empty() {
                 found.compose_files = compose_file_variable(&parts[..assigned], vars);
             }
             if found.tool == Tool::Ssh {

@@ -162,7 +162,7 @@ fn commands_that_are_not_admin_tasks_are_not_workloads() {
 
 #[test]
 fn commands_run_through_exec_sudo_env_time_and_nohup_are_read() {
-    let text = "exec docker compose -f a.yml run --rm tools migrate\nsudo -E -u deploy kubectl run m --image=acme/shop:1.0 -- rails db:migrate\nenv -i RAILS_ENV=production heroku run rake db:migrate\ntime nohup docker compose run web ./manage.py migrate\ncommand -v docker\n";
+    let text = "exec docker compose -f a.yml run --rm tools migrate\nsudo -E -u deploy kubectl run m --image=acme/shop:1.0 -- rails db:migrate\nenv -i RAILS_ENV=production heroku run rake db:migrate\ntime nohup docker compose exec -T web ./manage.py migrate\ncommand -v docker\n";
     let found = scan("deploy.sh", text);
     let kinds: Vec<&str> = found.iter().map(|w| w.kind.as_str()).collect();
     assert_eq!(
@@ -171,7 +171,7 @@ fn commands_run_through_exec_sudo_env_time_and_nohup_are_read() {
             "docker compose run",
             "kubectl run",
             "heroku run",
-            "docker compose run"
+            "docker compose exec"
         ]
     );
     let words: Vec<Option<&str>> = (found.iter())
