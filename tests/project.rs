@@ -1292,16 +1292,31 @@ fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() 
         &["check", "-v", "--no-cache", "--format", "concise", "."],
     );
     assert!(!stderr.contains("chart-testing"), "{stderr}");
+    // One configured set names its rendering, as several do.
     assert_eq!(
         stdout
             .lines()
             .map(|l| l.split(": ").nth(1))
             .collect::<Vec<_>>(),
         [
-            Some("error[template-error] `ledger/templates/deployment.yaml` does not render"),
-            Some("error[template-error] `ledger/templates/migrate.yaml` does not render"),
+            Some(
+                "error[template-error] `ledger/templates/deployment.yaml` does not render \
+                 (values migration.tag=…)"
+            ),
+            Some(
+                "error[template-error] `ledger/templates/migrate.yaml` does not render \
+                 (values migration.tag=…)"
+            ),
             None
         ],
         "{stdout}"
+    );
+    let (_, _, explained) = run(
+        copy.path(),
+        &["check", "--no-cache", "--explain-context", "."],
+    );
+    assert!(
+        explained.contains("Helm chart ledger: rendered with migration.tag=…\n"),
+        "{explained}"
     );
 }

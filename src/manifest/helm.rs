@@ -305,9 +305,9 @@ pub fn check(
                         chart: None,
                         notes: vec![format!("{error}; the chart was not rendered")],
                         renderings: Vec::new(),
-                        testing: Vec::new(),
+                        kept: Vec::new(),
                         kept_by: ("", ""),
-                        used_testing: false,
+                        used_kept: false,
                     });
                     continue;
                 }
@@ -329,15 +329,17 @@ pub fn check(
                     notes: set_notes,
                 }
             };
+            // A rendering is named in messages unless it is the chart's values.yaml alone.
+            let named = |set: &ValueSet| several || !set.values.is_empty() || !set.set.is_empty();
             let renderings: Vec<PendingRendering> = (sets.iter())
-                .map(|set| pending(set, several.then(|| set_label(set))))
+                .map(|set| pending(set, named(set).then(|| set_label(set))))
                 .collect();
             // The values the chart keeps, for when it does not render without them.
-            let (kept, kept_by) = match configured {
+            let (kept_sets, kept_by) = match configured {
                 Some(_) => (Vec::new(), ("", "")),
                 None => kept_value_sets(&chart),
             };
-            let testing: Vec<PendingRendering> = (kept.iter())
+            let kept: Vec<PendingRendering> = (kept_sets.iter())
                 .map(|set| pending(set, Some(set_label(set))))
                 .collect();
             added.extend(source.added.drain(..).map(|id| (id, root.clone())));
@@ -353,9 +355,9 @@ pub fn check(
                 chart: Some(chart),
                 notes: notes_here,
                 renderings,
-                testing,
+                kept,
                 kept_by,
-                used_testing: false,
+                used_kept: false,
             });
         }
     }
@@ -398,21 +400,19 @@ pub fn check(
                 let [default] = placed.as_slice() else {
                     return placed;
                 };
-                if default.wants_values.is_empty() || loaded.testing.is_empty() {
+                if default.wants_values.is_empty() || loaded.kept.is_empty() {
                     return placed;
                 }
                 // Without the values its deployment gives (`required`, `fail`), the chart
                 // renders with the values files it keeps (chart-testing's `ci/*-values.yaml`, as
-                // `ct lint` does), when one of them renders it.
-                // Those that `required` or `fail` stop too are left out (they are not how the
-                // chart is deployed either).
-                let (testing, renderings): (Vec<Placed>, Vec<PendingRendering>) =
-                    render_all(chart, &loaded.testing)
+                // `ct lint` does); those that `required` or `fail` stop too are left out.
+                let (kept_placed, renderings): (Vec<Placed>, Vec<PendingRendering>) =
+                    render_all(chart, &loaded.kept)
                         .into_iter()
-                        .zip(std::mem::take(&mut loaded.testing))
+                        .zip(std::mem::take(&mut loaded.kept))
                         .filter(|(placed, _)| placed.wants_values.is_empty())
                         .unzip();
-                if testing.is_empty() {
+                if kept_placed.is_empty() {
                     return placed;
                 }
                 let used: Vec<&str> = (renderings.iter())
@@ -429,13 +429,13 @@ pub fn check(
                     used.join(", ")
                 ));
                 loaded.renderings = renderings;
-                loaded.used_testing = true;
-                testing
+                loaded.used_kept = true;
+                kept_placed
             })
             .collect()
     };
     for (loaded, placed) in charts.into_iter().zip(placed) {
-        if loaded.used_testing
+        if loaded.used_kept
             && let Some(chart) = &loaded.chart
             && let Some(entry) =
                 (project.charts.iter_mut()).rfind(|(c, _)| *c == discover::display_path(&chart.dir))
@@ -467,14 +467,14 @@ struct LoadedChart {
     /// One rendering per values file the chart keeps (chart-testing's `ci/*-values.yaml`, else
     /// those beside values.yaml), made only when the chart has no configured sets and does not
     /// render with its values.yaml alone.
-    testing: Vec<PendingRendering>,
+    kept: Vec<PendingRendering>,
     /// Whose those values files are, for the note: the words before and after their names.
     kept_by: (&'static str, &'static str),
-    /// True when `renderings` are the chart-testing ones.
-    used_testing: bool,
+    /// True when `renderings` are the kept ones.
+    used_kept: bool,
 }
 
-/// One rendering to make: its value set's label (when the chart has several), the user's
+/// One rendering to make: its value set's label (unless it is values.yaml alone), the user's
 /// values, its scope, and the notes reading the values left.
 struct PendingRendering {
     label: Option<String>,
@@ -542,12 +542,12 @@ fn kept_value_sets(chart: &Chart) -> (Vec<ValueSet>, (&'static str, &'static str
             })
             .collect()
     };
-    let testing = sets(&|path| {
+    let chart_testing = sets(&|path| {
         path.strip_prefix("ci/")
             .is_some_and(|name| !name.contains('/') && name.ends_with("-values.yaml"))
     });
-    if !testing.is_empty() {
-        return (testing, ("chart-testing's ", ""));
+    if !chart_testing.is_empty() {
+        return (chart_testing, ("chart-testing's ", ""));
     }
     let beside = sets(&|path| {
         let Some(stem) = (path.strip_suffix(".yaml"))
@@ -584,7 +584,7 @@ fn values_wanted(rendering: &Rendering) -> Vec<String> {
     wanted
 }
 
-/// How a rendering is named in messages when a chart has several.
+/// How a rendering is named in messages and scope titles.
 fn set_label(set: &ValueSet) -> String {
     let mut parts: Vec<String> = set.values.clone();
     parts.extend(set.set.keys().map(|k| format!("{k}=…")));
