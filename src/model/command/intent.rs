@@ -182,9 +182,12 @@ pub fn service_admin_word(line: &CommandLine) -> Option<String> {
             continue;
         };
         let program = first.rsplit('/').next().unwrap_or(first);
-        // `helm upgrade`, `apt-get upgrade`, `npm install`: the deploy or a package change,
-        // not the app's task.
-        if is_plumbing(program, Reading::NoSubcommand) || listed(PACKAGE_TOOLS, program) {
+        // `helm upgrade`, `apt-get upgrade`, `yarn install`: the deploy or a package change,
+        // not the app's task (`yarn migrate` is one).
+        let package_change = listed(PACKAGE_TOOLS, program)
+            && (words.iter().skip(1).find(|w| !w.starts_with('-')))
+                .is_some_and(|verb| listed("install upgrade update add remove uninstall", verb));
+        if is_plumbing(program, Reading::NoSubcommand) || package_change {
             continue;
         }
         let mut plain = words.iter().skip(1).filter(|w| !w.starts_with('-'));

@@ -367,6 +367,7 @@ fn migration_like_commands_are_schema_tasks_only() {
         node scripts/apply-migrations.js => scripts/apply-migrations.js
         helm upgrade --install app ./chart -f prod.yaml =>
         apt-get upgrade -y =>
+        yarn upgrade =>
         "#,
         |input| migration_word(&argv(input)).unwrap_or_default(),
     );
@@ -387,5 +388,22 @@ fn a_migration_image_s_own_entrypoint_migrates_unless_its_args_read_or_serve() {
         migrate => migrator
         "#,
         |input| image_migration_word("migrator", &argv(input)).unwrap_or_default(),
+    );
+}
+
+#[test]
+fn a_compose_service_s_admin_word_is_not_a_package_or_deploy_change() {
+    table(
+        r#"
+        yarn seed => seed
+        yarn migrate => migrate
+        uv run python manage.py shell => manage.py shell
+        helm upgrade app ./chart -f prod.yaml =>
+        helm install app ./chart =>
+        apt-get upgrade -y =>
+        yarn upgrade =>
+        pip install --upgrade setup =>
+        "#,
+        |input| service_admin_word(&argv(input)).unwrap_or_default(),
     );
 }
