@@ -1,5 +1,6 @@
 //! Digests and encodings written in-house (no crate stack for a few kilobytes): SHA-256, SHA-1,
-//! Adler-32 and base64, for kustomize's generated names and Helm's `sha256sum` / `b64enc`.
+//! Adler-32, base64 and URL percent-decoding, for kustomize's generated names, Helm's
+//! `sha256sum` / `b64enc` / `urlParse` and the language server's file URIs.
 
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
@@ -186,9 +187,42 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `%XX` escapes decoded (RFC 3986); Err is the byte offset of a `%` not followed by two hex
+/// digits.
+pub fn percent_decode(text: &str) -> Result<Vec<u8>, usize> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            let hex = (bytes.get(at + 1..at + 3))
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .ok_or(at)?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| at)?);
+            at += 3;
+        } else {
+            out.push(bytes[at]);
+            at += 1;
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_decode_and_a_broken_one_is_located() {
+        assert_eq!(
+            percent_decode("a%20b%2Fc%C3%A9"),
+            Ok(b"a b/c\xc3\xa9".to_vec())
+        );
+        assert_eq!(percent_decode("ok%zz"), Err(2));
+        assert_eq!(percent_decode("%+f"), Err(0));
+        assert_eq!(percent_decode("end%4"), Err(3));
+    }
 
     #[test]
     fn sha256_matches_the_standard_vectors() {

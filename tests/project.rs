@@ -71,6 +71,13 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `check -v --no-cache --format concise PATHS…` in `dir`: findings on stdout, notes on stderr.
+fn check_verbose(dir: &Path, paths: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["check", "-v", "--no-cache", "--format", "concise"];
+    args.extend_from_slice(paths);
+    run(dir, &args)
+}
+
 #[test]
 fn a_named_job_is_compared_with_the_app_in_another_file() {
     let dir = repo(&[]);
@@ -1045,17 +1052,7 @@ fn a_command_s_finding_in_another_file_names_the_command_s_line() {
 #[test]
 fn a_dependency_not_in_charts_is_read_from_its_file_path_or_the_chart_of_its_name() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let (code, stdout, stderr) = run(
-        &dir,
-        &[
-            "check",
-            "-v",
-            "--no-cache",
-            "--format",
-            "concise",
-            "helm-dependencies",
-        ],
-    );
+    let (code, stdout, stderr) = check_verbose(&dir, &["helm-dependencies"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     let common = dir.join("helm-dependencies/common");
     assert!(
@@ -1128,19 +1125,7 @@ fn templates_that_fail_for_want_of_a_missing_dependency_are_notes_not_errors() {
             "kind: ConfigMap\nmetadata:\n  name: b\ndata:\n  image: {{ include \"lib.image\" (dict \"root\" .Values.missing) }}\n",
         ),
     ]);
-    let (_, stdout, stderr) = run(
-        dir.path(),
-        &[
-            "check",
-            "-v",
-            "--no-cache",
-            "--format",
-            "concise",
-            "chart",
-            "other",
-            "lib",
-        ],
-    );
+    let (_, stdout, stderr) = check_verbose(dir.path(), &["chart", "other", "lib"]);
     assert!(
         stderr.contains(
             "app/templates/a.yaml: not rendered: no template \"common.names.fullname\" \
@@ -1219,17 +1204,7 @@ fn a_chart_rendered_with_two_values_sets_keeps_findings_about_different_objects(
 #[test]
 fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let (code, stdout, stderr) = run(
-        &dir,
-        &[
-            "check",
-            "-v",
-            "--no-cache",
-            "--format",
-            "concise",
-            "helm-chart-testing",
-        ],
-    );
+    let (code, stdout, stderr) = check_verbose(&dir, &["helm-chart-testing"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
         stderr.contains(
@@ -1287,10 +1262,7 @@ fn a_chart_that_needs_deployment_values_renders_with_its_chart_testing_values() 
         "helm:\n  charts:\n    ledger:\n      set: {migration.tag: 2.4.1}\n",
     )
     .unwrap();
-    let (_, stdout, stderr) = run(
-        copy.path(),
-        &["check", "-v", "--no-cache", "--format", "concise", "."],
-    );
+    let (_, stdout, stderr) = check_verbose(copy.path(), &["."]);
     assert!(!stderr.contains("chart-testing"), "{stderr}");
     // One configured set names its rendering, as several do.
     assert_eq!(

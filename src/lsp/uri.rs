@@ -44,19 +44,7 @@ fn path_of(uri: &str) -> Option<PathBuf> {
 }
 
 fn percent_decode(text: &str) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
+    let out = crate::digest::percent_decode(text).ok()?;
     // No path contains a NUL byte; an escaped one is an attack or a mistake.
     (!out.contains(&0)).then_some(out)
 }

@@ -73,27 +73,13 @@ fn escape(text: &str, part: Part) -> String {
 
 /// `%XX` decoded (Go's `unescape`); a `%` not followed by two hex digits is an error.
 fn unescape(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'%' {
-            let hex = text
-                .get(at + 1..at + 3)
-                .filter(|h| h.len() == 2 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-            let Some(hex) = hex else {
-                let end = text.len().min(at + 3);
-                let shown = text.get(at..end).unwrap_or("%");
-                return Err(format!("invalid URL escape {shown:?}"));
-            };
-            out.push(u8::from_str_radix(hex, 16).unwrap_or_default());
-            at += 3;
-        } else {
-            out.push(bytes[at]);
-            at += 1;
+    match crate::digest::percent_decode(text) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(at) => {
+            let shown = text.get(at..text.len().min(at + 3)).unwrap_or("%");
+            Err(format!("invalid URL escape {shown:?}"))
         }
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// A URL's parts as Go's `url.URL` holds them.
