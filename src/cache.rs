@@ -27,7 +27,7 @@ use crate::yaml::SyntaxError;
 pub const CACHE_DIR: &str = ".adminlint_cache";
 
 /// What the cache file says it is, on its first line: a foreign or older file is not trusted.
-const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 24\n");
+const FORMAT: &str = concat!("adminlint-facts ", env!("CARGO_PKG_VERSION"), " 25\n");
 /// The cache file's name in [`CACHE_DIR`].
 pub const CACHE_FILE: &str = "facts.bin";
 

@@ -203,7 +203,15 @@ fn read_and_extract(
         Some(facts) => facts,
         None => {
             let mut limits = Vec::new();
-            let facts = extract_facts(id, &text, &display, options, config, &mut limits);
+            let facts = extract_facts(
+                id,
+                &text,
+                &display,
+                options,
+                config,
+                &mut limits,
+                Skim::Values,
+            );
             // Limits are errors every run must repeat: a file that hit one is not cached.
             if let (Some(cache), Some(key), Some(stamp)) = (cache, &key, stamp)
                 && limits.is_empty()
@@ -250,6 +258,16 @@ fn read_and_extract(
     out
 }
 
+/// Whether extraction leaves out the values nothing reads ([`manifest::skim`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skim {
+    /// Always, outside tests.
+    Values,
+    /// The whole text is parsed: the tests' reference.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Nothing,
+}
+
 /// Parse one file's text and extract its facts; the tree is dropped on return.
 ///
 /// Documents are parsed and extracted one at a time, so a large multi-document file never holds
@@ -263,6 +281,7 @@ fn extract_facts(
     options: &CheckOptions,
     config: &LoadedConfig,
     limits: &mut Vec<String>,
+    skim: Skim,
 ) -> cache::Facts {
     let commands = manifest::script::source_of(display, text).filter(|_| config.commands_enabled());
     if let Some(source) = commands.filter(|s| !s.is_yaml()) {
@@ -291,23 +310,9 @@ fn extract_facts(
         text,
         kinds: &config.config.kinds,
     };
-    let mut workloads = Vec::new();
-    let mut kustomizations = Vec::new();
-    let mut configs = Vec::new();
-    // A list at the top of a document may be a JSON 6902 patch a kustomization lists: its text
-    // is kept for rendering.
-    let mut list_document = false;
+    let mut found = Found::default();
     let mut each = |tree: &yaml::Tree, document: &yaml::Document| {
-        list_document |= document.root.is_some_and(|root| tree.is_sequence(root));
-        let extracted = manifest::extract(tree, document, &context);
-        workloads.extend(extracted.workloads);
-        if let Some(source) = commands {
-            workloads.extend(manifest::script::extract_document(
-                source, tree, document, id, text,
-            ));
-        }
-        kustomizations.extend(extracted.kustomization);
-        configs.extend(extracted.config);
+        found.add(tree, document, &context, commands, id, text);
     };
     // Each marker is searched for once: the texts are the run's bulk (a monorepo's ConfigMaps).
     let has_action = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
@@ -320,8 +325,14 @@ fn extract_facts(
     );
     let may_be_compose = compose_name || services_key;
     let mut compose = None;
+    let skimmed = match skim {
+        Skim::Values => manifest::skim::skim(text, &config.config.kinds),
+        Skim::Nothing => None,
+    };
     let parsed = if has_action || may_be_compose {
-        let parsed = yaml::parse(text, &options.limits);
+        // A Compose file's tree is the Compose loader's input, read whole.
+        let skimmed = skimmed.as_ref().filter(|_| !may_be_compose);
+        let parsed = parse_whole(text, skimmed, &options.limits);
         if parsed.errors.is_empty() || !has_action {
             for document in &parsed.documents {
                 each(&parsed.tree, document);
@@ -338,6 +349,24 @@ fn extract_facts(
             ));
         }
         parsed
+    } else if let Some(skimmed) = skimmed {
+        // The unread values skipped, when the parse agrees with the skim; else the whole text
+        // is parsed again, and what the skimmed parse found is dropped.
+        let mut agrees = true;
+        let skipped = skimmed.ranges();
+        let parsed =
+            yaml::parse_each_skipping(text, &skipped, &options.limits, &mut |tree, document| {
+                agrees &= skimmed.agrees(tree, document);
+                each(tree, document);
+            });
+        if agrees && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
+            parsed
+        } else {
+            found = Found::default();
+            yaml::parse_each(text, &options.limits, &mut |tree, document| {
+                found.add(tree, document, &context, commands, id, text);
+            })
+        }
     } else {
         yaml::parse_each(text, &options.limits, &mut each)
     };
@@ -358,9 +387,9 @@ fn extract_facts(
     };
     if !facts.templated {
         facts.syntax_errors = parsed.errors.clone();
-        facts.workloads = workloads;
-        facts.kustomizations = kustomizations;
-        facts.configs = configs;
+        facts.workloads = found.workloads;
+        facts.kustomizations = found.kustomizations;
+        facts.configs = found.configs;
     }
     // Even a skipped template's suppressions are read: one there matches nothing, and says so.
     facts.suppressions = suppress::from_comments(id, text, &parsed.comments);
@@ -394,9 +423,64 @@ fn extract_facts(
         || !facts.syntax_errors.is_empty()
         || facts.templated
         || !facts.suppressions.is_empty()
-        || list_document
+        || found.list_document
         || may_be_compose;
     facts
+}
+
+/// Parse `text` into one tree, leaving out the values `skimmed` found unread when that parse
+/// agrees with the skim (no syntax error, every document read as the skim read it); else the
+/// whole text.
+fn parse_whole(
+    text: &str,
+    skimmed: Option<&manifest::skim::Skimmed>,
+    limits: &yaml::Limits,
+) -> yaml::ParsedFile {
+    if let Some(skimmed) = skimmed {
+        let parsed = yaml::parse_skipping(text, &skimmed.ranges(), limits);
+        let agrees = parsed
+            .documents
+            .iter()
+            .all(|document| skimmed.agrees(&parsed.tree, document));
+        if agrees && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
+            return parsed;
+        }
+    }
+    yaml::parse(text, limits)
+}
+
+/// What the documents of one file hold, gathered as the parser hands them over.
+#[derive(Default)]
+struct Found {
+    workloads: Vec<crate::model::workload::Workload>,
+    kustomizations: Vec<manifest::kustomize::Kustomization>,
+    configs: Vec<manifest::kustomize::DeclaredConfig>,
+    /// A list at the top of a document may be a JSON 6902 patch a kustomization lists: its
+    /// text is kept for rendering.
+    list_document: bool,
+}
+
+impl Found {
+    fn add(
+        &mut self,
+        tree: &yaml::Tree,
+        document: &yaml::Document,
+        context: &manifest::ExtractContext<'_>,
+        commands: Option<manifest::script::Source>,
+        id: FileId,
+        text: &str,
+    ) {
+        self.list_document |= document.root.is_some_and(|root| tree.is_sequence(root));
+        let extracted = manifest::extract(tree, document, context);
+        self.workloads.extend(extracted.workloads);
+        if let Some(source) = commands {
+            self.workloads.extend(manifest::script::extract_document(
+                source, tree, document, id, text,
+            ));
+        }
+        self.kustomizations.extend(extracted.kustomization);
+        self.configs.extend(extracted.config);
+    }
 }
 
 /// True when a text holds ERB (`<%`) or Jinja (`{%`) tags: a template of another engine, whose
@@ -404,4 +488,116 @@ fn extract_facts(
 fn has_template_tags(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memmem::find(bytes, b"<%").is_some() || memchr::memmem::find(bytes, b"{%").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// The facts of `path` (postcard, as the cache keeps them), extracted with and without
+    /// skimming; None when the whole text has a syntax error (one inside a skipped value is
+    /// the difference skimming makes on purpose).
+    fn both_ways(path: &Path) -> Option<(Vec<u8>, Vec<u8>)> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let display = path.to_string_lossy();
+        let options = CheckOptions::default();
+        let config = LoadedConfig::defaults_at(PathBuf::from("."));
+        let facts = |skim| {
+            let mut limits = Vec::new();
+            let facts = extract_facts(
+                FileId(0),
+                &text,
+                &display,
+                &options,
+                &config,
+                &mut limits,
+                skim,
+            );
+            (facts, limits)
+        };
+        let (whole, whole_limits) = facts(Skim::Nothing);
+        if !whole.syntax_errors.is_empty() {
+            return None;
+        }
+        let (skimmed, skimmed_limits) = facts(Skim::Values);
+        assert_eq!(whole_limits, skimmed_limits, "{display}");
+        let encode = |facts: &cache::Facts| postcard::to_allocvec(facts).unwrap();
+        Some((encode(&whole), encode(&skimmed)))
+    }
+
+    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|extension| extension == "yaml" || extension == "yml")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Skimming changes no fact of any file that parses: on the fixtures, and on the shared
+    /// corpus when `ADMINLINT_CORPUS` names it (51 of its files hold values to skip: four fifths
+    /// of its bytes).
+    #[test]
+    fn skimming_changes_no_facts() {
+        let mut files = Vec::new();
+        yaml_files(Path::new("fixtures"), &mut files);
+        let fixtures = files.len();
+        if let Some(corpus) = std::env::var_os("ADMINLINT_CORPUS") {
+            yaml_files(Path::new(&corpus), &mut files);
+        }
+        files.sort();
+        let mut compared = 0;
+        let mut skimmed = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let Some((whole, with_skim)) = both_ways(path) else {
+                continue;
+            };
+            assert!(whole == with_skim, "{}: facts differ", path.display());
+            compared += 1;
+            skimmed += usize::from(manifest::skim::skim(&text, &[]).is_some());
+        }
+        assert!(
+            compared > fixtures / 2,
+            "{compared} of {} files compared",
+            files.len()
+        );
+        if std::env::var_os("ADMINLINT_CORPUS").is_some() {
+            assert!(skimmed >= 40, "only {skimmed} corpus files were skimmed");
+        }
+    }
+
+    /// The fixture whose CRD schema is broken: the error is skipped with the schema.
+    #[test]
+    fn a_syntax_error_in_a_skipped_schema_is_not_a_fact() {
+        let path = Path::new("fixtures/syntax-error/unread-values.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let options = CheckOptions::default();
+        let config = LoadedConfig::defaults_at(PathBuf::from("."));
+        let errors = |skim| {
+            let mut limits = Vec::new();
+            extract_facts(
+                FileId(0),
+                &text,
+                "x.yaml",
+                &options,
+                &config,
+                &mut limits,
+                skim,
+            )
+            .syntax_errors
+            .len()
+        };
+        assert_eq!((errors(Skim::Nothing), errors(Skim::Values)), (1, 0));
+    }
 }

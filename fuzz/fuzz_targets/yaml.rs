@@ -1,8 +1,10 @@
 //! The YAML tree builder: any UTF-8 input parses without a panic, spans stay inside the text on
-//! character boundaries, and walking every document (through aliases and merge keys) ends.
+//! character boundaries, and walking every document (through aliases and merge keys) ends; the
+//! same with lines skipped (every run of indented lines), where no comment is reported from
+//! inside a skipped run.
 #![no_main]
 
-use adminlint::yaml::{Limits, NodeId, NodeKind, Tree, parse, parse_each};
+use adminlint::yaml::{Limits, NodeId, NodeKind, Tree, parse, parse_each, parse_skipping};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -38,8 +40,44 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(seen, streamed.documents.len());
         assert_eq!(streamed.documents.len(), parsed.documents.len());
         assert_eq!(streamed.errors, parsed.errors);
+        let skipped = indented_runs(text);
+        let parsed = parse_skipping(text, &skipped, &limits);
+        check_spans(text, &parsed.tree);
+        for document in &parsed.documents {
+            assert!(document.start <= document.end && document.end as usize <= text.len());
+            if let Some(root) = document.root {
+                walk(&parsed.tree, root);
+            }
+        }
+        for error in &parsed.errors {
+            assert!(error.offset <= text.len());
+        }
+        for comment in &parsed.comments {
+            assert!(
+                !skipped.iter().any(|run| run.contains(&(comment.start as usize))),
+                "a comment at {} inside a skipped run",
+                comment.start
+            );
+        }
     }
 });
+
+/// Every run of lines that start with a space, each ending after its last line break.
+fn indented_runs(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        if line.starts_with(' ') && line.ends_with('\n') {
+            match runs.last_mut() {
+                Some(run) if run.end == start => run.end = end,
+                _ => runs.push(start..end),
+            }
+        }
+        start = end;
+    }
+    runs
+}
 
 fn check_spans(text: &str, tree: &Tree) {
     for i in 0..tree.len() {

@@ -6,6 +6,7 @@ pub mod kubernetes;
 pub mod kustomize;
 pub mod openshift;
 pub mod script;
+pub mod skim;
 pub mod sniff;
 
 use crate::config::CustomKind;

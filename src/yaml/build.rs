@@ -1,6 +1,8 @@
 //! Turns granit-parser events into a [`Tree`], one document at a time, recovering after errors.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use granit_parser::{ErrorKind, Event, Marker, Options, Parser, ScanError};
 
@@ -99,7 +101,7 @@ pub type OnDocument<'f> = &'f mut dyn FnMut(&Tree, &Document);
 
 /// Parse every document of `text` into one tree. Never fails: errors are reported per document.
 pub fn parse(text: &str, limits: &Limits) -> ParsedFile {
-    parse_with(text, limits, None)
+    parse_with(text, &[], limits, None)
 }
 
 /// Parse `text` one document at a time: `each` sees every document (broken ones with no root)
@@ -111,10 +113,98 @@ pub fn parse_each(
     limits: &Limits,
     each: &mut dyn FnMut(&Tree, &Document),
 ) -> ParsedFile {
-    parse_with(text, limits, Some(each))
+    parse_with(text, &[], limits, Some(each))
 }
 
-fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> ParsedFile {
+/// [`parse`] with the bytes of `skipped` left out, as [`parse_each_skipping`] leaves them.
+pub fn parse_skipping(text: &str, skipped: &[Range<usize>], limits: &Limits) -> ParsedFile {
+    parse_with(text, skipped, limits, None)
+}
+
+/// [`parse_each`] with the bytes of `skipped` left out: the parser never sees them, and every
+/// offset (nodes, documents, errors, comments) is still one of `text`. Each range must start at
+/// the start of a line and end after a line break, in order and apart, so that the text without
+/// them is whole lines; a range that is not is not skipped. Comments inside a skipped range are
+/// not reported.
+pub fn parse_each_skipping(
+    text: &str,
+    skipped: &[Range<usize>],
+    limits: &Limits,
+    each: &mut dyn FnMut(&Tree, &Document),
+) -> ParsedFile {
+    parse_with(text, skipped, limits, Some(each))
+}
+
+/// The text the parser reads when ranges are skipped, and the way back to the file's offsets.
+struct Skipping<'t> {
+    /// The text without the skipped ranges (the file's own text when none are).
+    source: Cow<'t, str>,
+    /// Per skipped range: its offset in `source`, and the bytes skipped up to and with it.
+    shifts: Vec<(usize, usize)>,
+    /// The ranges, in the file's offsets.
+    ranges: Vec<Range<usize>>,
+}
+
+impl<'t> Skipping<'t> {
+    fn new(text: &'t str, skipped: &[Range<usize>]) -> Skipping<'t> {
+        let bytes = text.as_bytes();
+        let at_line_start = |at: usize| at == 0 || bytes.get(at - 1) == Some(&b'\n');
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for range in skipped {
+            let after_previous = ranges.last().is_none_or(|last| last.end <= range.start);
+            if range.start < range.end
+                && range.end <= text.len()
+                && after_previous
+                && at_line_start(range.start)
+                && at_line_start(range.end)
+            {
+                ranges.push(range.clone());
+            }
+        }
+        if ranges.is_empty() {
+            return Skipping {
+                source: Cow::Borrowed(text),
+                shifts: Vec::new(),
+                ranges,
+            };
+        }
+        let mut source = String::with_capacity(text.len());
+        let mut shifts = Vec::with_capacity(ranges.len());
+        let mut kept_from = 0;
+        let mut skipped_bytes = 0;
+        for range in &ranges {
+            source.push_str(&text[kept_from..range.start]);
+            skipped_bytes += range.len();
+            shifts.push((source.len(), skipped_bytes));
+            kept_from = range.end;
+        }
+        source.push_str(&text[kept_from..]);
+        Skipping {
+            source: Cow::Owned(source),
+            shifts,
+            ranges,
+        }
+    }
+
+    /// The file's offset of an offset in `source`: a position where bytes were skipped is
+    /// the first byte after them.
+    fn original(&self, at: usize) -> usize {
+        match self.shifts.partition_point(|&(from, _)| from <= at) {
+            0 => at,
+            after => at + self.shifts[after - 1].1,
+        }
+    }
+}
+
+fn parse_with(
+    text: &str,
+    skipped: &[Range<usize>],
+    limits: &Limits,
+    each: Option<OnDocument<'_>>,
+) -> ParsedFile {
+    let skipping = Skipping::new(text, skipped);
+    let source: &str = &skipping.source;
+    let mut holes = skipping.ranges.iter().peekable();
     let mut options = Options::default();
     options.flow_nesting_limit = limits.max_depth;
     options.block_nesting_limit = limits.max_depth;
@@ -133,29 +223,38 @@ fn parse_with(text: &str, limits: &Limits, each: Option<OnDocument<'_>>) -> Pars
         comments: CommentScan::default(),
         each,
     };
-    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut parser = Parser::new_from_str_with_options(source, options);
     loop {
         match parser.next_event() {
             None => break,
             Some(Ok((event, span))) => {
-                let start = byte_offset(text, &span.start);
-                let end = byte_offset(text, &span.end);
+                let start = skipping.original(byte_offset(source, &span.start));
+                let end = skipping.original(byte_offset(source, &span.end));
+                // A skipped range is stepped over by the comment scan like a scalar, in order.
+                while let Some(hole) = holes.next_if(|hole| hole.start <= start) {
+                    builder.comments.skip_scalar(text, hole.start, hole.end);
+                }
                 if builder.event(event, start, end) {
                     break;
                 }
             }
             Some(Err(error)) => {
-                builder.fail(&error);
+                let offset = skipping.original(byte_offset(source, error.marker()));
+                builder.fail(&error, offset.min(text.len()));
                 match parser.proceed_next_document() {
                     Ok(true) => continue,
                     Ok(false) => break,
                     Err(error) => {
-                        builder.fail(&error);
+                        let offset = skipping.original(byte_offset(source, error.marker()));
+                        builder.fail(&error, offset.min(text.len()));
                         break;
                     }
                 }
             }
         }
+    }
+    for hole in holes {
+        builder.comments.skip_scalar(text, hole.start, hole.end);
     }
     ParsedFile {
         tree: builder.tree,
@@ -361,9 +460,9 @@ impl Builder<'_, '_> {
         self.attach(NodeId(u32::try_from(index).unwrap_or(u32::MAX)));
     }
 
-    /// Record an error and abandon the current document's partial nodes.
-    fn fail(&mut self, error: &ScanError) {
-        let offset = byte_offset(self.text, error.marker()).min(self.text.len());
+    /// Record an error, which stopped the parser at `offset` of the file, and abandon the
+    /// current document's partial nodes.
+    fn fail(&mut self, error: &ScanError, offset: usize) {
         let index = self.documents.len();
         if matches!(error.kind(), ErrorKind::RecursionLimitExceeded) {
             self.too_deep.push(TooDeep {
