@@ -352,14 +352,14 @@ fn extract_facts(
     } else if let Some(skimmed) = skimmed {
         // The unread values skipped, when the parse agrees with the skim; else the whole text
         // is parsed again, and what the skimmed parse found is dropped.
-        let mut agrees = true;
+        let mut agreement = skimmed.agreement();
         let skipped = skimmed.ranges();
         let parsed =
             yaml::parse_each_skipping(text, &skipped, &options.limits, &mut |tree, document| {
-                agrees &= skimmed.agrees(tree, document);
+                agreement.document(tree, document);
                 each(tree, document);
             });
-        if agrees && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
+        if agreement.holds() && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
             parsed
         } else {
             found = Found::default();
@@ -438,11 +438,11 @@ fn parse_whole(
 ) -> yaml::ParsedFile {
     if let Some(skimmed) = skimmed {
         let parsed = yaml::parse_skipping(text, &skimmed.ranges(), limits);
-        let agrees = parsed
-            .documents
-            .iter()
-            .all(|document| skimmed.agrees(&parsed.tree, document));
-        if agrees && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
+        let mut agreement = skimmed.agreement();
+        for document in &parsed.documents {
+            agreement.document(&parsed.tree, document);
+        }
+        if agreement.holds() && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
             return parsed;
         }
     }

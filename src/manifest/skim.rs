@@ -7,7 +7,7 @@
 //! ([`crate::yaml::parse_each_skipping`]). The text is read line by line without a parser, so
 //! a document is skimmed only when its shape is beyond doubt: a block mapping whose lines at
 //! column 0 are all plain keys, comments or compact sequence items, with one `kind:` and one
-//! `apiVersion:`. The caller checks each skimmed document with [`Skimmed::agrees`] and parses
+//! `apiVersion:`. The caller checks each skimmed document with an [`Agreement`] and parses
 //! the whole text instead on any doubt (a syntax error, a kind that differs), so a file is
 //! never read as something else than in full.
 //!
@@ -221,25 +221,13 @@ fn document_regions(
 }
 
 impl Skimmed {
-    /// True when the parse of the skimmed text read `document` as skimming assumed: each region
-    /// inside it belongs to a root mapping of that `apiVersion` and `kind` whose key is now
-    /// empty. False sends the caller back to the original text.
-    pub fn agrees(&self, tree: &Tree, document: &Document) -> bool {
-        let (start, end) = (document.start as usize, document.end as usize);
-        self.regions
-            .iter()
-            .filter(|region| region.bytes.start >= start && region.bytes.start < end)
-            .all(|region| {
-                let Some(root) = document.root.filter(|&root| tree.is_mapping(root)) else {
-                    return false;
-                };
-                let text = |key: &str| tree.get(root, key).and_then(|value| tree.str(value));
-                text("apiVersion") == Some(region.api_version.as_str())
-                    && text("kind") == Some(region.kind.as_str())
-                    && tree
-                        .get(root, region.key)
-                        .is_some_and(|value| tree.is_null(value))
-            })
+    /// A check of a parse of the text with [`Skimmed::ranges`] left out, fed each document.
+    pub fn agreement(&self) -> Agreement<'_> {
+        Agreement {
+            skimmed: self,
+            read: 0,
+            holds: true,
+        }
     }
 
     /// The bytes to skip, in order: whole lines (for [`crate::yaml::parse_each_skipping`]).
@@ -248,6 +236,46 @@ impl Skimmed {
             .iter()
             .map(|region| region.bytes.clone())
             .collect()
+    }
+}
+
+/// Whether a parse read every skimmed document as skimming assumed: each region inside a
+/// document that is a root mapping of the `apiVersion` and `kind` read from its lines, whose
+/// key is now empty, and no region outside every document. When it does not hold, the caller
+/// parses the original text.
+#[derive(Debug)]
+pub struct Agreement<'s> {
+    skimmed: &'s Skimmed,
+    /// Regions found inside the documents seen so far.
+    read: usize,
+    holds: bool,
+}
+
+impl Agreement<'_> {
+    /// Checks one document of the parse.
+    pub fn document(&mut self, tree: &Tree, document: &Document) {
+        let (start, end) = (document.start as usize, document.end as usize);
+        for region in &self.skimmed.regions {
+            if region.bytes.start < start || region.bytes.start >= end {
+                continue;
+            }
+            self.read += 1;
+            let Some(root) = document.root.filter(|&root| tree.is_mapping(root)) else {
+                self.holds = false;
+                return;
+            };
+            let text = |key: &str| tree.get(root, key).and_then(|value| tree.str(value));
+            self.holds &= text("apiVersion") == Some(region.api_version.as_str())
+                && text("kind") == Some(region.kind.as_str())
+                && tree
+                    .get(root, region.key)
+                    .is_some_and(|value| tree.is_null(value));
+        }
+    }
+
+    /// True when every document agreed and every region was inside one.
+    pub fn holds(&self) -> bool {
+        self.holds && self.read == self.skimmed.regions.len()
     }
 }
 
@@ -330,7 +358,9 @@ status:
                 let name = tree.get(metadata, "name").unwrap();
                 // Offsets are the file's: the name's span reads the name in the original text.
                 let (start, end) = tree.span(name);
-                seen.push((skimmed.agrees(tree, document), text[start..end].to_string()));
+                let mut agreement = skimmed.agreement();
+                agreement.document(tree, document);
+                seen.push((agreement.holds(), text[start..end].to_string()));
                 seen.push((tree.is_null(tree.get(root, "spec").unwrap()), String::new()));
                 // Keys after a skipped value are where they are in the file.
                 let keys: Vec<&str> = tree
@@ -424,6 +454,9 @@ status:
             "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: &x b\nmetadata:\n  name: *x\n",
         );
         assert_eq!(parsed.errors.len(), 1);
+        // A region no document of the parse holds: the agreement does not hold.
+        let (skimmed, _) = parse_skimmed("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n");
+        assert!(!skimmed.agreement().holds());
         // A syntax error after a skipped value is placed in the file's offsets.
         let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\nmetadata: [\n";
         let (_, parsed) = parse_skimmed(text);
