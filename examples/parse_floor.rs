@@ -5,8 +5,8 @@
 //! values no rule reads (`adminlint::manifest::skim`: CRD schemas, ConfigMap data), so on
 //! inputs made mostly of those it is faster than this floor.
 //!
-//! With `--skim`, the floor leaves them out as adminlint does (and parses a file whole again
-//! when that finds a syntax error): the parse adminlint's own work adds to.
+//! With `--skim`, the floor leaves them out as adminlint does (`Skimmed::parse`, which gives
+//! way to a whole parse on any doubt): the parse adminlint's own work adds to.
 //!
 //! With `--charts`, it also renders every Helm chart found (a directory with a `Chart.yaml`,
 //! not under another chart's `charts/`) with its default values, as adminlint does
@@ -112,15 +112,10 @@ fn main() -> ExitCode {
                 let skimmed = skim
                     .then(|| adminlint::manifest::skim::skim(&text, &[]))
                     .flatten()
-                    .map(|skimmed| skimmed.ranges())
-                    .map(|ranges| {
-                        let parsed = adminlint::yaml::parse_skipping(&text, &ranges, &limits);
-                        (ranges, parsed)
-                    })
-                    .filter(|(_, parsed)| parsed.errors.is_empty());
+                    .and_then(|skimmed| Some((skimmed.parse(&text, &limits)?, skimmed)));
                 let parsed = match skimmed {
-                    Some((ranges, parsed)) => {
-                        let skipped = ranges.iter().map(|range| range.len()).sum();
+                    Some((parsed, skimmed)) => {
+                        let skipped = skimmed.ranges().iter().map(|range| range.len()).sum();
                         counts.skipped.fetch_add(skipped, Ordering::Relaxed);
                         parsed
                     }

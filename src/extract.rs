@@ -325,14 +325,15 @@ fn extract_facts(
     );
     let may_be_compose = compose_name || services_key;
     let mut compose = None;
+    // A Compose file's tree is the Compose loader's input: it is read whole.
     let skimmed = match skim {
-        Skim::Values => manifest::skim::skim(text, &config.config.kinds),
-        Skim::Nothing => None,
+        Skim::Values if !may_be_compose => manifest::skim::skim(text, &config.config.kinds),
+        _ => None,
     };
     let parsed = if has_action || may_be_compose {
-        // A Compose file's tree is the Compose loader's input, read whole.
-        let skimmed = skimmed.as_ref().filter(|_| !may_be_compose);
-        let parsed = parse_whole(text, skimmed, &options.limits);
+        let parsed = skimmed
+            .and_then(|skimmed| skimmed.parse(text, &options.limits))
+            .unwrap_or_else(|| yaml::parse(text, &options.limits));
         if parsed.errors.is_empty() || !has_action {
             for document in &parsed.documents {
                 each(&parsed.tree, document);
@@ -359,7 +360,7 @@ fn extract_facts(
                 agreement.document(tree, document);
                 each(tree, document);
             });
-        if agreement.holds() && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
+        if agreement.holds(&parsed) {
             parsed
         } else {
             found = Found::default();
@@ -426,27 +427,6 @@ fn extract_facts(
         || found.list_document
         || may_be_compose;
     facts
-}
-
-/// Parse `text` into one tree, leaving out the values `skimmed` found unread when that parse
-/// agrees with the skim (no syntax error, every document read as the skim read it); else the
-/// whole text.
-fn parse_whole(
-    text: &str,
-    skimmed: Option<&manifest::skim::Skimmed>,
-    limits: &yaml::Limits,
-) -> yaml::ParsedFile {
-    if let Some(skimmed) = skimmed {
-        let parsed = yaml::parse_skipping(text, &skimmed.ranges(), limits);
-        let mut agreement = skimmed.agreement();
-        for document in &parsed.documents {
-            agreement.document(&parsed.tree, document);
-        }
-        if agreement.holds() && parsed.errors.is_empty() && parsed.too_deep.is_empty() {
-            return parsed;
-        }
-    }
-    yaml::parse(text, limits)
 }
 
 /// What the documents of one file hold, gathered as the parser hands them over.

@@ -4,7 +4,9 @@
 //! inside a skipped run.
 #![no_main]
 
-use adminlint::yaml::{Limits, NodeId, NodeKind, Tree, parse, parse_each, parse_skipping};
+use adminlint::yaml::{
+    Limits, NodeId, NodeKind, ParsedFile, Tree, parse, parse_each, parse_skipping,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,16 +21,7 @@ fuzz_target!(|data: &[u8]| {
         },
     ] {
         let parsed = parse(text, &limits);
-        check_spans(text, &parsed.tree);
-        for document in &parsed.documents {
-            assert!(document.start <= document.end && document.end as usize <= text.len());
-            if let Some(root) = document.root {
-                walk(&parsed.tree, root);
-            }
-        }
-        for error in &parsed.errors {
-            assert!(error.offset <= text.len());
-        }
+        check_parsed(text, &parsed);
         let mut seen = 0;
         let streamed = parse_each(text, &limits, &mut |tree, document| {
             check_spans(text, tree);
@@ -42,16 +35,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(streamed.errors, parsed.errors);
         let skipped = indented_runs(text);
         let parsed = parse_skipping(text, &skipped, &limits);
-        check_spans(text, &parsed.tree);
-        for document in &parsed.documents {
-            assert!(document.start <= document.end && document.end as usize <= text.len());
-            if let Some(root) = document.root {
-                walk(&parsed.tree, root);
-            }
-        }
-        for error in &parsed.errors {
-            assert!(error.offset <= text.len());
-        }
+        check_parsed(text, &parsed);
         for comment in &parsed.comments {
             assert!(
                 !skipped.iter().any(|run| run.contains(&(comment.start as usize))),
@@ -61,6 +45,21 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// Spans, documents and errors of a whole parse stay inside the text, and every document can be
+/// walked.
+fn check_parsed(text: &str, parsed: &ParsedFile) {
+    check_spans(text, &parsed.tree);
+    for document in &parsed.documents {
+        assert!(document.start <= document.end && document.end as usize <= text.len());
+        if let Some(root) = document.root {
+            walk(&parsed.tree, root);
+        }
+    }
+    for error in &parsed.errors {
+        assert!(error.offset <= text.len());
+    }
+}
 
 /// Every run of lines that start with a space, each ending after its last line break.
 fn indented_runs(text: &str) -> Vec<std::ops::Range<usize>> {

@@ -17,7 +17,7 @@
 use std::ops::Range;
 
 use crate::config::CustomKind;
-use crate::yaml::{Document, Tree};
+use crate::yaml::{Document, Limits, ParsedFile, Tree};
 
 /// The unread values of a text's objects.
 #[derive(Debug)]
@@ -230,6 +230,17 @@ impl Skimmed {
         }
     }
 
+    /// `text` parsed into one tree without the skipped values, or None when that parse does not
+    /// hold with the skim (see [`Agreement::holds`]): the caller then parses the whole text.
+    pub fn parse(&self, text: &str, limits: &Limits) -> Option<ParsedFile> {
+        let parsed = crate::yaml::parse_skipping(text, &self.ranges(), limits);
+        let mut agreement = self.agreement();
+        for document in &parsed.documents {
+            agreement.document(&parsed.tree, document);
+        }
+        agreement.holds(&parsed).then_some(parsed)
+    }
+
     /// The bytes to skip, in order: whole lines (for [`crate::yaml::parse_each_skipping`]).
     pub fn ranges(&self) -> Vec<Range<usize>> {
         self.regions
@@ -273,9 +284,13 @@ impl Agreement<'_> {
         }
     }
 
-    /// True when every document agreed and every region was inside one.
-    pub fn holds(&self) -> bool {
-        self.holds && self.read == self.skimmed.regions.len()
+    /// True when every document of `parsed` (the parse it was fed) agreed, every region was
+    /// inside one, and the parse met no syntax error and no depth limit.
+    pub fn holds(&self, parsed: &ParsedFile) -> bool {
+        self.holds
+            && self.read == self.skimmed.regions.len()
+            && parsed.errors.is_empty()
+            && parsed.too_deep.is_empty()
     }
 }
 
@@ -347,6 +362,7 @@ status:
             ]
         );
         let skimmed = skim_any(&text, &[]).unwrap();
+        let mut agreement = skimmed.agreement();
         let mut seen = Vec::new();
         let parsed = parse_each_skipping(
             &text,
@@ -358,10 +374,9 @@ status:
                 let name = tree.get(metadata, "name").unwrap();
                 // Offsets are the file's: the name's span reads the name in the original text.
                 let (start, end) = tree.span(name);
-                let mut agreement = skimmed.agreement();
                 agreement.document(tree, document);
-                seen.push((agreement.holds(), text[start..end].to_string()));
-                seen.push((tree.is_null(tree.get(root, "spec").unwrap()), String::new()));
+                seen.push(text[start..end].to_string());
+                assert!(tree.is_null(tree.get(root, "spec").unwrap()));
                 // Keys after a skipped value are where they are in the file.
                 let keys: Vec<&str> = tree
                     .entries(root)
@@ -374,14 +389,8 @@ status:
                 assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec", "status"]);
             },
         );
-        assert!(parsed.errors.is_empty());
-        assert_eq!(
-            seen,
-            [
-                (true, "widgets.example.com".to_string()),
-                (true, String::new())
-            ]
-        );
+        assert!(agreement.holds(&parsed));
+        assert_eq!(seen, ["widgets.example.com"]);
         assert_eq!(parsed.comments.len(), 1);
         assert_eq!(parsed.documents[0].end as usize, text.len());
     }
@@ -450,13 +459,15 @@ status:
     fn a_parse_that_differs_from_the_lines_is_caught() {
         // An anchor inside the skipped value, used outside it: the skimmed text does not parse,
         // and the caller reads the original.
-        let (_, parsed) = parse_skimmed(
-            "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: &x b\nmetadata:\n  name: *x\n",
-        );
+        let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: &x b\nmetadata:\n  name: *x\n";
+        let (skimmed, parsed) = parse_skimmed(text);
         assert_eq!(parsed.errors.len(), 1);
+        assert!(skimmed.parse(text, &Limits::default()).is_none());
         // A region no document of the parse holds: the agreement does not hold.
-        let (skimmed, _) = parse_skimmed("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n");
-        assert!(!skimmed.agreement().holds());
+        let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n";
+        let (skimmed, parsed) = parse_skimmed(text);
+        assert!(!skimmed.agreement().holds(&parsed));
+        assert!(skimmed.parse(text, &Limits::default()).is_some());
         // A syntax error after a skipped value is placed in the file's offsets.
         let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\nmetadata: [\n";
         let (_, parsed) = parse_skimmed(text);
